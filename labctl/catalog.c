@@ -1,0 +1,251 @@
+/* Image catalog parsing; see catalog.h. */
+#include <string.h>
+
+#include "catalog.h"
+#include "suggest.h"
+#include "yaml-doc.h"
+
+static const char *const fmt_names[] = {"qcow2", "raw", "kernel"};
+
+const char *lc_image_format_name(enum lc_image_format f)
+{
+	return fmt_names[f];
+}
+
+static void str_of(struct lc_diags *d, const char *who, const char *key, const struct lc_ynode *v,
+		   struct lc_str *out)
+{
+	if (v->type != LC_Y_SCALAR || lc_ynode_is_null(v)) {
+		lc_diag_add(d, v->at, "image \"%s\": \"%s\" must be a string", who, key);
+		return;
+	}
+	lc_str_set(out, v->scalar, v->at);
+}
+
+static bool is_hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+static bool is_remote(const char *url)
+{
+	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
+}
+
+static void check_source(struct lc_diags *d, const char *who, const char *what,
+			 const struct lc_source *s, struct lc_mark at)
+{
+	if (!s->url.v) {
+		lc_diag_add(d, at, "image \"%s\": missing %s \"url\"", who, what);
+		return;
+	}
+	if (strstr(s->url.v, "://") && !is_remote(s->url.v) && strncmp(s->url.v, "file://", 7) != 0)
+		lc_diag_add(d, s->url.at,
+			    "image \"%s\": unsupported URL \"%s\" (http, https or file)", who,
+			    s->url.v);
+	if (s->sha256.v && !is_hex64(s->sha256.v))
+		lc_diag_add(d, s->sha256.at,
+			    "image \"%s\": \"sha256\" must be 64 lowercase hex digits", who);
+	/* a download from the network is trusted only through its sum */
+	if (!s->sha256.v && is_remote(s->url.v))
+		lc_diag_add(d, s->url.at, "image \"%s\": a %s from http(s) needs \"sha256\"", who,
+			    what);
+}
+
+static void read_source(struct lc_diags *d, const char *who, const char *key,
+			const struct lc_ynode *v, struct lc_source *s)
+{
+	if (v->type != LC_Y_MAP) {
+		lc_diag_add(d, v->at, "image \"%s\": \"%s\" must be a mapping of url and sha256",
+			    who, key);
+		return;
+	}
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct lc_ynode *k = v->kv[i], *e = v->kv[i + 1];
+		if (k->type != LC_Y_SCALAR)
+			continue;
+		if (strcmp(k->scalar, "url") == 0)
+			str_of(d, who, "url", e, &s->url);
+		else if (strcmp(k->scalar, "sha256") == 0)
+			str_of(d, who, "sha256", e, &s->sha256);
+		else
+			lc_diag_add(d, k->at, "image \"%s\": unknown key \"%s\" in \"%s\"", who,
+				    k->scalar, key);
+	}
+	check_source(d, who, key, s, v->at);
+}
+
+static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struct lc_ynode *v,
+		       struct lc_image *img)
+{
+	static const char *const keys[] = {"url",    "sha256", "format",
+					   "kernel", "initrd", "cmdline"};
+	const char *who = k->scalar;
+	lc_str_set(&img->name, who, k->at);
+	if (v->type != LC_Y_MAP) {
+		lc_diag_add(d, v->at, "image \"%s\": must be a mapping", who);
+		return;
+	}
+	struct lc_str fmt = {0};
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct lc_ynode *kk = v->kv[i], *e = v->kv[i + 1];
+		if (kk->type != LC_Y_SCALAR)
+			continue;
+		const char *key = kk->scalar;
+		if (strcmp(key, "url") == 0)
+			str_of(d, who, key, e, &img->disk.url);
+		else if (strcmp(key, "sha256") == 0)
+			str_of(d, who, key, e, &img->disk.sha256);
+		else if (strcmp(key, "format") == 0)
+			str_of(d, who, key, e, &fmt);
+		else if (strcmp(key, "kernel") == 0)
+			read_source(d, who, key, e, &img->kernel);
+		else if (strcmp(key, "initrd") == 0)
+			read_source(d, who, key, e, &img->initrd);
+		else if (strcmp(key, "cmdline") == 0)
+			str_of(d, who, key, e, &img->cmdline);
+		else {
+			const char *s = lc_suggest(key, keys, LC_ARRAY_SIZE(keys));
+			lc_diag_add(d, kk->at, "image \"%s\": unknown key \"%s\"%s%s%s", who, key,
+				    s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
+		}
+	}
+	size_t f = 0;
+	if (fmt.v) {
+		for (f = 0; f < LC_ARRAY_SIZE(fmt_names); f++)
+			if (strcmp(fmt.v, fmt_names[f]) == 0)
+				break;
+		if (f == LC_ARRAY_SIZE(fmt_names)) {
+			lc_diag_add(d, fmt.at,
+				    "image \"%s\": \"format\" must be qcow2, raw or kernel", who);
+			f = 0;
+		}
+	}
+	img->format = (enum lc_image_format)f;
+	if (img->format == LC_IMG_KERNEL) {
+		if (!img->kernel.url.v)
+			lc_diag_add(d, v->at, "image \"%s\": format kernel needs \"kernel\"", who);
+		if (img->disk.url.v)
+			lc_diag_add(d, img->disk.url.at,
+				    "image \"%s\": format kernel takes \"kernel\" and \"initrd\", "
+				    "not \"url\"",
+				    who);
+	} else {
+		check_source(d, who, "image", &img->disk, v->at);
+	}
+	lc_str_release(&fmt);
+}
+
+struct lc_catalog *lc_catalog_parse(const char *file, const char *data, size_t len,
+				    struct lc_diags *diags)
+{
+	struct lc_catalog *c = lc_calloc(1, sizeof(*c));
+	c->file = lc_strdup(file);
+	const char *slash = strrchr(file, '/');
+	c->dir = slash ? lc_strndup(file, (size_t)(slash - file)) : lc_strdup(".");
+	struct lc_ydoc *doc = lc_ydoc_parse(c->file, data, len, diags);
+	if (!doc)
+		return c;
+	const struct lc_ynode *imgs = lc_ymap_get(doc->root, "images", NULL);
+	if (!doc->root || doc->root->type != LC_Y_MAP || !imgs) {
+		lc_diag_add(diags, (struct lc_mark){c->file, 1, 1},
+			    "catalog: expected a mapping with the key \"images\"");
+	} else if (imgs->type == LC_Y_MAP) {
+		for (size_t i = 0; i + 1 < imgs->n; i += 2) {
+			if (imgs->kv[i]->type != LC_Y_SCALAR)
+				continue;
+			LC_GROW(c->images, c->cap, c->n + 1);
+			struct lc_image *img = &c->images[c->n++];
+			memset(img, 0, sizeof(*img));
+			read_image(diags, imgs->kv[i], imgs->kv[i + 1], img);
+		}
+	} else if (!lc_ynode_is_null(imgs)) {
+		lc_diag_add(diags, imgs->at, "catalog: \"images\" must be a mapping");
+	}
+	lc_ydoc_free(doc);
+	return c;
+}
+
+static void source_release(struct lc_source *s)
+{
+	lc_str_release(&s->url);
+	lc_str_release(&s->sha256);
+}
+
+static void image_release(struct lc_image *img)
+{
+	lc_str_release(&img->name);
+	source_release(&img->disk);
+	source_release(&img->kernel);
+	source_release(&img->initrd);
+	lc_str_release(&img->cmdline);
+}
+
+void lc_catalog_free(struct lc_catalog *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		image_release(&c->images[i]);
+	free(c->images);
+	free(c->file);
+	free(c->dir);
+	free(c);
+}
+
+static void source_copy(struct lc_source *d, const struct lc_source *s, const char *dir)
+{
+	/* a relative path keeps meaning what its own catalog meant */
+	if (s->url.v && !strstr(s->url.v, "://") && s->url.v[0] != '/') {
+		char *abs = lc_asprintf("%s/%s", dir, s->url.v);
+		lc_str_set(&d->url, abs, s->url.at);
+		free(abs);
+	} else if (s->url.v) {
+		lc_str_set(&d->url, s->url.v, s->url.at);
+	}
+	if (s->sha256.v)
+		lc_str_set(&d->sha256, s->sha256.v, s->sha256.at);
+}
+
+void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct lc_image *s = &src->images[i];
+		struct lc_image *d = (struct lc_image *)lc_catalog_find(dst, s->name.v);
+		if (d) {
+			image_release(d);
+		} else {
+			LC_GROW(dst->images, dst->cap, dst->n + 1);
+			d = &dst->images[dst->n++];
+		}
+		memset(d, 0, sizeof(*d));
+		lc_str_set(&d->name, s->name.v, s->name.at);
+		d->format = s->format;
+		source_copy(&d->disk, &s->disk, src->dir);
+		source_copy(&d->kernel, &s->kernel, src->dir);
+		source_copy(&d->initrd, &s->initrd, src->dir);
+		if (s->cmdline.v)
+			lc_str_set(&d->cmdline, s->cmdline.v, s->cmdline.at);
+	}
+}
+
+const struct lc_image *lc_catalog_find(const struct lc_catalog *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (c->images[i].name.v && strcmp(c->images[i].name.v, name) == 0)
+			return &c->images[i];
+	return NULL;
+}
+
+char *lc_image_cache_path(const char *cache_dir, const struct lc_image *img, const char *part)
+{
+	if (strcmp(part, "disk") == 0)
+		return lc_asprintf("%s/%s.%s", cache_dir, img->name.v,
+				   img->format == LC_IMG_RAW ? "raw" : "qcow2");
+	return lc_asprintf("%s/%s.%s", cache_dir, img->name.v, part);
+}

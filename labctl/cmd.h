@@ -1,0 +1,55 @@
+/*
+ * The command table: one entry per command, each defined in its own
+ * cmd-NAME.c. main.c parses the global options, does what an entry's flags
+ * ask (connect to libvirt, ...) once, then calls it.
+ */
+#ifndef LC_CMD_H
+#define LC_CMD_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+struct lc_virt;
+
+/* Global options (SPEC §2); resolved to final paths by main.c. */
+struct lc_opts {
+	const char *uri;
+	const char *sysfs;
+	const char *procfs;
+	const char *state_dir;
+	const char *cache_dir;
+	const char *templates;
+	const char *catalog;
+	bool json;
+	int verbosity; /* -1 quiet, 0 normal, 1 verbose */
+};
+
+struct lc_session {
+	struct lc_opts opts;
+	struct lc_virt *virt; /* open when the entry has LC_CMD_NEEDS_VIRT */
+};
+
+enum {
+	LC_CMD_NEEDS_VIRT = 1 << 0,
+};
+
+struct lc_cmd_entry {
+	const char *name;
+	const char *usage;   /* arguments after the name */
+	const char *summary; /* one line for --help */
+	unsigned flags;
+	/* argv[0] is the command's name; returns 0 or -1 with err set */
+	int (*exec)(struct lc_session *s, int argc, char **argv, struct lc_err *err);
+};
+
+extern const struct lc_cmd_entry lc_cmd_validate_entry;
+extern const struct lc_cmd_entry lc_cmd_render_entry;
+
+extern const struct lc_cmd_entry *const lc_cmd_table[];
+
+const struct lc_cmd_entry *lc_cmd_find(const char *name);
+/* Usage error for a command: "usage: labctl NAME USAGE". */
+int lc_cmd_usage(const struct lc_cmd_entry *e, struct lc_err *err);
+
+#endif

@@ -1,0 +1,152 @@
+/* File helpers; see fsutil.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+
+int lc_read_file(const char *path, char **data, size_t *len, struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s': %s", path,
+				  strerror(errno));
+	struct lc_buf b = LC_BUF_INIT;
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			lc_buf_release(&b);
+			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read '%s': %s", path,
+					  strerror(e));
+		}
+		if (r == 0)
+			break;
+		lc_buf_add(&b, chunk, (size_t)r);
+	}
+	close(fd);
+	*len = b.len;
+	*data = lc_buf_detach(&b);
+	return 0;
+}
+
+/* Write all of data to a new file at path; on failure the file is removed. */
+static int write_new(const char *path, const char *data, size_t len, struct lc_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot create '%s': %s", path,
+				  strerror(errno));
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int e = errno;
+			close(fd);
+			unlink(path);
+			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s': %s", path,
+					  strerror(e));
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0) {
+		int e = errno;
+		unlink(path);
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int lc_write_file_direct(const char *path, const char *data, size_t len, struct lc_err *err)
+{
+	return write_new(path, data, len, err);
+}
+
+int lc_write_file(const char *path, const char *data, size_t len, struct lc_err *err)
+{
+	char *tmp = lc_asprintf("%s.tmp.%ld", path, (long)getpid());
+	int rc = write_new(tmp, data, len, err);
+	if (rc == 0 && rename(tmp, path) < 0) {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s' to '%s': %s", tmp, path,
+				strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+int lc_mkdir_p(const char *path, struct lc_err *err)
+{
+	char *p = lc_strdup(path);
+	int rc = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot create directory '%s': %s", p,
+					strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lc_list_dir(const char *dir, const char *suffix, char ***names, size_t *n, struct lc_err *err)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open directory '%s': %s", dir,
+				  strerror(errno));
+	char **v = NULL;
+	size_t cnt = 0, cap = 0, sl = strlen(suffix);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (e->d_name[0] == '.' || l <= sl || strcmp(e->d_name + l - sl, suffix) != 0)
+			continue;
+		LC_GROW(v, cap, cnt + 1);
+		v[cnt++] = lc_strndup(e->d_name, l - sl);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_str);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+void lc_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int lc_file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}

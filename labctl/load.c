@@ -1,0 +1,93 @@
+/* Load and validate a topology with its catalog and kinds; see load.h. */
+#include <string.h>
+
+#include "fsutil.h"
+#include "load.h"
+#include "templates.h"
+#include "topology.h"
+#include "validate.h"
+
+static struct lc_catalog *load_catalog(const struct lc_opts *o, struct lc_err *err)
+{
+	struct lc_catalog *all = lc_calloc(1, sizeof(*all));
+	all->file = lc_strdup(o->catalog);
+	all->dir = lc_strdup(".");
+	char *state_cat = lc_asprintf("%s/catalog.yaml", o->state_dir);
+	const char *files[] = {o->catalog, state_cat};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(files); i++) {
+		/* the state dir's catalog (images built here) is optional */
+		if (i == 1 && !lc_file_exists(files[i]))
+			continue;
+		char *data;
+		size_t len;
+		if (lc_read_file(files[i], &data, &len, err) < 0) {
+			lc_err_prefix(err, "image catalog: ");
+			goto fail;
+		}
+		struct lc_diags d;
+		lc_diags_init(&d);
+		struct lc_catalog *c = lc_catalog_parse(files[i], data, len, &d);
+		free(data);
+		int bad = lc_diags_to_err(&d, err);
+		lc_diags_release(&d);
+		if (bad == 0)
+			lc_catalog_merge(all, c);
+		lc_catalog_free(c);
+		if (bad)
+			goto fail;
+	}
+	free(state_cat);
+	return all;
+fail:
+	free(state_cat);
+	lc_catalog_free(all);
+	return NULL;
+}
+
+int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	char *data;
+	size_t len;
+	if (lc_read_file(path, &data, &len, err) < 0) {
+		err->code = LC_EXIT_USAGE;
+		return -1;
+	}
+	struct lc_diags d;
+	lc_diags_init(&d);
+	out->topo = lc_topology_parse(path, data, len, &d);
+	free(data);
+	if (!out->topo) {
+		/* the YAML itself is broken: checking further would only add noise */
+		lc_diags_to_err(&d, err);
+		lc_diags_release(&d);
+		lc_loaded_release(out);
+		return -1;
+	}
+	if (lc_template_kinds(o->templates, &out->kinds, &out->n_kinds, err) < 0 ||
+	    !(out->catalog = load_catalog(o, err))) {
+		lc_diags_release(&d);
+		lc_loaded_release(out);
+		return -1;
+	}
+	const char **images = lc_calloc(out->catalog->n, sizeof(*images));
+	for (size_t i = 0; i < out->catalog->n; i++)
+		images[i] = out->catalog->images[i].name.v;
+	struct lc_validate_ctx vc = {(const char *const *)out->kinds, out->n_kinds, images,
+				     out->catalog->n};
+	lc_validate(out->topo, &vc, &d);
+	free(images);
+	int rc = lc_diags_to_err(&d, err);
+	lc_diags_release(&d);
+	if (rc < 0)
+		lc_loaded_release(out);
+	return rc;
+}
+
+void lc_loaded_release(struct lc_loaded *l)
+{
+	lc_topology_free(l->topo);
+	lc_catalog_free(l->catalog);
+	lc_strv_free(l->kinds, l->n_kinds);
+	memset(l, 0, sizeof(*l));
+}

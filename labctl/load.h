@@ -1,0 +1,24 @@
+/*
+ * Loading a lab's inputs: the topology file, the image catalog(s) and the
+ * template kinds, parsed and validated together, as validate, render and up
+ * all need them.
+ */
+#ifndef LC_LOAD_H
+#define LC_LOAD_H
+
+#include "catalog.h"
+#include "cmd.h"
+#include "model.h"
+
+struct lc_loaded {
+	struct lc_topology *topo;
+	struct lc_catalog *catalog; /* installed catalog merged with STATE/catalog.yaml */
+	char **kinds;
+	size_t n_kinds;
+};
+
+/* Everything or nothing: on failure (LC_EXIT_USAGE for topology problems) *out is empty. */
+int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err);
+void lc_loaded_release(struct lc_loaded *l);
+
+#endif

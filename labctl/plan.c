@@ -1,0 +1,139 @@
+/* Render a whole lab; see plan.h. */
+#include <string.h>
+
+#include "plan.h"
+#include "templates.h"
+#include "validate.h"
+
+static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
+		xmlDocPtr doc)
+{
+	LC_GROW(p->v, p->cap, p->n + 1);
+	struct lc_planned *e = &p->v[p->n++];
+	e->type = type;
+	e->name = name;
+	e->node = n;
+	e->xml = lc_xml_format(doc);
+	xmlFreeDoc(doc);
+}
+
+/* Templates are parsed once per kind, not once per node. */
+struct tcache {
+	char **path;
+	xmlDocPtr *doc;
+	size_t n, cap, cap2;
+};
+
+static xmlDocPtr cached(struct tcache *c, const char *path, struct lc_err *err)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->path[i], path) == 0)
+			return c->doc[i];
+	xmlDocPtr d = lc_template_load(path, err);
+	if (!d)
+		return NULL;
+	LC_GROW(c->path, c->cap, c->n + 1);
+	LC_GROW(c->doc, c->cap2, c->n + 1);
+	c->path[c->n] = lc_strdup(path);
+	c->doc[c->n++] = d;
+	return d;
+}
+
+static void tcache_release(struct tcache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->path[i]);
+		xmlFreeDoc(c->doc[i]);
+	}
+	free(c->path);
+	free(c->doc);
+}
+
+/* The node's hostdevs: whole devices from "pci:". VFs come from the allocator. */
+static int node_hostdevs(const struct lc_node *n, struct lc_hostdev **out, size_t *n_out,
+			 struct lc_err *err)
+{
+	if (n->n_vfs)
+		return lc_err_set(err, LC_EXIT_RUNTIME,
+				  "node \"%s\": VFs need the VF allocator, which this build lacks",
+				  n->name);
+	struct lc_hostdev *v = lc_calloc(n->n_pci ? n->n_pci : 1, sizeof(*v));
+	for (size_t i = 0; i < n->n_pci; i++)
+		lc_parse_pci_address(n->pci[i].address.v, &v[i].dom, &v[i].bus, &v[i].slot,
+				     &v[i].fn);
+	*out = v;
+	*n_out = n->n_pci;
+	return 0;
+}
+
+int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
+		  const struct lc_host_facts *facts, time_t now, struct lc_plan *plan,
+		  struct lc_err *err)
+{
+	const struct lc_topology *t = l->topo;
+	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now};
+	struct tcache tc = {0};
+	memset(plan, 0, sizeof(*plan));
+	int rc_ = 0;
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct lc_network *net = &t->networks[i];
+		char *path = lc_template_net_path(o->templates, net->mode_str.v);
+		xmlDocPtr tmpl = cached(&tc, path, err);
+		free(path);
+		xmlDocPtr doc = tmpl ? lc_render_network(&rc, net, tmpl, err) : NULL;
+		if (!doc)
+			goto fail;
+		add(plan, LC_OBJ_NETWORK, lc_network_name(t, net), NULL, doc);
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node *n = &t->nodes[i];
+		for (size_t j = 0; j < lc_render_n_volumes(n); j++) {
+			xmlDocPtr doc = lc_render_volume(&rc, n, j, err);
+			if (!doc)
+				goto fail;
+			add(plan, LC_OBJ_VOLUME, lc_render_volume_name(t, n, j), n, doc);
+		}
+		char *path = n->template_path.v ? lc_strdup(n->template_path.v)
+						: lc_template_kind_path(o->templates, n->kind.v);
+		xmlDocPtr tmpl = cached(&tc, path, err);
+		free(path);
+		struct lc_hostdev *hd = NULL;
+		size_t n_hd = 0;
+		if (!tmpl || node_hostdevs(n, &hd, &n_hd, err) < 0)
+			goto fail;
+		xmlDocPtr doc = lc_render_domain(&rc, n, tmpl, hd, n_hd, err);
+		free(hd);
+		if (!doc)
+			goto fail;
+		add(plan, LC_OBJ_DOMAIN, lc_domain_name(t, n), n, doc);
+	}
+	tcache_release(&tc);
+	return 0;
+fail:
+	rc_ = -1;
+	tcache_release(&tc);
+	lc_plan_release(plan);
+	return rc_;
+}
+
+void lc_plan_release(struct lc_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->v[i].name);
+		free(plan->v[i].xml);
+	}
+	free(plan->v);
+	memset(plan, 0, sizeof(*plan));
+}
+
+char *lc_planned_file_name(const struct lc_planned *p)
+{
+	switch (p->type) {
+	case LC_OBJ_NETWORK:
+		return lc_asprintf("%s.network.xml", p->name);
+	case LC_OBJ_VOLUME:
+		return lc_asprintf("%s.volume.xml", p->name);
+	default:
+		return lc_asprintf("%s.xml", p->name);
+	}
+}

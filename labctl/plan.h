@@ -1,0 +1,37 @@
+/*
+ * A lab's plan: every XML document labctl would define for a topology
+ * (domains, networks, volumes), rendered in memory, all or nothing. render
+ * prints it; up defines it.
+ */
+#ifndef LC_PLAN_H
+#define LC_PLAN_H
+
+#include <time.h>
+
+#include "cmd.h"
+#include "load.h"
+#include "render.h"
+
+enum lc_object { LC_OBJ_DOMAIN, LC_OBJ_NETWORK, LC_OBJ_VOLUME };
+
+struct lc_planned {
+	enum lc_object type;
+	char *name;		    /* LAB-NODE, LAB-NET, LAB-NODE.qcow2 */
+	const struct lc_node *node; /* domains and volumes */
+	char *xml;
+};
+
+struct lc_plan {
+	struct lc_planned *v;
+	size_t n, cap;
+};
+
+/* Render every object of the lab; templates are read from o->templates. */
+int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
+		  const struct lc_host_facts *facts, time_t now, struct lc_plan *plan,
+		  struct lc_err *err);
+void lc_plan_release(struct lc_plan *plan);
+/* File name under render -o DIR: LAB-NODE.xml, LAB-NET.network.xml, VOL.volume.xml. */
+char *lc_planned_file_name(const struct lc_planned *p);
+
+#endif

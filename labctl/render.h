@@ -1,0 +1,73 @@
+/*
+ * Rendering: a node plus its kind's template -> libvirt domain XML; a network
+ * -> network XML; a node's disks -> storage volume XML. Everything goes
+ * through libxml2's tree API, so no value can change the XML's structure.
+ * Pure: templates, host facts, paths and the time come in as arguments.
+ */
+#ifndef LC_RENDER_H
+#define LC_RENDER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <libxml/tree.h>
+
+#include "catalog.h"
+#include "model.h"
+
+enum lc_cpu_vendor { LC_VENDOR_UNKNOWN, LC_VENDOR_INTEL, LC_VENDOR_AMD };
+
+/* What the L0 host offers, as read from libvirt (or /proc as a fallback). */
+struct lc_host_facts {
+	enum lc_cpu_vendor vendor;
+	bool kvm; /* ordinary guests can run under KVM */
+};
+
+/* One passed-through function of a node, as the VF allocator planned it. */
+struct lc_hostdev {
+	unsigned dom, bus, slot, fn;
+	bool nic;      /* a NIC VF: <interface type='hostdev'> with a MAC */
+	char mac[18];  /* nic only */
+	unsigned vlan; /* nic only; 0: none */
+};
+
+struct lc_render_ctx {
+	const struct lc_topology *t;
+	const struct lc_host_facts *facts;
+	const struct lc_catalog *catalog; /* may be NULL when no node uses an image */
+	const char *state_dir;		  /* serial logs: STATE/labs/LAB/NODE.log */
+	const char *cache_dir;		  /* base images and kernels */
+	time_t now;			  /* "created" in the metadata */
+};
+
+/* The domain type and CPU flag a node gets: "kvm"/"qemu", "vmx"/"svm". */
+const char *lc_render_domain_type(const struct lc_render_ctx *rc, const struct lc_node *n);
+const char *lc_render_virt_flag(const struct lc_render_ctx *rc, const struct lc_node *n);
+
+/*
+ * The node's domain, from a copy of tmpl. hostdevs are the node's planned
+ * VFs and pci devices (n_hostdevs may be 0). NULL with err set on failure
+ * (a tweak that does not apply, a template that is not a domain).
+ */
+xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node *n, xmlDocPtr tmpl,
+			   const struct lc_hostdev *hostdevs, size_t n_hostdevs,
+			   struct lc_err *err);
+
+/* The network LAB-NET from its mode's template (net-nat.xml, ...). */
+xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_network *net,
+			    xmlDocPtr tmpl, struct lc_err *err);
+
+/* Volumes of a node: index 0 is the boot overlay, 1.. the extra blank disks. */
+size_t lc_render_n_volumes(const struct lc_node *n);
+char *lc_render_volume_name(const struct lc_topology *t, const struct lc_node *n, size_t i);
+xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node *n, size_t i,
+			   struct lc_err *err);
+
+/* Names of what a lab creates: LAB-NODE, LAB-NET. Caller frees. */
+char *lc_domain_name(const struct lc_topology *t, const struct lc_node *n);
+char *lc_network_name(const struct lc_topology *t, const struct lc_network *net);
+
+/* Serialize with indentation; caller frees. */
+char *lc_xml_format(xmlDocPtr doc);
+
+#endif

@@ -1,0 +1,75 @@
+/* Reading templates; see templates.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "fsutil.h"
+#include "templates.h"
+
+int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *err)
+{
+	char **all;
+	size_t na;
+	if (lc_list_dir(dir, ".xml", &all, &na, err) < 0) {
+		lc_err_prefix(err, "templates: ");
+		return -1;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < na; i++) {
+		if (strncmp(all[i], "net-", 4) == 0)
+			free(all[i]);
+		else
+			all[k++] = all[i];
+	}
+	*kinds = all;
+	*n = k;
+	return 0;
+}
+
+char *lc_template_kind_path(const char *dir, const char *kind)
+{
+	return lc_asprintf("%s/%s.xml", dir, kind);
+}
+
+char *lc_template_net_path(const char *dir, const char *mode)
+{
+	return lc_asprintf("%s/net-%s.xml", dir, mode);
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+xmlDocPtr lc_xml_parse(const char *what, const char *text, size_t len, struct lc_err *err)
+{
+	xmlSetGenericErrorFunc(NULL, quiet);
+	xmlDocPtr doc = xmlReadMemory(text, (int)len, what, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+					  XML_PARSE_NOWARNING);
+	if (!doc) {
+		xmlErrorPtr e = xmlGetLastError();
+		lc_err_set(err, LC_EXIT_RUNTIME, "'%s' is not well-formed XML: line %d: %s", what,
+			   e ? e->line : 0, e && e->message ? e->message : "parse error");
+		if (err && err->msg) {
+			size_t l = strlen(err->msg);
+			if (l && err->msg[l - 1] == '\n')
+				err->msg[l - 1] = '\0';
+		}
+	}
+	xmlSetGenericErrorFunc(NULL, NULL);
+	return doc;
+}
+
+xmlDocPtr lc_template_load(const char *path, struct lc_err *err)
+{
+	char *data;
+	size_t len;
+	if (lc_read_file(path, &data, &len, err) < 0)
+		return NULL;
+	xmlDocPtr doc = lc_xml_parse(path, data, len, err);
+	free(data);
+	return doc;
+}

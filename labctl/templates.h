@@ -1,0 +1,22 @@
+/*
+ * Templates on disk: one domain XML per node kind (KIND.xml) and one network
+ * XML per network mode (net-MODE.xml) in the templates directory.
+ */
+#ifndef LC_TEMPLATES_H
+#define LC_TEMPLATES_H
+
+#include <libxml/tree.h>
+
+#include "err.h"
+
+/* The node kinds: every KIND.xml not named net-*.xml, sorted. */
+int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *err);
+/* Parse a template (no network, no entities, blanks dropped so output indents). */
+xmlDocPtr lc_template_load(const char *path, struct lc_err *err);
+/* DIR/KIND.xml, DIR/net-MODE.xml; caller frees. */
+char *lc_template_kind_path(const char *dir, const char *kind);
+char *lc_template_net_path(const char *dir, const char *mode);
+/* Parse XML text the same way (tests, and reading back what libvirt holds). */
+xmlDocPtr lc_xml_parse(const char *what, const char *text, size_t len, struct lc_err *err);
+
+#endif

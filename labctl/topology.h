@@ -1,0 +1,23 @@
+/*
+ * Topology parsing: YAML text -> lc_topology, with defaults merged into the
+ * nodes and replicas expanded. Pure: no I/O. Type and key errors go to the
+ * diagnostics with their position; semantic checks are validate.c's.
+ */
+#ifndef LC_TOPOLOGY_H
+#define LC_TOPOLOGY_H
+
+#include "model.h"
+
+/* Limits that keep a typo from asking for a million domains. */
+#define LC_MAX_REPLICAS 1024
+#define LC_MAX_NODES	4096
+
+/*
+ * Parse a topology. Returns a model (possibly incomplete where diagnostics
+ * were recorded) or NULL when the YAML itself is unusable; the caller checks
+ * diags->n either way and owns the result.
+ */
+struct lc_topology *lc_topology_parse(const char *file, const char *data, size_t len,
+				      struct lc_diags *diags);
+
+#endif

@@ -1,0 +1,262 @@
+/* XPath tweaks on domain XML; see tweak.h. */
+#include <ctype.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "buf.h"
+#include "tweak.h"
+
+/* libxml2 reports through a global handler; catch its message instead of printing it. */
+struct catcher {
+	struct lc_buf msg;
+};
+
+static void catch_error(void *ctx, xmlErrorPtr e)
+{
+	struct catcher *c = ctx;
+	if (c->msg.len || !e->message)
+		return;
+	lc_buf_adds(&c->msg, e->message);
+	while (c->msg.len && isspace((unsigned char)c->msg.s[c->msg.len - 1]))
+		c->msg.s[--c->msg.len] = '\0';
+}
+
+static void catch_begin(struct catcher *c)
+{
+	lc_buf_init(&c->msg);
+	xmlSetStructuredErrorFunc(c, catch_error);
+}
+
+static const char *catch_end(struct catcher *c)
+{
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	return c->msg.len ? c->msg.s : "invalid";
+}
+
+static const char *op_name(enum lc_tweak_op op)
+{
+	return op == LC_TWEAK_SET ? "set" : op == LC_TWEAK_REMOVE ? "remove" : "append";
+}
+
+/* Parse a fragment as the children of a scratch element; NULL on error. */
+static xmlNodePtr parse_fragment(xmlNodePtr context, const char *frag, struct catcher *c)
+{
+	xmlNodePtr list = NULL;
+	if (xmlParseInNodeContext(context, frag, (int)strlen(frag), XML_PARSE_NONET, &list) !=
+	    XML_ERR_OK) {
+		xmlFreeNodeList(list);
+		if (!c->msg.len)
+			lc_buf_adds(&c->msg, "not well-formed XML");
+		return NULL;
+	}
+	return list;
+}
+
+int lc_tweak_check(const struct lc_tweak *tw, struct lc_err *err)
+{
+	struct catcher c;
+	catch_begin(&c);
+	int rc = 0;
+	xmlXPathCompExprPtr comp = xmlXPathCompile(BAD_CAST tw->xpath.v);
+	if (!comp) {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "xml %s: bad XPath \"%s\": %s",
+				op_name(tw->op), tw->xpath.v, catch_end(&c));
+		goto out;
+	}
+	xmlXPathFreeCompExpr(comp);
+	if (tw->op == LC_TWEAK_APPEND && tw->value.v) {
+		xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "fragment", NULL);
+		xmlDocSetRootElement(doc, root);
+		xmlNodePtr list = parse_fragment(root, tw->value.v, &c);
+		if (!list && tw->value.v[0])
+			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
+					catch_end(&c));
+		else if (!list)
+			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: the fragment is empty");
+		xmlFreeNodeList(list);
+		xmlFreeDoc(doc);
+	}
+out:
+	catch_end(&c);
+	lc_buf_release(&c.msg);
+	return rc;
+}
+
+static xmlXPathObjectPtr eval(xmlDocPtr doc, const char *xpath, struct catcher *c)
+{
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(x, BAD_CAST LC_XMLNS_PREFIX, BAD_CAST LC_XMLNS);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
+	xmlXPathFreeContext(x);
+	if (r && r->type != XPATH_NODESET) {
+		xmlXPathFreeObject(r);
+		if (!c->msg.len)
+			lc_buf_adds(&c->msg, "the XPath does not select nodes");
+		return NULL;
+	}
+	return r;
+}
+
+static size_t count(xmlXPathObjectPtr r)
+{
+	return r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
+}
+
+static void set_node(xmlNodePtr n, const char *value)
+{
+	if (n->type == XML_ATTRIBUTE_NODE) {
+		/* xmlSetNsProp stores the value as text: no entity is interpreted */
+		xmlSetNsProp(n->parent, n->ns, n->name, BAD_CAST value);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE) {
+		xmlNodeSetContentLen(n, NULL, 0);
+		xmlNodeAddContent(n, BAD_CAST value);
+		return;
+	}
+	while (n->children) {
+		xmlNodePtr ch = n->children;
+		xmlUnlinkNode(ch);
+		xmlFreeNode(ch);
+	}
+	xmlAddChild(n, xmlNewDocText(n->doc, BAD_CAST value));
+}
+
+/* "/a/b/@c" -> parent "/a/b", last "@c"; false unless last is a plain name. */
+static bool split_last(const char *xpath, char **parent, const char **last)
+{
+	const char *slash = strrchr(xpath, '/');
+	if (!slash || slash == xpath || slash[-1] == '/')
+		return false;
+	const char *l = slash + 1;
+	const char *p = *l == '@' ? l + 1 : l;
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return false;
+	for (const char *q = p; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("_-.", *q))
+			return false;
+	*parent = lc_strndup(xpath, (size_t)(slash - xpath));
+	*last = l;
+	return true;
+}
+
+static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c, struct lc_err *err)
+{
+	xmlXPathObjectPtr r = eval(doc, tw->xpath.v, c);
+	if (!r)
+		return lc_err_set(err, LC_EXIT_USAGE, "xml set: bad XPath \"%s\": %s", tw->xpath.v,
+				  catch_end(c));
+	size_t n = count(r);
+	for (size_t i = 0; i < n; i++)
+		set_node(r->nodesetval->nodeTab[i], tw->value.v);
+	xmlXPathFreeObject(r);
+	if (n)
+		return 0;
+	char *parent;
+	const char *last;
+	if (!split_last(tw->xpath.v, &parent, &last))
+		goto none;
+	r = eval(doc, parent, c);
+	free(parent);
+	n = count(r);
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr p = r->nodesetval->nodeTab[i];
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
+		if (*last == '@')
+			xmlSetProp(p, BAD_CAST(last + 1), BAD_CAST tw->value.v);
+		else
+			xmlNewTextChild(p, NULL, BAD_CAST last, BAD_CAST tw->value.v);
+	}
+	xmlXPathFreeObject(r);
+	if (n)
+		return 0;
+none:
+	return lc_err_set(err, LC_EXIT_USAGE, "xml set: \"%s\" matches nothing in the domain",
+			  tw->xpath.v);
+}
+
+static int do_remove(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c,
+		     struct lc_err *err)
+{
+	xmlXPathObjectPtr r = eval(doc, tw->xpath.v, c);
+	if (!r)
+		return lc_err_set(err, LC_EXIT_USAGE, "xml remove: bad XPath \"%s\": %s",
+				  tw->xpath.v, catch_end(c));
+	size_t n = count(r);
+	/* document order: unlinking backwards detaches descendants before their ancestors */
+	xmlNodePtr *gone = lc_calloc(n, sizeof(*gone));
+	size_t ng = 0;
+	for (size_t i = n; i > 0; i--) {
+		xmlNodePtr node = r->nodesetval->nodeTab[i - 1];
+		if (node->type == XML_NAMESPACE_DECL || node->type == XML_DOCUMENT_NODE ||
+		    node == xmlDocGetRootElement(doc))
+			continue;
+		if (node->type == XML_ATTRIBUTE_NODE) {
+			xmlRemoveProp((xmlAttrPtr)node);
+			continue;
+		}
+		xmlUnlinkNode(node);
+		gone[ng++] = node;
+	}
+	xmlXPathFreeObject(r);
+	for (size_t i = 0; i < ng; i++)
+		xmlFreeNode(gone[i]);
+	free(gone);
+	return 0;
+}
+
+static int do_append(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c,
+		     struct lc_err *err)
+{
+	xmlXPathObjectPtr r = eval(doc, tw->xpath.v, c);
+	if (!r)
+		return lc_err_set(err, LC_EXIT_USAGE, "xml append: bad XPath \"%s\": %s",
+				  tw->xpath.v, catch_end(c));
+	size_t n = count(r), done = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr p = r->nodesetval->nodeTab[i];
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
+		xmlNodePtr list = parse_fragment(p, tw->value.v, c);
+		if (!list) {
+			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
+					catch_end(c));
+			break;
+		}
+		xmlAddChildList(p, list);
+		done++;
+	}
+	xmlXPathFreeObject(r);
+	if (rc == 0 && done == 0)
+		rc = lc_err_set(err, LC_EXIT_USAGE,
+				"xml append: \"%s\" matches no element in the domain", tw->xpath.v);
+	return rc;
+}
+
+int lc_tweak_apply(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_err *err)
+{
+	struct catcher c;
+	catch_begin(&c);
+	int rc;
+	switch (tw->op) {
+	case LC_TWEAK_SET:
+		rc = do_set(doc, tw, &c, err);
+		break;
+	case LC_TWEAK_REMOVE:
+		rc = do_remove(doc, tw, &c, err);
+		break;
+	default:
+		rc = do_append(doc, tw, &c, err);
+		break;
+	}
+	catch_end(&c);
+	lc_buf_release(&c.msg);
+	return rc;
+}

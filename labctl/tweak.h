@@ -1,0 +1,32 @@
+/*
+ * A node's "xml:" tweaks: set / remove / append by XPath on a rendered
+ * domain, through libxml2's tree API only.
+ */
+#ifndef LC_TWEAK_H
+#define LC_TWEAK_H
+
+#include <libxml/tree.h>
+
+#include "model.h"
+
+/* The namespace of labctl's ownership metadata; "labctl:" in tweak XPaths. */
+#define LC_XMLNS	"https://labctl.dev/xmlns/labctl/1"
+#define LC_XMLNS_PREFIX "labctl"
+
+/*
+ * Check a tweak without a document: the XPath compiles, an appended fragment
+ * is well-formed XML. On failure records LC_EXIT_USAGE when the fragment or
+ * value is at fault and LC_EXIT_RUNTIME for the XPath (the caller picks the
+ * mark from that), and returns -1.
+ */
+int lc_tweak_check(const struct lc_tweak *tw, struct lc_err *err);
+
+/*
+ * Apply one tweak to doc. "set" on an attribute or a simple child name that
+ * is missing creates it under each match of the parent path; "remove" of
+ * nothing is not an error (the template may lack the element); "append" to
+ * nothing is.
+ */
+int lc_tweak_apply(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_err *err);
+
+#endif

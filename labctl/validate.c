@@ -1,0 +1,396 @@
+/* Semantic checks of the lab model; see validate.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "suggest.h"
+#include "tweak.h"
+#include "validate.h"
+
+bool lc_valid_lab_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 32 || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return false;
+	return true;
+}
+
+bool lc_valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 63 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool lc_valid_mac(const char *s)
+{
+	if (strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : hexval(s[i]) < 0)
+			return false;
+	}
+	/* the group bit: a multicast address cannot be a NIC's own */
+	return (hexval(s[1]) & 1) == 0;
+}
+
+static bool hexfield(const char *s, size_t len, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+	for (size_t i = 0; i < len; i++) {
+		int h = hexval(s[i]);
+		if (h < 0)
+			return false;
+		v = v * 16 + (unsigned)h;
+	}
+	*out = v;
+	return v <= max;
+}
+
+bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn)
+{
+	/* DDDD:BB:SS.F, the form sysfs and libvirt use */
+	if (strlen(s) != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+		return false;
+	return hexfield(s, 4, 0xffff, dom) && hexfield(s + 5, 2, 0xff, bus) &&
+	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
+}
+
+static bool valid_cidr(const char *s)
+{
+	unsigned a, b, c, d, p;
+	char tail;
+	if (sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &p, &tail) != 5)
+		return false;
+	return a < 256 && b < 256 && c < 256 && d < 256 && p >= 8 && p <= 30;
+}
+
+static bool valid_match(const char *s)
+{
+	/* vendor:device, each 4 hex digits or '*' */
+	const char *colon = strchr(s, ':');
+	if (!colon)
+		return false;
+	size_t lv = (size_t)(colon - s), ld = strlen(colon + 1);
+	unsigned x;
+	bool v = (lv == 1 && s[0] == '*') || (lv == 4 && hexfield(s, 4, 0xffff, &x));
+	bool d = (ld == 1 && colon[1] == '*') || (ld == 4 && hexfield(colon + 1, 4, 0xffff, &x));
+	return v && d;
+}
+
+static bool valid_pf(const char *s)
+{
+	const char *hash = strchr(s, '#');
+	size_t n = hash ? (size_t)(hash - s) : strlen(s);
+	if (n < 1 || n > 15)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || strchr("_.-", s[i])))
+			return false;
+	if (!hash)
+		return true;
+	unsigned lo, hi;
+	char tail;
+	if (sscanf(hash + 1, "%u-%u%c", &lo, &hi, &tail) != 2 || !isdigit((unsigned char)hash[1]))
+		return false;
+	return lo <= hi && hi < 4096;
+}
+
+static bool valid_address_glob(const char *s)
+{
+	if (!*s || strlen(s) > 32)
+		return false;
+	for (; *s; s++)
+		if (!(isxdigit((unsigned char)*s) || strchr(":.*?[]-", *s)))
+			return false;
+	return true;
+}
+
+static bool in_list(const char *s, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return true;
+	return false;
+}
+
+static void check_name(struct lc_diags *d, const char *what, const struct lc_str *s)
+{
+	if (s->v && !lc_valid_name(s->v))
+		lc_diag_add(d, s->at,
+			    "%s \"%s\": invalid name: use letters, digits, \"-\" and \"_\", "
+			    "starting with a letter or digit, at most 63 characters",
+			    what, s->v);
+}
+
+/* A reference to something by name, with a suggestion from what exists. */
+static void check_ref(struct lc_diags *d, const char *who, const char *what,
+		      const struct lc_str *ref, const char *const *names, size_t n)
+{
+	if (!ref->v || in_list(ref->v, names, n))
+		return;
+	const char *s = lc_suggest(ref->v, names, n);
+	if (s)
+		lc_diag_add(d, ref->at, "%s: unknown %s \"%s\" (did you mean \"%s\"?)", who, what,
+			    ref->v, s);
+	else
+		lc_diag_add(d, ref->at, "%s: unknown %s \"%s\"", who, what, ref->v);
+}
+
+static void check_networks(const struct lc_topology *t, struct lc_diags *d)
+{
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct lc_network *n = &t->networks[i];
+		check_name(d, "network", &n->name);
+		if (n->subnet.v && !valid_cidr(n->subnet.v))
+			lc_diag_add(d, n->subnet.at,
+				    "network \"%s\": bad subnet \"%s\" (like 10.77.0.0/24, prefix "
+				    "8 to 30)",
+				    n->name.v, n->subnet.v);
+		if (n->mode == LC_NET_NAT && n->mode_str.v && !n->subnet.v)
+			lc_diag_add(d, n->mode_str.at, "network \"%s\": mode nat needs \"%s\"",
+				    n->name.v, "subnet");
+		if (n->mode == LC_NET_BRIDGE && n->mode_str.v) {
+			if (!n->bridge.v)
+				lc_diag_add(
+				    d, n->mode_str.at,
+				    "network \"%s\": mode bridge needs \"%s\" (a host bridge "
+				    "such as br0)",
+				    n->name.v, "bridge");
+			if (n->subnet.v)
+				lc_diag_add(d, n->subnet.at,
+					    "network \"%s\": a bridged network takes no \"%s\"",
+					    n->name.v, "subnet");
+		}
+		if (n->bridge.v && (!valid_pf(n->bridge.v) || strchr(n->bridge.v, '#')))
+			lc_diag_add(d, n->bridge.at, "network \"%s\": bad bridge name \"%s\"",
+				    n->name.v, n->bridge.v);
+		if (n->bridge.v && n->mode != LC_NET_BRIDGE)
+			lc_diag_add(d, n->bridge.at,
+				    "network \"%s\": \"bridge\" is only for mode bridge",
+				    n->name.v);
+	}
+}
+
+static void check_pools(const struct lc_topology *t, struct lc_diags *d)
+{
+	for (size_t i = 0; i < t->n_pools; i++) {
+		const struct lc_vf_pool *p = &t->pools[i];
+		check_name(d, "pool", &p->name);
+		if (!p->match.n && !p->pf.n && !p->address.n)
+			lc_diag_add(d, p->name.at,
+				    "pool \"%s\": give at least one of \"match\", \"pf\" or "
+				    "\"address\"",
+				    p->name.v);
+		for (size_t j = 0; j < p->match.n; j++)
+			if (!valid_match(p->match.v[j].v))
+				lc_diag_add(d, p->match.v[j].at,
+					    "pool \"%s\": bad match \"%s\" (vendor:device in hex, "
+					    "'*' for any, like 15b3:1018)",
+					    p->name.v, p->match.v[j].v);
+		for (size_t j = 0; j < p->pf.n; j++)
+			if (!valid_pf(p->pf.v[j].v))
+				lc_diag_add(d, p->pf.v[j].at,
+					    "pool \"%s\": bad pf \"%s\" (a netdev name, optionally "
+					    "#FIRST-LAST VF indexes, like ens1f0#0-3)",
+					    p->name.v, p->pf.v[j].v);
+		for (size_t j = 0; j < p->address.n; j++)
+			if (!valid_address_glob(p->address.v[j].v))
+				lc_diag_add(d, p->address.v[j].at,
+					    "pool \"%s\": bad address glob \"%s\" (like "
+					    "0000:d8:00.*)",
+					    p->name.v, p->address.v[j].v);
+	}
+}
+
+static void check_range(struct lc_diags *d, const char *who, const char *key,
+			const struct lc_num *v, uint64_t lo, uint64_t hi, const char *unit)
+{
+	if (v->set && (v->v < lo || v->v > hi))
+		lc_diag_add(d, v->at, "%s: \"%s\" must be between %llu and %llu%s", who, key,
+			    (unsigned long long)lo, (unsigned long long)hi, unit);
+}
+
+struct names {
+	const char **v;
+	size_t n, cap;
+};
+
+static void names_add(struct names *l, const char *s)
+{
+	LC_GROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = s;
+}
+
+static void check_node(const struct lc_topology *t, const struct lc_node *n,
+		       const struct lc_validate_ctx *ctx, const struct names *nets,
+		       const struct names *pools, const struct names *hosts, struct lc_diags *d)
+{
+	char *who = lc_asprintf("node \"%s\"", n->name);
+	if (!lc_valid_name(n->name))
+		lc_diag_add(
+		    d, n->at,
+		    "%s: invalid name: use letters, digits, \"-\" and \"_\", starting with a "
+		    "letter or digit, at most 63 characters",
+		    who);
+	if (!n->template_path.v)
+		check_ref(d, who, "kind", &n->kind, ctx->kinds, ctx->n_kinds);
+	if (n->template_path.v && !n->template_path.v[0])
+		lc_diag_add(d, n->template_path.at, "%s: \"template\" is empty", who);
+	check_range(d, who, "memory", &n->memory_kib, LC_MIN_MEMORY_KIB, LC_MAX_MEMORY_KIB,
+		    " KiB (16MiB to 16TiB)");
+	check_range(d, who, "vcpus", &n->vcpus, 1, LC_MAX_VCPUS, "");
+	check_range(d, who, "disk", &n->disk_bytes, LC_MIN_DISK_BYTES, LC_MAX_DISK_BYTES,
+		    " bytes (1MiB to 64TiB)");
+	for (size_t i = 0; i < n->n_disks; i++)
+		check_range(d, who, "disks", &n->disks[i], LC_MIN_DISK_BYTES, LC_MAX_DISK_BYTES,
+			    " bytes (1MiB to 64TiB)");
+	if (n->image.v)
+		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
+	if (n->host.v)
+		check_ref(d, who, "host", &n->host, hosts->v, hosts->n);
+	for (size_t i = 0; i < n->networks.n; i++) {
+		check_ref(d, who, "network", &n->networks.v[i], nets->v, nets->n);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(n->networks.v[i].v, n->networks.v[j].v) == 0)
+				lc_diag_add(d, n->networks.v[i].at,
+					    "%s: network \"%s\" is listed twice", who,
+					    n->networks.v[i].v);
+	}
+	for (size_t i = 0; i < n->n_vfs; i++) {
+		const struct lc_vf_req *r = &n->vfs[i];
+		if (r->pool.v)
+			check_ref(d, who, "pool", &r->pool, pools->v, pools->n);
+		check_range(d, who, "count", &r->count, 1, LC_MAX_VF_COUNT, "");
+		check_range(d, who, "vlan", &r->vlan, 1, 4094, "");
+		if (r->macs.n && r->macs.n != r->count.v)
+			lc_diag_add(d, r->macs.at, "%s: %zu MACs given for %llu VFs", who,
+				    r->macs.n, (unsigned long long)r->count.v);
+		for (size_t j = 0; j < r->macs.n; j++)
+			if (!lc_valid_mac(r->macs.v[j].v))
+				lc_diag_add(d, r->macs.v[j].at,
+					    "%s: bad MAC \"%s\" (six hex pairs with ':', unicast)",
+					    who, r->macs.v[j].v);
+	}
+	unsigned a, b, c, e;
+	for (size_t i = 0; i < n->n_pci; i++) {
+		const struct lc_str *s = &n->pci[i].address;
+		if (s->v && !lc_parse_pci_address(s->v, &a, &b, &c, &e))
+			lc_diag_add(d, s->at, "%s: bad PCI address \"%s\" (like 0000:3b:00.0)", who,
+				    s->v);
+	}
+	for (size_t i = 0; i < n->n_xml; i++) {
+		const struct lc_tweak *tw = &n->xml[i];
+		struct lc_err err = LC_ERR_INIT;
+		if (tw->xpath.v && lc_tweak_check(tw, &err) < 0)
+			lc_diag_add(d,
+				    err.code == LC_EXIT_USAGE && tw->value.v ? tw->value.at
+									     : tw->xpath.at,
+				    "%s: %s", who, err.msg);
+		lc_err_release(&err);
+	}
+	if (n->boot_initrd.v && !n->boot_kernel.v)
+		lc_diag_add(d, n->boot_initrd.at, "%s: \"boot\" has an initrd but no kernel", who);
+	if (n->boot_cmdline.v && !n->boot_kernel.v)
+		lc_diag_add(d, n->boot_cmdline.at, "%s: \"boot\" has a cmdline but no kernel", who);
+	if (n->viommu.v && n->viommu.set && n->kind.v && strcmp(n->kind.v, "kvm") != 0 &&
+	    strcmp(n->kind.v, "generic") != 0 && !n->template_path.v)
+		lc_diag_add(d, n->viommu.at, "%s: \"viommu\" is for kinds kvm and generic", who);
+	(void)t;
+	free(who);
+}
+
+/* Two expanded nodes with one name: say where each came from. */
+static void check_duplicate_nodes(const struct lc_topology *t, struct lc_diags *d)
+{
+	for (size_t i = 1; i < t->n_nodes; i++) {
+		const struct lc_node *a = &t->nodes[i - 1], *b = &t->nodes[i];
+		if (strcmp(a->name, b->name) != 0)
+			continue;
+		const struct lc_node *later = a->at.line > b->at.line ? a : b;
+		const struct lc_node *first = later == a ? b : a;
+		lc_diag_add(d, later->at, "node \"%s\": duplicate node name (also %s at line %d)",
+			    later->name,
+			    first->replica ? "made by replicas of the node" : "the node",
+			    first->at.line);
+	}
+}
+
+size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ctx,
+		   struct lc_diags *d)
+{
+	size_t before = d->n;
+	if (t->name.v && !lc_valid_lab_name(t->name.v))
+		lc_diag_add(d, t->name.at,
+			    "topology: invalid lab name \"%s\": [a-z][a-z0-9-]{0,31} (it prefixes "
+			    "every resource)",
+			    t->name.v);
+	if (t->ttl_s.set && t->ttl_s.v == 0)
+		lc_diag_add(d, t->ttl_s.at, "topology: \"ttl\" must be longer than 0s");
+	if (t->storage_pool.v && !lc_valid_name(t->storage_pool.v))
+		lc_diag_add(d, t->storage_pool.at, "topology: invalid storage pool name \"%s\"",
+			    t->storage_pool.v);
+	check_networks(t, d);
+	check_pools(t, d);
+	struct names nets = {0}, pools = {0}, hosts = {0};
+	for (size_t i = 0; i < t->n_networks; i++)
+		names_add(&nets, t->networks[i].name.v);
+	for (size_t i = 0; i < t->n_pools; i++)
+		names_add(&pools, t->pools[i].name.v);
+	for (size_t i = 0; i < t->n_hosts; i++) {
+		names_add(&hosts, t->hosts[i].name.v);
+		check_name(d, "host", &t->hosts[i].name);
+	}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, d);
+	check_duplicate_nodes(t, d);
+	/* one MAC on two NICs breaks both */
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t j = 0; j < t->nodes[i].n_vfs; j++)
+			for (size_t k = 0; k < t->nodes[i].vfs[j].macs.n; k++) {
+				const struct lc_str *m = &t->nodes[i].vfs[j].macs.v[k];
+				for (size_t i2 = 0; i2 <= i; i2++)
+					for (size_t j2 = 0; j2 < t->nodes[i2].n_vfs; j2++)
+						for (size_t k2 = 0;
+						     k2 < t->nodes[i2].vfs[j2].macs.n; k2++) {
+							const struct lc_str *o =
+							    &t->nodes[i2].vfs[j2].macs.v[k2];
+							if (o == m)
+								goto next;
+							if (strcasecmp(o->v, m->v) == 0 &&
+							    !(o->at.line == m->at.line &&
+							      o->at.col == m->at.col)) {
+								lc_diag_add(
+								    d, m->at,
+								    "node \"%s\": MAC %s is "
+								    "also given at line %d",
+								    t->nodes[i].name, m->v,
+								    o->at.line);
+								goto next;
+							}
+						}
+			next:;
+			}
+	free(nets.v);
+	free(pools.v);
+	free(hosts.v);
+	return d->n - before;
+}

@@ -1,0 +1,39 @@
+/*
+ * Semantic checks of a parsed topology: names, ranges, references between
+ * its parts and to the outside (kinds, images), XPath tweaks. Pure: what it
+ * needs from the outside comes in struct lc_validate_ctx.
+ */
+#ifndef LC_VALIDATE_H
+#define LC_VALIDATE_H
+
+#include "model.h"
+
+struct lc_validate_ctx {
+	const char *const *kinds; /* node kinds with a template */
+	size_t n_kinds;
+	const char *const *images; /* names in the image catalog */
+	size_t n_images;
+};
+
+/* Ranges (README "Topology format" documents them). */
+#define LC_MIN_MEMORY_KIB (16ull * 1024)
+#define LC_MAX_MEMORY_KIB (16ull << 30) /* 16 TiB */
+#define LC_MAX_VCPUS	  1024
+#define LC_MIN_DISK_BYTES (1ull << 20)
+#define LC_MAX_DISK_BYTES (64ull << 40)
+#define LC_MAX_VF_COUNT	  256
+
+/* Append a diagnostic for every problem; returns the number found. */
+size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ctx,
+		   struct lc_diags *diags);
+
+/* Name rules, also used on the command line. */
+bool lc_valid_lab_name(const char *s);
+bool lc_valid_name(const char *s);
+/* "aa:bb:cc:dd:ee:ff", unicast. */
+bool lc_valid_mac(const char *s);
+/* "0000:d8:00.2" -> its parts; returns false when malformed. */
+bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot,
+			  unsigned *fn);
+
+#endif

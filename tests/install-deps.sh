@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages labctl's build, tests and demo need, when
+# missing (as root; apt-get). Used by `make demo` and .ci/run.
+set -eu
+PKGS="build-essential pkg-config libvirt-dev libxml2-dev libyaml-dev libcurl4-openssl-dev
+libcmocka-dev libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
+qemu-utils python3 valgrind"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,327 @@
+/*
+ * Rendering: golden XML per kind (and per accelerator), networks, volumes,
+ * tweaks, and values that try to break out of their element.
+ */
+#include "testutil.h"
+#include "load.h"
+#include "plan.h"
+#include "render.h"
+#include "topology.h"
+#include "tweak.h"
+
+struct fx {
+	struct lc_loaded l;
+	struct lc_opts o;
+	char *templates, *catalog;
+};
+
+static const struct lc_host_facts intel_kvm = {LC_VENDOR_INTEL, true};
+static const struct lc_host_facts amd_kvm = {LC_VENDOR_AMD, true};
+static const struct lc_host_facts tcg = {LC_VENDOR_INTEL, false};
+/* a fixed clock: goldens must not change from run to run */
+static const time_t T0 = 1795000000;
+
+static struct fx *load_fx(const char *rel)
+{
+	struct fx *f = lc_calloc(1, sizeof(*f));
+	f->templates = t_path("templates");
+	f->catalog = t_path("tests/fixtures/catalog.yaml");
+	f->o.templates = f->templates;
+	f->o.catalog = f->catalog;
+	f->o.state_dir = "/var/lib/labctl";
+	f->o.cache_dir = "/var/cache/labctl/images";
+	char *path = t_path(rel);
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_load(&f->o, path, &f->l, &err) < 0)
+		fail_msg("%s", err.msg);
+	free(path);
+	return f;
+}
+
+static void free_fx(struct fx *f)
+{
+	lc_loaded_release(&f->l);
+	free(f->templates);
+	free(f->catalog);
+	free(f);
+}
+
+static const struct lc_planned *find(const struct lc_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].name, name) == 0)
+			return &p->v[i];
+	fail_msg("nothing named %s in the plan", name);
+	return NULL;
+}
+
+static void plan(struct fx *f, const struct lc_host_facts *facts, struct lc_plan *p)
+{
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_plan_build(&f->o, &f->l, facts, T0, p, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+#define RENDER_TEST(kind)                                                                          \
+	static void test_golden_##kind(void **state)                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		struct fx *f = load_fx("tests/fixtures/kinds.yaml");                               \
+		struct lc_plan p;                                                                  \
+		plan(f, &intel_kvm, &p);                                                           \
+		t_golden("render-" #kind, find(&p, "golden-" #kind)->xml);                         \
+		lc_plan_release(&p);                                                               \
+		free_fx(f);                                                                        \
+	}
+RENDER_TEST(kvm)
+RENDER_TEST(xen)
+RENDER_TEST(hyperv)
+RENDER_TEST(esxi)
+RENDER_TEST(xenserver)
+RENDER_TEST(generic)
+
+static void test_golden_networks_volumes(void **state)
+{
+	(void)state;
+	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
+	struct lc_plan p;
+	plan(f, &intel_kvm, &p);
+	t_golden("network-nat", find(&p, "golden-mgmt")->xml);
+	t_golden("network-isolated", find(&p, "golden-store")->xml);
+	t_golden("network-bridge", find(&p, "golden-lan")->xml);
+	t_golden("volume-overlay", find(&p, "golden-xen.qcow2")->xml);
+	t_golden("volume-kernel-image", find(&p, "golden-kvm.qcow2")->xml);
+	t_golden("volume-blank", find(&p, "golden-kvm-disk1.qcow2")->xml);
+	lc_plan_release(&p);
+	free_fx(f);
+}
+
+static void test_golden_tcg(void **state)
+{
+	(void)state;
+	/* where KVM is unusable: domain type qemu and a TCG model with svm required */
+	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
+	struct lc_plan p;
+	plan(f, &tcg, &p);
+	t_golden("render-kvm-tcg", find(&p, "golden-kvm")->xml);
+	t_golden("render-hyperv-tcg", find(&p, "golden-hyperv")->xml);
+	lc_plan_release(&p);
+	free_fx(f);
+}
+
+/* The text of the first node an XPath selects, or NULL. */
+static char *xpath_text(const char *xml, const char *expr)
+{
+	struct lc_err err = LC_ERR_INIT;
+	xmlDocPtr doc = lc_xml_parse("t", xml, strlen(xml), &err);
+	assert_non_null(doc);
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(x, BAD_CAST LC_XMLNS_PREFIX, BAD_CAST LC_XMLNS);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
+	char *s = NULL;
+	if (r && r->nodesetval && r->nodesetval->nodeNr > 0) {
+		xmlChar *c = xmlNodeGetContent(r->nodesetval->nodeTab[0]);
+		s = lc_strdup((const char *)c);
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	return s;
+}
+
+static int xpath_count(const char *xml, const char *expr)
+{
+	struct lc_err err = LC_ERR_INIT;
+	xmlDocPtr doc = lc_xml_parse("t", xml, strlen(xml), &err);
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
+	int n = r && r->nodesetval ? r->nodesetval->nodeNr : 0;
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	return n;
+}
+
+static void test_nested_flag_per_vendor(void **state)
+{
+	(void)state;
+	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
+	struct lc_plan p;
+	plan(f, &amd_kvm, &p);
+	const char *xml = find(&p, "golden-kvm")->xml;
+	char *flag = xpath_text(xml, "/domain/cpu/feature[@policy='require']/@name");
+	assert_string_equal(flag, "svm");
+	free(flag);
+	/* evmcs is Intel-only */
+	assert_int_equal(xpath_count(find(&p, "golden-hyperv")->xml, "//hyperv/evmcs"), 0);
+	assert_int_equal(
+	    xpath_count(find(&p, "golden-generic")->xml, "/domain/cpu/feature[@policy='disable']"),
+	    1);
+	lc_plan_release(&p);
+	plan(f, &intel_kvm, &p);
+	flag =
+	    xpath_text(find(&p, "golden-kvm")->xml, "/domain/cpu/feature[@policy='require']/@name");
+	assert_string_equal(flag, "vmx");
+	free(flag);
+	assert_int_equal(xpath_count(find(&p, "golden-hyperv")->xml, "//hyperv/evmcs"), 1);
+	lc_plan_release(&p);
+	free_fx(f);
+}
+
+static void test_escaping(void **state)
+{
+	(void)state;
+	/* every free-text value tries to close its element and open another */
+	const char *evil = "</cmdline><evil/>\"'&amp;&";
+	char *yaml = lc_asprintf("name: esc\n"
+				 "nodes:\n"
+				 "  n:\n"
+				 "    kind: generic\n"
+				 "    cdrom: \"/iso/</source><evil/>&.iso\"\n"
+				 "    boot: {kernel: \"/k'\\\"&<evil/>\", cmdline: \"%s\"}\n"
+				 "    xml:\n"
+				 "      - {set: /domain/description, value: \"%s\"}\n",
+				 "</cmdline><evil/>\\\"'&amp;&", "</description><evil/>&");
+	char *dir = t_path("tests/out");
+	struct lc_err err = LC_ERR_INIT;
+	lc_mkdir_p(dir, &err);
+	char *file = lc_asprintf("%s/escape.yaml", dir);
+	assert_int_equal(lc_write_file(file, yaml, strlen(yaml), &err), 0);
+	struct fx *f = lc_calloc(1, sizeof(*f));
+	f->templates = t_path("templates");
+	f->catalog = t_path("images/catalog.yaml");
+	f->o.templates = f->templates;
+	f->o.catalog = f->catalog;
+	f->o.state_dir = "/s";
+	f->o.cache_dir = "/c";
+	if (lc_load(&f->o, file, &f->l, &err) < 0)
+		fail_msg("%s", err.msg);
+	struct lc_plan p;
+	plan(f, &tcg, &p);
+	const char *xml = find(&p, "esc-n")->xml;
+	assert_int_equal(xpath_count(xml, "//evil"), 0);
+	/* structure unchanged: one cmdline, one kernel, one description */
+	assert_int_equal(xpath_count(xml, "/domain/os/cmdline"), 1);
+	assert_int_equal(xpath_count(xml, "/domain/os/kernel"), 1);
+	assert_int_equal(xpath_count(xml, "/domain/description"), 1);
+	char *s = xpath_text(xml, "/domain/os/cmdline");
+	char *want = lc_asprintf("%s labctl.node=n", evil);
+	assert_string_equal(s, want);
+	free(want);
+	free(s);
+	s = xpath_text(xml, "/domain/os/kernel");
+	assert_string_equal(s, "/k'\"&<evil/>");
+	free(s);
+	s = xpath_text(xml, "/domain/devices/disk[@device='cdrom']/source/@file");
+	assert_string_equal(s, "/iso/</source><evil/>&.iso");
+	free(s);
+	s = xpath_text(xml, "/domain/description");
+	assert_string_equal(s, "</description><evil/>&");
+	free(s);
+	lc_plan_release(&p);
+	free_fx(f);
+	free(file);
+	free(dir);
+	free(yaml);
+}
+
+static xmlDocPtr small_doc(void)
+{
+	static const char xml[] = "<domain><cpu mode='host-passthrough'/><devices><video/>"
+				  "<video/></devices></domain>";
+	struct lc_err err = LC_ERR_INIT;
+	return lc_xml_parse("small", xml, sizeof(xml) - 1, &err);
+}
+
+static void test_tweaks(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = small_doc();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_tweak set = {.op = LC_TWEAK_SET,
+			       .xpath = {(char *)"/domain/cpu/@mode", {0}},
+			       .value = {(char *)"host-model", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &set, &err), 0);
+	/* a missing attribute is created on the parent */
+	struct lc_tweak set2 = {.op = LC_TWEAK_SET,
+				.xpath = {(char *)"/domain/cpu/@check", {0}},
+				.value = {(char *)"none", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &set2, &err), 0);
+	struct lc_tweak rm = {.op = LC_TWEAK_REMOVE,
+			      .xpath = {(char *)"/domain/devices/video", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &rm, &err), 0);
+	struct lc_tweak app = {
+	    .op = LC_TWEAK_APPEND,
+	    .xpath = {(char *)"/domain/devices", {0}},
+	    .value = {(char *)"<watchdog model='i6300esb'/><rng model='virtio'/>", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &app, &err), 0);
+	char *out = lc_xml_format(doc);
+	char *c = t_canon(out);
+	assert_string_equal(c,
+			    "<domain><cpu check=\"none\" mode=\"host-model\"></cpu><devices>"
+			    "<watchdog model=\"i6300esb\"></watchdog><rng model=\"virtio\"></rng>"
+			    "</devices></domain>");
+	free(c);
+	free(out);
+	/* appending to nothing is an error that names the XPath */
+	struct lc_tweak app2 = {.op = LC_TWEAK_APPEND,
+				.xpath = {(char *)"/domain/nothing", {0}},
+				.value = {(char *)"<x/>", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &app2, &err), -1);
+	assert_string_equal(err.msg,
+			    "xml append: \"/domain/nothing\" matches no element in the domain");
+	lc_err_release(&err);
+	struct lc_tweak set3 = {.op = LC_TWEAK_SET,
+				.xpath = {(char *)"//nothing[1]", {0}},
+				.value = {(char *)"x", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &set3, &err), -1);
+	assert_string_equal(err.msg, "xml set: \"//nothing[1]\" matches nothing in the domain");
+	lc_err_release(&err);
+	xmlFreeDoc(doc);
+}
+
+static void test_metadata_and_names(void **state)
+{
+	(void)state;
+	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
+	struct lc_plan p;
+	plan(f, &intel_kvm, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		if (p.v[i].type != LC_OBJ_DOMAIN)
+			continue;
+		char *lab = xpath_text(p.v[i].xml, "/domain/metadata/labctl:node/@lab");
+		char *node = xpath_text(p.v[i].xml, "/domain/metadata/labctl:node/@node");
+		char *sha = xpath_text(p.v[i].xml, "/domain/metadata/labctl:node/@topology-sha256");
+		char *exp = xpath_text(p.v[i].xml, "/domain/metadata/labctl:node/@expires");
+		assert_string_equal(lab, "golden");
+		assert_string_equal(node, p.v[i].node->name);
+		assert_string_equal(sha, f->l.topo->sha256);
+		assert_string_equal(exp, "2026-11-18T19:06:40Z"); /* T0 + 8h */
+		free(lab);
+		free(node);
+		free(sha);
+		free(exp);
+	}
+	lc_plan_release(&p);
+	free_fx(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden_kvm),
+	    cmocka_unit_test(test_golden_xen),
+	    cmocka_unit_test(test_golden_hyperv),
+	    cmocka_unit_test(test_golden_esxi),
+	    cmocka_unit_test(test_golden_xenserver),
+	    cmocka_unit_test(test_golden_generic),
+	    cmocka_unit_test(test_golden_networks_volumes),
+	    cmocka_unit_test(test_golden_tcg),
+	    cmocka_unit_test(test_nested_flag_per_vendor),
+	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_tweaks),
+	    cmocka_unit_test(test_metadata_and_names),
+	};
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}
