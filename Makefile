@@ -33,18 +33,25 @@ LIB_SRCS := \
 	labctl/cmd-validate.c \
 	labctl/err.c \
 	labctl/fsutil.c \
+	labctl/hostvf.c \
+	labctl/lease.c \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
 	labctl/output.c \
+	labctl/pci.c \
+	labctl/pci-sysfs.c \
 	labctl/plan.c \
 	labctl/render.c \
 	labctl/sha256.c \
 	labctl/suggest.c \
+	labctl/sysfs.c \
 	labctl/templates.c \
 	labctl/topology.c \
 	labctl/tweak.c \
 	labctl/validate.c \
+	labctl/vfalloc.c \
+	labctl/vfpool.c \
 	labctl/virt-libvirt.c \
 	labctl/yaml-doc.c
 
@@ -92,8 +99,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 
 tests: $(TEST_BINS)
 
+# sysfs-shaped fixture trees, built the way the kernel lays them out
+FIXTURES := isolated shared-pairs host-shared two-numa kinds
+tests/out/sysfs/.stamp: tests/mksysfs.py
+	rm -rf tests/out/sysfs && mkdir -p tests/out/sysfs
+	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s || exit 1; done
+	touch $@
+
 # the tests run the binary of this build (plain or sanitized), not bin/labctl
-check: $(BUILD)/labctl-bin $(TEST_BINS)
+check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/run-unit.sh $(TEST_BINS)
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "fsutil.h"
+#include "hostvf.h"
 #include "output.h"
 #include "plan.h"
 #include "virt.h"
@@ -78,11 +79,18 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	if (lc_load(&s->opts, argv[optind], &l, err) < 0)
 		return -1;
 	struct lc_host_facts facts;
+	struct lc_vf_plan devs = {0};
 	struct lc_plan p;
 	int rc = -1;
+	/* VFs are planned against the inventory as up would, but nothing is leased */
 	if (lc_virt_host_facts(s->virt, &facts, err) < 0 ||
-	    lc_plan_build(&s->opts, &l, &facts, time(NULL), &p, err) < 0)
+	    lc_host_plan(&s->opts, s->virt, l.topo, false, &devs, err) < 0)
 		goto out;
+	rc = lc_plan_build(&s->opts, &l, &facts, &devs, time(NULL), &p, err);
+	lc_vf_plan_release(&devs);
+	if (rc < 0)
+		goto out;
+	rc = -1;
 	if (dir && write_dir(&p, dir, err) < 0) {
 		lc_plan_release(&p);
 		goto out;

@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 
 #include "cmd.h"
+#include "sysfs.h"
 #include "virt.h"
 
 #ifndef LC_DATADIR
@@ -52,9 +53,9 @@ static void resolve(struct lc_opts *o, struct defaults *d)
 	if (!o->uri)
 		o->uri = "qemu:///system";
 	if (!o->sysfs)
-		o->sysfs = "/sys";
+		o->sysfs = LC_SYSFS_DEFAULT;
 	if (!o->procfs)
-		o->procfs = "/proc";
+		o->procfs = LC_PROCFS_DEFAULT;
 	if (!o->state_dir) {
 		const char *x = getenv("XDG_STATE_HOME");
 		if (root)

@@ -3,7 +3,6 @@
 
 #include "plan.h"
 #include "templates.h"
-#include "validate.h"
 
 static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
 		xmlDocPtr doc)
@@ -49,26 +48,9 @@ static void tcache_release(struct tcache *c)
 	free(c->doc);
 }
 
-/* The node's hostdevs: whole devices from "pci:". VFs come from the allocator. */
-static int node_hostdevs(const struct lc_node *n, struct lc_hostdev **out, size_t *n_out,
-			 struct lc_err *err)
-{
-	if (n->n_vfs)
-		return lc_err_set(err, LC_EXIT_RUNTIME,
-				  "node \"%s\": VFs need the VF allocator, which this build lacks",
-				  n->name);
-	struct lc_hostdev *v = lc_calloc(n->n_pci ? n->n_pci : 1, sizeof(*v));
-	for (size_t i = 0; i < n->n_pci; i++)
-		lc_parse_pci_address(n->pci[i].address.v, &v[i].dom, &v[i].bus, &v[i].slot,
-				     &v[i].fn);
-	*out = v;
-	*n_out = n->n_pci;
-	return 0;
-}
-
 int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
-		  const struct lc_host_facts *facts, time_t now, struct lc_plan *plan,
-		  struct lc_err *err)
+		  const struct lc_host_facts *facts, const struct lc_vf_plan *devs, time_t now,
+		  struct lc_plan *plan, struct lc_err *err)
 {
 	const struct lc_topology *t = l->topo;
 	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now};
@@ -97,12 +79,16 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 						: lc_template_kind_path(o->templates, n->kind.v);
 		xmlDocPtr tmpl = cached(&tc, path, err);
 		free(path);
-		struct lc_hostdev *hd = NULL;
-		size_t n_hd = 0;
-		if (!tmpl || node_hostdevs(n, &hd, &n_hd, err) < 0)
+		if (!tmpl)
 			goto fail;
-		xmlDocPtr doc = lc_render_domain(&rc, n, tmpl, hd, n_hd, err);
-		free(hd);
+		if ((n->n_vfs || n->n_pci) && (!devs || i >= devs->n)) {
+			lc_err_set(err, LC_EXIT_RUNTIME,
+				   "node \"%s\": its devices were not planned", n->name);
+			goto fail;
+		}
+		const struct lc_node_plan *np = devs && i < devs->n ? &devs->nodes[i] : NULL;
+		xmlDocPtr doc =
+		    lc_render_domain(&rc, n, tmpl, np ? np->hd : NULL, np ? np->n_hd : 0, err);
 		if (!doc)
 			goto fail;
 		add(plan, LC_OBJ_DOMAIN, lc_domain_name(t, n), n, doc);

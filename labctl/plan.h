@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "load.h"
 #include "render.h"
+#include "vfalloc.h"
 
 enum lc_object { LC_OBJ_DOMAIN, LC_OBJ_NETWORK, LC_OBJ_VOLUME };
 
@@ -26,10 +27,14 @@ struct lc_plan {
 	size_t n, cap;
 };
 
-/* Render every object of the lab; templates are read from o->templates. */
+/*
+ * Render every object of the lab; templates are read from o->templates.
+ * devs gives each node's planned VFs and pci devices (lc_host_plan); NULL
+ * only for a topology that asks for none.
+ */
 int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
-		  const struct lc_host_facts *facts, time_t now, struct lc_plan *plan,
-		  struct lc_err *err);
+		  const struct lc_host_facts *facts, const struct lc_vf_plan *devs, time_t now,
+		  struct lc_plan *plan, struct lc_err *err);
 void lc_plan_release(struct lc_plan *plan);
 /* File name under render -o DIR: LAB-NODE.xml, LAB-NET.network.xml, VOL.volume.xml. */
 char *lc_planned_file_name(const struct lc_planned *p);

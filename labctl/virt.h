@@ -5,6 +5,9 @@
 #ifndef LC_VIRT_H
 #define LC_VIRT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "err.h"
 #include "render.h"
 
@@ -21,5 +24,34 @@ int lc_virt_host_facts(struct lc_virt *v, struct lc_host_facts *f, struct lc_err
 /* Define (not start) a domain / network from XML; errors carry libvirt's message. */
 int lc_virt_define_domain(struct lc_virt *v, const char *xml, struct lc_err *err);
 int lc_virt_define_network(struct lc_virt *v, const char *xml, struct lc_err *err);
+
+/* A PCI function a domain holds (hostdev or hostdev interface). */
+struct lc_virt_user {
+	char addr[16];
+	char *domain;
+	char *lab; /* from labctl's metadata; NULL for a domain labctl does not own */
+};
+
+int lc_virt_fn_users(struct lc_virt *v, struct lc_virt_user **out, size_t *n, struct lc_err *err);
+void lc_virt_users_free(struct lc_virt_user *u, size_t n);
+
+/* A domain or network carrying labctl's metadata. */
+struct lc_virt_obj {
+	char *name;
+	char *lab;
+	char *node; /* domains: the node; networks: the network's topology name */
+	bool active;
+};
+
+/* labctl's objects on the connection, of lab (NULL: every lab), sorted by name. */
+int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
+			struct lc_err *err);
+int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
+			 struct lc_err *err);
+void lc_virt_objs_free(struct lc_virt_obj *o, size_t n);
+
+/* Stop if running, then undefine (with NVRAM); a domain already gone is not an error. */
+int lc_virt_remove_domain(struct lc_virt *v, const char *name, struct lc_err *err);
+int lc_virt_remove_network(struct lc_virt *v, const char *name, struct lc_err *err);
 
 #endif

@@ -3,6 +3,7 @@
  * tweaks, and values that try to break out of their element.
  */
 #include "testutil.h"
+#include "hostvf.h"
 #include "load.h"
 #include "plan.h"
 #include "render.h"
@@ -12,7 +13,7 @@
 struct fx {
 	struct lc_loaded l;
 	struct lc_opts o;
-	char *templates, *catalog;
+	char *templates, *catalog, *sysfs;
 };
 
 static const struct lc_host_facts intel_kvm = {LC_VENDOR_INTEL, true};
@@ -30,6 +31,8 @@ static struct fx *load_fx(const char *rel)
 	f->o.catalog = f->catalog;
 	f->o.state_dir = "/var/lib/labctl";
 	f->o.cache_dir = "/var/cache/labctl/images";
+	f->sysfs = t_path("tests/out/sysfs/kinds");
+	f->o.sysfs = f->sysfs;
 	char *path = t_path(rel);
 	struct lc_err err = LC_ERR_INIT;
 	if (lc_load(&f->o, path, &f->l, &err) < 0)
@@ -43,6 +46,7 @@ static void free_fx(struct fx *f)
 	lc_loaded_release(&f->l);
 	free(f->templates);
 	free(f->catalog);
+	free(f->sysfs);
 	free(f);
 }
 
@@ -58,8 +62,12 @@ static const struct lc_planned *find(const struct lc_plan *p, const char *name)
 static void plan(struct fx *f, const struct lc_host_facts *facts, struct lc_plan *p)
 {
 	struct lc_err err = LC_ERR_INIT;
-	if (lc_plan_build(&f->o, &f->l, facts, T0, p, &err) < 0)
+	struct lc_vf_plan devs;
+	if (lc_host_plan(&f->o, NULL, f->l.topo, false, &devs, &err) < 0)
 		fail_msg("%s", err.msg);
+	if (lc_plan_build(&f->o, &f->l, facts, &devs, T0, p, &err) < 0)
+		fail_msg("%s", err.msg);
+	lc_vf_plan_release(&devs);
 }
 
 #define RENDER_TEST(kind)                                                                          \

@@ -3,11 +3,12 @@
  * and network of every kind and example topology defines on test:///default.
  */
 #include "testutil.h"
+#include "hostvf.h"
 #include "load.h"
 #include "plan.h"
 #include "virt.h"
 
-static void define_all(const char *rel, const struct lc_host_facts *facts)
+static void define_all(const char *rel, const char *sysfs, const struct lc_host_facts *facts)
 {
 	struct lc_opts o = {0};
 	char *templates = t_path("templates"), *catalog = t_path("tests/fixtures/catalog.yaml");
@@ -15,6 +16,8 @@ static void define_all(const char *rel, const struct lc_host_facts *facts)
 	o.catalog = catalog;
 	o.state_dir = "/var/lib/labctl";
 	o.cache_dir = "/var/cache/labctl/images";
+	char *sysroot = lc_asprintf("%s/tests/out/sysfs/%s", t_srcdir(), sysfs);
+	o.sysfs = sysroot;
 	char *path = t_path(rel);
 	struct lc_loaded l;
 	struct lc_err err = LC_ERR_INIT;
@@ -23,8 +26,11 @@ static void define_all(const char *rel, const struct lc_host_facts *facts)
 	struct lc_virt *v = lc_virt_open("test:///default", &err);
 	assert_non_null(v);
 	struct lc_plan p;
-	if (lc_plan_build(&o, &l, facts, 1795000000, &p, &err) < 0)
+	struct lc_vf_plan devs;
+	if (lc_host_plan(&o, v, l.topo, false, &devs, &err) < 0 ||
+	    lc_plan_build(&o, &l, facts, &devs, 1795000000, &p, &err) < 0)
 		fail_msg("%s: %s", rel, err.msg);
+	lc_vf_plan_release(&devs);
 	size_t defined = 0;
 	for (size_t i = 0; i < p.n; i++) {
 		int rc = 0;
@@ -43,6 +49,7 @@ static void define_all(const char *rel, const struct lc_host_facts *facts)
 	lc_virt_close(v);
 	lc_loaded_release(&l);
 	free(path);
+	free(sysroot);
 	free(templates);
 	free(catalog);
 }
@@ -53,15 +60,18 @@ static const struct lc_host_facts tcg = {LC_VENDOR_UNKNOWN, false};
 static void test_kinds(void **state)
 {
 	(void)state;
-	define_all("tests/fixtures/kinds.yaml", &intel_kvm);
-	define_all("tests/fixtures/kinds.yaml", &tcg);
+	define_all("tests/fixtures/kinds.yaml", "kinds", &intel_kvm);
+	define_all("tests/fixtures/kinds.yaml", "kinds", &tcg);
 }
 
 static void test_examples(void **state)
 {
 	(void)state;
-	define_all("topologies/demo.yaml", &tcg);
-	define_all("topologies/nested-kvm.yaml", &intel_kvm);
+	define_all("topologies/demo.yaml", "isolated", &tcg);
+	define_all("topologies/nested-kvm.yaml", "isolated", &intel_kvm);
+	/* VFs from the ConnectX-5 fixture: hostdev interfaces with MACs and VLANs */
+	define_all("topologies/mixed-hypervisors.yaml", "isolated", &intel_kvm);
+	define_all("topologies/cx5-vfs.yaml", "isolated", &tcg);
 }
 
 static void test_facts_of_test_driver(void **state)

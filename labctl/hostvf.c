@@ -1,0 +1,161 @@
+/* VF planning against the host; see hostvf.h. */
+#include <string.h>
+
+#include "buf.h"
+#include "hostvf.h"
+#include "sysfs.h"
+#include "virt.h"
+
+int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_vfs *h,
+		     struct lc_err *err)
+{
+	memset(h, 0, sizeof(*h));
+	struct lc_sysroot root = {o->sysfs, o->procfs};
+	struct lc_inventory_source src;
+	lc_inventory_sysfs_source(&root, &src);
+	if (lc_inventory_load(&src, &h->inv, err) < 0)
+		return -1;
+	if (lc_leases_read(o->state_dir, &h->leases, err) < 0) {
+		lc_host_vfs_release(h);
+		return -1;
+	}
+	h->owners = lc_calloc(h->leases.n + 1, sizeof(*h->owners));
+	for (size_t i = 0; i < h->leases.n; i++) {
+		h->owners[i].group = h->leases.v[i].group;
+		h->owners[i].lab = h->leases.v[i].lab;
+		h->owners[i].node = h->leases.v[i].node;
+	}
+	if (v) {
+		struct lc_virt_user *vu;
+		size_t n;
+		if (lc_virt_fn_users(v, &vu, &n, err) < 0) {
+			lc_host_vfs_release(h);
+			return -1;
+		}
+		h->virt_users = vu;
+		h->n_virt_users = n;
+		h->users = lc_calloc(n + 1, sizeof(*h->users));
+		for (size_t i = 0; i < n; i++)
+			h->users[i] = (struct lc_fn_user){vu[i].addr, vu[i].domain, vu[i].lab};
+		h->n_users = n;
+		h->users_known = true;
+	}
+	return 0;
+}
+
+void lc_host_vfs_release(struct lc_host_vfs *h)
+{
+	lc_inventory_release(&h->inv);
+	lc_leases_release(&h->leases);
+	free(h->owners);
+	free(h->users);
+	lc_virt_users_free(h->virt_users, h->n_virt_users);
+	memset(h, 0, sizeof(*h));
+}
+
+void lc_host_vfs_inputs(const struct lc_host_vfs *h, const struct lc_topology *t,
+			struct lc_vf_inputs *in)
+{
+	in->inv = &h->inv;
+	in->t = t;
+	in->leases = h->owners;
+	in->n_leases = h->leases.n;
+	in->users = h->users;
+	in->n_users = h->n_users;
+}
+
+static bool wants_devices(const struct lc_topology *t)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].n_vfs || t->nodes[i].n_pci)
+			return true;
+	return false;
+}
+
+/* The addresses of a group's functions, for the lease file. */
+static char *group_addresses(const struct lc_inventory *inv, int group)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	for (size_t i = 0; i < inv->n; i++)
+		if (inv->fns[i].group == group && !lc_fn_is_bridge(&inv->fns[i]))
+			lc_buf_addf(&b, "%s%s", b.len ? " " : "", inv->fns[i].addr);
+	return lc_buf_detach(&b);
+}
+
+static bool held_before(const struct lc_leases *l, int group, const char *lab)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].group == group)
+			return strcmp(l->v[i].lab, lab) == 0;
+	return false;
+}
+
+static bool in_plan(const struct lc_vf_plan *p, int group)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->nodes[i].n_groups; k++)
+			if (p->nodes[i].groups[k] == group)
+				return true;
+	return false;
+}
+
+static int take_all(const struct lc_opts *o, const struct lc_topology *t,
+		    const struct lc_host_vfs *h, const struct lc_vf_plan *plan, struct lc_err *err)
+{
+	const char *lab = t->name.v;
+	int *taken = NULL;
+	size_t n_taken = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < plan->n && rc == 0; i++) {
+		for (size_t k = 0; k < plan->nodes[i].n_groups && rc == 0; k++) {
+			int g = plan->nodes[i].groups[k];
+			char *addrs = group_addresses(&h->inv, g);
+			bool had = held_before(&h->leases, g, lab);
+			rc = lc_lease_take(o->state_dir, g, lab, t->nodes[i].name, addrs, err);
+			free(addrs);
+			if (rc == 0 && !had) {
+				LC_GROW(taken, cap, n_taken + 1);
+				taken[n_taken++] = g;
+			}
+		}
+	}
+	if (rc < 0) {
+		/* all or nothing: what this run took goes back */
+		for (size_t i = 0; i < n_taken; i++)
+			lc_lease_drop(o->state_dir, taken[i], NULL);
+	} else {
+		/* leases of this lab the plan no longer uses (the topology changed) */
+		for (size_t i = 0; i < h->leases.n; i++)
+			if (strcmp(h->leases.v[i].lab, lab) == 0 &&
+			    !in_plan(plan, h->leases.v[i].group))
+				lc_lease_drop(o->state_dir, h->leases.v[i].group, NULL);
+	}
+	free(taken);
+	return rc;
+}
+
+int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
+		 struct lc_vf_plan *plan, struct lc_err *err)
+{
+	memset(plan, 0, sizeof(*plan));
+	if (!wants_devices(t)) {
+		plan->n = t->n_nodes;
+		plan->nodes = lc_calloc(t->n_nodes + 1, sizeof(*plan->nodes));
+		return 0;
+	}
+	int lock = -1;
+	if (take && lc_leases_lock(o->state_dir, &lock, err) < 0)
+		return -1;
+	struct lc_host_vfs h;
+	int rc = lc_host_vfs_load(o, v, &h, err);
+	if (rc == 0) {
+		struct lc_vf_inputs in;
+		lc_host_vfs_inputs(&h, t, &in);
+		rc = lc_vf_plan(&in, plan, err);
+		if (rc == 0 && take && (rc = take_all(o, t, &h, plan, err)) < 0)
+			lc_vf_plan_release(plan);
+		lc_host_vfs_release(&h);
+	}
+	lc_leases_unlock(lock);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * VF planning against this host: gathers the inventory (through its source),
+ * the leases in the state dir and the functions libvirt domains hold, then
+ * asks the pure allocator. With leases taken, the whole plan is leased or
+ * nothing is, under the lease lock.
+ */
+#ifndef LC_HOSTVF_H
+#define LC_HOSTVF_H
+
+#include <stdbool.h>
+
+#include "cmd.h"
+#include "lease.h"
+#include "pci.h"
+#include "vfalloc.h"
+
+struct lc_virt;
+
+/* Everything the allocator reads, owned here. */
+struct lc_host_vfs {
+	struct lc_inventory inv;
+	struct lc_leases leases;
+	struct lc_group_owner *owners;
+	struct lc_fn_user *users;
+	size_t n_users;
+	void *virt_users; /* the adapter's records the users borrow from */
+	size_t n_virt_users;
+	bool users_known; /* false when libvirt could not be asked */
+};
+
+/* Read inventory, leases and (if v) domain users. */
+int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_vfs *h,
+		     struct lc_err *err);
+void lc_host_vfs_release(struct lc_host_vfs *h);
+void lc_host_vfs_inputs(const struct lc_host_vfs *h, const struct lc_topology *t,
+			struct lc_vf_inputs *in);
+
+/*
+ * Plan the lab's VFs and pci devices. take: lease every planned group for
+ * the lab (and drop the lab's leases the plan no longer uses) atomically
+ * with respect to other labctl runs. A topology without vfs or pci reads
+ * nothing from the host.
+ */
+int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
+		 struct lc_vf_plan *plan, struct lc_err *err);
+
+#endif

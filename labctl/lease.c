@@ -1,0 +1,217 @@
+/* Lease files; see lease.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "lease.h"
+
+static char *lease_dir(const char *state_dir)
+{
+	return lc_asprintf("%s/leases", state_dir);
+}
+
+static char *lease_path(const char *state_dir, int group)
+{
+	return lc_asprintf("%s/leases/group-%d.lease", state_dir, group);
+}
+
+int lc_leases_lock(const char *state_dir, int *fd, struct lc_err *err)
+{
+	char *dir = lease_dir(state_dir);
+	int rc = lc_mkdir_p(dir, err);
+	char *path = lc_asprintf("%s/.lock", dir);
+	free(dir);
+	if (rc == 0) {
+		*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (*fd < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot open lease lock '%s': %s",
+					path, strerror(errno));
+		else if (flock(*fd, LOCK_EX) < 0) {
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot lock '%s': %s", path,
+					strerror(errno));
+			close(*fd);
+		}
+	}
+	free(path);
+	return rc;
+}
+
+void lc_leases_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing drops the flock */
+}
+
+static char *field(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			const char *v = p + kl + 1, *end = strchr(v, '\n');
+			return lc_strndup(v, end ? (size_t)(end - v) : strlen(v));
+		}
+	}
+	return NULL;
+}
+
+static int parse_lease(const char *path, int group, struct lc_lease *l, struct lc_err *err)
+{
+	char *text;
+	size_t len;
+	if (lc_read_file(path, &text, &len, err) < 0)
+		return -1;
+	memset(l, 0, sizeof(*l));
+	l->group = group;
+	l->lab = field(text, "lab");
+	l->node = field(text, "node");
+	l->addresses = field(text, "addresses");
+	l->created = field(text, "created");
+	char *pid = field(text, "pid");
+	l->pid = pid ? atol(pid) : 0;
+	free(pid);
+	free(text);
+	if (!l->lab || !l->node) {
+		free(l->lab);
+		free(l->node);
+		free(l->addresses);
+		free(l->created);
+		return lc_err_set(err, LC_EXIT_RUNTIME, "lease '%s' is damaged (no lab or node)",
+				  path);
+	}
+	return 0;
+}
+
+static int cmp_lease(const void *a, const void *b)
+{
+	int x = ((const struct lc_lease *)a)->group, y = ((const struct lc_lease *)b)->group;
+	return (x > y) - (x < y);
+}
+
+int lc_leases_read(const char *state_dir, struct lc_leases *out, struct lc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	char *dir = lease_dir(state_dir);
+	if (!lc_file_exists(dir)) {
+		free(dir);
+		return 0;
+	}
+	char **names;
+	size_t n;
+	int rc = lc_list_dir(dir, ".lease", &names, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int group;
+		if (sscanf(names[i], "group-%d", &group) != 1)
+			continue;
+		char *path = lc_asprintf("%s/%s.lease", dir, names[i]);
+		LC_GROW(out->v, out->cap, out->n + 1);
+		rc = parse_lease(path, group, &out->v[out->n], err);
+		if (rc == 0)
+			out->n++;
+		free(path);
+	}
+	lc_strv_free(names, n);
+	free(dir);
+	if (rc < 0)
+		lc_leases_release(out);
+	else if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_lease);
+	return rc;
+}
+
+void lc_leases_release(struct lc_leases *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].lab);
+		free(l->v[i].node);
+		free(l->v[i].addresses);
+		free(l->v[i].created);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static char *lease_text(const char *lab, const char *node, const char *addresses)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return lc_asprintf("lab=%s\nnode=%s\naddresses=%s\npid=%ld\ncreated=%s\n", lab, node,
+			   addresses, (long)getpid(), ts);
+}
+
+int lc_lease_take(const char *state_dir, int group, const char *lab, const char *node,
+		  const char *addresses, struct lc_err *err)
+{
+	char *path = lease_path(state_dir, group);
+	char *text = lease_text(lab, node, addresses);
+	int rc = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		size_t len = strlen(text);
+		if (write(fd, text, len) != (ssize_t)len) {
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot write lease '%s': %s", path,
+					strerror(errno));
+			unlink(path);
+		}
+		close(fd);
+	} else if (errno == EEXIST) {
+		struct lc_lease old;
+		rc = parse_lease(path, group, &old, err);
+		if (rc == 0) {
+			if (strcmp(old.lab, lab) == 0)
+				rc = lc_write_file(path, text, strlen(text), err);
+			else
+				rc = lc_err_set(err, LC_EXIT_RESOURCE,
+						"IOMMU group %d is leased to lab %s (node %s)",
+						group, old.lab, old.node);
+			free(old.lab);
+			free(old.node);
+			free(old.addresses);
+			free(old.created);
+		}
+	} else {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot create lease '%s': %s", path,
+				strerror(errno));
+	}
+	free(text);
+	free(path);
+	return rc;
+}
+
+int lc_lease_drop(const char *state_dir, int group, struct lc_err *err)
+{
+	char *path = lease_path(state_dir, group);
+	int rc = 0;
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove lease '%s': %s", path,
+				strerror(errno));
+	free(path);
+	return rc;
+}
+
+int lc_leases_drop_lab(const char *state_dir, const char *lab, size_t *dropped, struct lc_err *err)
+{
+	struct lc_leases all;
+	if (lc_leases_read(state_dir, &all, err) < 0)
+		return -1;
+	int rc = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < all.n && rc == 0; i++) {
+		if (strcmp(all.v[i].lab, lab) != 0)
+			continue;
+		rc = lc_lease_drop(state_dir, all.v[i].group, err);
+		n += rc == 0;
+	}
+	lc_leases_release(&all);
+	if (dropped)
+		*dropped = n;
+	return rc;
+}

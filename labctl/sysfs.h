@@ -1,0 +1,48 @@
+/*
+ * The one reader of the host's sysfs and procfs. It holds their roots
+ * (--sysfs, --procfs), so that every path below them is relative and every
+ * reading can be tested on a fixture tree built like a real host's.
+ */
+#ifndef LC_SYSFS_H
+#define LC_SYSFS_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+#define LC_SYSFS_DEFAULT  "/sys"
+#define LC_PROCFS_DEFAULT "/proc"
+
+struct lc_sysroot {
+	const char *sys;  /* borrowed */
+	const char *proc; /* borrowed */
+};
+
+/* An open directory below the sysfs root, to read many small files from it. */
+struct lc_sysdir {
+	int fd;
+};
+
+int lc_sysdir_open(const struct lc_sysroot *r, const char *rel, struct lc_sysdir *d,
+		   struct lc_err *err);
+int lc_sysdir_open_at(const struct lc_sysdir *parent, const char *name, struct lc_sysdir *d);
+void lc_sysdir_close(struct lc_sysdir *d);
+
+/*
+ * Read a small attribute file (trailing newline dropped) into buf of size
+ * n; returns its length, or -1 when it does not exist or cannot be read.
+ */
+int lc_sysdir_read(const struct lc_sysdir *d, const char *name, char *buf, int n);
+/* The last path element of a symlink's target ("../../kernel/iommu_groups/45" -> "45"). */
+int lc_sysdir_link_base(const struct lc_sysdir *d, const char *name, char *buf, int n);
+/* Call fn for each entry (not . or ..), in readdir order. */
+int lc_sysdir_each(const struct lc_sysdir *d, const char *sub,
+		   int (*fn)(void *ctx, const char *name), void *ctx);
+/* Write a value to an attribute (for host prepare). */
+int lc_sysdir_write(const struct lc_sysdir *d, const char *name, const char *value,
+		    struct lc_err *err);
+
+/* Read a file below the procfs root whole; caller frees. */
+int lc_procfs_read(const struct lc_sysroot *r, const char *rel, char **data, struct lc_err *err);
+
+#endif

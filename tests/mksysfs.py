@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Build a sysfs-shaped fixture tree the way the kernel lays it out.
+
+    mksysfs.py SCENARIO DIR          isolated | shared-pairs | host-shared | two-numa | kinds
+    mksysfs.py big DIR PFS VFS       PFS PFs with VFS VFs each, every function isolated
+
+Real device directories live under devices/pci0000:BB/<root port>/<function>;
+bus/pci/devices/<addr> are relative symlinks into them; driver and
+iommu_group are relative symlinks to bus/pci/drivers/<name> and
+kernel/iommu_groups/<N>, whose devices/ links back; PFs have
+sriov_totalvfs, sriov_numvfs, virtfnN links and net/<ifname>; VFs a physfn
+link. Attribute files hold 0x values with a newline, as the kernel writes them.
+"""
+import os
+import sys
+
+
+class Tree:
+    def __init__(self, root):
+        self.root = root
+        self.next_group = 0
+        os.makedirs(root, exist_ok=False) if not os.path.isdir(root) else None
+        for d in ("bus/pci/devices", "bus/pci/drivers", "kernel/iommu_groups"):
+            os.makedirs(os.path.join(root, d), exist_ok=True)
+
+    def group(self):
+        g = self.next_group
+        self.next_group += 1
+        os.makedirs(os.path.join(self.root, "kernel/iommu_groups", str(g), "devices"))
+        return g
+
+    def _write(self, d, name, text):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+
+    def _link(self, target, link):
+        # relative, like the kernel's: resolves inside the tree wherever it is copied
+        os.symlink(os.path.relpath(target, os.path.dirname(link)), link)
+
+    def root_port(self, addr):
+        """A PCIe root port 0000:BB:00.0 under devices/pci0000:BB, in its own group."""
+        bus = addr.split(":")[1]
+        rel = os.path.join("devices", "pci0000:" + bus, addr)
+        self.function(rel, addr, 0x8086, 0x2030, 0x060400, "pcieport", 0, self.group())
+        return rel
+
+    def function(self, parent_rel, addr, vendor, device, cls, driver, numa, group):
+        rel = parent_rel if parent_rel.endswith(addr) else os.path.join(parent_rel, addr)
+        d = os.path.join(self.root, rel)
+        os.makedirs(d, exist_ok=True)
+        self._write(d, "vendor", "0x%04x\n" % vendor)
+        self._write(d, "device", "0x%04x\n" % device)
+        self._write(d, "class", "0x%06x\n" % cls)
+        self._write(d, "numa_node", "%d\n" % numa)
+        if driver:
+            drv = os.path.join(self.root, "bus/pci/drivers", driver)
+            os.makedirs(drv, exist_ok=True)
+            self._link(drv, os.path.join(d, "driver"))
+        if group is not None:
+            g = os.path.join(self.root, "kernel/iommu_groups", str(group))
+            self._link(g, os.path.join(d, "iommu_group"))
+            self._link(d, os.path.join(g, "devices", addr))
+        self._link(d, os.path.join(self.root, "bus/pci/devices", addr))
+        return d
+
+    def pf(self, port_rel, addr, vendor, device, driver, numa, group, ifname, total):
+        d = self.function(port_rel, addr, vendor, device, 0x020000, driver, numa, group)
+        self._write(d, "sriov_totalvfs", "%d\n" % total)
+        self._write(d, "sriov_numvfs", "0\n")
+        os.makedirs(os.path.join(d, "net", ifname))
+        self._write(os.path.join(d, "net", ifname), "address", "b8:59:9f:00:00:%02x\n" % (group % 256))
+        return d
+
+    def vf(self, port_rel, pf_addr, index, addr, vendor, device, driver, numa, group, ifname=None):
+        d = self.function(port_rel, addr, vendor, device, 0x020000, driver, numa, group)
+        pfd = os.path.join(self.root, port_rel, pf_addr)
+        self._link(pfd, os.path.join(d, "physfn"))
+        self._link(d, os.path.join(pfd, "virtfn%d" % index))
+        with open(os.path.join(pfd, "sriov_numvfs"), "w") as f:
+            f.write("%d\n" % (index + 1))
+        if ifname:
+            os.makedirs(os.path.join(d, "net", ifname))
+        return d
+
+
+def vf_addr(bus, slot, fn):
+    return "0000:%s:%02x.%d" % (bus, slot, fn)
+
+
+def cx5(t, port, numa, pairs=False, pf_first=0, start_if=0):
+    """Two ConnectX-5 PFs on bus d8 with 4 VFs each (15b3:1017 PFs, 15b3:1018 VFs)."""
+    for p in range(2):
+        pf = "0000:d8:00.%d" % p
+        t.pf(port, pf, 0x15B3, 0x1017, "mlx5_core", numa, t.group(), "ens1f%d" % (p + start_if), 8)
+        shared = None
+        for i in range(4):
+            addr = vf_addr("d8", p, 2 + i)
+            if pairs:
+                if i % 2 == 0:
+                    shared = t.group()
+                g = shared
+            else:
+                g = t.group()
+            t.vf(port, pf, i, addr, 0x15B3, 0x1018, "vfio-pci", numa, g)
+
+
+def scenario(name, root):
+    t = Tree(root)
+    if name in ("isolated", "shared-pairs"):
+        cx5(t, t.root_port("0000:d7:00.0"), 0, pairs=(name == "shared-pairs"))
+    elif name == "host-shared":
+        port = t.root_port("0000:3a:00.0")
+        pf = "0000:3b:00.0"
+        g = t.group()
+        t.pf(port, pf, 0x8086, 0x1572, "i40e", 0, g, "enp59s0f0", 8)
+        for i in range(4):
+            t.vf(port, pf, i, vf_addr("3b", 2, i), 0x8086, 0x154C, "iavf", 0,
+                 g if i < 2 else t.group(), "enp59s0f0v%d" % i)
+        t.function(t.root_port("0000:5d:00.0"), "0000:5e:00.0", 0x144D, 0xA808, 0x010802, "nvme", 0,
+                   t.group())
+    elif name == "two-numa":
+        cx5(t, t.root_port("0000:d7:00.0"), 0)
+        port = t.root_port("0000:85:00.0")
+        pf = "0000:86:00.0"
+        t.pf(port, pf, 0x8086, 0x1572, "i40e", 1, t.group(), "ens2f0", 8)
+        for i in range(4):
+            t.vf(port, pf, i, vf_addr("86", 2, i), 0x8086, 0x154C, "vfio-pci", 1, t.group())
+    elif name == "kinds":
+        # what tests/fixtures/kinds.yaml passes through: an NVMe alone in its group, and VFs
+        t.function(t.root_port("0000:3a:00.0"), "0000:3b:00.0", 0x144D, 0xA808, 0x010802,
+                   "vfio-pci", 0, t.group())
+        cx5(t, t.root_port("0000:d7:00.0"), 0)
+    else:
+        sys.exit("mksysfs: unknown scenario %r" % name)
+
+
+def big(root, pfs, vfs):
+    t = Tree(root)
+    for p in range(pfs):
+        bus = "%02x" % (0x10 + p)
+        port = t.root_port("0000:%02x:00.0" % (0x10 + p + 0x80))
+        pf = "0000:%s:00.0" % bus
+        vendor, pdev, vdev = (0x15B3, 0x1017, 0x1018) if p % 2 == 0 else (0x8086, 0x1572, 0x154C)
+        numa = p % 2
+        t.pf(port, pf, vendor, pdev, "mlx5_core", numa, t.group(), "ens%df0" % p, vfs)
+        for i in range(vfs):
+            addr = "0000:%s:%02x.%d" % (bus, 1 + i // 8, i % 8)
+            t.vf(port, pf, i, addr, vendor, vdev, "vfio-pci", numa, t.group())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "big":
+        big(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 3:
+        scenario(sys.argv[1], sys.argv[2])
+    else:
+        sys.exit(__doc__)
