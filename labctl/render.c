@@ -386,7 +386,9 @@ static void render_nics(const struct lc_render_ctx *rc, const struct lc_node *n,
 static void pci_source(xmlNodePtr parent, const struct lc_hostdev *h)
 {
 	xmlNodePtr a = add_el(ensure(parent, "source"), "address", NULL);
-	set_attr(a, "type", "pci");
+	/* an <interface type='hostdev'> must say its address is PCI; a <hostdev> must not */
+	if (h->nic)
+		set_attr(a, "type", "pci");
 	char v[16];
 	snprintf(v, sizeof(v), "0x%04x", h->dom);
 	set_attr(a, "domain", v);
