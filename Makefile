@@ -20,7 +20,7 @@ endif
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 $(SANFLAGS)
 CPPFLAGS += -Ilabctl $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -pthread
 LDFLAGS += $(SANFLAGS)
 DEPFLAGS = -MMD -MP
 
@@ -29,11 +29,16 @@ LIB_SRCS := \
 	labctl/buf.c \
 	labctl/catalog.c \
 	labctl/cmd.c \
+	labctl/cmd-down.c \
+	labctl/cmd-gc.c \
+	labctl/cmd-host.c \
 	labctl/cmd-render.c \
+	labctl/cmd-up.c \
 	labctl/cmd-validate.c \
 	labctl/err.c \
 	labctl/fsutil.c \
 	labctl/hostvf.c \
+	labctl/lab.c \
 	labctl/lease.c \
 	labctl/load.c \
 	labctl/mac.c \
@@ -60,6 +65,7 @@ TESTS := \
 	test-topology \
 	test-validate \
 	test-render \
+	test-vf \
 	test-virt
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -99,6 +105,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 
 tests: $(TEST_BINS)
 
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: $(BIN) $(BUILD)/bench/vfbench
+	bench/render.sh
+	bench/vfs.sh
+
 # sysfs-shaped fixture trees, built the way the kernel lays them out
 FIXTURES := isolated shared-pairs host-shared two-numa kinds
 tests/out/sysfs/.stamp: tests/mksysfs.py
@@ -111,6 +124,7 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/run-unit.sh $(TEST_BINS)
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin
+	LABCTL_SRCDIR=$(CURDIR) tests/test-leases.sh $(BUILD)/labctl-bin
 
 INSTALL_DATADIR = $(PREFIX)/share/labctl
 
@@ -137,7 +151,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check tests install demo format clean
+.PHONY: all check tests bench install demo format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -6,6 +6,10 @@
 const struct lc_cmd_entry *const lc_cmd_table[] = {
     &lc_cmd_validate_entry,
     &lc_cmd_render_entry,
+    &lc_cmd_up_entry,
+    &lc_cmd_down_entry,
+    &lc_cmd_gc_entry,
+    &lc_cmd_host_entry,
     NULL,
 };
 

@@ -27,11 +27,12 @@ struct lc_opts {
 
 struct lc_session {
 	struct lc_opts opts;
-	struct lc_virt *virt; /* open when the entry has LC_CMD_NEEDS_VIRT */
+	struct lc_virt *virt; /* open for LC_CMD_NEEDS_VIRT; NULL when WANTS_VIRT could not */
 };
 
 enum {
-	LC_CMD_NEEDS_VIRT = 1 << 0,
+	LC_CMD_NEEDS_VIRT = 1 << 0, /* fail when libvirt cannot be reached */
+	LC_CMD_WANTS_VIRT = 1 << 1, /* use libvirt when it can be reached, go on without */
 };
 
 struct lc_cmd_entry {
@@ -45,6 +46,10 @@ struct lc_cmd_entry {
 
 extern const struct lc_cmd_entry lc_cmd_validate_entry;
 extern const struct lc_cmd_entry lc_cmd_render_entry;
+extern const struct lc_cmd_entry lc_cmd_up_entry;
+extern const struct lc_cmd_entry lc_cmd_down_entry;
+extern const struct lc_cmd_entry lc_cmd_gc_entry;
+extern const struct lc_cmd_entry lc_cmd_host_entry;
 
 extern const struct lc_cmd_entry *const lc_cmd_table[];
 

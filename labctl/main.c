@@ -158,10 +158,12 @@ int main(int argc, char **argv)
 	xmlInitParser();
 	struct lc_err err = LC_ERR_INIT;
 	int rc = 0;
-	if (e->flags & LC_CMD_NEEDS_VIRT) {
+	if (e->flags & (LC_CMD_NEEDS_VIRT | LC_CMD_WANTS_VIRT)) {
 		s.virt = lc_virt_open(s.opts.uri, &err);
-		if (!s.virt)
+		if (!s.virt && (e->flags & LC_CMD_NEEDS_VIRT))
 			rc = -1;
+		else if (!s.virt)
+			lc_err_release(&err);
 	}
 	if (rc == 0)
 		rc = e->exec(&s, argc - optind, argv + optind, &err);

@@ -196,15 +196,20 @@ static int cmp_int(const void *a, const void *b)
  */
 static size_t pick(const struct ctx *c, const size_t *cand, size_t n, size_t count, size_t *out)
 {
+	/* the distinct NUMA nodes, ascending; a host has few */
 	int *numas = lc_calloc(n + 1, sizeof(int));
-	size_t nn = 0;
-	for (size_t i = 0; i < n; i++)
-		numas[nn++] = c->g[cand[i]].numa;
-	qsort(numas, nn, sizeof(int), cmp_int);
 	size_t u = 0;
-	for (size_t i = 0; i < nn; i++)
-		if (i == 0 || numas[i] != numas[i - 1])
-			numas[u++] = numas[i];
+	for (size_t i = 0; i < n; i++) {
+		int x = c->g[cand[i]].numa;
+		size_t k = 0;
+		while (k < u && numas[k] < x)
+			k++;
+		if (k < u && numas[k] == x)
+			continue;
+		memmove(numas + k + 1, numas + k, (u - k) * sizeof(int));
+		numas[k] = x;
+		u++;
+	}
 	size_t *reach = lc_calloc(count + 1, sizeof(size_t)); /* 1 + group index that reached s */
 	size_t got = 0;
 	for (size_t attempt = 0; attempt <= u && !got; attempt++) {
@@ -237,8 +242,15 @@ static size_t pick(const struct ctx *c, const size_t *cand, size_t n, size_t cou
 				taken++;
 			}
 		}
+		size_t from = got;
 		for (size_t s = count - k; s > 0; s -= c->g[cand[reach[s] - 1]].n)
 			out[got++] = cand[reach[s] - 1];
+		/* the walk back finds them last first: keep the offered order */
+		for (size_t a = from, b = got; a + 1 < b; a++, b--) {
+			size_t tmp = out[a];
+			out[a] = out[b - 1];
+			out[b - 1] = tmp;
+		}
 	}
 	free(reach);
 	free(numas);
@@ -341,12 +353,14 @@ static int plan_vfs(struct ctx *c, size_t ni, struct lc_node_plan *np, size_t **
 		size_t count = (size_t)req->count.v;
 		/* this node's own earlier leases first: up again keeps the same VFs */
 		size_t *cand = lc_calloc(n_orders[pi] + 1, sizeof(size_t)), nc = 0;
-		for (int pass = 0; pass < 2; pass++)
+		for (int pass = c->in->n_leases ? 0 : 1; pass < 2; pass++)
 			for (size_t i = 0; i < n_orders[pi]; i++) {
 				const struct grp *g = &c->g[orders[pi][i]];
+				if (g->taken || !usable(c, g))
+					continue;
 				bool mine = g->lease && strcmp(g->lease->lab, c->lab) == 0 &&
 					    strcmp(g->lease->node, node->name) == 0;
-				if (usable(c, g) && mine == (pass == 0))
+				if (mine == (pass == 0))
 					cand[nc++] = orders[pi][i];
 			}
 		size_t *chosen = lc_calloc(count + 1, sizeof(size_t));
@@ -473,4 +487,67 @@ void lc_vf_plan_release(struct lc_vf_plan *plan)
 	}
 	free(plan->nodes);
 	memset(plan, 0, sizeof(*plan));
+}
+
+const char *lc_vf_state_name(enum lc_vf_state s)
+{
+	static const char *const names[] = {"free", "leased", "busy", "host-shared"};
+	return names[s];
+}
+
+int lc_vf_status(const struct lc_vf_inputs *in, struct lc_vf_status **out, size_t *n)
+{
+	/* no lab of our own: every lease and every domain counts */
+	struct ctx c = {in, "", NULL, 0, NULL, NULL};
+	const struct lc_inventory *inv = in->inv;
+	build(&c);
+	struct lc_vf_status *v = lc_calloc(inv->n + 1, sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct lc_pci_fn *f = &inv->fns[i];
+		if (!lc_fn_is_vf(f))
+			continue;
+		struct lc_vf_status *s = &v[k++];
+		s->vf = f;
+		s->pf = pf_of(&c, f);
+		const struct grp *g = c.fn_group[i] == SIZE_MAX ? NULL : &c.g[c.fn_group[i]];
+		if (!g || g->no_iommu) {
+			s->state = LC_VF_HOST_SHARED;
+			s->reason = lc_strdup("no IOMMU group (is the IOMMU on?)");
+		} else if (g->host) {
+			s->state = LC_VF_HOST_SHARED;
+			s->reason =
+			    lc_asprintf("IOMMU group %d also holds %s, which the host keeps", g->id,
+					g->host->addr);
+		} else if (g->lease) {
+			s->state = LC_VF_LEASED;
+			s->lab = g->lease->lab;
+			s->node = g->lease->node;
+			s->reason = lc_asprintf("leased with IOMMU group %d", g->id);
+		} else if (g->user) {
+			s->state = LC_VF_BUSY;
+			s->reason = lc_asprintf("attached to domain %s, which labctl does not own",
+						g->user->domain);
+		} else if (g->n > 1) {
+			s->state = LC_VF_FREE;
+			s->reason =
+			    lc_asprintf("IOMMU group %d has %zu VFs, taken together", g->id, g->n);
+		} else {
+			s->state = LC_VF_FREE;
+			s->reason = lc_asprintf("alone in IOMMU group %d", g->id);
+		}
+	}
+	free(c.g);
+	free(c.mem);
+	free(c.fn_group);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void lc_vf_status_free(struct lc_vf_status *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].reason);
+	free(v);
 }

@@ -219,6 +219,12 @@ static bool owned_by(const char *what, const char *xml, const char *lab_xpath,
 	xmlXPathContextPtr x = xpath_ctx(doc);
 	o->lab = xp_str(x, lab_xpath);
 	o->node = xp_str(x, node_xpath);
+	/* expires="2026-11-24T20:00:00Z"; empty when the lab has no ttl */
+	char *exp = xp_str(x, "string(/domain/metadata/labctl:node/@expires)");
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	o->expires = exp && strptime(exp, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
+	free(exp);
 	xmlXPathFreeContext(x);
 	xmlFreeDoc(doc);
 	if (o->lab && (!lab || strcmp(o->lab, lab) == 0))

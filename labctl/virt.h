@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "err.h"
 #include "render.h"
@@ -39,7 +40,8 @@ void lc_virt_users_free(struct lc_virt_user *u, size_t n);
 struct lc_virt_obj {
 	char *name;
 	char *lab;
-	char *node; /* domains: the node; networks: the network's topology name */
+	char *node;	/* domains: the node; networks: the network's topology name */
+	time_t expires; /* domains: from the metadata; 0 when the lab has no ttl */
 	bool active;
 };
 

@@ -9,15 +9,17 @@ bus/pci/devices/<addr> are relative symlinks into them; driver and
 iommu_group are relative symlinks to bus/pci/drivers/<name> and
 kernel/iommu_groups/<N>, whose devices/ links back; PFs have
 sriov_totalvfs, sriov_numvfs, virtfnN links and net/<ifname>; VFs a physfn
-link. Attribute files hold 0x values with a newline, as the kernel writes them.
+link. Attribute files hold 0x values with a newline, as the kernel writes them;
+uevent holds DRIVER, PCI_CLASS and PCI_ID as pci_uevent() writes them.
 """
 import os
 import sys
 
 
 class Tree:
-    def __init__(self, root):
+    def __init__(self, root, uevent=True):
         self.root = root
+        self.uevent = uevent
         self.next_group = 0
         os.makedirs(root, exist_ok=False) if not os.path.isdir(root) else None
         for d in ("bus/pci/devices", "bus/pci/drivers", "kernel/iommu_groups"):
@@ -52,6 +54,12 @@ class Tree:
         self._write(d, "device", "0x%04x\n" % device)
         self._write(d, "class", "0x%06x\n" % cls)
         self._write(d, "numa_node", "%d\n" % numa)
+        if self.uevent:
+            # as pci_uevent() writes it; labctl reads this one file when it can
+            self._write(d, "uevent", "%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:0000\n"
+                        "PCI_SLOT_NAME=%s\nMODALIAS=pci:v%08Xd%08Xsv%08Xsd00000000bc%02Xsc%02Xi%02X\n"
+                        % ("DRIVER=%s\n" % driver if driver else "", cls, vendor, device, vendor,
+                           addr, vendor, device, vendor, cls >> 16, (cls >> 8) & 255, cls & 255))
         if driver:
             drv = os.path.join(self.root, "bus/pci/drivers", driver)
             os.makedirs(drv, exist_ok=True)
@@ -105,7 +113,8 @@ def cx5(t, port, numa, pairs=False, pf_first=0, start_if=0):
 
 
 def scenario(name, root):
-    t = Tree(root)
+    # host-shared has no uevent files: the reader's fallback to vendor/device/class
+    t = Tree(root, uevent=(name != "host-shared"))
     if name in ("isolated", "shared-pairs"):
         cx5(t, t.root_port("0000:d7:00.0"), 0, pairs=(name == "shared-pairs"))
     elif name == "host-shared":

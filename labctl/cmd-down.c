@@ -1,0 +1,64 @@
+/* labctl down LAB|TOPOLOGY: remove everything the lab owns; a second down is a no-op. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fsutil.h"
+#include "lab.h"
+#include "topology.h"
+#include "validate.h"
+
+/* The lab's name from a topology file, or the argument itself. */
+static int lab_name(const char *arg, char **out, struct lc_err *err)
+{
+	if (lc_valid_lab_name(arg) && !strchr(arg, '.')) {
+		*out = lc_strdup(arg);
+		return 0;
+	}
+	char *data;
+	size_t len;
+	if (lc_read_file(arg, &data, &len, err) < 0) {
+		lc_err_release(err);
+		return lc_err_set(err, LC_EXIT_USAGE,
+				  "'%s' is neither a lab name nor a readable topology file", arg);
+	}
+	struct lc_diags d;
+	lc_diags_init(&d);
+	/* only the name matters: a topology with other problems can still be brought down */
+	struct lc_topology *t = lc_topology_parse(arg, data, len, &d);
+	free(data);
+	int rc = 0;
+	if (!t || !t->name.v || !lc_valid_lab_name(t->name.v))
+		rc = lc_diags_to_err(&d, err) < 0
+			 ? -1
+			 : lc_err_set(err, LC_EXIT_USAGE, "%s: no valid lab name in it", arg);
+	else
+		*out = lc_strdup(t->name.v);
+	lc_diags_release(&d);
+	lc_topology_free(t);
+	return rc;
+}
+
+static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *err)
+{
+	if (argc != 2)
+		return lc_cmd_usage(&lc_cmd_down_entry, err);
+	char *lab = NULL;
+	if (lab_name(argv[1], &lab, err) < 0)
+		return -1;
+	struct lc_down_report r;
+	int rc = lc_lab_down(&s->opts, s->virt, lab, &r, err);
+	if (rc == 0 && s->opts.verbosity >= 0)
+		printf("lab %s: %zu domains, %zu networks removed, %zu leases released\n", lab,
+		       r.n_domains, r.n_networks, r.n_leases);
+	free(lab);
+	return rc;
+}
+
+const struct lc_cmd_entry lc_cmd_down_entry = {
+    .name = "down",
+    .usage = "LAB|TOPOLOGY",
+    .summary = "remove the lab: domains, networks, VF leases",
+    .flags = LC_CMD_NEEDS_VIRT,
+    .exec = cmd_down,
+};
