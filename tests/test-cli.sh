@@ -60,5 +60,32 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lab"]=="d
 	{ echo "FAIL render json: not the expected JSON" >&2; fail=1; }
 expect "render no libvirt" 1 "cannot connect to libvirt at 'nosuch:///'" $L -c nosuch:/// render "$SRC/topologies/demo.yaml"
 
+# host vfs, up and down against a fixture host (test:///default lives in one process)
+V="$L -c test:///default --sysfs $SRC/tests/out/sysfs/host-shared"
+expect "host vfs" 0 "" $V host vfs
+grep -q '^0000:3b:02.0 .* host-shared .*IOMMU group 1 also holds 0000:3b:00.0' "$T/out" ||
+	{ echo "FAIL host vfs: no host-shared line: $(cat "$T/out")" >&2; fail=1; }
+expect "host vfs json" 0 "" $V --json host vfs
+python3 - "$T/out" <<'PY' || { echo "FAIL host vfs --json: $(cat "$T/out")" >&2; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = {"address", "pf", "pf_netdev", "index", "vendor", "device", "iommu_group", "numa_node",
+        "state", "lab", "node", "reason"}
+assert len(d["vfs"]) == 4 and all(keys <= set(v) for v in d["vfs"])
+assert [v["state"] for v in d["vfs"]] == ["host-shared", "host-shared", "free", "free"]
+assert d["vfs"][2]["pf_netdev"] == "enp59s0f0" and d["vfs"][2]["index"] == 2
+PY
+expect "host vfs without sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c test:///default --sysfs "$T/none" host vfs
+printf 'name: short\nvf_pools: {x: {match: ["8086:154c"]}}\nnodes:\n  a: {vfs: [{pool: x, count: 3}]}\n' >"$T/short.yaml"
+expect "up shortage" 3 "pool x: node a needs 3 VFs; 2 free of 4 (2 share an IOMMU group with a host device)" $V up "$T/short.yaml"
+[ -z "$(ls "$T/state/leases" 2>/dev/null | grep lease)" ] || { echo "FAIL up shortage left leases" >&2; fail=1; }
+printf 'name: fits\nvf_pools: {x: {match: ["8086:154c"]}}\nnodes:\n  a: {vfs: [{pool: x, count: 2}]}\n' >"$T/fits.yaml"
+expect "up" 0 "" $V up "$T/fits.yaml"
+[ "$(ls "$T/state/leases" | grep -c lease)" = 2 ] || { echo "FAIL up: want 2 leases" >&2; fail=1; }
+expect "down by topology" 0 "" $V down "$T/fits.yaml"
+grep -q "2 leases released" "$T/out" || { echo "FAIL down: $(cat "$T/out")" >&2; fail=1; }
+expect "down again" 0 "" $V down fits
+expect "down nonsense" 2 "'$T/nope.yaml' is neither a lab name nor a readable topology file" $V down "$T/nope.yaml"
+
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail
