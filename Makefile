@@ -32,12 +32,17 @@ LIB_SRCS := \
 	labctl/cmd-down.c \
 	labctl/cmd-gc.c \
 	labctl/cmd-host.c \
+	labctl/cmd-recreate.c \
 	labctl/cmd-render.c \
+	labctl/cmd-status.c \
 	labctl/cmd-up.c \
 	labctl/cmd-validate.c \
 	labctl/err.c \
 	labctl/fsutil.c \
+	labctl/hostfacts.c \
 	labctl/hostvf.c \
+	labctl/imagecache.c \
+	labctl/journal.c \
 	labctl/lab.c \
 	labctl/lease.c \
 	labctl/load.c \

@@ -107,8 +107,12 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 			read_source(d, who, key, e, &img->kernel);
 		else if (strcmp(key, "initrd") == 0)
 			read_source(d, who, key, e, &img->initrd);
+		else if (strcmp(key, "disk") == 0)
+			read_source(d, who, key, e, &img->disk);
 		else if (strcmp(key, "cmdline") == 0)
 			str_of(d, who, key, e, &img->cmdline);
+		else if (strcmp(key, "ready") == 0)
+			str_of(d, who, key, e, &img->ready);
 		else {
 			const char *s = lc_suggest(key, keys, LC_ARRAY_SIZE(keys));
 			lc_diag_add(d, kk->at, "image \"%s\": unknown key \"%s\"%s%s%s", who, key,
@@ -130,10 +134,10 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 	if (img->format == LC_IMG_KERNEL) {
 		if (!img->kernel.url.v)
 			lc_diag_add(d, v->at, "image \"%s\": format kernel needs \"kernel\"", who);
-		if (img->disk.url.v)
+		if (img->disk.url.v && !lc_ymap_get(v, "disk", NULL))
 			lc_diag_add(d, img->disk.url.at,
-				    "image \"%s\": format kernel takes \"kernel\" and \"initrd\", "
-				    "not \"url\"",
+				    "image \"%s\": format kernel takes \"kernel\", \"initrd\" and "
+				    "\"disk\", not \"url\"",
 				    who);
 	} else {
 		check_source(d, who, "image", &img->disk, v->at);
@@ -184,6 +188,7 @@ static void image_release(struct lc_image *img)
 	source_release(&img->kernel);
 	source_release(&img->initrd);
 	lc_str_release(&img->cmdline);
+	lc_str_release(&img->ready);
 }
 
 void lc_catalog_free(struct lc_catalog *c)
@@ -231,6 +236,8 @@ void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)
 		source_copy(&d->initrd, &s->initrd, src->dir);
 		if (s->cmdline.v)
 			lc_str_set(&d->cmdline, s->cmdline.v, s->cmdline.at);
+		if (s->ready.v)
+			lc_str_set(&d->ready, s->ready.v, s->ready.at);
 	}
 }
 

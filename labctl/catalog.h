@@ -18,10 +18,11 @@ struct lc_source {
 struct lc_image {
 	struct lc_str name;
 	enum lc_image_format format;
-	struct lc_source disk;	 /* qcow2 / raw */
+	struct lc_source disk;	 /* qcow2 / raw; for format kernel an optional qcow2 base disk */
 	struct lc_source kernel; /* format kernel */
 	struct lc_source initrd;
 	struct lc_str cmdline;
+	struct lc_str ready; /* a console line that says the node booted (up --wait) */
 };
 
 struct lc_catalog {

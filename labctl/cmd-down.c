@@ -49,8 +49,9 @@ static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *
 	struct lc_down_report r;
 	int rc = lc_lab_down(&s->opts, s->virt, lab, &r, err);
 	if (rc == 0 && s->opts.verbosity >= 0)
-		printf("lab %s: %zu domains, %zu networks removed, %zu leases released\n", lab,
-		       r.n_domains, r.n_networks, r.n_leases);
+		printf("lab %s: %zu domains, %zu networks, %zu volumes removed, %zu leases "
+		       "released (%.2fs)\n",
+		       lab, r.n_domains, r.n_networks, r.n_volumes, r.n_leases, r.seconds);
 	free(lab);
 	return rc;
 }

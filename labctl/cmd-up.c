@@ -1,56 +1,182 @@
-/* labctl up TOPOLOGY: lease the lab's VFs, then define its networks and domains. */
+/*
+ * labctl up TOPOLOGY [-j N] [--wait[=SECS]] [--force]: create or reconcile
+ * the lab, and say what changed.
+ */
+#include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "cmd.h"
-#include "lab.h"
+#include "cmd-up.h"
 #include "output.h"
+
+#define DEFAULT_WAIT_S 300
+
+static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Progress on a terminal: a line per node as it is done and as it boots. */
+static void progress(void *ctx, const struct lc_node_result *r, bool boot)
+{
+	(void)ctx;
+	pthread_mutex_lock(&out_mu);
+	if (boot)
+		fprintf(stderr, "  %-20s booted in %.1fs\n", r->node, r->boot_seconds);
+	else if (r->action == LC_NODE_FAILED)
+		fprintf(stderr, "  %-20s failed: %s\n", r->node, r->error);
+	else
+		fprintf(stderr, "  %-20s %s (%.2fs)\n", r->node, lc_node_action_name(r->action),
+			r->seconds);
+	pthread_mutex_unlock(&out_mu);
+}
+
+static void print_text(const struct lc_topology *t, const struct lc_up_report *r, bool waited)
+{
+	size_t count[LC_NODE_FAILED + 1] = {0};
+	for (size_t i = 0; i < r->n_nodes; i++) {
+		const struct lc_node_result *n = &r->nodes[i];
+		count[n->action]++;
+		printf("%-20s %-22s %-9s", n->node, n->domain, lc_node_action_name(n->action));
+		if (waited && n->boot_line)
+			printf(" %.1fs  %s", n->boot_seconds, n->boot_line);
+		printf("\n");
+	}
+	printf("lab %s: %zu created, %zu started, %zu unchanged, %zu changed, %zu redefined; "
+	       "%zu network%s set up, %zu volume%s created, %zu IOMMU group%s leased; accel %s; "
+	       "%.2fs\n",
+	       t->name.v, count[LC_NODE_CREATED], count[LC_NODE_STARTED], count[LC_NODE_UNCHANGED],
+	       count[LC_NODE_CHANGED], count[LC_NODE_REDEFINED], r->n_networks_changed,
+	       r->n_networks_changed == 1 ? "" : "s", r->n_volumes_created,
+	       r->n_volumes_created == 1 ? "" : "s", r->n_groups, r->n_groups == 1 ? "" : "s",
+	       r->accel, r->seconds);
+	if (count[LC_NODE_CHANGED])
+		printf("nodes marked changed were defined from another version of the topology: "
+		       "'labctl up --force' redefines them\n");
+}
 
 static void print_json(const struct lc_topology *t, const struct lc_up_report *r)
 {
 	struct lc_buf b = LC_BUF_INIT;
 	lc_buf_adds(&b, "{\"lab\":");
 	lc_json_str(&b, t->name.v);
-	lc_buf_adds(&b, ",\"defined\":[");
-	size_t k = 0;
-	for (size_t i = 0; i < r->plan.n; i++) {
-		const struct lc_planned *p = &r->plan.v[i];
-		if (p->type == LC_OBJ_VOLUME)
-			continue;
-		lc_buf_addf(&b, "%s{\"type\":\"%s\",\"name\":", k++ ? "," : "",
-			    p->type == LC_OBJ_DOMAIN ? "domain" : "network");
-		lc_json_str(&b, p->name);
+	lc_buf_addf(&b, ",\"accel\":\"%s\",\"why_not_kvm\":", r->accel);
+	lc_json_str(&b, r->why_not_kvm);
+	lc_buf_adds(&b, ",\"nodes\":[");
+	for (size_t i = 0; i < r->n_nodes; i++) {
+		const struct lc_node_result *n = &r->nodes[i];
+		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
+		lc_json_str(&b, n->node);
+		lc_buf_adds(&b, ",\"domain\":");
+		lc_json_str(&b, n->domain);
+		lc_buf_addf(&b, ",\"action\":\"%s\",\"seconds\":%.3f,\"booted\":%s",
+			    lc_node_action_name(n->action), n->seconds,
+			    n->booted ? "true" : "false");
+		if (n->boot_line) {
+			lc_buf_addf(&b, ",\"boot_seconds\":%.3f,\"boot_line\":", n->boot_seconds);
+			lc_json_str(&b, n->boot_line);
+		}
+		if (n->error) {
+			lc_buf_adds(&b, ",\"error\":");
+			lc_json_str(&b, n->error);
+		}
 		lc_buf_addc(&b, '}');
 	}
-	lc_buf_addf(&b, "],\"iommu_groups_leased\":%zu,\"seconds\":%.3f}\n", r->n_groups,
-		    r->seconds);
+	lc_buf_addf(&b,
+		    "],\"networks_set_up\":%zu,\"volumes_created\":%zu,"
+		    "\"iommu_groups_leased\":%zu,\"seconds\":%.3f}\n",
+		    r->n_networks_changed, r->n_volumes_created, r->n_groups, r->seconds);
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
 }
 
+int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_up_opts *uo,
+		const char **topology, struct lc_err *err)
+{
+	static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
+					     {"wait", optional_argument, NULL, 'w'},
+					     {"force", no_argument, NULL, 'f'},
+					     {NULL, 0, NULL, 0}};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	memset(uo, 0, sizeof(*uo));
+	uo->jobs = (int)(cpus > 0 ? cpus * 2 : 2);
+	uo->wait_s = -1;
+	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
+	int c;
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'j':
+			uo->jobs = (int)strtol(optarg, &end, 10);
+			if (*end || uo->jobs < 1 || uo->jobs > 256)
+				return lc_err_set(err, LC_EXIT_USAGE, "-j wants 1 to 256, not '%s'",
+						  optarg);
+			break;
+		case 'w':
+			uo->wait_s = optarg ? (int)strtol(optarg, &end, 10) : DEFAULT_WAIT_S;
+			if (optarg && (*end || uo->wait_s < 1))
+				return lc_err_set(err, LC_EXIT_USAGE,
+						  "--wait wants a number of seconds, not '%s'",
+						  optarg);
+			break;
+		case 'f':
+			uo->force = true;
+			break;
+		default:
+			return lc_cmd_usage(e, err);
+		}
+	}
+	if (optind != argc - 1)
+		return lc_cmd_usage(e, err);
+	*topology = argv[optind];
+	return 0;
+}
+
+static bool reached(const struct lc_up_report *r)
+{
+	for (size_t i = 0; i < r->n_nodes; i++)
+		if (r->nodes[i].action != LC_NODE_PENDING)
+			return true;
+	return false;
+}
+
+int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts *uo,
+	      struct lc_err *err)
+{
+	if (isatty(STDERR_FILENO) && isatty(STDOUT_FILENO) && s->opts.verbosity >= 0 &&
+	    !s->opts.json)
+		uo->progress = progress;
+	struct lc_up_report r;
+	int rc = lc_lab_up(&s->opts, s->virt, l, uo, &r, err);
+	/* what got done is worth saying even when something failed */
+	if (s->opts.json)
+		print_json(l->topo, &r);
+	else if (s->opts.verbosity >= 0 && reached(&r))
+		print_text(l->topo, &r, uo->wait_s >= 0);
+	if (rc == 0 && s->opts.verbosity > 0 && r.why_not_kvm)
+		printf("accel tcg: %s\n", r.why_not_kvm);
+	lc_up_report_release(&r);
+	return rc;
+}
+
 static int cmd_up(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
-	if (argc != 2)
-		return lc_cmd_usage(&lc_cmd_up_entry, err);
-	struct lc_loaded l;
-	if (lc_load(&s->opts, argv[1], &l, err) < 0)
+	struct lc_up_opts uo;
+	const char *path;
+	if (lc_up_parse(&lc_cmd_up_entry, argc, argv, &uo, &path, err) < 0)
 		return -1;
-	struct lc_up_report r;
-	int rc = lc_lab_up(&s->opts, s->virt, &l, &r, err);
-	if (rc == 0 && s->opts.json)
-		print_json(l.topo, &r);
-	else if (rc == 0 && s->opts.verbosity >= 0)
-		printf("lab %s: %zu networks and %zu domains defined, %zu IOMMU groups leased "
-		       "(%.2fs)\n",
-		       l.topo->name.v, r.n_networks, r.n_domains, r.n_groups, r.seconds);
-	lc_up_report_release(&r);
+	struct lc_loaded l;
+	if (lc_load(&s->opts, path, &l, err) < 0)
+		return -1;
+	int rc = lc_up_run(s, &l, &uo, err);
 	lc_loaded_release(&l);
 	return rc;
 }
 
 const struct lc_cmd_entry lc_cmd_up_entry = {
     .name = "up",
-    .usage = "TOPOLOGY",
-    .summary = "lease the lab's VFs and define its networks and domains",
+    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force]",
+    .summary = "create or reconcile the lab; --wait blocks until every node booted",
     .flags = LC_CMD_NEEDS_VIRT,
     .exec = cmd_up,
 };

@@ -4,13 +4,9 @@
 #include "cmd.h"
 
 const struct lc_cmd_entry *const lc_cmd_table[] = {
-    &lc_cmd_validate_entry,
-    &lc_cmd_render_entry,
-    &lc_cmd_up_entry,
-    &lc_cmd_down_entry,
-    &lc_cmd_gc_entry,
-    &lc_cmd_host_entry,
-    NULL,
+    &lc_cmd_validate_entry, &lc_cmd_render_entry,   &lc_cmd_up_entry,
+    &lc_cmd_down_entry,	    &lc_cmd_recreate_entry, &lc_cmd_status_entry,
+    &lc_cmd_gc_entry,	    &lc_cmd_host_entry,	    NULL,
 };
 
 const struct lc_cmd_entry *lc_cmd_find(const char *name)

@@ -14,7 +14,7 @@ struct lc_virt;
 
 /* Global options (SPEC §2); resolved to final paths by main.c. */
 struct lc_opts {
-	const char *uri;
+	const char *uri; /* as given or defaulted: workers open their own connections */
 	const char *sysfs;
 	const char *procfs;
 	const char *state_dir;
@@ -48,6 +48,8 @@ extern const struct lc_cmd_entry lc_cmd_validate_entry;
 extern const struct lc_cmd_entry lc_cmd_render_entry;
 extern const struct lc_cmd_entry lc_cmd_up_entry;
 extern const struct lc_cmd_entry lc_cmd_down_entry;
+extern const struct lc_cmd_entry lc_cmd_recreate_entry;
+extern const struct lc_cmd_entry lc_cmd_status_entry;
 extern const struct lc_cmd_entry lc_cmd_gc_entry;
 extern const struct lc_cmd_entry lc_cmd_host_entry;
 

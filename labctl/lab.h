@@ -1,11 +1,14 @@
 /*
- * Lab lifecycle on a libvirt connection: up (lease, render, define), down
- * (everything the lab owns, found from ownership metadata and lease files,
- * so it works after a crash or with the topology gone) and gc.
+ * Lab lifecycle on a libvirt connection (SPEC §2, §6, §9): up creates or
+ * reconciles a lab (images cached, VFs leased, volumes as overlays, networks,
+ * domains defined and started, in parallel); down removes everything the lab
+ * owns, found from ownership metadata, the lab's journal and its leases, so
+ * it works after a crash or with the topology gone; gc downs expired labs.
  */
 #ifndef LC_LAB_H
 #define LC_LAB_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -14,18 +17,61 @@
 
 struct lc_virt;
 
+enum lc_node_action {
+	LC_NODE_PENDING,   /* not reached: up stopped before it */
+	LC_NODE_CREATED,   /* defined and started */
+	LC_NODE_STARTED,   /* existed, was shut off */
+	LC_NODE_UNCHANGED, /* running, rendered from the same topology */
+	LC_NODE_CHANGED,   /* defined from another topology: reported, kept (use --force) */
+	LC_NODE_REDEFINED, /* --force: replaced by the new rendering */
+	LC_NODE_FAILED,
+};
+
+const char *lc_node_action_name(enum lc_node_action a);
+
+struct lc_node_result {
+	const char *node; /* borrowed from the topology */
+	char *domain;
+	enum lc_node_action action;
+	double seconds; /* volumes + define + start */
+	char *error;	/* LC_NODE_FAILED: "node X: libvirt's message" */
+	bool booted;	/* --wait: the image's ready line was seen */
+	double boot_seconds;
+	char *boot_line;
+};
+
+struct lc_up_opts {
+	int jobs;   /* parallel workers, each with its own connection */
+	int wait_s; /* < 0: do not wait for boot lines */
+	bool force; /* redefine nodes rendered from another topology */
+	/* called as each node finishes and as each boots; from worker threads */
+	void (*progress)(void *ctx, const struct lc_node_result *r, bool boot);
+	void *ctx;
+};
+
 struct lc_up_report {
-	struct lc_plan plan; /* what was rendered */
-	size_t n_networks, n_domains, n_groups;
+	struct lc_plan plan;
+	struct lc_node_result *nodes; /* one per topology node */
+	size_t n_nodes;
+	size_t n_networks_changed, n_volumes_created, n_groups;
+	const char *accel;	 /* "kvm" or "tcg" (for most nodes: accel: auto) */
+	const char *why_not_kvm; /* static text */
 	double seconds;
 };
 
+/*
+ * Bring the lab up. On failure err names the node and libvirt's message
+ * (and report says what got done); what was created stays for down to
+ * remove or a new up to complete. --wait timing out is LC_EXIT_RUNTIME
+ * naming the nodes that did not boot.
+ */
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
-	      struct lc_up_report *r, struct lc_err *err);
+	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err);
 void lc_up_report_release(struct lc_up_report *r);
 
 struct lc_down_report {
-	size_t n_domains, n_networks, n_leases;
+	size_t n_domains, n_networks, n_volumes, n_leases;
+	double seconds;
 };
 
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,

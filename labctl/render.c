@@ -653,13 +653,25 @@ xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node 
 	set_attr(add_el(root, "capacity", num), "unit", "bytes");
 	set_attr(add_el(add_el(root, "target", NULL), "format", NULL), "type", "qcow2");
 	/* an overlay on the cached base: O(1) whatever the base's size */
-	if (img && img->format != LC_IMG_KERNEL) {
+	if (img && img->disk.url.v) {
 		char *path = lc_image_cache_path(rc->cache_dir, img, "disk");
 		xmlNodePtr bs = add_el(root, "backingStore", NULL);
 		add_el(bs, "path", path);
-		set_attr(add_el(bs, "format", NULL), "type", lc_image_format_name(img->format));
+		set_attr(add_el(bs, "format", NULL), "type",
+			 img->format == LC_IMG_RAW ? "raw" : "qcow2");
 		free(path);
 	}
+	return doc;
+}
+
+xmlDocPtr lc_render_pool(const char *name, const char *path)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "pool", NULL);
+	xmlDocSetRootElement(doc, root);
+	set_attr(root, "type", "dir");
+	add_el(root, "name", name);
+	add_el(add_el(root, "target", NULL), "path", path);
 	return doc;
 }
 

@@ -20,7 +20,8 @@ enum lc_cpu_vendor { LC_VENDOR_UNKNOWN, LC_VENDOR_INTEL, LC_VENDOR_AMD };
 /* What the L0 host offers, as read from libvirt (or /proc as a fallback). */
 struct lc_host_facts {
 	enum lc_cpu_vendor vendor;
-	bool kvm; /* ordinary guests can run under KVM */
+	bool kvm;		 /* ordinary guests can run under KVM */
+	const char *why_not_kvm; /* static text when !kvm: for up's report */
 };
 
 /* One passed-through function of a node, as the VF allocator planned it. */
@@ -62,6 +63,9 @@ size_t lc_render_n_volumes(const struct lc_node *n);
 char *lc_render_volume_name(const struct lc_topology *t, const struct lc_node *n, size_t i);
 xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node *n, size_t i,
 			   struct lc_err *err);
+
+/* A directory storage pool (labctl's own, created when missing). */
+xmlDocPtr lc_render_pool(const char *name, const char *path);
 
 /* Names of what a lab creates: LAB-NODE, LAB-NET. Caller frees. */
 char *lc_domain_name(const struct lc_topology *t, const struct lc_node *n);

@@ -32,6 +32,8 @@ static const char *last_error(void)
 
 struct lc_virt *lc_virt_open(const char *uri, struct lc_err *err)
 {
+	/* before any thread: up opens a connection per worker */
+	virInitialize();
 	virSetErrorFunc(NULL, silent);
 	virConnectPtr c = virConnectOpen(uri);
 	if (!c) {
@@ -207,9 +209,95 @@ static int cmp_obj(const void *a, const void *b)
 	return strcmp(((const struct lc_virt_obj *)a)->name, ((const struct lc_virt_obj *)b)->name);
 }
 
-/* Read labctl's metadata out of an object's XML; false when it has none (or not lab's). */
-static bool owned_by(const char *what, const char *xml, const char *lab_xpath,
-		     const char *node_xpath, const char *lab, struct lc_virt_obj *o)
+static time_t iso_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	return s && strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
+}
+
+/* The string values of every node an XPath selects. */
+static char **xp_strs(xmlXPathContextPtr x, const char *expr, size_t *n)
+{
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
+	size_t cnt = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
+	char **v = lc_calloc(cnt + 1, sizeof(char *));
+	for (size_t i = 0; i < cnt; i++) {
+		xmlChar *c = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
+		v[i] = lc_strdup(c ? (const char *)c : "");
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(r);
+	*n = cnt;
+	return v;
+}
+
+static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
+{
+	o->kind = xp_str(x, "string(/domain/metadata/labctl:node/@kind)");
+	o->sha256 = xp_str(x, "string(/domain/metadata/labctl:node/@topology-sha256)");
+	char *t = xp_str(x, "string(/domain/metadata/labctl:node/@created)");
+	o->created = iso_time(t);
+	free(t);
+	t = xp_str(x, "string(/domain/metadata/labctl:node/@expires)");
+	o->expires = iso_time(t);
+	free(t);
+	o->macs = xp_strs(x, "/domain/devices/interface[@type='hostdev']/mac/@address", &o->n_macs);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(
+	    BAD_CAST "/domain/devices/hostdev[@type='pci']/source/address | "
+		     "/domain/devices/interface[@type='hostdev']/source/address",
+	    x);
+	size_t cnt = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
+	o->vfs = lc_calloc(cnt + 1, sizeof(char *));
+	for (size_t i = 0; i < cnt; i++) {
+		xmlNodePtr a = r->nodesetval->nodeTab[i];
+		o->vfs[i] =
+		    lc_asprintf("%04x:%02x:%02x.%x", attr_hex(a, "domain"), attr_hex(a, "bus"),
+				attr_hex(a, "slot"), attr_hex(a, "function"));
+	}
+	o->n_vfs = cnt;
+	xmlXPathFreeObject(r);
+	size_t np, nv;
+	char **pools = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@pool", &np);
+	char **vols = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@volume", &nv);
+	o->n_volumes = np < nv ? np : nv;
+	o->volumes = lc_calloc(o->n_volumes + 1, sizeof(char *));
+	for (size_t i = 0; i < o->n_volumes; i++)
+		o->volumes[i] = lc_asprintf("%s/%s", pools[i], vols[i]);
+	for (size_t i = 0; i < np; i++)
+		free(pools[i]);
+	for (size_t i = 0; i < nv; i++)
+		free(vols[i]);
+	free(pools);
+	free(vols);
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void obj_release(struct lc_virt_obj *o)
+{
+	free(o->name);
+	free(o->lab);
+	free(o->node);
+	free(o->kind);
+	free(o->sha256);
+	strv_free(o->vfs, o->n_vfs);
+	strv_free(o->macs, o->n_macs);
+	strv_free(o->volumes, o->n_volumes);
+	memset(o, 0, sizeof(*o));
+}
+
+/*
+ * Read labctl's metadata out of an object's XML; false when it has none (or
+ * is not lab's). Domains also get their kind, times and devices.
+ */
+static bool owned_by(const char *what, const char *xml, bool domain, const char *lab,
+		     struct lc_virt_obj *o)
 {
 	struct lc_err perr = LC_ERR_INIT;
 	xmlDocPtr doc = lc_xml_parse(what, xml, strlen(xml), &perr);
@@ -217,21 +305,20 @@ static bool owned_by(const char *what, const char *xml, const char *lab_xpath,
 	if (!doc)
 		return false;
 	xmlXPathContextPtr x = xpath_ctx(doc);
-	o->lab = xp_str(x, lab_xpath);
-	o->node = xp_str(x, node_xpath);
-	/* expires="2026-11-24T20:00:00Z"; empty when the lab has no ttl */
-	char *exp = xp_str(x, "string(/domain/metadata/labctl:node/@expires)");
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	o->expires = exp && strptime(exp, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
-	free(exp);
+	o->lab = xp_str(x, domain ? "string(/domain/metadata/labctl:node/@lab)"
+				  : "string(/network/metadata/labctl:network/@lab)");
+	bool mine = o->lab && (!lab || strcmp(o->lab, lab) == 0);
+	if (mine) {
+		o->node = xp_str(x, domain ? "string(/domain/metadata/labctl:node/@node)"
+					   : "string(/network/metadata/labctl:network/@network)");
+		if (domain)
+			domain_details(x, o);
+	}
 	xmlXPathFreeContext(x);
 	xmlFreeDoc(doc);
-	if (o->lab && (!lab || strcmp(o->lab, lab) == 0))
-		return true;
-	free(o->lab);
-	free(o->node);
-	return false;
+	if (!mine)
+		obj_release(o);
+	return mine;
 }
 
 int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
@@ -248,9 +335,7 @@ int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj *
 	for (int i = 0; i < nd; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
 		struct lc_virt_obj o = {0};
-		if (xml && owned_by(virDomainGetName(doms[i]), xml,
-				    "string(/domain/metadata/labctl:node/@lab)",
-				    "string(/domain/metadata/labctl:node/@node)", lab, &o)) {
+		if (xml && owned_by(virDomainGetName(doms[i]), xml, true, lab, &o)) {
 			o.name = lc_strdup(virDomainGetName(doms[i]));
 			o.active = virDomainIsActive(doms[i]) == 1;
 			LC_GROW(*out, cap, *n + 1);
@@ -279,9 +364,7 @@ int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj 
 	for (int i = 0; i < nn; i++) {
 		char *xml = virNetworkGetXMLDesc(nets[i], VIR_NETWORK_XML_INACTIVE);
 		struct lc_virt_obj o = {0};
-		if (xml && owned_by(virNetworkGetName(nets[i]), xml,
-				    "string(/network/metadata/labctl:network/@lab)",
-				    "string(/network/metadata/labctl:network/@network)", lab, &o)) {
+		if (xml && owned_by(virNetworkGetName(nets[i]), xml, false, lab, &o)) {
 			o.name = lc_strdup(virNetworkGetName(nets[i]));
 			o.active = virNetworkIsActive(nets[i]) == 1;
 			LC_GROW(*out, cap, *n + 1);
@@ -298,11 +381,8 @@ int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj 
 
 void lc_virt_objs_free(struct lc_virt_obj *o, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(o[i].name);
-		free(o[i].lab);
-		free(o[i].node);
-	}
+	for (size_t i = 0; i < n; i++)
+		obj_release(&o[i]);
 	free(o);
 }
 
@@ -355,4 +435,139 @@ int lc_virt_remove_network(struct lc_virt *v, const char *name, struct lc_err *e
 				last_error());
 	virNetworkFree(n);
 	return rc;
+}
+
+static bool no_object(void)
+{
+	virErrorPtr e = virGetLastError();
+	return e && (e->code == VIR_ERR_NO_STORAGE_VOL || e->code == VIR_ERR_NO_STORAGE_POOL ||
+		     e->code == VIR_ERR_NO_NETWORK || e->code == VIR_ERR_NO_DOMAIN);
+}
+
+int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, struct lc_err *err)
+{
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, name);
+	if (!p) {
+		p = virStoragePoolDefineXML(v->conn, xml, 0);
+		if (!p)
+			return lc_err_set(err, LC_EXIT_RUNTIME,
+					  "storage pool %s: cannot define it: %s", name,
+					  last_error());
+		if (virStoragePoolBuild(p, 0) < 0) {
+			lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: cannot build it: %s",
+				   name, last_error());
+			virStoragePoolFree(p);
+			return -1;
+		}
+		virStoragePoolSetAutostart(p, 1);
+	}
+	int rc = 0;
+	if (virStoragePoolIsActive(p) != 1 && virStoragePoolCreate(p, 0) < 0 &&
+	    virStoragePoolIsActive(p) != 1)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: cannot start it: %s", name,
+				last_error());
+	virStoragePoolFree(p);
+	return rc;
+}
+
+int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  bool *created, struct lc_err *err)
+{
+	*created = false;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	int rc = 0;
+	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	if (!vol) {
+		vol = virStorageVolCreateXML(p, xml, 0);
+		if (!vol)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s",
+					name, last_error());
+		*created = vol != NULL;
+	}
+	if (vol)
+		virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	return rc;
+}
+
+int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, struct lc_err *err)
+{
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return no_object() ? 0
+				   : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
+						last_error());
+	/* a pool that does not know a file created behind its back learns it here */
+	virStoragePoolRefresh(p, 0);
+	int rc = 0;
+	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	if (vol) {
+		if (virStorageVolDelete(vol, 0) < 0 && !no_object())
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot delete it: %s",
+					name, last_error());
+		virStorageVolFree(vol);
+	} else if (!no_object()) {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
+	}
+	virStoragePoolFree(p);
+	return rc;
+}
+
+int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
+			   struct lc_err *err)
+{
+	*changed = false;
+	virNetworkPtr n = virNetworkLookupByName(v->conn, name);
+	if (!n) {
+		n = virNetworkDefineXML(v->conn, xml);
+		if (!n)
+			return lc_err_set(err, LC_EXIT_RUNTIME, "network %s: cannot define it: %s",
+					  name, last_error());
+		*changed = true;
+	}
+	int rc = 0;
+	if (virNetworkIsActive(n) != 1) {
+		if (virNetworkCreate(n) < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "network %s: cannot start it: %s",
+					name, last_error());
+		*changed = true;
+	}
+	virNetworkFree(n);
+	return rc;
+}
+
+int lc_virt_domain_create(struct lc_virt *v, const char *xml, bool start, struct lc_err *err)
+{
+	virDomainPtr d = virDomainDefineXML(v->conn, xml);
+	if (!d)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot define domain: %s", last_error());
+	int rc = 0;
+	if (start && virDomainCreate(d) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot start domain: %s", last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+int lc_virt_domain_start(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	if (!d)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+	int rc = 0;
+	if (virDomainIsActive(d) != 1 && virDomainCreate(d) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot start domain: %s", last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+int lc_virt_domain_id(struct lc_virt *v, const char *name)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	if (!d)
+		return -1;
+	unsigned id = virDomainGetID(d);
+	virDomainFree(d);
+	return id == (unsigned)-1 ? -1 : (int)id;
 }

@@ -40,9 +40,19 @@ void lc_virt_users_free(struct lc_virt_user *u, size_t n);
 struct lc_virt_obj {
 	char *name;
 	char *lab;
-	char *node;	/* domains: the node; networks: the network's topology name */
-	time_t expires; /* domains: from the metadata; 0 when the lab has no ttl */
+	char *node; /* domains: the node; networks: the network's topology name */
 	bool active;
+	/* domains only, from the metadata and the devices */
+	char *kind;
+	char *sha256;	/* of the topology the domain was rendered from */
+	time_t created; /* 0 when unknown */
+	time_t expires; /* 0 when the lab has no ttl */
+	char **vfs;	/* PCI addresses of hostdevs and hostdev interfaces */
+	size_t n_vfs;
+	char **macs; /* MACs of the hostdev interfaces */
+	size_t n_macs;
+	char **volumes; /* "POOL/VOLUME" of its volume disks */
+	size_t n_volumes;
 };
 
 /* labctl's objects on the connection, of lab (NULL: every lab), sorted by name. */
@@ -51,6 +61,23 @@ int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj *
 int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
 			 struct lc_err *err);
 void lc_virt_objs_free(struct lc_virt_obj *o, size_t n);
+
+/* Create the directory pool if missing, start it if inactive (pool XML from render). */
+int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, struct lc_err *err);
+/* Create a volume from XML unless one of that name exists; *created says which. */
+int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  bool *created, struct lc_err *err);
+/* Delete a volume; one already gone (or a pool gone) is not an error. */
+int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
+			  struct lc_err *err);
+/* Define the network unless it exists, start it unless active; *changed when either ran. */
+int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
+			   struct lc_err *err);
+/* Define a domain and, if start, start it. */
+int lc_virt_domain_create(struct lc_virt *v, const char *xml, bool start, struct lc_err *err);
+int lc_virt_domain_start(struct lc_virt *v, const char *name, struct lc_err *err);
+/* The id of a running domain (its QEMU process), -1 when not running: reconcile tests use it. */
+int lc_virt_domain_id(struct lc_virt *v, const char *name);
 
 /* Stop if running, then undefine (with NVRAM); a domain already gone is not an error. */
 int lc_virt_remove_domain(struct lc_virt *v, const char *name, struct lc_err *err);

@@ -16,9 +16,9 @@ struct fx {
 	char *templates, *catalog, *sysfs;
 };
 
-static const struct lc_host_facts intel_kvm = {LC_VENDOR_INTEL, true};
-static const struct lc_host_facts amd_kvm = {LC_VENDOR_AMD, true};
-static const struct lc_host_facts tcg = {LC_VENDOR_INTEL, false};
+static const struct lc_host_facts intel_kvm = {LC_VENDOR_INTEL, true, NULL};
+static const struct lc_host_facts amd_kvm = {LC_VENDOR_AMD, true, NULL};
+static const struct lc_host_facts tcg = {LC_VENDOR_INTEL, false, NULL};
 /* a fixed clock: goldens must not change from run to run */
 static const time_t T0 = 1795000000;
 

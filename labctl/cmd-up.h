@@ -1,0 +1,13 @@
+/* up's option parsing and reporting, shared by up and recreate. */
+#ifndef LC_CMD_UP_H
+#define LC_CMD_UP_H
+
+#include "cmd.h"
+#include "lab.h"
+
+int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_up_opts *uo,
+		const char **topology, struct lc_err *err);
+int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts *uo,
+	      struct lc_err *err);
+
+#endif

@@ -1,0 +1,139 @@
+/* Lab journals; see journal.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "journal.h"
+
+char *lc_journal_dir(const char *state_dir, const char *lab)
+{
+	return lc_asprintf("%s/labs/%s", state_dir, lab);
+}
+
+static void add_unique(char ***v, size_t *n, char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0) {
+			free(s);
+			return;
+		}
+	*v = lc_realloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = s;
+}
+
+void lc_journal_add_node(struct lc_journal *j, const char *node, const char *kind)
+{
+	add_unique(&j->nodes, &j->n_nodes, lc_asprintf("%s %s", node, kind));
+}
+
+void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *volume)
+{
+	add_unique(&j->volumes, &j->n_volumes, lc_asprintf("%s/%s", pool, volume));
+}
+
+int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j,
+		    struct lc_err *err)
+{
+	memset(j, 0, sizeof(*j));
+	char *dir = lc_journal_dir(state_dir, lab);
+	char *path = lc_asprintf("%s/journal", dir);
+	free(dir);
+	int rc = 0;
+	if (lc_file_exists(path)) {
+		char *text;
+		size_t len;
+		rc = lc_read_file(path, &text, &len, err);
+		for (char *line = rc == 0 ? text : NULL, *next; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			if (strncmp(line, "node ", 5) == 0)
+				add_unique(&j->nodes, &j->n_nodes, lc_strdup(line + 5));
+			else if (strncmp(line, "volume ", 7) == 0)
+				add_unique(&j->volumes, &j->n_volumes, lc_strdup(line + 7));
+		}
+		if (rc == 0)
+			free(text);
+	}
+	free(path);
+	return rc;
+}
+
+int lc_journal_write(const char *state_dir, const char *lab, const struct lc_journal *j,
+		     struct lc_err *err)
+{
+	char *dir = lc_journal_dir(state_dir, lab);
+	int rc = lc_mkdir_p(dir, err);
+	if (rc == 0) {
+		struct lc_buf b = LC_BUF_INIT;
+		for (size_t i = 0; i < j->n_nodes; i++)
+			lc_buf_addf(&b, "node %s\n", j->nodes[i]);
+		for (size_t i = 0; i < j->n_volumes; i++)
+			lc_buf_addf(&b, "volume %s\n", j->volumes[i]);
+		char *path = lc_asprintf("%s/journal", dir);
+		rc = lc_write_file(path, lc_buf_str(&b), b.len, err);
+		free(path);
+		lc_buf_release(&b);
+	}
+	free(dir);
+	return rc;
+}
+
+void lc_journal_release(struct lc_journal *j)
+{
+	lc_strv_free(j->nodes, j->n_nodes);
+	lc_strv_free(j->volumes, j->n_volumes);
+	memset(j, 0, sizeof(*j));
+}
+
+int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err)
+{
+	char *dir = lc_journal_dir(state_dir, lab);
+	DIR *d = opendir(dir);
+	int rc = 0;
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char *p = lc_asprintf("%s/%s", dir, e->d_name);
+			if (unlink(p) < 0 && errno != ENOENT)
+				rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", p,
+						strerror(errno));
+			free(p);
+		}
+		closedir(d);
+		if (rc == 0 && rmdir(dir) < 0 && errno != ENOENT)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", dir,
+					strerror(errno));
+	}
+	free(dir);
+	return rc;
+}
+
+int lc_journal_labs(const char *state_dir, char ***labs, size_t *n, struct lc_err *err)
+{
+	char *dir = lc_asprintf("%s/labs", state_dir);
+	*labs = NULL;
+	*n = 0;
+	int rc = 0;
+	if (lc_file_exists(dir)) {
+		char **all;
+		size_t na;
+		rc = lc_list_dir(dir, "", &all, &na, err);
+		for (size_t i = 0; rc == 0 && i < na; i++) {
+			char *j = lc_asprintf("%s/%s/journal", dir, all[i]);
+			if (lc_file_exists(j))
+				add_unique(labs, n, lc_strdup(all[i]));
+			free(j);
+		}
+		if (rc == 0)
+			lc_strv_free(all, na);
+	}
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * A lab's journal: STATE/labs/LAB/journal lists the nodes and volumes up
+ * made or is about to make, written (atomically) before it creates them, so
+ * that down finds a volume left by a crash before its domain was defined and
+ * status can name a node whose domain is missing. Domains and networks are
+ * found from their ownership metadata, not from here.
+ */
+#ifndef LC_JOURNAL_H
+#define LC_JOURNAL_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct lc_journal {
+	char **nodes; /* "NODE KIND" */
+	size_t n_nodes;
+	char **volumes; /* "POOL/VOLUME" */
+	size_t n_volumes;
+};
+
+char *lc_journal_dir(const char *state_dir, const char *lab);
+/* A missing journal reads as empty. */
+int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j,
+		    struct lc_err *err);
+int lc_journal_write(const char *state_dir, const char *lab, const struct lc_journal *j,
+		     struct lc_err *err);
+/* Add a line unless present (the strings are copied). */
+void lc_journal_add_node(struct lc_journal *j, const char *node, const char *kind);
+void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *volume);
+void lc_journal_release(struct lc_journal *j);
+/* Remove STATE/labs/LAB with its journal and console logs. */
+int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err);
+/* Labs that have a journal, sorted. */
+int lc_journal_labs(const char *state_dir, char ***labs, size_t *n, struct lc_err *err);
+
+#endif
