@@ -130,6 +130,8 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-leases.sh $(BUILD)/labctl-bin
+	$(MAKE) --no-print-directory tiny
+	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
 
 INSTALL_DATADIR = $(PREFIX)/share/labctl
 
@@ -142,13 +144,19 @@ install: $(LIB)
 	install -m 0644 templates/*.xml $(DESTDIR)$(INSTALL_DATADIR)/templates/
 	install -m 0644 images/catalog.yaml $(DESTDIR)$(INSTALL_DATADIR)/images/
 
-# Until lab lifecycle lands the demo stops after rendering the demo lab.
+# The tiny image (kernel + busybox initramfs + base disk) from Debian's packages.
+tiny: images/tiny/SHA256SUMS
+images/tiny/SHA256SUMS: images/build-tiny.sh
+	images/build-tiny.sh
+
+# The README's first command: a fresh Debian machine, as root, to a lab and back.
 demo:
 	tests/install-deps.sh
-	$(MAKE) --no-print-directory all
-	bin/labctl validate topologies/demo.yaml
-	bin/labctl -c test:///default render topologies/demo.yaml -o build/demo
-	@ls build/demo
+	$(MAKE) --no-print-directory all tiny
+	tests/start-libvirt.sh
+	bin/labctl up topologies/demo.yaml --wait=300
+	bin/labctl status demo
+	bin/labctl down demo
 
 format:
 	clang-format -i labctl/*.c labctl/*.h tests/*.c
@@ -156,7 +164,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check tests bench install demo format clean
+.PHONY: all check tests bench install demo tiny format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

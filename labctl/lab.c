@@ -95,10 +95,8 @@ struct up_job {
 	const struct lc_virt_obj *existing;
 	size_t n_existing;
 	double *started_at; /* per node, for boot times */
-	pthread_mutex_t mu;
-	size_t next;
+	pthread_mutex_t mu; /* volumes_created */
 	size_t volumes_created;
-	bool failed; /* stop handing out new nodes */
 };
 
 static const struct lc_virt_obj *existing_of(const struct up_job *j, const char *node)
@@ -153,63 +151,110 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	return lc_virt_domain_start(v, dom->name, err);
 }
 
-static void *up_worker(void *arg)
+/*
+ * Run fn over items 0..n-1 on up to `workers` threads, each with its own
+ * libvirt connection (libvirt serializes the calls made on one connection).
+ * After a failure no new item is started; errors[i] says what failed.
+ */
+struct par {
+	const char *uri;
+	size_t n, next;
+	bool failed;
+	pthread_mutex_t mu;
+	int (*fn)(void *ctx, struct lc_virt *v, size_t i, struct lc_err *err);
+	void (*done)(void *ctx, size_t i, double seconds, const char *error);
+	void *ctx;
+	char **errors;
+};
+
+static void *par_worker(void *arg)
 {
-	struct up_job *j = arg;
+	struct par *p = arg;
 	struct lc_err cerr = LC_ERR_INIT;
-	/* one connection per worker: libvirt serializes calls on a connection */
-	struct lc_virt *v = lc_virt_open(j->o->uri, &cerr);
+	struct lc_virt *v = lc_virt_open(p->uri, &cerr);
 	for (;;) {
-		pthread_mutex_lock(&j->mu);
-		size_t i = j->failed ? j->t->n_nodes : j->next++;
-		pthread_mutex_unlock(&j->mu);
-		if (i >= j->t->n_nodes)
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->failed ? p->n : p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
 			break;
-		struct lc_node_result *res = &j->r->nodes[i];
 		double t0 = now_s();
 		struct lc_err err = LC_ERR_INIT;
-		int rc = v ? up_node(j, v, i, &err) : -1;
-		res->seconds = now_s() - t0;
+		int rc = v ? p->fn(p->ctx, v, i, &err) : -1;
 		if (rc < 0) {
-			res->action = LC_NODE_FAILED;
-			res->error = lc_asprintf("node %s: %s", res->node, v ? err.msg : cerr.msg);
-			pthread_mutex_lock(&j->mu);
-			j->failed = true;
-			pthread_mutex_unlock(&j->mu);
+			p->errors[i] = lc_strdup(v ? err.msg : cerr.msg);
+			pthread_mutex_lock(&p->mu);
+			p->failed = true;
+			pthread_mutex_unlock(&p->mu);
 		}
+		if (p->done)
+			p->done(p->ctx, i, now_s() - t0, p->errors[i]);
 		lc_err_release(&err);
-		if (j->uo->progress)
-			j->uo->progress(j->uo->ctx, res, false);
 	}
 	lc_virt_close(v);
 	lc_err_release(&cerr);
 	return NULL;
 }
 
-static int run_nodes(struct up_job *j, struct lc_err *err)
+/* Returns the index of the first failed item, or n when all succeeded. */
+static size_t par_run(struct par *p, size_t workers)
 {
-	size_t nw = j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1;
-	if (nw > j->t->n_nodes)
-		nw = j->t->n_nodes ? j->t->n_nodes : 1;
-	pthread_t *tids = lc_calloc(nw, sizeof(*tids));
+	pthread_mutex_init(&p->mu, NULL);
+	p->errors = lc_calloc(p->n + 1, sizeof(char *));
+	if (workers > p->n)
+		workers = p->n ? p->n : 1;
+	pthread_t *tids = lc_calloc(workers, sizeof(*tids));
 	size_t started = 0;
-	for (size_t k = 0; k < nw; k++)
-		if (pthread_create(&tids[k], NULL, up_worker, j) == 0)
-			started++;
-		else
-			break;
+	while (started < workers && pthread_create(&tids[started], NULL, par_worker, p) == 0)
+		started++;
 	if (started == 0)
-		up_worker(j);
+		par_worker(p);
 	for (size_t k = 0; k < started; k++)
 		pthread_join(tids[k], NULL);
 	free(tids);
-	for (size_t i = 0; i < j->t->n_nodes; i++)
-		if (j->r->nodes[i].action == LC_NODE_FAILED)
-			return lc_err_set(err, LC_EXIT_RUNTIME, "%s", j->r->nodes[i].error);
-	/* a node never reached because another failed first */
-	if (j->failed)
-		return lc_err_set(err, LC_EXIT_RUNTIME, "up stopped early");
-	return 0;
+	pthread_mutex_destroy(&p->mu);
+	size_t first = p->n;
+	for (size_t i = 0; i < p->n && first == p->n; i++)
+		if (p->errors[i])
+			first = i;
+	return first;
+}
+
+static void par_release(struct par *p)
+{
+	for (size_t i = 0; p->errors && i < p->n; i++)
+		free(p->errors[i]);
+	free(p->errors);
+}
+
+static int up_item(void *ctx, struct lc_virt *v, size_t i, struct lc_err *err)
+{
+	return up_node(ctx, v, i, err);
+}
+
+static void up_done(void *ctx, size_t i, double seconds, const char *error)
+{
+	struct up_job *j = ctx;
+	struct lc_node_result *res = &j->r->nodes[i];
+	res->seconds = seconds;
+	if (error) {
+		res->action = LC_NODE_FAILED;
+		res->error = lc_asprintf("node %s: %s", res->node, error);
+	}
+	if (j->uo->progress)
+		j->uo->progress(j->uo->ctx, res, false);
+}
+
+static int run_nodes(struct up_job *j, struct lc_err *err)
+{
+	struct par p = {
+	    .uri = j->o->uri, .n = j->t->n_nodes, .fn = up_item, .done = up_done, .ctx = j};
+	size_t bad = par_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
+	int rc = 0;
+	if (bad < p.n)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", j->r->nodes[bad].error);
+	par_release(&p);
+	return rc;
 }
 
 /* ---- up: waiting for boot lines ---- */
@@ -361,6 +406,15 @@ static void add_volume(char ***v, size_t *n, const char *pv)
 	(*v)[(*n)++] = lc_strdup(pv);
 }
 
+/* Domains are stopped at once up to this many. */
+#define DOWN_WORKERS 16
+
+static int remove_item(void *ctx, struct lc_virt *v, size_t i, struct lc_err *err)
+{
+	const struct lc_virt_obj *objs = ctx;
+	return lc_virt_remove_domain(v, objs[i].name, err);
+}
+
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err)
 {
@@ -377,14 +431,21 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	struct lc_virt_obj *objs;
 	size_t n;
 	int rc = lc_virt_lab_domains(v, lab, &objs, &n, err);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		for (size_t k = 0; k < objs[i].n_volumes; k++)
-			add_volume(&vols, &n_vols, objs[i].volumes[k]);
-		rc = lc_virt_remove_domain(v, objs[i].name, err);
-		r->n_domains += rc == 0;
-	}
-	if (rc == 0)
+	if (rc == 0) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < objs[i].n_volumes; k++)
+				add_volume(&vols, &n_vols, objs[i].volumes[k]);
+		/* stopping QEMU takes libvirt a second or so: stop them all at once */
+		struct par p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
+		size_t bad = par_run(&p, DOWN_WORKERS);
+		for (size_t i = 0; i < n; i++)
+			r->n_domains += !p.errors[i];
+		if (bad < n)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", objs[bad].name,
+					p.errors[bad]);
+		par_release(&p);
 		lc_virt_objs_free(objs, n);
+	}
 	if (rc == 0 && (rc = lc_virt_lab_networks(v, lab, &objs, &n, err)) == 0) {
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			rc = lc_virt_remove_network(v, objs[i].name, err);

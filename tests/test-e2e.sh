@@ -1,0 +1,110 @@
+#!/bin/bash
+# End to end on a real libvirtd with QEMU (qemu:///system, started when it
+# is not running): a lab of tiny nodes comes up with --wait, each boot line
+# shows the nested flag and the overlay's disk bytes, a second up changes
+# nothing, a stopped node is started again, a changed topology is reported
+# and --force redefines it, a failing node stops up with its name and
+# libvirt's message and down still cleans everything, recreate works, and
+# down leaves no domain, network, volume, lease or journal of the lab.
+# Usage: test-e2e.sh BIN   (as root; needs images/tiny: make tiny)
+set -u
+BIN=$(realpath "$1")
+SRC=$(realpath "${LABCTL_SRCDIR:-.}")
+if [ "$(id -u)" != 0 ]; then
+	echo "e2e: skipped (needs root for qemu:///system)"
+	exit 0
+fi
+"$SRC/tests/start-libvirt.sh" || exit 1
+T=$(mktemp -d)
+chmod 755 "$T" # QEMU runs as libvirt-qemu and must reach the cache and pool below
+LAB=e2e-$$
+POOL=labctl-$LAB
+fail=0
+cleanup() {
+	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
+say() { echo "FAIL $*" >&2; fail=1; }
+net=$((200 + $$ % 50))
+topo() { # write the lab's topology; $1 goes into a comment (a change of the file)
+	cat >"$T/lab.yaml" <<YAML
+# $1
+name: $LAB
+pool: $POOL
+defaults: {image: tiny, memory: 256MiB, disk: 64MiB}
+networks:
+  mgmt: {mode: nat, subnet: 10.$net.0.0/24}
+nodes:
+  hv: {kind: kvm, networks: [mgmt]}
+  xen: {kind: xen, networks: [mgmt]}
+  plain: {kind: generic, nested: false, networks: [mgmt]}
+YAML
+}
+json() { python3 -c "import json,sys; d=json.load(open('$T/out')); $1" || say "$2: $(cat "$T/out") $(cat "$T/err")"; }
+ids() { for n in hv xen plain; do virsh -c qemu:///system domid "$LAB-$n" 2>/dev/null | head -n 1; done | tr '\n' ' '; }
+
+topo v1
+$L --json up "$T/lab.yaml" --wait=240 >"$T/out" 2>"$T/err" || say "up --wait exited $?"
+json "
+n = {x['name']: x for x in d['nodes']}
+assert d['accel'] in ('kvm', 'tcg')
+for name, virt in (('hv', 'svm|vmx'), ('xen', 'svm|vmx'), ('plain', 'none')):
+    x = n[name]
+    assert x['action'] == 'created' and x['booted'], x
+    line = x['boot_line']
+    assert line.startswith('LABCTL-BOOT-OK node=%s virt=' % name), line
+    assert line.split('virt=')[1].split()[0] in virt.split('|'), line
+    assert line.endswith('disk=LABCTL-TINY-DISK'), line
+" "up --wait: boot lines"
+before=$(ids)
+$L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "second up exited $?"
+json "assert all(x['action'] == 'unchanged' for x in d['nodes']), d" "second up changed something"
+[ "$(ids)" = "$before" ] || say "second up replaced domains: $before -> $(ids)"
+$L --json status "$LAB" >"$T/out" 2>"$T/err" || say "status exited $?"
+json "
+l = d['labs'][0]
+assert l['name'] == '$LAB' and [x['state'] for x in l['nodes']] == ['running'] * 3, l
+" "status"
+
+virsh -q -c qemu:///system destroy "$LAB-xen" >/dev/null
+$L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after a stop exited $?"
+json "
+a = {x['name']: x['action'] for x in d['nodes']}
+assert a == {'hv': 'unchanged', 'plain': 'unchanged', 'xen': 'started'}, a
+" "up after a stop"
+
+topo v2
+$L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up of a changed topology exited $?"
+json "assert all(x['action'] == 'changed' for x in d['nodes']), d" "changed topology not reported"
+$L --json up --force "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up --force exited $?"
+json "assert all(x['action'] == 'redefined' for x in d['nodes']), d" "up --force"
+
+# a node libvirt refuses to start: up names it and libvirt's reason
+cat >>"$T/lab.yaml" <<YAML
+  broken:
+    kind: kvm
+    xml: [{set: /domain/devices/emulator, value: /nonexistent/qemu}]
+YAML
+$L up "$T/lab.yaml" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || say "up with a broken node exited $rc"
+grep -q "node broken: " "$T/err" && grep -q "nonexistent/qemu" "$T/err" || say "broken node's error: $(cat "$T/err")"
+
+$L recreate "$T/lab.yaml" >"$T/out" 2>"$T/err" && say "recreate with the broken node succeeded"
+topo v3
+$L --json recreate "$T/lab.yaml" --wait=240 >"$T/out" 2>"$T/err" || say "recreate exited $?: $(cat "$T/err")"
+json "assert all(x['action'] == 'created' and x['booted'] for x in d['nodes']), d" "recreate"
+
+$L down "$LAB" >"$T/out" 2>"$T/err" || say "down exited $?"
+left=$(virsh -c qemu:///system list --all --name | grep -c "^$LAB-")
+[ "$left" = 0 ] || say "down left $left domains"
+virsh -c qemu:///system net-list --all --name | grep -q "^$LAB-" && say "down left a network"
+virsh -c qemu:///system vol-list "$POOL" 2>/dev/null | grep -q "$LAB-" && say "down left volumes"
+[ -e "$T/state/labs/$LAB" ] && say "down left the journal"
+ls "$T/state/leases" 2>/dev/null | grep -q lease && say "down left leases"
+$L down "$LAB" >"$T/out" 2>"$T/err" || say "second down exited $?"
+[ $fail = 0 ] && echo "e2e: lab up --wait, reconcile, change, failure, recreate and down on qemu:///system"
+exit $fail
