@@ -71,7 +71,8 @@ TESTS := \
 	test-validate \
 	test-render \
 	test-vf \
-	test-virt
+	test-virt \
+	test-lab
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a

@@ -362,7 +362,7 @@ int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj 
 				  last_error());
 	size_t cap = 0;
 	for (int i = 0; i < nn; i++) {
-		char *xml = virNetworkGetXMLDesc(nets[i], VIR_NETWORK_XML_INACTIVE);
+		char *xml = virNetworkGetXMLDesc(nets[i], 0);
 		struct lc_virt_obj o = {0};
 		if (xml && owned_by(virNetworkGetName(nets[i]), xml, false, lab, &o)) {
 			o.name = lc_strdup(virNetworkGetName(nets[i]));

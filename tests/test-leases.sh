@@ -17,7 +17,7 @@ for lab in $LABS; do
 name: $lab
 vf_pools: {cx5: {match: ["15b3:1018"]}}
 nodes:
-  n: {kind: kvm, image: tiny, vfs: [{pool: cx5, count: 3}]}
+  n: {kind: kvm, vfs: [{pool: cx5, count: 3}]}
 YAML
 done
 for round in 1 2 3 4 5; do

@@ -1,0 +1,307 @@
+/*
+ * Lab lifecycle in-process on libvirt's test driver (test:///default, shared
+ * by every connection of this process): up, reconcile, down, a failure in
+ * the middle, discovery from metadata after the state dir is lost, and the
+ * image cache refusing a file whose sum is wrong.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "journal.h"
+#include "lab.h"
+#include "lease.h"
+#include "sha256.h"
+#include "virt.h"
+
+struct env {
+	char dir[64];
+	char *state, *cache, *catalog, *templates, *sysfs, *topo;
+	struct lc_opts o;
+	struct lc_virt *v;
+};
+
+static void write_text(const char *path, const char *text)
+{
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_write_file(path, text, strlen(text), &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+/* A catalog whose "tiny" is three small local files, one sum given (right or wrong). */
+static void make_catalog(struct env *e, bool good_sum)
+{
+	char *k = lc_asprintf("%s/k", e->dir), *i = lc_asprintf("%s/i", e->dir);
+	char *d = lc_asprintf("%s/d.qcow2", e->dir);
+	write_text(k, "kernel bytes");
+	write_text(i, "initrd bytes");
+	write_text(d, "disk bytes");
+	char sum[65];
+	lc_sha256_buf_hex("kernel bytes", 12, sum);
+	if (!good_sum)
+		sum[0] = sum[0] == '0' ? '1' : '0';
+	char *cat = lc_asprintf("images:\n  tiny:\n    format: kernel\n"
+				"    kernel: {url: \"file://%s\", sha256: %s}\n"
+				"    initrd: {url: %s}\n    disk: {url: %s}\n    ready: BOOTED\n",
+				k, sum, i, d);
+	write_text(e->catalog, cat);
+	free(cat);
+	free(k);
+	free(i);
+	free(d);
+}
+
+static struct env *env_new(bool good_sum)
+{
+	struct env *e = lc_calloc(1, sizeof(*e));
+	snprintf(e->dir, sizeof(e->dir), "/tmp/labctl-lab-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	e->state = lc_asprintf("%s/state", e->dir);
+	e->cache = lc_asprintf("%s/cache", e->dir);
+	e->catalog = lc_asprintf("%s/catalog.yaml", e->dir);
+	e->topo = lc_asprintf("%s/lab.yaml", e->dir);
+	e->templates = t_path("templates");
+	e->sysfs = t_path("tests/out/sysfs/isolated");
+	make_catalog(e, good_sum);
+	e->o = (struct lc_opts){.uri = "test:///default",
+				.sysfs = e->sysfs,
+				.procfs = "/nonexistent",
+				.state_dir = e->state,
+				.cache_dir = e->cache,
+				.templates = e->templates,
+				.catalog = e->catalog};
+	struct lc_err err = LC_ERR_INIT;
+	e->v = lc_virt_open("test:///default", &err);
+	assert_non_null(e->v);
+	return e;
+}
+
+static void env_free(struct env *e)
+{
+	lc_virt_close(e->v);
+	char *cmd = lc_asprintf("rm -rf '%s'", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(e->state);
+	free(e->cache);
+	free(e->catalog);
+	free(e->topo);
+	free(e->templates);
+	free(e->sysfs);
+	free(e);
+}
+
+static int up(struct env *e, const char *yaml, int jobs, struct lc_up_report *r, struct lc_err *err)
+{
+	write_text(e->topo, yaml);
+	struct lc_loaded l;
+	if (lc_load(&e->o, e->topo, &l, err) < 0)
+		fail_msg("%s", err->msg);
+	struct lc_up_opts uo = {.jobs = jobs, .wait_s = -1};
+	int rc = lc_lab_up(&e->o, e->v, &l, &uo, r, err);
+	lc_loaded_release(&l);
+	return rc;
+}
+
+static size_t count_domains(struct env *e, const char *lab)
+{
+	struct lc_virt_obj *o;
+	size_t n;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_virt_lab_domains(e->v, lab, &o, &n, &err), 0);
+	lc_virt_objs_free(o, n);
+	return n;
+}
+
+static size_t count_leases(struct env *e)
+{
+	struct lc_leases l;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_leases_read(e->state, &l, &err), 0);
+	size_t n = l.n;
+	lc_leases_release(&l);
+	return n;
+}
+
+#define LAB1                                                                                       \
+	"name: itest\nttl: 1h\n"                                                                   \
+	"defaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"                                   \
+	"networks: {mgmt: {mode: nat, subnet: 10.55.0.0/24}}\n"                                    \
+	"vf_pools: {cx5: {match: [\"15b3:1018\"]}}\n"                                              \
+	"nodes:\n"                                                                                 \
+	"  a: {kind: kvm, networks: [mgmt], vfs: [{pool: cx5, count: 2, vlan: 7}]}\n"              \
+	"  b: {kind: xen, networks: [mgmt]}\n"                                                     \
+	"  c: {kind: generic, disks: [1GiB]}\n"
+
+static void test_up_reconcile_down(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB1, 4, &r, &err), 0);
+	assert_int_equal(r.n_nodes, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(r.nodes[i].action, LC_NODE_CREATED);
+	assert_int_equal(r.n_networks_changed, 1);
+	assert_int_equal(r.n_volumes_created, 4);
+	assert_int_equal(r.n_groups, 2);
+	assert_string_equal(r.accel, "tcg");
+	lc_up_report_release(&r);
+	/* found from metadata: lab, node, kind, devices */
+	struct lc_virt_obj *o;
+	size_t n;
+	assert_int_equal(lc_virt_lab_domains(e->v, "itest", &o, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(o[0].name, "itest-a");
+	assert_string_equal(o[0].node, "a");
+	assert_string_equal(o[0].kind, "kvm");
+	assert_true(o[0].active);
+	assert_int_equal(o[0].n_vfs, 2);
+	assert_int_equal(o[0].n_macs, 2);
+	assert_true(o[0].expires > o[0].created);
+	assert_int_equal(o[2].n_volumes, 2);
+	lc_virt_objs_free(o, n);
+	assert_int_equal(count_leases(e), 2);
+	/* cached: the kernel whose sum was checked */
+	char *k = lc_asprintf("%s/tiny.kernel", e->cache);
+	assert_true(lc_file_exists(k));
+	free(k);
+	/* again: nothing changes */
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(r.nodes[i].action, LC_NODE_UNCHANGED);
+	assert_int_equal(r.n_volumes_created, 0);
+	assert_int_equal(r.n_networks_changed, 0);
+	lc_up_report_release(&r);
+	/* another topology for the same lab: reported, kept */
+	assert_int_equal(up(e, LAB1 "# changed\n", 2, &r, &err), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(r.nodes[i].action, LC_NODE_CHANGED);
+	lc_up_report_release(&r);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	assert_int_equal(dr.n_domains, 3);
+	assert_int_equal(dr.n_networks, 1);
+	assert_int_equal(dr.n_volumes, 4);
+	assert_int_equal(dr.n_leases, 2);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	char *j = lc_journal_dir(e->state, "itest");
+	assert_false(lc_file_exists(j));
+	free(j);
+	/* idempotent */
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	assert_int_equal(dr.n_domains + dr.n_networks + dr.n_volumes + dr.n_leases, 0);
+	env_free(e);
+}
+
+static void test_failure_in_the_middle(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	/* libvirt refuses node c's XML; with one worker a and b come first, d never */
+	const char *bad = "name: mid\ndefaults: {image: tiny, memory: 128MiB}\nnodes:\n"
+			  "  a: {kind: kvm}\n  b: {kind: kvm}\n"
+			  "  c:\n    kind: kvm\n"
+			  "    xml: [{set: /domain/devices/disk/target/@bus, value: bogus}]\n"
+			  "  d: {kind: kvm}\n";
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, bad, 1, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RUNTIME);
+	assert_true(strncmp(err.msg, "node c: cannot define domain: ", 30) == 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[1].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[2].action, LC_NODE_FAILED);
+	assert_int_equal(r.nodes[3].action, LC_NODE_PENDING);
+	lc_up_report_release(&r);
+	lc_err_release(&err);
+	assert_int_equal(count_domains(e, "mid"), 2);
+	/* the state dir lost: down still finds the domains from their metadata */
+	char *cmd = lc_asprintf("rm -rf '%s'", e->state);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "mid", &dr, &err), 0);
+	assert_int_equal(dr.n_domains, 2);
+	assert_int_equal(dr.n_volumes, 2); /* a's and b's, named by their domains */
+	assert_int_equal(count_domains(e, "mid"), 0);
+	/* up after a failure completes what is missing */
+	assert_int_equal(up(e, bad, 1, &r, &err), -1);
+	lc_up_report_release(&r);
+	lc_err_release(&err);
+	const char *fixed =
+	    "name: mid\ndefaults: {image: tiny, memory: 128MiB}\nnodes:\n"
+	    "  a: {kind: kvm}\n  b: {kind: kvm}\n  c: {kind: kvm}\n  d: {kind: kvm}\n";
+	assert_int_equal(up(e, fixed, 2, &r, &err), 0);
+	assert_int_equal(r.nodes[2].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[3].action, LC_NODE_CREATED);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "mid"), 4);
+	assert_int_equal(lc_lab_down(&e->o, e->v, "mid", &dr, &err), 0);
+	assert_int_equal(count_domains(e, "mid"), 0);
+	env_free(e);
+}
+
+static void test_image_sum_refused(void **state)
+{
+	(void)state;
+	struct env *e = env_new(false);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "image tiny: '"));
+	assert_non_null(strstr(err.msg, "the catalog expects"));
+	assert_non_null(strstr(err.msg, ": refused"));
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	/* nothing defined, nothing leased, no kernel and nothing half-copied in the cache */
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	char **names;
+	size_t n;
+	assert_int_equal(lc_list_dir(e->cache, "", &names, &n, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strstr(names[i], "kernel") || strstr(names[i], ".part"))
+			fail_msg("left in the cache: %s", names[i]);
+	lc_strv_free(names, n);
+	env_free(e);
+}
+
+static void test_gc(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	/* a stale lease: its lab has no domain */
+	assert_int_equal(lc_lease_take(e->state, 999, "gone", "x", "0000:00:00.0", &err), 0);
+	struct lc_gc_report g;
+	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
+	assert_int_equal(g.n_labs, 0);
+	assert_int_equal(g.n_stale_leases, 1);
+	lc_gc_report_release(&g);
+	assert_int_equal(count_domains(e, "itest"), 3);
+	/* two hours later the lab's ttl (1h) has passed */
+	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL) + 7200, &g, &err), 0);
+	assert_int_equal(g.n_labs, 1);
+	assert_string_equal(g.labs[0], "itest");
+	lc_gc_report_release(&g);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	env_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_up_reconcile_down),
+	    cmocka_unit_test(test_failure_in_the_middle),
+	    cmocka_unit_test(test_image_sum_refused),
+	    cmocka_unit_test(test_gc),
+	};
+	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
+}
