@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "fsutil.h"
+#include "hostfacts.h"
 #include "hostvf.h"
 #include "output.h"
 #include "plan.h"
@@ -83,7 +84,7 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	struct lc_plan p;
 	int rc = -1;
 	/* VFs are planned against the inventory as up would, but nothing is leased */
-	if (lc_virt_host_facts(s->virt, &facts, err) < 0 ||
+	if (lc_host_facts_probe(&s->opts, s->virt, &facts, err) < 0 ||
 	    lc_host_plan(&s->opts, s->virt, l.topo, false, &devs, err) < 0)
 		goto out;
 	rc = lc_plan_build(&s->opts, &l, &facts, &devs, time(NULL), &p, err);

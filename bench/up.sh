@@ -1,0 +1,82 @@
+#!/bin/bash
+# Lab up/down on qemu:///system with 8 tiny nodes, against baselines
+# measured in the same run (as root; make tiny first):
+#  - up without --wait vs. the same volumes, defines and starts done one
+#    after another with virsh (the XML from labctl render);
+#  - up --wait vs. one node booted alone, times ceil(8 / cores);
+#  - down of the lab, and the floor libvirt sets: the same domains destroyed
+#    by 8 parallel virsh calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$PWD
+make -s all tiny
+tests/start-libvirt.sh
+T=$(mktemp -d)
+chmod 755 "$T"
+POOL=labctl-bench
+L="$SRC/bin/labctl -c qemu:///system --state-dir $T/state --cache-dir $T/cache"
+V="virsh -q -c qemu:///system"
+cleanup() {
+	$L -q down bench >/dev/null 2>&1 || true
+	$L -q down bench1 >/dev/null 2>&1 || true
+	$V pool-destroy $POOL >/dev/null 2>&1 || true
+	$V pool-undefine $POOL >/dev/null 2>&1 || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+lab() { # NAME NODES
+	echo "name: $1"
+	echo "pool: $POOL"
+	echo "defaults: {kind: kvm, image: tiny, memory: 256MiB, disk: 64MiB}"
+	echo "nodes:"
+	echo "  n: {replicas: $2}"
+}
+lab bench 8 >"$T/bench.yaml"
+lab bench1 1 >"$T/bench1.yaml"
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+cores=$(nproc)
+
+# warm-up: the pool exists and the images are cached before anything is timed
+$L -q up "$T/bench1.yaml" && $L -q down bench1
+
+# baseline: what up does, one virsh call after another
+$L -c qemu:///system render "$T/bench.yaml" -o "$T/xml" >/dev/null
+mkdir -p "$T/state/labs/bench" # the console logs' directory, which up makes
+t0=$(now)
+for f in "$T"/xml/*.volume.xml; do $V vol-create $POOL "$f" >/dev/null; done
+for f in "$T"/xml/bench-n-[0-9].xml; do $V define "$f" >/dev/null; $V start "$(basename "$f" .xml)" >/dev/null; done
+t1=$(now)
+base=$(secs "$t0" "$t1")
+$L -q down bench
+
+t0=$(now)
+$L -q up "$T/bench.yaml"
+t1=$(now)
+up=$(secs "$t0" "$t1")
+echo "up of 8 tiny nodes without --wait: ${up}s; sequential virsh baseline: ${base}s; speed-up $(awk -v a="$base" -v b="$up" 'BEGIN { printf "%.1f", a / b }')x (target >= 3x)"
+$L -q down bench
+
+t0=$(now)
+$L -q up "$T/bench1.yaml" --wait=300
+t1=$(now)
+one=$(secs "$t0" "$t1")
+$L -q down bench1
+t0=$(now)
+$L -q up "$T/bench.yaml" --wait=600
+t1=$(now)
+eight=$(secs "$t0" "$t1")
+bound=$(awk -v o="$one" -v c="$cores" 'BEGIN { printf "%.2f", o * int((8 + c - 1) / c) }')
+echo "up --wait of 8 nodes: ${eight}s; one node alone: ${one}s; ratio to one node x ceil(8/$cores) = ${bound}s: $(awk -v a="$eight" -v b="$bound" 'BEGIN { printf "%.2f", a / b }') (target <= 1.5)"
+
+t0=$(now)
+$L -q down bench
+t1=$(now)
+down=$(secs "$t0" "$t1")
+# the floor libvirt itself sets here: 8 parallel virsh destroys of the same lab
+$L -q up "$T/bench.yaml"
+t0=$(now)
+for i in 1 2 3 4 5 6 7 8; do $V destroy "bench-n-$i" >/dev/null & done
+wait
+t1=$(now)
+echo "down of 8 nodes: ${down}s (target < 2s); 8 parallel virsh destroys alone: $(secs "$t0" "$t1")s"
