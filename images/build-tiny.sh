@@ -19,7 +19,10 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
 
-kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+kernel_pkg() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1; }
+kpkg=$(kernel_pkg)
+# a fresh machine may have no package lists yet
+[ -n "$kpkg" ] || { apt-get update -qq && kpkg=$(kernel_pkg); }
 [ -n "$kpkg" ] || { echo "build-tiny: cannot find the kernel package behind linux-image-amd64" >&2; exit 1; }
 # apt's sandbox user cannot write a mktemp directory: download as root, quietly
 apt-get download -q "$kpkg" busybox-static 2>&1 | grep -v '^W: Download is performed unsandboxed' || true
