@@ -66,6 +66,7 @@ LIB_SRCS := \
 	labctl/yaml-doc.c
 
 TESTS := \
+	test-sha256 \
 	test-yaml \
 	test-topology \
 	test-validate \

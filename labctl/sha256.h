@@ -19,4 +19,11 @@ void lc_sha256_final(struct lc_sha256 *c, uint8_t out[32]);
 void lc_sha256_hex(const uint8_t digest[32], char hex[65]);
 void lc_sha256_buf_hex(const void *data, size_t n, char hex[65]);
 
+/*
+ * Whether the x86 SHA extensions are used when the CPU has them (the
+ * default): tests turn them off to check the portable code too. Returns
+ * whether they are in use afterwards.
+ */
+int lc_sha256_use_ni(int on);
+
 #endif
