@@ -32,12 +32,14 @@ LIB_SRCS := \
 	labctl/cmd-down.c \
 	labctl/cmd-gc.c \
 	labctl/cmd-host.c \
+	labctl/cmd-image.c \
 	labctl/cmd-recreate.c \
 	labctl/cmd-render.c \
 	labctl/cmd-status.c \
 	labctl/cmd-up.c \
 	labctl/cmd-validate.c \
 	labctl/err.c \
+	labctl/fetch.c \
 	labctl/fsutil.c \
 	labctl/hostfacts.c \
 	labctl/hostvf.c \
@@ -132,6 +134,7 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-leases.sh $(BUILD)/labctl-bin
+	LABCTL_SRCDIR=$(CURDIR) tests/test-fetch.sh $(BUILD)/labctl-bin
 	$(MAKE) --no-print-directory tiny
 	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
 

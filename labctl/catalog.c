@@ -151,7 +151,12 @@ struct lc_catalog *lc_catalog_parse(const char *file, const char *data, size_t l
 	struct lc_catalog *c = lc_calloc(1, sizeof(*c));
 	c->file = lc_strdup(file);
 	const char *slash = strrchr(file, '/');
-	c->dir = slash ? lc_strndup(file, (size_t)(slash - file)) : lc_strdup(".");
+	char *dir = slash ? lc_strndup(file, (size_t)(slash - file)) : lc_strdup(".");
+	/* relative URLs become absolute paths: they are used from other directories */
+	char *abs = realpath(dir, NULL);
+	c->dir = abs ? lc_strdup(abs) : lc_strdup(dir);
+	free(abs);
+	free(dir);
 	struct lc_ydoc *doc = lc_ydoc_parse(c->file, data, len, diags);
 	if (!doc)
 		return c;

@@ -1,108 +1,122 @@
-/* Copy local images into the cache, verified; see imagecache.h. */
+/* The image cache; see imagecache.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "fetch.h"
 #include "fsutil.h"
 #include "imagecache.h"
-#include "sha256.h"
 
-static const char *local_path(const char *url)
+/* A download that breaks is resumed this many times. */
+#define FETCH_RETRIES 5
+
+struct part {
+	const char *name; /* "disk", "kernel", "initrd" */
+	const struct lc_source *src;
+};
+
+static size_t parts_of(const struct lc_image *img, struct part out[3])
 {
-	if (strncmp(url, "file://", 7) == 0)
-		return url + 7;
-	return strstr(url, "://") ? NULL : url;
+	size_t n = 0;
+	if (img->disk.url.v)
+		out[n++] = (struct part){"disk", &img->disk};
+	if (img->kernel.url.v)
+		out[n++] = (struct part){"kernel", &img->kernel};
+	if (img->initrd.url.v)
+		out[n++] = (struct part){"initrd", &img->initrd};
+	return n;
 }
 
-static int copy_verified(const char *name, const char *src, const char *sum, const char *dst,
-			 struct lc_err *err)
+struct relay {
+	const struct lc_image_progress *p;
+	const char *image, *part;
+};
+
+static void relay_progress(void *ctx, uint64_t done, uint64_t total)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return lc_err_set(err, LC_EXIT_RUNTIME, "image %s: cannot open '%s': %s", name, src,
-				  strerror(errno));
-	char *tmp = lc_asprintf("%s.part.%ld", dst, (long)getpid());
-	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int rc = 0;
-	if (out < 0) {
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "image %s: cannot create '%s': %s", name, tmp,
-				strerror(errno));
-		goto out;
-	}
-	struct lc_sha256 c;
-	lc_sha256_init(&c);
-	char *buf = lc_malloc(1 << 20);
-	for (;;) {
-		ssize_t r = read(in, buf, 1 << 20);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r < 0)
-				rc = lc_err_set(err, LC_EXIT_RUNTIME,
-						"image %s: cannot read '%s': %s", name, src,
-						strerror(errno));
-			break;
-		}
-		lc_sha256_update(&c, buf, (size_t)r);
-		if (write(out, buf, (size_t)r) != r) {
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "image %s: cannot write '%s': %s",
-					name, tmp, strerror(errno));
-			break;
-		}
-	}
-	free(buf);
-	if (close(out) < 0 && rc == 0)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "image %s: cannot write '%s': %s", name, tmp,
-				strerror(errno));
-	uint8_t d[32];
-	char hex[65];
-	lc_sha256_final(&c, d);
-	lc_sha256_hex(d, hex);
-	if (rc == 0 && sum && strcmp(sum, hex) != 0)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME,
-				"image %s: '%s' has sha256 %s, the catalog expects %s: refused",
-				name, src, hex, sum);
-	if (rc == 0 && rename(tmp, dst) < 0)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "image %s: cannot rename '%s': %s", name, tmp,
-				strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-out:
-	close(in);
-	free(tmp);
-	return rc;
+	struct relay *r = ctx;
+	r->p->fn(r->p->ctx, r->image, r->part, done, total);
 }
 
-static int ensure_part(const char *cache_dir, const struct lc_image *img, const char *part,
-		       const struct lc_source *s, struct lc_err *err)
+int lc_image_ensure(const char *cache_dir, const struct lc_image *img,
+		    const struct lc_image_progress *p, size_t *fetched, struct lc_err *err)
 {
-	if (!s->url.v)
-		return 0;
-	char *dst = lc_image_cache_path(cache_dir, img, part);
-	int rc = 0;
-	if (!lc_file_exists(dst)) {
-		const char *src = local_path(s->url.v);
-		if (!src)
-			rc = lc_err_set(err, LC_EXIT_RUNTIME,
-					"image %s: %s is not cached and comes from %s: run 'labctl "
-					"image pull %s'",
-					img->name.v, part, s->url.v, img->name.v);
-		else
-			rc = copy_verified(img->name.v, src, s->sha256.v, dst, err);
-	}
-	free(dst);
-	return rc;
-}
-
-int lc_image_ensure(const char *cache_dir, const struct lc_image *img, struct lc_err *err)
-{
+	*fetched = 0;
 	if (lc_mkdir_p(cache_dir, err) < 0)
 		return -1;
-	if (ensure_part(cache_dir, img, "disk", &img->disk, err) < 0 ||
-	    ensure_part(cache_dir, img, "kernel", &img->kernel, err) < 0 ||
-	    ensure_part(cache_dir, img, "initrd", &img->initrd, err) < 0)
-		return -1;
+	struct part parts[3];
+	size_t n = parts_of(img, parts);
+	for (size_t i = 0; i < n; i++) {
+		char *dst = lc_image_cache_path(cache_dir, img, parts[i].name);
+		const char *url = parts[i].src->url.v;
+		/* a path from the catalog is a file URL to libcurl */
+		char *full = strstr(url, "://") ? lc_strdup(url) : lc_asprintf("file://%s", url);
+		struct relay r = {p, img->name.v, parts[i].name};
+		struct lc_fetch_opts fo = {parts[i].src->sha256.v, FETCH_RETRIES,
+					   p && p->fn ? relay_progress : NULL, &r};
+		struct lc_fetch_stats st;
+		int rc = lc_file_exists(dst) ? 0 : lc_fetch(full, dst, &fo, &st, err);
+		if (rc == 0 && !st.already && !lc_file_exists(dst))
+			rc = -1;
+		else if (rc == 0 && lc_file_exists(dst) && st.bytes)
+			(*fetched)++;
+		free(full);
+		free(dst);
+		if (rc < 0) {
+			lc_err_prefix(err, "image %s: ", img->name.v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void lc_image_state(const char *cache_dir, const struct lc_image *img, struct lc_image_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	struct part parts[3];
+	size_t n = parts_of(img, parts);
+	s->cached = n > 0;
+	for (size_t i = 0; i < n; i++) {
+		char *path = lc_image_cache_path(cache_dir, img, parts[i].name);
+		struct stat st;
+		if (stat(path, &st) == 0)
+			s->size += (uint64_t)st.st_size;
+		else
+			s->cached = false;
+		bool main_part = img->format == LC_IMG_KERNEL ? strcmp(parts[i].name, "kernel") == 0
+							      : strcmp(parts[i].name, "disk") == 0;
+		if (main_part && !s->path)
+			s->path = path;
+		else
+			free(path);
+	}
+}
+
+int lc_image_remove(const char *cache_dir, const struct lc_image *img, size_t *removed,
+		    struct lc_err *err)
+{
+	*removed = 0;
+	struct part parts[3];
+	size_t n = parts_of(img, parts);
+	static const char *const suffixes[] = {"", ".part", ".lock"};
+	for (size_t i = 0; i < n; i++) {
+		char *path = lc_image_cache_path(cache_dir, img, parts[i].name);
+		for (size_t k = 0; k < LC_ARRAY_SIZE(suffixes); k++) {
+			char *f = lc_asprintf("%s%s", path, suffixes[k]);
+			if (unlink(f) == 0)
+				*removed += k == 0;
+			else if (errno != ENOENT) {
+				lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", f,
+					   strerror(errno));
+				free(f);
+				free(path);
+				return -1;
+			}
+			free(f);
+		}
+		free(path);
+	}
 	return 0;
 }

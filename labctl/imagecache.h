@@ -1,20 +1,35 @@
 /*
- * The image cache: the files a lab's nodes boot from, copied into
- * --cache-dir and verified. Local sources (file:// and paths) are copied
- * here; http(s) downloads are `labctl image pull`'s.
+ * The image cache (SPEC §6): the files a lab's nodes boot from, fetched into
+ * --cache-dir through fetch.c (http, https and file URLs alike: resumed,
+ * hashed while they arrive, verified, renamed into place).
  */
 #ifndef LC_IMAGECACHE_H
 #define LC_IMAGECACHE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "catalog.h"
 #include "err.h"
 
-/*
- * Make every part of img present in cache_dir: copied through a temporary
- * file while its sha256 is computed, compared with the catalog's sum when it
- * gives one, then renamed into place. A mismatch is refused (LC_EXIT_RUNTIME,
- * both sums named) and leaves nothing in the cache.
- */
-int lc_image_ensure(const char *cache_dir, const struct lc_image *img, struct lc_err *err);
+struct lc_image_progress {
+	void (*fn)(void *ctx, const char *image, const char *part, uint64_t done, uint64_t total);
+	void *ctx;
+};
+
+/* Bring every part of img into cache_dir; *fetched counts the parts that were not there. */
+int lc_image_ensure(const char *cache_dir, const struct lc_image *img,
+		    const struct lc_image_progress *p, size_t *fetched, struct lc_err *err);
+
+struct lc_image_state {
+	bool cached;   /* every part present */
+	char *path;    /* the disk, or the kernel for format kernel; caller frees */
+	uint64_t size; /* bytes of the parts present */
+};
+
+void lc_image_state(const char *cache_dir, const struct lc_image *img, struct lc_image_state *s);
+/* Remove the image's cached parts (and partial downloads); *removed counts files. */
+int lc_image_remove(const char *cache_dir, const struct lc_image *img, size_t *removed,
+		    struct lc_err *err);
 
 #endif

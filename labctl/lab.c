@@ -46,7 +46,8 @@ static int cache_images(const struct lc_opts *o, const struct lc_loaded *l, stru
 		if (!name || seen)
 			continue;
 		const struct lc_image *img = lc_catalog_find(l->catalog, name);
-		if (img && lc_image_ensure(o->cache_dir, img, err) < 0)
+		size_t fetched;
+		if (img && lc_image_ensure(o->cache_dir, img, NULL, &fetched, err) < 0)
 			return -1;
 	}
 	return 0;

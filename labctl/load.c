@@ -7,7 +7,7 @@
 #include "topology.h"
 #include "validate.h"
 
-static struct lc_catalog *load_catalog(const struct lc_opts *o, struct lc_err *err)
+struct lc_catalog *lc_load_catalog(const struct lc_opts *o, struct lc_err *err)
 {
 	struct lc_catalog *all = lc_calloc(1, sizeof(*all));
 	all->file = lc_strdup(o->catalog);
@@ -65,7 +65,7 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 		return -1;
 	}
 	if (lc_template_kinds(o->templates, &out->kinds, &out->n_kinds, err) < 0 ||
-	    !(out->catalog = load_catalog(o, err))) {
+	    !(out->catalog = lc_load_catalog(o, err))) {
 		lc_diags_release(&d);
 		lc_loaded_release(out);
 		return -1;

@@ -20,5 +20,7 @@ struct lc_loaded {
 /* Everything or nothing: on failure (LC_EXIT_USAGE for topology problems) *out is empty. */
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err);
 void lc_loaded_release(struct lc_loaded *l);
+/* The installed catalog (--catalog) merged with STATE/catalog.yaml when present. */
+struct lc_catalog *lc_load_catalog(const struct lc_opts *o, struct lc_err *err);
 
 #endif

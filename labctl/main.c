@@ -28,7 +28,10 @@ static void usage(FILE *f)
 	for (size_t i = 0; lc_cmd_table[i]; i++) {
 		const struct lc_cmd_entry *e = lc_cmd_table[i];
 		char *head = lc_asprintf("%s %s", e->name, e->usage);
-		fprintf(f, "  %-30s %s\n", head, e->summary);
+		if (strlen(head) > 30)
+			fprintf(f, "  %s\n  %-30s %s\n", head, "", e->summary);
+		else
+			fprintf(f, "  %-30s %s\n", head, e->summary);
 		free(head);
 	}
 }

@@ -1,0 +1,127 @@
+/* labctl image pull|ls|rm [NAME]: the image cache (SPEC §6). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "imagecache.h"
+#include "load.h"
+#include "output.h"
+
+/* A progress bar on a terminal, redrawn at most ten times a second. */
+static void bar(void *ctx, const char *image, const char *part, uint64_t done, uint64_t total)
+{
+	struct timespec *last = ctx, now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double dt =
+	    (double)(now.tv_sec - last->tv_sec) + (double)(now.tv_nsec - last->tv_nsec) / 1e9;
+	if (dt < 0.1 && done != total)
+		return;
+	*last = now;
+	if (total)
+		fprintf(stderr, "\r%s %-6s %3d%% %8.1f / %.1f MiB", image, part,
+			(int)(done * 100 / total), (double)done / 1048576, (double)total / 1048576);
+	else
+		fprintf(stderr, "\r%s %-6s %8.1f MiB", image, part, (double)done / 1048576);
+}
+
+static const struct lc_image *find(const struct lc_catalog *c, const char *name, struct lc_err *err)
+{
+	const struct lc_image *img = lc_catalog_find(c, name);
+	if (!img)
+		lc_err_set(err, LC_EXIT_USAGE, "no image named '%s' in the catalog", name);
+	return img;
+}
+
+static int pull(struct lc_session *s, const struct lc_catalog *c, const char *name,
+		struct lc_err *err)
+{
+	const struct lc_image *img = find(c, name, err);
+	if (!img)
+		return -1;
+	struct timespec last = {0, 0};
+	struct lc_image_progress p = {bar, &last};
+	bool tty = isatty(STDERR_FILENO) && s->opts.verbosity >= 0;
+	size_t fetched;
+	int rc = lc_image_ensure(s->opts.cache_dir, img, tty ? &p : NULL, &fetched, err);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	bool sums = (!img->disk.url.v || img->disk.sha256.v) &&
+		    (!img->kernel.url.v || img->kernel.sha256.v) &&
+		    (!img->initrd.url.v || img->initrd.sha256.v);
+	if (rc == 0 && s->opts.verbosity >= 0)
+		printf("%s: %s\n", name,
+		       !fetched ? "already cached"
+		       : sums	? "pulled, sha256 verified"
+				: "pulled (the catalog gives no sha256 for some parts)");
+	return rc;
+}
+
+static void ls(struct lc_session *s, const struct lc_catalog *c)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	if (s->opts.json)
+		lc_buf_adds(&b, "{\"images\":[");
+	else
+		lc_buf_addf(&b, "%-16s %-7s %-7s %12s  %s\n", "NAME", "FORMAT", "CACHED", "SIZE",
+			    "PATH");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct lc_image *img = &c->images[i];
+		struct lc_image_state st;
+		lc_image_state(s->opts.cache_dir, img, &st);
+		if (s->opts.json) {
+			lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
+			lc_json_str(&b, img->name.v);
+			lc_buf_addf(&b, ",\"format\":\"%s\",\"cached\":%s,\"path\":",
+				    lc_image_format_name(img->format),
+				    st.cached ? "true" : "false");
+			lc_json_str(&b, st.path);
+			lc_buf_addf(&b, ",\"size\":%llu}", (unsigned long long)st.size);
+		} else {
+			lc_buf_addf(&b, "%-16s %-7s %-7s %12llu  %s\n", img->name.v,
+				    lc_image_format_name(img->format), st.cached ? "yes" : "no",
+				    (unsigned long long)st.size, st.path ? st.path : "-");
+		}
+		free(st.path);
+	}
+	if (s->opts.json)
+		lc_buf_adds(&b, "]}\n");
+	fputs(lc_buf_str(&b), stdout);
+	lc_buf_release(&b);
+}
+
+/* The catalog alone (no topology): the installed one and STATE/catalog.yaml. */
+static int cmd_image(struct lc_session *s, int argc, char **argv, struct lc_err *err)
+{
+	const char *verb = argc >= 2 ? argv[1] : "";
+	bool named = strcmp(verb, "pull") == 0 || strcmp(verb, "rm") == 0;
+	if (!(named && argc == 3) && !(strcmp(verb, "ls") == 0 && argc == 2))
+		return lc_cmd_usage(&lc_cmd_image_entry, err);
+	struct lc_catalog *c = lc_load_catalog(&s->opts, err);
+	if (!c)
+		return -1;
+	int rc = 0;
+	if (strcmp(verb, "ls") == 0) {
+		ls(s, c);
+	} else if (strcmp(verb, "pull") == 0) {
+		rc = pull(s, c, argv[2], err);
+	} else {
+		const struct lc_image *img = find(c, argv[2], err);
+		size_t removed = 0;
+		rc = img ? lc_image_remove(s->opts.cache_dir, img, &removed, err) : -1;
+		if (rc == 0 && s->opts.verbosity >= 0)
+			printf("%s: %zu file%s removed\n", argv[2], removed,
+			       removed == 1 ? "" : "s");
+	}
+	lc_catalog_free(c);
+	return rc;
+}
+
+const struct lc_cmd_entry lc_cmd_image_entry = {
+    .name = "image",
+    .usage = "pull NAME | ls | rm NAME",
+    .summary = "the image cache: fetch and verify, list, remove",
+    .flags = 0,
+    .exec = cmd_image,
+};

@@ -1,0 +1,244 @@
+/* Resumable, verified downloads through libcurl; see fetch.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+#include "fsutil.h"
+#include "sha256.h"
+
+struct xfer {
+	int fd;
+	struct lc_sha256 sha;
+	uint64_t have;	/* bytes in .part, all hashed */
+	uint64_t start; /* the offset this attempt asked for */
+	bool checked;	/* the response's status was looked at */
+	bool restart;	/* the server ignored Range: start over */
+	bool write_failed;
+	int write_errno;
+	CURL *curl;
+	const struct lc_fetch_opts *fo;
+	struct lc_fetch_stats *st;
+};
+
+static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = size * nmemb;
+	if (!x->checked) {
+		long code = 0;
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
+		x->checked = true;
+		/* a 200 to a Range request is the whole file again */
+		if (x->start > 0 && code == 200) {
+			if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
+				x->write_failed = true;
+				x->write_errno = errno;
+				return 0;
+			}
+			lc_sha256_init(&x->sha);
+			x->have = 0;
+			x->restart = true;
+		}
+	}
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(x->fd, data + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			x->write_failed = true;
+			x->write_errno = errno;
+			return 0;
+		}
+		off += (size_t)w;
+	}
+	lc_sha256_update(&x->sha, data, n);
+	x->have += n;
+	x->st->bytes += n;
+	return n;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ut,
+		       curl_off_t un)
+{
+	(void)ut;
+	(void)un;
+	struct xfer *x = arg;
+	if (x->fo->progress)
+		x->fo->progress(x->fo->ctx, x->start + (uint64_t)dlnow,
+				dltotal ? x->start + (uint64_t)dltotal : 0);
+	return 0;
+}
+
+/* Hash what an earlier run left in .part: the one time a file is read back. */
+static int hash_existing(struct xfer *x, const char *part, struct lc_err *err)
+{
+	char *buf = lc_malloc(1 << 20);
+	int rc = 0;
+	for (;;) {
+		ssize_t r = read(x->fd, buf, 1 << 20);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot read '%s': %s", part,
+					strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		lc_sha256_update(&x->sha, buf, (size_t)r);
+		x->have += (uint64_t)r;
+	}
+	free(buf);
+	return rc;
+}
+
+static bool transient(CURLcode rc, long code)
+{
+	switch (rc) {
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_COULDNT_CONNECT:
+		return true;
+	case CURLE_HTTP_RETURNED_ERROR:
+		return code >= 500;
+	default:
+		return false;
+	}
+}
+
+static void backoff(int attempt)
+{
+	/* 0.2 s, 0.4 s, 0.8 s, ... capped at 5 s */
+	long ms = 200L << (attempt < 5 ? attempt : 5);
+	if (ms > 5000)
+		ms = 5000;
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int transfer(const char *url, const char *part, struct xfer *x, struct lc_err *err)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	int attempts = 1 + (x->fo->retries > 0 ? x->fo->retries : 0);
+	for (int a = 0; a < attempts; a++) {
+		x->st->attempts++;
+		CURL *c = curl_easy_init();
+		if (!c)
+			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot start libcurl");
+		x->curl = c;
+		x->start = x->have;
+		x->checked = x->restart = x->write_failed = false;
+		if (x->have && !x->st->resumed_from)
+			x->st->resumed_from = x->have;
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->have);
+		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "labctl");
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+		/* a stalled transfer is a broken one: resume it */
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, x->fo->progress ? 0L : 1L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
+		curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
+		CURLcode rc = curl_easy_perform(c);
+		long code = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_cleanup(c);
+		if (x->write_failed)
+			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s': %s", part,
+					  strerror(x->write_errno));
+		if (rc == CURLE_OK)
+			return 0;
+		/* asked for bytes past the end: what we have is the whole file */
+		if (code == 416 && x->have > 0)
+			return 0;
+		if (!transient(rc, code) || a + 1 == attempts) {
+			if (code >= 400)
+				return lc_err_set(err, LC_EXIT_RUNTIME,
+						  "cannot download %s: HTTP %ld", url, code);
+			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot download %s: %s", url,
+					  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		}
+		backoff(a);
+	}
+	return -1;
+}
+
+int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
+	     struct lc_fetch_stats *st, struct lc_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	static bool curl_ready;
+	if (!curl_ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_ready = true;
+	}
+	char *lock = lc_asprintf("%s.lock", dest), *part = lc_asprintf("%s.part", dest);
+	int rc = 0, lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
+		rc =
+		    lc_err_set(err, LC_EXIT_RUNTIME, "cannot lock '%s': %s", lock, strerror(errno));
+		goto out;
+	}
+	/* another run finished it while we waited */
+	if (lc_file_exists(dest)) {
+		st->already = true;
+		goto out;
+	}
+	struct xfer x = {.fo = fo, .st = st};
+	lc_sha256_init(&x.sha);
+	x.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (x.fd < 0) {
+		rc =
+		    lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s': %s", part, strerror(errno));
+		goto out;
+	}
+	rc = hash_existing(&x, part, err);
+	if (rc == 0)
+		rc = transfer(url, part, &x, err);
+	if (rc == 0 && fsync(x.fd) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s': %s", part,
+				strerror(errno));
+	close(x.fd);
+	if (rc == 0) {
+		uint8_t d[32];
+		char hex[65];
+		lc_sha256_final(&x.sha, d);
+		lc_sha256_hex(d, hex);
+		if (fo->sha256 && strcmp(fo->sha256, hex) != 0) {
+			/* a corrupt or substituted file is never kept, not even to resume */
+			unlink(part);
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"%s: sha256 %s, but the catalog expects %s: refused", url,
+					hex, fo->sha256);
+		} else if (rename(part, dest) < 0) {
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s': %s", part,
+					strerror(errno));
+		}
+	}
+out:
+	/* the lock file stays: unlinking it would let a third run lock a new one */
+	if (lfd >= 0)
+		close(lfd);
+	free(lock);
+	free(part);
+	return rc;
+}
