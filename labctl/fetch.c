@@ -14,13 +14,16 @@
 #include "fsutil.h"
 #include "sha256.h"
 
+#define WRITEBACK_CHUNK (16u << 20)
+
 struct xfer {
 	int fd;
 	struct lc_sha256 sha;
-	uint64_t have;	/* bytes in .part, all hashed */
-	uint64_t start; /* the offset this attempt asked for */
-	bool checked;	/* the response's status was looked at */
-	bool restart;	/* the server ignored Range: start over */
+	uint64_t have;	  /* bytes in .part, all hashed */
+	uint64_t start;	  /* the offset this attempt asked for */
+	uint64_t flushed; /* bytes handed to writeback */
+	bool checked;	  /* the response's status was looked at */
+	bool restart;	  /* the server ignored Range: start over */
 	bool write_failed;
 	int write_errno;
 	CURL *curl;
@@ -44,7 +47,7 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 				return 0;
 			}
 			lc_sha256_init(&x->sha);
-			x->have = 0;
+			x->have = x->flushed = 0;
 			x->restart = true;
 		}
 	}
@@ -62,6 +65,15 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 	lc_sha256_update(&x->sha, data, n);
 	x->have += n;
 	x->st->bytes += n;
+	/*
+	 * Start writing back each chunk while the next arrives, so that the
+	 * fsync before the rename finds little left to do.
+	 */
+	if (x->have - x->flushed >= WRITEBACK_CHUNK) {
+		sync_file_range(x->fd, (off_t)x->flushed, (off_t)(x->have - x->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		x->flushed = x->have;
+	}
 	return n;
 }
 
