@@ -56,12 +56,12 @@ int lc_image_ensure(const char *cache_dir, const struct lc_image *img,
 		struct relay r = {p, img->name.v, parts[i].name};
 		struct lc_fetch_opts fo = {parts[i].src->sha256.v, FETCH_RETRIES,
 					   p && p->fn ? relay_progress : NULL, &r};
-		struct lc_fetch_stats st;
-		int rc = lc_file_exists(dst) ? 0 : lc_fetch(full, dst, &fo, &st, err);
-		if (rc == 0 && !st.already && !lc_file_exists(dst))
-			rc = -1;
-		else if (rc == 0 && lc_file_exists(dst) && st.bytes)
-			(*fetched)++;
+		struct lc_fetch_stats st = {0};
+		int rc = 0;
+		if (!lc_file_exists(dst)) {
+			rc = lc_fetch(full, dst, &fo, &st, err);
+			*fetched += rc == 0 && !st.already;
+		}
 		free(full);
 		free(dst);
 		if (rc < 0) {

@@ -321,6 +321,20 @@ static bool owned_by(const char *what, const char *xml, bool domain, const char 
 	return mine;
 }
 
+/* Append the object to *out when its metadata says lab (any lab when NULL) owns it; frees xml. */
+static void keep_owned(struct lc_virt_obj **out, size_t *n, size_t *cap, const char *name,
+		       char *xml, bool active, bool domain, const char *lab)
+{
+	struct lc_virt_obj o = {0};
+	if (xml && owned_by(name, xml, domain, lab, &o)) {
+		o.name = lc_strdup(name);
+		o.active = active;
+		LC_GROW(*out, *cap, *n + 1);
+		(*out)[(*n)++] = o;
+	}
+	free(xml);
+}
+
 int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
 			struct lc_err *err)
 {
@@ -334,14 +348,8 @@ int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj *
 	size_t cap = 0;
 	for (int i = 0; i < nd; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		struct lc_virt_obj o = {0};
-		if (xml && owned_by(virDomainGetName(doms[i]), xml, true, lab, &o)) {
-			o.name = lc_strdup(virDomainGetName(doms[i]));
-			o.active = virDomainIsActive(doms[i]) == 1;
-			LC_GROW(*out, cap, *n + 1);
-			(*out)[(*n)++] = o;
-		}
-		free(xml);
+		keep_owned(out, n, &cap, virDomainGetName(doms[i]), xml,
+			   virDomainIsActive(doms[i]) == 1, true, lab);
 		virDomainFree(doms[i]);
 	}
 	free(doms);
@@ -362,15 +370,11 @@ int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj 
 				  last_error());
 	size_t cap = 0;
 	for (int i = 0; i < nn; i++) {
+		/* the test driver refuses VIR_NETWORK_XML_INACTIVE; the live XML has the metadata
+		 */
 		char *xml = virNetworkGetXMLDesc(nets[i], 0);
-		struct lc_virt_obj o = {0};
-		if (xml && owned_by(virNetworkGetName(nets[i]), xml, false, lab, &o)) {
-			o.name = lc_strdup(virNetworkGetName(nets[i]));
-			o.active = virNetworkIsActive(nets[i]) == 1;
-			LC_GROW(*out, cap, *n + 1);
-			(*out)[(*n)++] = o;
-		}
-		free(xml);
+		keep_owned(out, n, &cap, virNetworkGetName(nets[i]), xml,
+			   virNetworkIsActive(nets[i]) == 1, false, lab);
 		virNetworkFree(nets[i]);
 	}
 	free(nets);
@@ -386,10 +390,12 @@ void lc_virt_objs_free(struct lc_virt_obj *o, size_t n)
 	free(o);
 }
 
+/* The last error says the object is not there (gone meanwhile, or never made). */
 static bool no_such(void)
 {
 	virErrorPtr e = virGetLastError();
-	return e && (e->code == VIR_ERR_NO_DOMAIN || e->code == VIR_ERR_NO_NETWORK);
+	return e && (e->code == VIR_ERR_NO_DOMAIN || e->code == VIR_ERR_NO_NETWORK ||
+		     e->code == VIR_ERR_NO_STORAGE_VOL || e->code == VIR_ERR_NO_STORAGE_POOL);
 }
 
 int lc_virt_remove_domain(struct lc_virt *v, const char *name, struct lc_err *err)
@@ -435,13 +441,6 @@ int lc_virt_remove_network(struct lc_virt *v, const char *name, struct lc_err *e
 				last_error());
 	virNetworkFree(n);
 	return rc;
-}
-
-static bool no_object(void)
-{
-	virErrorPtr e = virGetLastError();
-	return e && (e->code == VIR_ERR_NO_STORAGE_VOL || e->code == VIR_ERR_NO_STORAGE_POOL ||
-		     e->code == VIR_ERR_NO_NETWORK || e->code == VIR_ERR_NO_DOMAIN);
 }
 
 int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, struct lc_err *err)
@@ -496,19 +495,19 @@ int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
 {
 	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
 	if (!p)
-		return no_object() ? 0
-				   : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
-						last_error());
+		return no_such() ? 0
+				 : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
+					      last_error());
 	/* a pool that does not know a file created behind its back learns it here */
 	virStoragePoolRefresh(p, 0);
 	int rc = 0;
 	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
 	if (vol) {
-		if (virStorageVolDelete(vol, 0) < 0 && !no_object())
+		if (virStorageVolDelete(vol, 0) < 0 && !no_such())
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot delete it: %s",
 					name, last_error());
 		virStorageVolFree(vol);
-	} else if (!no_object()) {
+	} else if (!no_such()) {
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
 	}
 	virStoragePoolFree(p);
