@@ -41,6 +41,7 @@ LIB_SRCS := \
 	labctl/err.c \
 	labctl/fetch.c \
 	labctl/fsutil.c \
+	labctl/hostcheck.c \
 	labctl/hostfacts.c \
 	labctl/hostvf.c \
 	labctl/imagecache.c \
@@ -74,6 +75,7 @@ TESTS := \
 	test-validate \
 	test-render \
 	test-vf \
+	test-hostcheck \
 	test-virt \
 	test-lab
 
@@ -123,9 +125,11 @@ bench: $(BIN) $(BUILD)/bench/vfbench
 
 # sysfs-shaped fixture trees, built the way the kernel lays them out
 FIXTURES := isolated shared-pairs host-shared two-numa kinds
+HOSTS := intel-good intel-bad intel-old amd-good amd-nonested noroot novirt
 tests/out/sysfs/.stamp: tests/mksysfs.py
-	rm -rf tests/out/sysfs && mkdir -p tests/out/sysfs
+	rm -rf tests/out/sysfs tests/out/hosts && mkdir -p tests/out/sysfs tests/out/hosts
 	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s || exit 1; done
+	for h in $(HOSTS); do python3 tests/mksysfs.py host $$h tests/out/hosts/$$h || exit 1; done
 	touch $@
 
 # the tests run the binary of this build (plain or sanitized), not bin/labctl

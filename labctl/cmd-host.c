@@ -1,10 +1,20 @@
-/* labctl host vfs: the host's VFs, their IOMMU groups and who holds them. */
+/*
+ * labctl host check|vfs|prepare: the L0 host's pre-flight, its VFs and
+ * their IOMMU groups, and the changes nested labs need.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "fsutil.h"
+#include "hostcheck.h"
 #include "hostvf.h"
 #include "output.h"
+#include "topology.h"
+#include "virt.h"
 
 static void print_table(const struct lc_vf_status *v, size_t n)
 {
@@ -70,17 +80,248 @@ static int host_vfs(struct lc_session *s, struct lc_err *err)
 	return 0;
 }
 
+static int host_check(struct lc_session *s, struct lc_err *err)
+{
+	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs};
+	struct lc_err verr = LC_ERR_INIT;
+	/* main connected when it could; say why it could not */
+	struct lc_virt *v = s->virt ? NULL : lc_virt_open(s->opts.uri, &verr);
+	struct lc_libvirt_fact lv = {s->opts.uri, s->virt || v ? NULL : verr.msg};
+	struct lc_checks c;
+	lc_host_check(&root, &lv, &c);
+	lc_virt_close(v);
+	size_t fails = 0;
+	bool colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	static const char *const col[] = {"\033[32m", "\033[33m", "\033[31m"};
+	struct lc_buf b = LC_BUF_INIT;
+	if (s->opts.json)
+		lc_buf_adds(&b, "{\"checks\":[");
+	for (size_t i = 0; i < c.n; i++) {
+		const struct lc_check *k = &c.v[i];
+		fails += k->result == LC_FAIL;
+		if (s->opts.json) {
+			lc_buf_addf(&b,
+				    "%s{\"id\":\"%s\",\"result\":\"%s\",\"detail\":", i ? "," : "",
+				    k->id, lc_verdict_name(k->result));
+			lc_json_str(&b, k->detail);
+			lc_buf_adds(&b, ",\"fix\":");
+			lc_json_str(&b, k->fix);
+			lc_buf_addc(&b, '}');
+			continue;
+		}
+		lc_buf_addf(&b, "%s%s%s  %-13s %s\n", colour ? col[k->result] : "",
+			    lc_verdict_name(k->result), colour ? "\033[0m" : "", k->id, k->detail);
+		if (k->fix)
+			lc_buf_addf(&b, "      %-13s fix: %s\n", "", k->fix);
+	}
+	if (s->opts.json)
+		lc_buf_adds(&b, "]}\n");
+	fputs(lc_buf_str(&b), stdout);
+	lc_buf_release(&b);
+	lc_checks_release(&c);
+	lc_err_release(&verr);
+	if (fails)
+		return lc_err_set(err, LC_EXIT_RESOURCE, "host check: %zu check%s failed", fails,
+				  fails == 1 ? "" : "s");
+	return 0;
+}
+
+struct pf_want {
+	char *netdev;
+	unsigned count; /* 0: as many as the PF offers */
+};
+
+static void want_pf(struct pf_want **v, size_t *n, const char *spec)
+{
+	const char *cut = strpbrk(spec, "#=");
+	char *name = cut ? lc_strndup(spec, (size_t)(cut - spec)) : lc_strdup(spec);
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].netdev, name) == 0) {
+			free(name);
+			return;
+		}
+	*v = lc_realloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].netdev = name;
+	(*v)[*n].count = cut && *cut == '=' ? (unsigned)atoi(cut + 1) : 0;
+	(*n)++;
+}
+
+/* The modprobe.d file nested labs need, for the host's vendor. */
+static char *modprobe_text(const struct lc_sysroot *root)
+{
+	char *cpuinfo = NULL;
+	struct lc_err ignore = LC_ERR_INIT;
+	lc_procfs_read(root, "cpuinfo", &cpuinfo, &ignore);
+	lc_err_release(&ignore);
+	bool amd = cpuinfo && strstr(cpuinfo, "AuthenticAMD");
+	free(cpuinfo);
+	return lc_asprintf("# written by labctl host prepare: nested virtualization%s, and the "
+			   "MSRs ESXi touches\n"
+			   "%s\n"
+			   "options kvm ignore_msrs=1 report_ignored_msrs=0\n",
+			   amd ? "" : " with VMCS shadowing",
+			   amd ? "options kvm-amd nested=1"
+			       : "options kvm-intel nested=1 enable_shadow_vmcs=1");
+}
+
+static int prepare_modprobe(const struct lc_sysroot *root, const char *dir, bool dry,
+			    struct lc_err *err)
+{
+	char *text = modprobe_text(root);
+	char *path = lc_asprintf("%s/labctl-kvm.conf", dir);
+	char *old = NULL;
+	size_t len;
+	struct lc_err ignore = LC_ERR_INIT;
+	int rc = 0;
+	if (lc_read_file(path, &old, &len, &ignore) == 0 && strcmp(old, text) == 0) {
+		printf("%s: already as needed\n", path);
+	} else {
+		printf("%s %s:\n%s", dry ? "would write" : "write", path, text);
+		if (!dry && (rc = lc_mkdir_p(dir, err)) == 0)
+			rc = lc_write_file(path, text, strlen(text), err);
+		if (!dry && rc == 0)
+			printf(
+			    "  (takes effect when kvm and %s are reloaded, or at the next boot)\n",
+			    strstr(text, "kvm-amd") ? "kvm_amd" : "kvm_intel");
+	}
+	lc_err_release(&ignore);
+	free(old);
+	free(path);
+	free(text);
+	return rc;
+}
+
+static int set_numvfs(const struct lc_sysdir *sys, const struct lc_pci_fn *pf, unsigned want,
+		      bool dry, struct lc_err *err)
+{
+	char path[96], buf[16];
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/sriov_numvfs", pf->addr);
+	if (pf->numvfs == want) {
+		printf("%s (%s): %u VFs already\n", pf->netdev, pf->addr, want);
+		return 0;
+	}
+	/* the kernel refuses to change a non-zero count except through 0 */
+	if (pf->numvfs) {
+		printf("%s %s: 0\n", dry ? "would write" : "write", path);
+		if (!dry && lc_sysdir_write(sys, path, "0", err) < 0)
+			return -1;
+	}
+	snprintf(buf, sizeof(buf), "%u", want);
+	printf("%s %s: %u\n", dry ? "would write" : "write", path, want);
+	if (dry)
+		return 0;
+	if (lc_sysdir_write(sys, path, buf, err) < 0)
+		return -1;
+	if (lc_sysdir_read(sys, path, buf, sizeof(buf)) <= 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read back '%s'", path);
+	unsigned got = (unsigned)atoi(buf);
+	if (got < want)
+		printf("%s (%s): the driver enabled %u VFs of the %u asked for\n", pf->netdev,
+		       pf->addr, got, want);
+	else
+		printf("%s (%s): %u VFs\n", pf->netdev, pf->addr, got);
+	return 0;
+}
+
+static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_err *err)
+{
+	static const struct option opts[] = {{"dry-run", no_argument, NULL, 'n'},
+					     {"pf", required_argument, NULL, 'p'},
+					     {"modprobe-dir", required_argument, NULL, 'm'},
+					     {NULL, 0, NULL, 0}};
+	bool dry = false;
+	const char *mdir = "/etc/modprobe.d";
+	struct pf_want *pfs = NULL;
+	size_t n_pfs = 0;
+	int c, rc = 0;
+	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
+	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+		if (c == 'n')
+			dry = true;
+		else if (c == 'p')
+			want_pf(&pfs, &n_pfs, optarg);
+		else if (c == 'm')
+			mdir = optarg;
+		else
+			rc = lc_cmd_usage(&lc_cmd_host_entry, err);
+	}
+	if (rc == 0 && optind < argc - 1)
+		rc = lc_cmd_usage(&lc_cmd_host_entry, err);
+	struct lc_topology *t = NULL;
+	if (rc == 0 && optind == argc - 1) {
+		/* the PFs a topology's pools name */
+		char *data;
+		size_t len;
+		struct lc_diags d;
+		lc_diags_init(&d);
+		if ((rc = lc_read_file(argv[optind], &data, &len, err)) == 0) {
+			t = lc_topology_parse(argv[optind], data, len, &d);
+			free(data);
+			rc = lc_diags_to_err(&d, err);
+		}
+		lc_diags_release(&d);
+		for (size_t i = 0; rc == 0 && t && i < t->n_pools; i++)
+			for (size_t k = 0; k < t->pools[i].pf.n; k++)
+				want_pf(&pfs, &n_pfs, t->pools[i].pf.v[k].v);
+	}
+	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs};
+	if (rc == 0)
+		rc = prepare_modprobe(&root, mdir, dry, err);
+	struct lc_inventory inv = {0};
+	struct lc_sysdir sys = {-1};
+	if (rc == 0 && n_pfs) {
+		struct lc_inventory_source src;
+		lc_inventory_sysfs_source(&root, &src);
+		rc = lc_inventory_load(&src, &inv, err);
+		if (rc == 0)
+			rc = lc_sysdir_open(&root, ".", &sys, err);
+	}
+	for (size_t i = 0; rc == 0 && i < n_pfs; i++) {
+		const struct lc_pci_fn *pf = NULL;
+		for (size_t k = 0; k < inv.n && !pf; k++)
+			if (inv.fns[k].sriov && strcmp(inv.fns[k].netdev, pfs[i].netdev) == 0)
+				pf = &inv.fns[k];
+		if (!pf) {
+			rc = lc_err_set(err, LC_EXIT_RESOURCE, "no SR-IOV PF with netdev '%s'",
+					pfs[i].netdev);
+			break;
+		}
+		unsigned want = pfs[i].count ? pfs[i].count : pf->totalvfs;
+		if (want > pf->totalvfs)
+			rc = lc_err_set(err, LC_EXIT_USAGE, "%s offers at most %u VFs, not %u",
+					pfs[i].netdev, pf->totalvfs, want);
+		else
+			rc = set_numvfs(&sys, pf, want, dry, err);
+	}
+	if (rc == 0)
+		printf("kernel command line (labctl does not edit the bootloader): make sure it "
+		       "has %s\n",
+		       "intel_iommu=on iommu=pt on Intel, iommu=pt on AMD (run host check)");
+	lc_sysdir_close(&sys);
+	lc_inventory_release(&inv);
+	lc_topology_free(t);
+	for (size_t i = 0; i < n_pfs; i++)
+		free(pfs[i].netdev);
+	free(pfs);
+	return rc;
+}
+
 static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
 	if (argc == 2 && strcmp(argv[1], "vfs") == 0)
 		return host_vfs(s, err);
+	if (argc == 2 && strcmp(argv[1], "check") == 0)
+		return host_check(s, err);
+	if (argc >= 2 && strcmp(argv[1], "prepare") == 0)
+		return host_prepare(s, argc - 1, argv + 1, err);
 	return lc_cmd_usage(&lc_cmd_host_entry, err);
 }
 
 const struct lc_cmd_entry lc_cmd_host_entry = {
     .name = "host",
-    .usage = "vfs",
-    .summary = "the VF inventory: PF, VF, IOMMU group, state, lease owner",
+    .usage = "check | vfs | prepare [--dry-run] [--pf NETDEV[=N]]... [--modprobe-dir DIR] "
+	     "[TOPOLOGY]",
+    .summary = "pre-flight of the L0 host; its VFs; enable nested and create VFs",
     .flags = LC_CMD_WANTS_VIRT,
     .exec = cmd_host,
 };

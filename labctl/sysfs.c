@@ -50,6 +50,33 @@ int lc_sysdir_read(const struct lc_sysdir *d, const char *name, char *buf, int n
 	return (int)r;
 }
 
+int lc_sysdir_read_raw(const struct lc_sysdir *d, const char *name, void *buf, int n)
+{
+	int fd = openat(d->fd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, (size_t)(n - got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (int)r;
+	}
+	close(fd);
+	return got;
+}
+
+int lc_sysdir_readlink(const struct lc_sysdir *d, const char *name, char *buf, int n)
+{
+	ssize_t r = readlinkat(d->fd, name, buf, (size_t)n - 1);
+	if (r < 0)
+		return -1;
+	buf[r] = '\0';
+	return (int)r;
+}
+
 int lc_sysdir_link_base(const struct lc_sysdir *d, const char *name, char *buf, int n)
 {
 	char target[4096];

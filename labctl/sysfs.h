@@ -33,6 +33,10 @@ void lc_sysdir_close(struct lc_sysdir *d);
  * n; returns its length, or -1 when it does not exist or cannot be read.
  */
 int lc_sysdir_read(const struct lc_sysdir *d, const char *name, char *buf, int n);
+/* Raw bytes of a (binary) attribute such as config; returns the count or -1. */
+int lc_sysdir_read_raw(const struct lc_sysdir *d, const char *name, void *buf, int n);
+/* A symlink's whole target; returns its length or -1. */
+int lc_sysdir_readlink(const struct lc_sysdir *d, const char *name, char *buf, int n);
 /* The last path element of a symlink's target ("../../kernel/iommu_groups/45" -> "45"). */
 int lc_sysdir_link_base(const struct lc_sysdir *d, const char *name, char *buf, int n);
 /* Call fn for each entry (not . or ..), in readdir order. */

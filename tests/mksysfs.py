@@ -3,6 +3,7 @@
 
     mksysfs.py SCENARIO DIR          isolated | shared-pairs | host-shared | two-numa | kinds
     mksysfs.py big DIR PFS VFS       PFS PFs with VFS VFs each, every function isolated
+    mksysfs.py host NAME DIR         a whole host (DIR/sys, DIR/proc) for host check: see host()
 
 Real device directories live under devices/pci0000:BB/<root port>/<function>;
 bus/pci/devices/<addr> are relative symlinks into them; driver and
@@ -13,19 +14,25 @@ link. Attribute files hold 0x values with a newline, as the kernel writes them;
 uevent holds DRIVER, PCI_CLASS and PCI_ID as pci_uevent() writes them.
 """
 import os
+import struct
 import sys
 
 
 class Tree:
-    def __init__(self, root, uevent=True):
+    def __init__(self, root, uevent=True, acs=True, iommu=True, config=4096):
         self.root = root
         self.uevent = uevent
+        self.acs = acs          # an ACS extended capability in every config space
+        self.iommu = iommu      # IOMMU groups at all
+        self.config = config    # bytes of config readable (256: not root)
         self.next_group = 0
         os.makedirs(root, exist_ok=False) if not os.path.isdir(root) else None
         for d in ("bus/pci/devices", "bus/pci/drivers", "kernel/iommu_groups"):
             os.makedirs(os.path.join(root, d), exist_ok=True)
 
     def group(self):
+        if not self.iommu:
+            return None
         g = self.next_group
         self.next_group += 1
         os.makedirs(os.path.join(self.root, "kernel/iommu_groups", str(g), "devices"))
@@ -38,6 +45,19 @@ class Tree:
     def _link(self, target, link):
         # relative, like the kernel's: resolves inside the tree wherever it is copied
         os.symlink(os.path.relpath(target, os.path.dirname(link)), link)
+
+    def _config(self, d, vendor, device, cls):
+        """Config space: IDs and class, and PCIe extended capabilities from 0x100
+        (AER, then ACS when the tree has it), as a real device's config file."""
+        cfg = bytearray(4096)
+        cfg[0:4] = struct.pack("<HH", vendor, device)
+        cfg[9:12] = bytes([cls & 255, (cls >> 8) & 255, cls >> 16])
+        aer = 0x0001 | 1 << 16 | ((0x148 if self.acs else 0) << 20)
+        cfg[0x100:0x104] = struct.pack("<I", aer)
+        if self.acs:
+            cfg[0x148:0x14C] = struct.pack("<I", 0x000D | 1 << 16)
+        with open(os.path.join(d, "config"), "wb") as f:
+            f.write(bytes(cfg[: self.config]))
 
     def root_port(self, addr):
         """A PCIe root port 0000:BB:00.0 under devices/pci0000:BB, in its own group."""
@@ -54,6 +74,7 @@ class Tree:
         self._write(d, "device", "0x%04x\n" % device)
         self._write(d, "class", "0x%06x\n" % cls)
         self._write(d, "numa_node", "%d\n" % numa)
+        self._config(d, vendor, device, cls)
         if self.uevent:
             # as pci_uevent() writes it; labctl reads this one file when it can
             self._write(d, "uevent", "%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:0000\n"
@@ -76,7 +97,7 @@ class Tree:
         self._write(d, "sriov_totalvfs", "%d\n" % total)
         self._write(d, "sriov_numvfs", "0\n")
         os.makedirs(os.path.join(d, "net", ifname))
-        self._write(os.path.join(d, "net", ifname), "address", "b8:59:9f:00:00:%02x\n" % (group % 256))
+        self._write(os.path.join(d, "net", ifname), "address", "b8:59:9f:00:00:%02x\n" % ((group or 0) % 256))
         return d
 
     def vf(self, port_rel, pf_addr, index, addr, vendor, device, driver, numa, group, ifname=None):
@@ -157,9 +178,83 @@ def big(root, pfs, vfs):
             t.vf(port, pf, i, addr, vendor, vdev, "vfio-pci", numa, t.group())
 
 
+CPU = {
+    "intel": ("GenuineIntel", "fpu vme de pse tsc msr pae mce cx8 apic vmx smx est", "vnmi preemption_timer invvpid ept_x_only flexpriority tsc_offset vtpr mtf vapic ept vpid unrestricted_guest vapic_reg vid ple shadow_vmcs pml"),
+    "intel-old": ("GenuineIntel", "fpu vme de pse tsc msr pae mce cx8 apic vmx est", "vnmi preemption_timer invvpid ept vpid unrestricted_guest"),
+    "amd": ("AuthenticAMD", "fpu vme de pse tsc msr pae mce cx8 apic svm extapic cr8_legacy", None),
+    "none": ("AuthenticAMD", "fpu vme de pse tsc msr pae mce cx8 apic hypervisor", None),
+}
+
+
+def host(name, root):
+    """A whole L0 host for host check: ROOT/sys and ROOT/proc.
+
+    intel-good   Intel, nested + shadow VMCS on, IOMMU on (intel_iommu=on iommu=pt),
+                 ACS everywhere, two PFs with 4 VFs each, each VF alone, ignore_msrs
+    intel-bad    Intel, nested and shadow VMCS off, no IOMMU, PFs with no VFs, no ignore_msrs
+    intel-old    Intel CPU without VMCS shadowing, kvm_intel enable_shadow_vmcs unset
+    amd-good     AMD, nested on, IOMMU on, no ACS: VFs in pairs
+    amd-nonested AMD with kvm_amd nested=0
+    noroot       like intel-good, but config space reads stop at 256 bytes
+    novirt       no vmx/svm, /dev/kvm from kvm_pvm
+    """
+    sysd, procd = os.path.join(root, "sys"), os.path.join(root, "proc")
+    intel = name.startswith("intel") or name == "noroot"
+    good = name in ("intel-good", "amd-good", "noroot", "intel-old")
+    cpu = {"intel-old": "intel-old", "novirt": "none"}.get(name, "intel" if intel else "amd")
+    t = Tree(sysd, acs=name not in ("amd-good",), iommu=name != "intel-bad",
+             config=256 if name == "noroot" else 4096)
+    port = t.root_port("0000:d7:00.0")
+    for p in range(2):
+        pf = "0000:d8:00.%d" % p
+        t.pf(port, pf, 0x15B3, 0x1017, "mlx5_core", 0, t.group(), "ens1f%d" % p, 8)
+        if name == "intel-bad":
+            continue
+        shared = None
+        for i in range(4):
+            if name == "amd-good":
+                if i % 2 == 0:
+                    shared = t.group()
+                g = shared
+            else:
+                g = t.group()
+            t.vf(port, pf, i, vf_addr("d8", p, 2 + i), 0x15B3, 0x1018, "vfio-pci", 0, g)
+    mod = "kvm_intel" if intel else "kvm_amd"
+    params = {"kvm": {"ignore_msrs": "Y" if good else "N"}}
+    if name != "novirt":
+        params[mod] = {"nested": ("Y" if intel else "1") if good else ("N" if intel else "0")}
+        if intel:
+            params[mod]["enable_shadow_vmcs"] = "Y" if name in ("intel-good", "noroot") else "N"
+    if name == "novirt":
+        params["kvm_pvm"] = {}
+    for m, ps in params.items():
+        os.makedirs(os.path.join(sysd, "module", m, "parameters"), exist_ok=True)
+        for k, v in ps.items():
+            with open(os.path.join(sysd, "module", m, "parameters", k), "w") as f:
+                f.write(v + "\n")
+    os.makedirs(os.path.join(sysd, "class/misc/kvm"), exist_ok=True)
+    if name != "intel-bad":
+        os.makedirs(os.path.join(sysd, "class/iommu", "dmar0" if intel else "ivhd0"), exist_ok=True)
+    vendor, flags, vmx = CPU[cpu]
+    os.makedirs(procd, exist_ok=True)
+    with open(os.path.join(procd, "cpuinfo"), "w") as f:
+        for n in range(2):
+            f.write("processor\t: %d\nvendor_id\t: %s\nflags\t\t: %s\n" % (n, vendor, flags))
+            if vmx:
+                f.write("vmx flags\t: %s\n" % vmx)
+            f.write("\n")
+    cmd = "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
+    if name != "intel-bad":
+        cmd += " intel_iommu=on iommu=pt" if intel else " iommu=pt"
+    with open(os.path.join(procd, "cmdline"), "w") as f:
+        f.write(cmd + "\n")
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "big":
         big(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "host":
+        host(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 3:
         scenario(sys.argv[1], sys.argv[2])
     else:

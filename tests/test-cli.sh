@@ -87,5 +87,35 @@ grep -q "2 leases released" "$T/out" || { echo "FAIL down: $(cat "$T/out")" >&2;
 expect "down again" 0 "" $V down fits
 expect "down nonsense" 2 "'$T/nope.yaml' is neither a lab name nor a readable topology file" $V down "$T/nope.yaml"
 
+# host check: exit 3 on a FAIL, --json shape; host prepare on a writable fixture host
+H="$SRC/tests/out/hosts"
+expect "host check good" 0 "" $L -c test:///default --sysfs "$H/intel-good/sys" --procfs "$H/intel-good/proc" host check
+expect "host check bad" 3 "host check: 2 checks failed" $L -c test:///default --sysfs "$H/intel-bad/sys" --procfs "$H/intel-bad/proc" --json host check
+python3 - "$T/out" <<'PY' || { echo "FAIL host check --json: $(cat "$T/out")" >&2; fail=1; }
+import json, sys
+c = {x["id"]: x for x in json.load(open(sys.argv[1]))["checks"]}
+assert list(c) == ["cpu-virt", "kvm-device", "nested", "shadow-vmcs", "iommu", "acs", "sriov",
+                   "iommu-groups", "ignore-msrs", "libvirt"], list(c)
+assert c["nested"]["result"] == "FAIL" and "kvm-intel nested=1" in c["nested"]["fix"]
+assert c["libvirt"] == {"id": "libvirt", "result": "PASS", "detail": "test:///default answers", "fix": None}
+PY
+cp -a "$H/intel-bad" "$T/host"
+printf '2\n' >"$T/host/sys/devices/pci0000:d7/0000:d7:00.0/0000:d8:00.1/sriov_numvfs"
+HP="$L --sysfs $T/host/sys --procfs $T/host/proc host prepare --modprobe-dir $T/modprobe"
+expect "prepare dry-run" 0 "" $HP --dry-run --pf ens1f0=4 --pf ens1f1
+grep -q "would write bus/pci/devices/0000:d8:00.1/sriov_numvfs: 0" "$T/out" || { echo "FAIL prepare dry-run: $(cat "$T/out")" >&2; fail=1; }
+[ -e "$T/modprobe" ] && { echo "FAIL prepare dry-run wrote $T/modprobe" >&2; fail=1; }
+[ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.0/sriov_numvfs")" = 0 ] || { echo "FAIL prepare dry-run changed a PF" >&2; fail=1; }
+printf 'name: p\nvf_pools: {x: {pf: ["ens1f1#0-3"]}}\nnodes: {a: {}}\n' >"$T/prep.yaml"
+expect "prepare" 0 "" $HP --pf ens1f0=4 "$T/prep.yaml"
+[ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.0/sriov_numvfs")" = 4 ] || { echo "FAIL prepare: ens1f0 not 4" >&2; fail=1; }
+[ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.1/sriov_numvfs")" = 8 ] || { echo "FAIL prepare: ens1f1 (from the topology) not 8" >&2; fail=1; }
+grep -q "write bus/pci/devices/0000:d8:00.1/sriov_numvfs: 0" "$T/out" || { echo "FAIL prepare: ens1f1 not reset to 0 first: $(cat "$T/out")" >&2; fail=1; }
+grep -qx "options kvm-intel nested=1 enable_shadow_vmcs=1" "$T/modprobe/labctl-kvm.conf" || { echo "FAIL prepare: modprobe.d" >&2; fail=1; }
+expect "prepare again" 0 "" $HP --pf ens1f0=4
+grep -q "ens1f0 (0000:d8:00.0): 4 VFs already" "$T/out" && grep -q "already as needed" "$T/out" || { echo "FAIL prepare again: $(cat "$T/out")" >&2; fail=1; }
+expect "prepare too many" 2 "ens1f0 offers at most 8 VFs, not 9" $HP --pf ens1f0=9
+expect "prepare unknown pf" 3 "no SR-IOV PF with netdev 'eth9'" $HP --pf eth9
+
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

@@ -1,0 +1,421 @@
+/* Host pre-flight checks; see hostcheck.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "hostcheck.h"
+#include "pci.h"
+
+enum vendor { V_UNKNOWN, V_INTEL, V_AMD };
+
+struct host {
+	const struct lc_sysroot *root;
+	struct lc_sysdir sys;
+	bool sys_ok;
+	char *cpuinfo, *cmdline;
+	enum vendor vendor;
+	struct lc_inventory inv;
+	bool inv_ok;
+};
+
+const char *lc_verdict_name(enum lc_verdict v)
+{
+	return v == LC_PASS ? "PASS" : v == LC_WARN ? "WARN" : "FAIL";
+}
+
+static void add(struct lc_checks *c, const char *id, enum lc_verdict r, char *detail, char *fix)
+{
+	LC_GROW(c->v, c->cap, c->n + 1);
+	c->v[c->n++] = (struct lc_check){id, r, detail, fix};
+}
+
+/* A word in the first line of cpuinfo starting with key ("flags", "vmx flags"). */
+static bool cpu_has(const struct host *h, const char *key, const char *word)
+{
+	if (!h->cpuinfo)
+		return false;
+	size_t kl = strlen(key), wl = strlen(word);
+	for (const char *line = h->cpuinfo; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		if (strncmp(line, key, kl) == 0 && (line[kl] == '\t' || line[kl] == ' ')) {
+			for (const char *p = line; p + wl <= line + len; p++)
+				if (memcmp(p, word, wl) == 0 && (p == line || p[-1] == ' ') &&
+				    (p + wl == line + len || p[wl] == ' '))
+					return true;
+			return false;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static bool cmdline_has(const struct host *h, const char *word)
+{
+	if (!h->cmdline)
+		return false;
+	size_t wl = strlen(word);
+	for (const char *p = strstr(h->cmdline, word); p; p = strstr(p + 1, word))
+		if ((p == h->cmdline || isspace((unsigned char)p[-1])) &&
+		    (!p[wl] || isspace((unsigned char)p[wl])))
+			return true;
+	return false;
+}
+
+/* A module parameter: 1 for Y/1, 0 for N/0, -1 when the module or parameter is absent. */
+static int param(const struct host *h, const char *module, const char *name)
+{
+	char path[128], buf[16];
+	snprintf(path, sizeof(path), "module/%s/parameters/%s", module, name);
+	if (!h->sys_ok || lc_sysdir_read(&h->sys, path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+}
+
+static bool sys_exists(const struct host *h, const char *rel)
+{
+	struct lc_sysdir d;
+	if (!h->sys_ok || lc_sysdir_open_at(&h->sys, rel, &d) < 0)
+		return false;
+	lc_sysdir_close(&d);
+	return true;
+}
+
+static int count_entries_cb(void *ctx, const char *name)
+{
+	(void)name;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_entries(const struct host *h, const char *rel)
+{
+	size_t n = 0;
+	if (h->sys_ok)
+		lc_sysdir_each(&h->sys, rel, count_entries_cb, &n);
+	return n;
+}
+
+static const char *kvm_mod(const struct host *h)
+{
+	return h->vendor == V_AMD ? "kvm_amd" : "kvm_intel";
+}
+
+static const char *kvm_opt(const struct host *h)
+{
+	return h->vendor == V_AMD ? "kvm-amd" : "kvm-intel";
+}
+
+static void check_cpu(const struct host *h, struct lc_checks *c)
+{
+	const char *flag = h->vendor == V_AMD ? "svm" : "vmx";
+	if (cpu_has(h, "flags", "vmx") || cpu_has(h, "flags", "svm"))
+		add(c, "cpu-virt", LC_PASS, lc_asprintf("the CPU has %s", flag), NULL);
+	else
+		add(c, "cpu-virt", LC_FAIL,
+		    lc_asprintf("the CPU shows no %s flag in cpuinfo",
+				h->vendor == V_UNKNOWN ? "vmx or svm" : flag),
+		    lc_asprintf("enable %s in the firmware (BIOS/UEFI) setup; in a VM, give it "
+				"the %s flag (nested on its host)",
+				h->vendor == V_AMD ? "AMD-V (SVM)" : "VT-x", flag));
+}
+
+static void check_kvm(const struct host *h, struct lc_checks *c)
+{
+	if (!sys_exists(h, "class/misc/kvm"))
+		add(c, "kvm-device", LC_FAIL, lc_strdup("no /dev/kvm (class/misc/kvm is absent)"),
+		    lc_asprintf("modprobe %s (and kvm); check that the CPU flag is enabled",
+				kvm_mod(h)));
+	else if (sys_exists(h, "module/kvm_pvm"))
+		add(c, "kvm-device", LC_WARN,
+		    lc_strdup("/dev/kvm comes from kvm_pvm, which runs only PVM-aware guests: "
+			      "labs run under TCG"),
+		    lc_asprintf("use a host with hardware virtualization and %s", kvm_mod(h)));
+	else if (!cpu_has(h, "flags", "vmx") && !cpu_has(h, "flags", "svm"))
+		add(c, "kvm-device", LC_WARN,
+		    lc_strdup("/dev/kvm exists but the CPU has no vmx/svm: labs run under TCG"),
+		    lc_strdup("enable hardware virtualization (see cpu-virt)"));
+	else
+		add(c, "kvm-device", LC_PASS, lc_asprintf("/dev/kvm from %s", kvm_mod(h)), NULL);
+}
+
+static void check_nested(const struct host *h, struct lc_checks *c)
+{
+	int v = param(h, kvm_mod(h), "nested");
+	char *fix = lc_asprintf("add 'options %s nested=1' to /etc/modprobe.d/%s.conf (labctl "
+				"host prepare does), then 'modprobe -r %s; modprobe %s' with no VM "
+				"running, or reboot",
+				kvm_opt(h), kvm_opt(h), kvm_mod(h), kvm_mod(h));
+	if (v == 1) {
+		add(c, "nested", LC_PASS,
+		    lc_asprintf("%s nested=%s", kvm_mod(h), h->vendor == V_AMD ? "1" : "Y"), NULL);
+		free(fix);
+	} else if (v == 0) {
+		add(c, "nested", LC_FAIL, lc_asprintf("%s nested is off", kvm_mod(h)), fix);
+	} else {
+		add(c, "nested", LC_FAIL, lc_asprintf("%s is not loaded", kvm_mod(h)), fix);
+	}
+}
+
+static void check_shadow(const struct host *h, struct lc_checks *c)
+{
+	if (h->vendor == V_AMD) {
+		add(c, "shadow-vmcs", LC_PASS, lc_strdup("not applicable on AMD"), NULL);
+		return;
+	}
+	int v = param(h, "kvm_intel", "enable_shadow_vmcs");
+	bool cpu = cpu_has(h, "vmx flags", "shadow_vmcs");
+	if (v == 1 && cpu)
+		add(c, "shadow-vmcs", LC_PASS,
+		    lc_strdup("kvm_intel enable_shadow_vmcs=Y, CPU has it"), NULL);
+	else if (!cpu)
+		add(c, "shadow-vmcs", LC_WARN,
+		    lc_strdup("the CPU has no VMCS shadowing (before Haswell): nested guests run, "
+			      "more slowly"),
+		    lc_strdup("none on this CPU; a Haswell or later Xeon has it"));
+	else
+		add(c, "shadow-vmcs", LC_WARN,
+		    lc_strdup(v == 0 ? "kvm_intel enable_shadow_vmcs is off"
+				     : "kvm_intel is not loaded"),
+		    lc_strdup("add 'options kvm-intel enable_shadow_vmcs=1' to "
+			      "/etc/modprobe.d/kvm-intel.conf (labctl host prepare does), then "
+			      "reload kvm_intel or reboot"));
+}
+
+static void check_iommu(const struct host *h, struct lc_checks *c)
+{
+	size_t units = count_entries(h, "class/iommu");
+	size_t groups = count_entries(h, "kernel/iommu_groups");
+	const char *param_on =
+	    h->vendor == V_AMD ? "amd_iommu=on iommu=pt" : "intel_iommu=on iommu=pt";
+	char *fix =
+	    lc_asprintf("enable VT-d/AMD-Vi in the firmware, add '%s' to "
+			"GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub and reboot",
+			param_on);
+	if (!groups) {
+		add(c, "iommu", LC_FAIL,
+		    lc_asprintf("no IOMMU groups (%zu IOMMU units): passthrough is impossible",
+				units),
+		    fix);
+		return;
+	}
+	bool on = h->vendor == V_AMD || cmdline_has(h, "intel_iommu=on");
+	if (!on || !cmdline_has(h, "iommu=pt")) {
+		add(c, "iommu", LC_WARN,
+		    lc_asprintf("%zu IOMMU groups, but the kernel command line lacks %s", groups,
+				!on ? "intel_iommu=on"
+				    : "iommu=pt (host devices pay for translation)"),
+		    fix);
+		return;
+	}
+	add(c, "iommu", LC_PASS, lc_asprintf("%zu IOMMU units, %zu groups", units, groups), NULL);
+	free(fix);
+}
+
+int lc_pcie_ext_cap(const unsigned char *cfg, size_t len, unsigned id)
+{
+	if (len < 0x104)
+		return -1;
+	unsigned off = 0x100;
+	for (int guard = 0; off >= 0x100 && off + 4 <= len && guard < 128; guard++) {
+		uint32_t hdr = (uint32_t)cfg[off] | (uint32_t)cfg[off + 1] << 8 |
+			       (uint32_t)cfg[off + 2] << 16 | (uint32_t)cfg[off + 3] << 24;
+		if (hdr == 0 || hdr == 0xffffffffu)
+			return 0;
+		if ((hdr & 0xffff) == id)
+			return (int)off;
+		off = (hdr >> 20) & 0xffc;
+	}
+	return 0;
+}
+
+/* ACS on every device from each PF up to its root port, read from config. */
+static void check_acs(const struct host *h, struct lc_checks *c)
+{
+	struct lc_buf missing = LC_BUF_INIT, unreadable = LC_BUF_INIT;
+	size_t pfs = 0, checked = 0;
+	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
+		const struct lc_pci_fn *f = &h->inv.fns[i];
+		if (!f->sriov)
+			continue;
+		pfs++;
+		char link[512], rel[64];
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s", f->addr);
+		if (lc_sysdir_readlink(&h->sys, rel, link, sizeof(link)) < 0)
+			continue;
+		/* the path's PCI addresses: root port first, the PF last */
+		for (char *tok = link, *next; tok; tok = next) {
+			next = strchr(tok, '/');
+			if (next)
+				*next++ = '\0';
+			unsigned a, b, s, fn;
+			char tail;
+			if (sscanf(tok, "%4x:%2x:%2x.%1x%c", &a, &b, &s, &fn, &tail) != 4)
+				continue;
+			unsigned char cfg[4096];
+			char cpath[600];
+			snprintf(cpath, sizeof(cpath), "bus/pci/devices/%s/config", tok);
+			int n = lc_sysdir_read_raw(&h->sys, cpath, cfg, sizeof(cfg));
+			int at = n > 0 ? lc_pcie_ext_cap(cfg, (size_t)n, 0x000D) : -1;
+			checked++;
+			struct lc_buf *into = at < 0 ? &unreadable : at == 0 ? &missing : NULL;
+			if (into && !strstr(lc_buf_str(into), tok))
+				lc_buf_addf(into, "%s%s", into->len ? ", " : "", tok);
+		}
+	}
+	if (!pfs) {
+		add(c, "acs", LC_PASS, lc_strdup("no SR-IOV device to check"), NULL);
+	} else if (unreadable.len) {
+		add(c, "acs", LC_WARN,
+		    lc_asprintf("cannot read the extended config space of %s",
+				lc_buf_str(&unreadable)),
+		    lc_strdup("run labctl host check as root (config space past 256 bytes is "
+			      "root's)"));
+	} else if (missing.len) {
+		add(c, "acs", LC_WARN,
+		    lc_asprintf("no ACS capability on %s: their VFs may share IOMMU groups",
+				lc_buf_str(&missing)),
+		    lc_strdup("enable ACS in the firmware setup, or put the card in a slot "
+			      "whose root port has ACS"));
+	} else {
+		add(c, "acs", LC_PASS,
+		    lc_asprintf("ACS on all %zu devices on the path of %zu SR-IOV PFs", checked,
+				pfs),
+		    NULL);
+	}
+	lc_buf_release(&missing);
+	lc_buf_release(&unreadable);
+}
+
+static void check_sriov(const struct host *h, struct lc_checks *c)
+{
+	struct lc_buf b = LC_BUF_INIT, idle = LC_BUF_INIT;
+	size_t pfs = 0;
+	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
+		const struct lc_pci_fn *f = &h->inv.fns[i];
+		if (!f->sriov)
+			continue;
+		pfs++;
+		lc_buf_addf(&b, "%s%s %s %u/%u VFs", b.len ? ", " : "", f->addr,
+			    f->netdev[0] ? f->netdev : "-", f->numvfs, f->totalvfs);
+		if (!f->numvfs)
+			lc_buf_addf(&idle, "%s%s", idle.len ? " " : "",
+				    f->netdev[0] ? f->netdev : f->addr);
+	}
+	if (!pfs)
+		add(c, "sriov", LC_WARN, lc_strdup("no SR-IOV capable device"),
+		    lc_strdup("labs can still run, without VFs"));
+	else if (idle.len)
+		add(c, "sriov", LC_WARN, lc_buf_detach(&b),
+		    lc_asprintf("create VFs: labctl host prepare --pf NAME (for %s)",
+				lc_buf_str(&idle)));
+	else
+		add(c, "sriov", LC_PASS, lc_buf_detach(&b), NULL);
+	lc_buf_release(&b);
+	lc_buf_release(&idle);
+}
+
+static void check_groups(const struct host *h, struct lc_checks *c)
+{
+	size_t vfs = 0, shared = 0, host = 0;
+	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
+		const struct lc_pci_fn *f = &h->inv.fns[i];
+		if (!lc_fn_is_vf(f))
+			continue;
+		vfs++;
+		bool with_vf = false, with_host = false;
+		for (size_t k = 0; k < h->inv.n; k++) {
+			const struct lc_pci_fn *o = &h->inv.fns[k];
+			if (k == i || o->group != f->group || f->group < 0 || lc_fn_is_bridge(o))
+				continue;
+			if (lc_fn_is_vf(o))
+				with_vf = true;
+			else
+				with_host = true;
+		}
+		host += with_host;
+		shared += with_vf && !with_host;
+	}
+	if (!vfs)
+		add(c, "iommu-groups", LC_PASS, lc_strdup("no VFs to check"), NULL);
+	else if (host || shared)
+		add(c, "iommu-groups", LC_WARN,
+		    lc_asprintf("of %zu VFs, %zu share an IOMMU group with a host device and %zu "
+				"with other VFs (they go only whole groups at a time)",
+				vfs, host, shared),
+		    lc_strdup("enable ACS (see acs); labctl never passes a group the host keeps"));
+	else
+		add(c, "iommu-groups", LC_PASS,
+		    lc_asprintf("all %zu VFs are alone in their IOMMU groups", vfs), NULL);
+}
+
+static void check_msrs(const struct host *h, struct lc_checks *c)
+{
+	int v = param(h, "kvm", "ignore_msrs");
+	if (v == 1)
+		add(c, "ignore-msrs", LC_PASS, lc_strdup("kvm ignore_msrs=Y"), NULL);
+	else
+		add(c, "ignore-msrs", LC_WARN,
+		    lc_strdup(v == 0 ? "kvm ignore_msrs is off: ESXi L1s crash on unknown MSRs"
+				     : "kvm is not loaded"),
+		    lc_strdup("add 'options kvm ignore_msrs=1 report_ignored_msrs=0' to "
+			      "/etc/modprobe.d/kvm.conf (labctl host prepare does), then reload "
+			      "kvm or reboot"));
+}
+
+static void check_libvirt(const struct lc_libvirt_fact *lv, struct lc_checks *c)
+{
+	if (!lv->error)
+		add(c, "libvirt", LC_PASS, lc_asprintf("%s answers", lv->uri), NULL);
+	else
+		add(c, "libvirt", LC_FAIL, lc_strdup(lv->error),
+		    lc_strdup("install libvirt-daemon-system and start libvirtd (systemctl start "
+			      "libvirtd, or virtlogd -d; libvirtd -d)"));
+}
+
+void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
+		   struct lc_checks *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct host h = {.root = root};
+	struct lc_err ignore = LC_ERR_INIT;
+	h.sys_ok = lc_sysdir_open(root, ".", &h.sys, &ignore) == 0;
+	lc_procfs_read(root, "cpuinfo", &h.cpuinfo, &ignore);
+	lc_procfs_read(root, "cmdline", &h.cmdline, &ignore);
+	lc_err_release(&ignore);
+	if (h.cpuinfo && strstr(h.cpuinfo, "GenuineIntel"))
+		h.vendor = V_INTEL;
+	else if (h.cpuinfo && strstr(h.cpuinfo, "AuthenticAMD"))
+		h.vendor = V_AMD;
+	struct lc_inventory_source src;
+	lc_inventory_sysfs_source(root, &src);
+	h.inv_ok = lc_inventory_load(&src, &h.inv, &ignore) == 0;
+	lc_err_release(&ignore);
+	check_cpu(&h, out);
+	check_kvm(&h, out);
+	check_nested(&h, out);
+	check_shadow(&h, out);
+	check_iommu(&h, out);
+	check_acs(&h, out);
+	check_sriov(&h, out);
+	check_groups(&h, out);
+	check_msrs(&h, out);
+	check_libvirt(lv, out);
+	if (h.inv_ok)
+		lc_inventory_release(&h.inv);
+	if (h.sys_ok)
+		lc_sysdir_close(&h.sys);
+	free(h.cpuinfo);
+	free(h.cmdline);
+}
+
+void lc_checks_release(struct lc_checks *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].detail);
+		free(c->v[i].fix);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
