@@ -222,12 +222,17 @@ static int load_sysfs(const struct lc_inventory_source *src, struct lc_inventory
 		struct worker *k = &ks[i];
 		if (k->tid)
 			pthread_join(k->tid, NULL);
-		LC_GROW(inv->fns, inv->cap, inv->n + k->part.n);
-		memcpy(inv->fns + inv->n, k->part.fns, k->part.n * sizeof(*inv->fns));
-		inv->n += k->part.n;
-		LC_GROW(all.idx, all.cap_idx, all.n_idx + k->w.n_idx);
-		memcpy(all.idx + all.n_idx, k->w.idx, k->w.n_idx * sizeof(*all.idx));
-		all.n_idx += k->w.n_idx;
+		/* a worker that found nothing has no arrays: memcpy wants real pointers */
+		if (k->part.n) {
+			LC_GROW(inv->fns, inv->cap, inv->n + k->part.n);
+			memcpy(inv->fns + inv->n, k->part.fns, k->part.n * sizeof(*inv->fns));
+			inv->n += k->part.n;
+		}
+		if (k->w.n_idx) {
+			LC_GROW(all.idx, all.cap_idx, all.n_idx + k->w.n_idx);
+			memcpy(all.idx + all.n_idx, k->w.idx, k->w.n_idx * sizeof(*all.idx));
+			all.n_idx += k->w.n_idx;
+		}
 		free(k->part.fns);
 		free(k->w.idx);
 	}
