@@ -196,11 +196,13 @@ def host(name, root):
     amd-good     AMD, nested on, IOMMU on, no ACS: VFs in pairs
     amd-nonested AMD with kvm_amd nested=0
     noroot       like intel-good, but config space reads stop at 256 bytes
+    nopt         like intel-good, but the command line lacks iommu=pt
+    nokvm        like intel-good, but no /dev/kvm and no kvm modules loaded
     novirt       no vmx/svm, /dev/kvm from kvm_pvm
     """
     sysd, procd = os.path.join(root, "sys"), os.path.join(root, "proc")
-    intel = name.startswith("intel") or name == "noroot"
-    good = name in ("intel-good", "amd-good", "noroot", "intel-old")
+    intel = name.startswith("intel") or name in ("noroot", "nopt", "nokvm")
+    good = name in ("intel-good", "amd-good", "noroot", "intel-old", "nopt", "nokvm")
     cpu = {"intel-old": "intel-old", "novirt": "none"}.get(name, "intel" if intel else "amd")
     t = Tree(sysd, acs=name not in ("amd-good",), iommu=name != "intel-bad",
              config=256 if name == "noroot" else 4096)
@@ -224,15 +226,18 @@ def host(name, root):
     if name != "novirt":
         params[mod] = {"nested": ("Y" if intel else "1") if good else ("N" if intel else "0")}
         if intel:
-            params[mod]["enable_shadow_vmcs"] = "Y" if name in ("intel-good", "noroot") else "N"
+            params[mod]["enable_shadow_vmcs"] = "Y" if name in ("intel-good", "noroot", "nopt") else "N"
     if name == "novirt":
         params["kvm_pvm"] = {}
+    if name == "nokvm":
+        params = {}
     for m, ps in params.items():
         os.makedirs(os.path.join(sysd, "module", m, "parameters"), exist_ok=True)
         for k, v in ps.items():
             with open(os.path.join(sysd, "module", m, "parameters", k), "w") as f:
                 f.write(v + "\n")
-    os.makedirs(os.path.join(sysd, "class/misc/kvm"), exist_ok=True)
+    if name != "nokvm":
+        os.makedirs(os.path.join(sysd, "class/misc/kvm"), exist_ok=True)
     if name != "intel-bad":
         os.makedirs(os.path.join(sysd, "class/iommu", "dmar0" if intel else "ivhd0"), exist_ok=True)
     vendor, flags, vmx = CPU[cpu]
@@ -244,7 +249,9 @@ def host(name, root):
                 f.write("vmx flags\t: %s\n" % vmx)
             f.write("\n")
     cmd = "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
-    if name != "intel-bad":
+    if name == "nopt":
+        cmd += " intel_iommu=on"
+    elif name != "intel-bad":
         cmd += " intel_iommu=on iommu=pt" if intel else " iommu=pt"
     with open(os.path.join(procd, "cmdline"), "w") as f:
         f.write(cmd + "\n")

@@ -112,6 +112,19 @@ static void test_noroot_and_novirt(void **state)
 	lc_checks_release(&c);
 }
 
+static void test_nopt_nokvm(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("nopt");
+	expect(&c, "iommu", LC_WARN, "lacks iommu=pt", "intel_iommu=on iommu=pt");
+	lc_checks_release(&c);
+	c = run("nokvm");
+	expect(&c, "kvm-device", LC_FAIL, "no /dev/kvm", "modprobe kvm_intel");
+	expect(&c, "nested", LC_FAIL, "kvm_intel is not loaded", NULL);
+	expect(&c, "ignore-msrs", LC_WARN, "kvm is not loaded", NULL);
+	lc_checks_release(&c);
+}
+
 static void test_libvirt_unreachable(void **state)
 {
 	(void)state;
@@ -160,10 +173,10 @@ static void test_ext_caps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_intel_good),	      cmocka_unit_test(test_intel_bad),
-	    cmocka_unit_test(test_intel_old),	      cmocka_unit_test(test_amd),
-	    cmocka_unit_test(test_noroot_and_novirt), cmocka_unit_test(test_libvirt_unreachable),
-	    cmocka_unit_test(test_ext_caps),
+	    cmocka_unit_test(test_intel_good),		cmocka_unit_test(test_intel_bad),
+	    cmocka_unit_test(test_intel_old),		cmocka_unit_test(test_amd),
+	    cmocka_unit_test(test_noroot_and_novirt),	cmocka_unit_test(test_nopt_nokvm),
+	    cmocka_unit_test(test_libvirt_unreachable), cmocka_unit_test(test_ext_caps),
 	};
 	return cmocka_run_group_tests_name("hostcheck", tests, NULL, NULL);
 }
