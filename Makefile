@@ -142,6 +142,13 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	$(MAKE) --no-print-directory tiny
 	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
 
+# The unit and in-process tests under memcheck: any error or leak fails.
+valgrind: $(TEST_BINS) tests/out/sysfs/.stamp
+	for t in $(TEST_BINS); do \
+		LABCTL_SRCDIR=$(CURDIR) valgrind -q --error-exitcode=1 --leak-check=full $$t >/dev/null || exit 1; \
+	done
+	@echo "valgrind: $(words $(TEST_BINS)) test programs clean"
+
 INSTALL_DATADIR = $(PREFIX)/share/labctl
 
 install: $(LIB)
@@ -173,7 +180,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check tests bench install demo tiny format clean
+.PHONY: all check tests bench valgrind install demo tiny format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
