@@ -149,6 +149,34 @@ valgrind: $(TEST_BINS) tests/out/sysfs/.stamp
 	done
 	@echo "valgrind: $(words $(TEST_BINS)) test programs clean"
 
+# libFuzzer harnesses (clang): the topology parser + validator, the XML tweaks.
+# Seeds: the example and test topologies, and tests/fuzz/seeds-tweak.
+FUZZ_SECONDS ?= 60
+FUZZ := build/fuzz
+FUZZ_CFLAGS := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ)/%.o)
+
+$(FUZZ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ)/liblabctl.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ)/liblabctl.a
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ)/liblabctl.a $(LDLIBS)
+
+fuzz: $(FUZZ)/fuzz-topology $(FUZZ)/fuzz-tweak
+	mkdir -p $(FUZZ)/corpus-topology $(FUZZ)/corpus-tweak $(FUZZ)/findings
+	cp topologies/*.yaml tests/fixtures/*.yaml $(FUZZ)/corpus-topology/
+	cp tests/fuzz/seeds-tweak/* $(FUZZ)/corpus-tweak/
+	$(FUZZ)/fuzz-topology -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/yaml.dict \
+		-artifact_prefix=$(FUZZ)/findings/topology- -print_final_stats=1 $(FUZZ)/corpus-topology
+	$(FUZZ)/fuzz-tweak -max_total_time=$(FUZZ_SECONDS) \
+		-artifact_prefix=$(FUZZ)/findings/tweak- -print_final_stats=1 $(FUZZ)/corpus-tweak
+
 INSTALL_DATADIR = $(PREFIX)/share/labctl
 
 install: $(LIB)
@@ -180,7 +208,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check tests bench valgrind install demo tiny format clean
+.PHONY: all check tests bench valgrind fuzz install demo tiny format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -595,7 +595,10 @@ static void read_nodes(struct ctx *c, const struct lc_ynode *nodes, const struct
 		}
 		free(what);
 	}
-	qsort(t->nodes, t->n_nodes, sizeof(*t->nodes), cmp_node);
+	if (t->n_nodes)
+		qsort(t->nodes, t->n_nodes, sizeof(*t->nodes), cmp_node);
+	else if (nodes->n == 0)
+		DIAG(c, nodes->at, "\"nodes\" is empty: a lab needs %s", "at least one node");
 }
 
 /* ---- networks, pools, hosts ---- */

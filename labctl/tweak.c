@@ -152,8 +152,9 @@ static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c, s
 		return lc_err_set(err, LC_EXIT_USAGE, "xml set: bad XPath \"%s\": %s", tw->xpath.v,
 				  catch_end(c));
 	size_t n = count(r);
-	for (size_t i = 0; i < n; i++)
-		set_node(r->nodesetval->nodeTab[i], tw->value.v);
+	/* backwards: a node's new text frees its descendants, which come after it */
+	for (size_t i = n; i > 0; i--)
+		set_node(r->nodesetval->nodeTab[i - 1], tw->value.v);
 	xmlXPathFreeObject(r);
 	if (n)
 		return 0;

@@ -289,6 +289,23 @@ static void test_tweaks(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* Found by fuzz-tweak: a set matching an element and its descendants freed them first. */
+static void test_tweak_set_nested_matches(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = small_doc();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_tweak set = {
+	    .op = LC_TWEAK_SET, .xpath = {(char *)"//*", {0}}, .value = {(char *)"x", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &set, &err), 0);
+	char *out = lc_xml_format(doc);
+	char *c = t_canon(out);
+	assert_string_equal(c, "<domain>x</domain>");
+	free(c);
+	free(out);
+	xmlFreeDoc(doc);
+}
+
 static void test_metadata_and_names(void **state)
 {
 	(void)state;
@@ -329,6 +346,7 @@ int main(void)
 	    cmocka_unit_test(test_nested_flag_per_vendor),
 	    cmocka_unit_test(test_escaping),
 	    cmocka_unit_test(test_tweaks),
+	    cmocka_unit_test(test_tweak_set_nested_matches),
 	    cmocka_unit_test(test_metadata_and_names),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

@@ -130,6 +130,9 @@ static const struct {
     {"alias to nowhere", HEAD "nodes:\n  a: *base\n",
      "t.yaml:3:6: alias \"*base\" refers to no anchor defined before it"},
     {"missing nodes", HEAD, "t.yaml:1:1: topology: missing \"nodes\""},
+    /* found by fuzz-topology: an empty "nodes" reached qsort with a NULL array */
+    {"empty nodes", HEAD "nodes: {}\n",
+     "t.yaml:2:8: topology: \"nodes\" is empty: a lab needs at least one node"},
     {"bad pool match", HEAD "vf_pools: {p: {match: [\"15b3-1018\"]}}\nnodes: {a: {}}\n",
      "t.yaml:2:24: pool \"p\": bad match \"15b3-1018\" (vendor:device in hex, '*' for any, "
      "like 15b3:1018)"},
