@@ -45,6 +45,7 @@ LIB_SRCS := \
 	labctl/hostfacts.c \
 	labctl/hostvf.c \
 	labctl/imagecache.c \
+	labctl/interrupt.c \
 	labctl/journal.c \
 	labctl/lab.c \
 	labctl/lease.c \
@@ -141,6 +142,8 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-fetch.sh $(BUILD)/labctl-bin
 	$(MAKE) --no-print-directory tiny
 	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
+	LABCTL_SRCDIR=$(CURDIR) tests/test-signals.sh $(BUILD)/labctl-bin
+	LABCTL_SRCDIR=$(CURDIR) tests/test-crash.sh $(BUILD)/labctl-bin 20
 
 # The unit and in-process tests under memcheck: any error or leak fails.
 valgrind: $(TEST_BINS) tests/out/sysfs/.stamp

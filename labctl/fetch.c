@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "fetch.h"
+#include "interrupt.h"
 #include "fsutil.h"
 #include "sha256.h"
 
@@ -86,7 +87,8 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	if (x->fo->progress)
 		x->fo->progress(x->fo->ctx, x->start + (uint64_t)dlnow,
 				dltotal ? x->start + (uint64_t)dltotal : 0);
-	return 0;
+	/* non-zero aborts the transfer; .part stays for the next run to resume */
+	return lc_interrupted() != 0;
 }
 
 /* Hash what an earlier run left in .part: the one time a file is read back. */
@@ -166,7 +168,7 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 		/* a stalled transfer is a broken one: resume it */
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, x->fo->progress ? 0L : 1L);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L); /* the callback also sees signals */
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 		curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
@@ -182,6 +184,10 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 		/* asked for bytes past the end: what we have is the whole file */
 		if (code == 416 && x->have > 0)
 			return 0;
+		if (rc == CURLE_ABORTED_BY_CALLBACK)
+			return lc_err_set(err, LC_EXIT_RUNTIME,
+					  "download of %s interrupted; '%s' is kept to resume", url,
+					  part);
 		if (!transient(rc, code) || a + 1 == attempts) {
 			if (code >= 400)
 				return lc_err_set(err, LC_EXIT_RUNTIME,

@@ -9,6 +9,7 @@
 #include "hostfacts.h"
 #include "hostvf.h"
 #include "imagecache.h"
+#include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
 #include "lease.h"
@@ -31,6 +32,14 @@ const char *lc_node_action_name(enum lc_node_action a)
 static char *pool_path(const struct lc_opts *o, const char *pool)
 {
 	return lc_asprintf("%s/pools/%s", o->state_dir, pool);
+}
+
+/* Record the stop a signal asked for; main turns it into exit 130 or 143. */
+static int interrupted(struct lc_err *err, const char *what)
+{
+	return lc_err_set(err, LC_EXIT_RUNTIME,
+			  "%s interrupted: what was in flight finished; run it again to continue",
+			  what);
 }
 
 /* ---- up: the parts before any domain ---- */
@@ -175,7 +184,8 @@ static void *par_worker(void *arg)
 	struct lc_virt *v = lc_virt_open(p->uri, &cerr);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		size_t i = p->failed ? p->n : p->next++;
+		/* after a failure or a signal: finish what is in flight, start nothing */
+		size_t i = p->failed || lc_interrupted() ? p->n : p->next++;
 		pthread_mutex_unlock(&p->mu);
 		if (i >= p->n)
 			break;
@@ -254,6 +264,8 @@ static int run_nodes(struct up_job *j, struct lc_err *err)
 	int rc = 0;
 	if (bad < p.n)
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", j->r->nodes[bad].error);
+	else if (p.next < p.n && lc_interrupted())
+		rc = interrupted(err, "up");
 	par_release(&p);
 	return rc;
 }
@@ -317,7 +329,9 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 		}
 		if (pending)
 			usleep(100 * 1000);
-	} while (pending && now_s() < deadline);
+	} while (pending && now_s() < deadline && !lc_interrupted());
+	if (pending && lc_interrupted())
+		return interrupted(err, "up --wait");
 	if (!pending)
 		return 0;
 	struct lc_buf b = LC_BUF_INIT;
@@ -349,7 +363,11 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	r->accel = facts.kvm ? "kvm" : "tcg";
 	r->why_not_kvm = facts.why_not_kvm;
 	/* images and leases before anything is defined: a failure there leaves nothing */
-	if (cache_images(o, l, err) < 0 || lc_host_plan(o, v, t, true, &devs, err) < 0)
+	if (cache_images(o, l, err) < 0)
+		return -1;
+	if (lc_interrupted())
+		return interrupted(err, "up");
+	if (lc_host_plan(o, v, t, true, &devs, err) < 0)
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
@@ -439,14 +457,18 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		/* stopping QEMU takes libvirt a second or so: stop them all at once */
 		struct par p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
 		size_t bad = par_run(&p, DOWN_WORKERS);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < p.next && i < n; i++)
 			r->n_domains += !p.errors[i];
 		if (bad < n)
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", objs[bad].name,
 					p.errors[bad]);
+		else if (p.next < n && lc_interrupted())
+			rc = interrupted(err, "down");
 		par_release(&p);
 		lc_virt_objs_free(objs, n);
 	}
+	if (rc == 0 && lc_interrupted())
+		rc = interrupted(err, "down");
 	if (rc == 0 && (rc = lc_virt_lab_networks(v, lab, &objs, &n, err)) == 0) {
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			rc = lc_virt_remove_network(v, objs[i].name, err);

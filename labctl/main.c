@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 
 #include "cmd.h"
+#include "interrupt.h"
 #include "sysfs.h"
 #include "virt.h"
 
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
 	}
 	struct defaults d = {0};
 	resolve(&s.opts, &d);
+	lc_interrupt_install();
 	xmlInitParser();
 	struct lc_err err = LC_ERR_INIT;
 	int rc = 0;
@@ -182,6 +184,9 @@ int main(int argc, char **argv)
 			    : "labctl: ",
 			err.msg ? err.msg : "unknown error");
 	}
+	/* a signal's stop is reported like any error, and exits as shells expect */
+	if (rc < 0 && lc_interrupted())
+		code = 128 + lc_interrupted();
 	fflush(stdout);
 	lc_err_release(&err);
 	free(d.state);

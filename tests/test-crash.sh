@@ -1,0 +1,84 @@
+#!/bin/bash
+# Crash recovery on a real libvirtd: labctl up is killed with SIGKILL at
+# varied moments (pulling the image into an empty cache, leasing, creating
+# volumes, defining, starting); each time `down` must leave nothing of the
+# lab (domains, networks, volumes, leases, journal) and a fresh `up` must
+# complete. Prints which phase each kill hit.
+# Usage: test-crash.sh BIN [TRIALS]   (as root)
+set -u
+BIN=$(realpath "$1")
+TRIALS=${2:-20}
+SRC=$(realpath "${LABCTL_SRCDIR:-.}")
+if [ "$(id -u)" != 0 ]; then
+	echo "crash: skipped (needs root for qemu:///system)"
+	exit 0
+fi
+"$SRC/tests/start-libvirt.sh" || exit 1
+T=$(mktemp -d)
+chmod 755 "$T"
+LAB=crash-$$
+POOL=labctl-$LAB
+V="virsh -q -c qemu:///system"
+L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
+cleanup() {
+	$L -q down "$LAB" >/dev/null 2>&1
+	$V pool-destroy "$POOL" >/dev/null 2>&1
+	$V pool-undefine "$POOL" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+net=$((100 + $$ % 100))
+cat >"$T/lab.yaml" <<YAML
+name: $LAB
+pool: $POOL
+defaults: {kind: kvm, image: tiny, memory: 256MiB, disk: 64MiB}
+networks: {mgmt: {mode: nat, subnet: 10.$net.7.0/24}}
+nodes:
+  n: {replicas: 4, networks: [mgmt]}
+YAML
+fail=0
+say() { echo "FAIL trial $1: $2" >&2; fail=1; }
+leftovers() {
+	local d n v
+	d=$($V list --all --name | grep -c "^$LAB-")
+	n=$($V net-list --all --name | grep -c "^$LAB-")
+	v=$($V vol-list "$POOL" 2>/dev/null | grep -c "$LAB-")
+	echo "$d domains, $n networks, $v volumes, $(ls "$T/state/leases" 2>/dev/null | grep -c lease) leases, journal $([ -e "$T/state/labs/$LAB" ] && echo yes || echo no)"
+}
+phase() { # where the kill landed, from what exists
+	if [ ! -e "$T/state/labs/$LAB/journal" ]; then
+		[ -e "$T/cache/tiny.kernel" ] && echo leasing || echo pulling
+	elif [ "$($V vol-list "$POOL" 2>/dev/null | grep -c "$LAB-")" = 0 ]; then
+		echo networks
+	elif [ "$($V list --all --name | grep -c "^$LAB-")" = 0 ]; then
+		echo volumes
+	elif [ "$($V list --name | grep -c "^$LAB-")" -lt 4 ]; then
+		echo defining-starting
+	else
+		echo done
+	fi
+}
+declare -A hits
+for i in $(seq 1 "$TRIALS"); do
+	# every third trial starts with an empty cache, so the kill can land in the pull
+	[ $((i % 3)) = 1 ] && rm -rf "$T/cache"
+	# from 5 ms to 4 s, spread evenly on a log scale over the trials
+	delay=$(awk -v i="$i" -v n="$TRIALS" 'BEGIN { printf "%.3f", 0.005 * 800 ^ ((i - 1) / (n > 1 ? n - 1 : 1)) }')
+	$L up "$T/lab.yaml" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -KILL $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	p=$(phase)
+	hits[$p]=$((${hits[$p]:-0} + 1))
+	$L down "$LAB" >"$T/out" 2>&1 || say "$i" "down after a kill at ${delay}s ($p) exited $?: $(cat "$T/out")"
+	left=$(leftovers)
+	[ "$left" = "0 domains, 0 networks, 0 volumes, 0 leases, journal no" ] || say "$i" "after a kill at ${delay}s ($p), down left $left"
+	$L up "$T/lab.yaml" >"$T/out" 2>&1 || say "$i" "fresh up after the kill exited $?: $(cat "$T/out")"
+	[ "$($V list --name | grep -c "^$LAB-")" = 4 ] || say "$i" "fresh up: not 4 running domains"
+	$L -q down "$LAB" >/dev/null 2>&1 || say "$i" "down after the fresh up"
+done
+summary=""
+for p in "${!hits[@]}"; do summary="$summary $p=${hits[$p]}"; done
+[ $fail = 0 ] && echo "crash: $TRIALS/$TRIALS kills recovered; kills landed in:$summary"
+exit $fail

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SIGINT and SIGTERM on a real libvirtd: up stops starting nodes, finishes
+# the one in flight and exits 130 (143 for SIGTERM); up then completes the
+# lab; a second SIGINT during --wait exits at once; down cleans everything.
+# Usage: test-signals.sh BIN   (as root)
+set -u
+BIN=$(realpath "$1")
+SRC=$(realpath "${LABCTL_SRCDIR:-.}")
+if [ "$(id -u)" != 0 ]; then
+	echo "signals: skipped (needs root for qemu:///system)"
+	exit 0
+fi
+"$SRC/tests/start-libvirt.sh" || exit 1
+T=$(mktemp -d)
+chmod 755 "$T"
+LAB=sig-$$
+POOL=labctl-$LAB
+fail=0
+L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
+cleanup() {
+	$L -q down "$LAB" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+say() { echo "FAIL $*" >&2; fail=1; }
+cat >"$T/lab.yaml" <<YAML
+name: $LAB
+pool: $POOL
+defaults: {kind: kvm, image: tiny, memory: 256MiB, disk: 64MiB}
+nodes:
+  n: {replicas: 6}
+YAML
+domains() { virsh -c qemu:///system list --all --name | grep -c "^$LAB-"; }
+# wait until at least $1 domains of the lab exist (at most 60 s)
+until_domains() { for _ in $(seq 600); do [ "$(domains)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+
+$L up -j 1 "$T/lab.yaml" >"$T/out" 2>"$T/err" &
+pid=$!
+until_domains 1 || say "up made no domain"
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc = 130 ] || say "SIGINT: exit $rc, want 130: $(cat "$T/err")"
+grep -q "up interrupted" "$T/err" || say "SIGINT: message: $(cat "$T/err")"
+n=$(domains)
+[ "$n" -ge 1 ] && [ "$n" -lt 6 ] || say "SIGINT: $n domains, want some but not all"
+$L up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after SIGINT exited $?: $(cat "$T/err")"
+[ "$(domains)" = 6 ] || say "up after SIGINT: $(domains) domains"
+$L -q down "$LAB" || say "down"
+
+$L up -j 1 --wait=120 "$T/lab.yaml" >"$T/out" 2>"$T/err" &
+pid=$!
+until_domains 2 || say "up --wait made no domains"
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc = 143 ] || say "SIGTERM: exit $rc, want 143: $(cat "$T/err")"
+$L -q down "$LAB" || say "down after SIGTERM"
+
+$L up --wait=300 "$T/lab.yaml" >"$T/out" 2>"$T/err" &
+pid=$!
+until_domains 6 || say "up --wait: not all domains"
+t0=$(date +%s%N)
+kill -INT $pid
+sleep 0.05
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 130 ] || say "double SIGINT: exit $rc"
+[ $ms -lt 2000 ] || say "double SIGINT took ${ms} ms"
+
+$L -q down "$LAB" || say "final down"
+[ "$(domains)" = 0 ] || say "down left domains"
+[ -e "$T/state/labs/$LAB" ] && say "down left the journal"
+[ $fail = 0 ] && echo "signals: SIGINT and SIGTERM during up, up completing after, double SIGINT"
+exit $fail
