@@ -144,6 +144,7 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-signals.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-crash.sh $(BUILD)/labctl-bin 20
+	LABCTL_SRCDIR=$(CURDIR) tests/test-faults.sh $(BUILD)/labctl-bin
 
 # The unit and in-process tests under memcheck: any error or leak fails.
 valgrind: $(TEST_BINS) tests/out/sysfs/.stamp

@@ -24,6 +24,8 @@ void lc_interrupt_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a libvirtd that goes away must be an error to report, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int lc_interrupted(void)

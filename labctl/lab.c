@@ -62,18 +62,24 @@ static int cache_images(const struct lc_opts *o, const struct lc_loaded *l, stru
 	return 0;
 }
 
-/* Record what is about to exist before it does, merged with what an earlier up made. */
-static int write_journal(const struct lc_opts *o, const struct lc_topology *t,
-			 const struct lc_plan *p, struct lc_err *err)
+/*
+ * Record what is about to exist before it does (and before any lease is
+ * taken, so that a state dir that cannot be written stops up with nothing
+ * held), merged with what an earlier up made.
+ */
+static int write_journal(const struct lc_opts *o, const struct lc_topology *t, struct lc_err *err)
 {
 	struct lc_journal j;
 	if (lc_journal_read(o->state_dir, t->name.v, &j, err) < 0)
 		return -1;
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < t->n_nodes; i++) {
 		lc_journal_add_node(&j, t->nodes[i].name, t->nodes[i].kind.v);
-	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].type == LC_OBJ_VOLUME)
-			lc_journal_add_volume(&j, t->storage_pool.v, p->v[i].name);
+		for (size_t k = 0; k < lc_render_n_volumes(&t->nodes[i]); k++) {
+			char *vol = lc_render_volume_name(t, &t->nodes[i], k);
+			lc_journal_add_volume(&j, t->storage_pool.v, vol);
+			free(vol);
+		}
+	}
 	int rc = lc_journal_write(o->state_dir, t->name.v, &j, err);
 	lc_journal_release(&j);
 	return rc;
@@ -367,14 +373,13 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		return -1;
 	if (lc_interrupted())
 		return interrupted(err, "up");
-	if (lc_host_plan(o, v, t, true, &devs, err) < 0)
+	if (write_journal(o, t, err) < 0 || lc_host_plan(o, v, t, true, &devs, err) < 0)
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
-	if (rc < 0 || write_journal(o, t, &r->plan, err) < 0 ||
-	    ensure_pool(o, v, t->storage_pool.v, err) < 0)
+	if (rc < 0 || ensure_pool(o, v, t->storage_pool.v, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
