@@ -1,5 +1,6 @@
 /* XPath tweaks on domain XML; see tweak.h. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -25,15 +26,31 @@ static void catch_error(void *ctx, xmlErrorPtr e)
 		c->msg.s[--c->msg.len] = '\0';
 }
 
+/* Some XPath errors (unknown functions, prefixes) go to the generic handler instead. */
+static void catch_generic(void *ctx, const char *fmt, ...)
+{
+	struct catcher *c = ctx;
+	if (c->msg.len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	lc_buf_vaddf(&c->msg, fmt, ap);
+	va_end(ap);
+	while (c->msg.len && isspace((unsigned char)c->msg.s[c->msg.len - 1]))
+		c->msg.s[--c->msg.len] = '\0';
+}
+
 static void catch_begin(struct catcher *c)
 {
 	lc_buf_init(&c->msg);
 	xmlSetStructuredErrorFunc(c, catch_error);
+	xmlSetGenericErrorFunc(c, catch_generic);
 }
 
 static const char *catch_end(struct catcher *c)
 {
 	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
 	return c->msg.len ? c->msg.s : "invalid";
 }
 
