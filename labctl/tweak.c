@@ -124,8 +124,28 @@ static size_t count(xmlXPathObjectPtr r)
 	return r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
 }
 
+/*
+ * The matched nodes, and the XPath result freed: libxml2 reads every node of
+ * a result when it frees it, so nothing may be freed while it is alive.
+ */
+static xmlNodePtr *take_nodes(xmlXPathObjectPtr r, size_t *n)
+{
+	size_t all = count(r);
+	xmlNodePtr *v = lc_calloc(all + 1, sizeof(*v));
+	*n = 0;
+	/* namespace nodes in a result are copies it owns: they go with it */
+	for (size_t i = 0; i < all; i++)
+		if (r->nodesetval->nodeTab[i]->type != XML_NAMESPACE_DECL)
+			v[(*n)++] = r->nodesetval->nodeTab[i];
+	xmlXPathFreeObject(r);
+	return v;
+}
+
 static void set_node(xmlNodePtr n, const char *value)
 {
+	/* the document itself has no value to set */
+	if (n->type == XML_DOCUMENT_NODE)
+		return;
 	if (n->type == XML_ATTRIBUTE_NODE) {
 		/* xmlSetNsProp stores the value as text: no entity is interpreted */
 		xmlSetNsProp(n->parent, n->ns, n->name, BAD_CAST value);
@@ -168,11 +188,12 @@ static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c, s
 	if (!r)
 		return lc_err_set(err, LC_EXIT_USAGE, "xml set: bad XPath \"%s\": %s", tw->xpath.v,
 				  catch_end(c));
-	size_t n = count(r);
+	size_t n;
+	xmlNodePtr *nodes = take_nodes(r, &n);
 	/* backwards: a node's new text frees its descendants, which come after it */
 	for (size_t i = n; i > 0; i--)
-		set_node(r->nodesetval->nodeTab[i - 1], tw->value.v);
-	xmlXPathFreeObject(r);
+		set_node(nodes[i - 1], tw->value.v);
+	free(nodes);
 	if (n)
 		return 0;
 	char *parent;
@@ -206,12 +227,13 @@ static int do_remove(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c
 	if (!r)
 		return lc_err_set(err, LC_EXIT_USAGE, "xml remove: bad XPath \"%s\": %s",
 				  tw->xpath.v, catch_end(c));
-	size_t n = count(r);
+	size_t n;
+	xmlNodePtr *nodes = take_nodes(r, &n);
 	/* document order: unlinking backwards detaches descendants before their ancestors */
-	xmlNodePtr *gone = lc_calloc(n, sizeof(*gone));
+	xmlNodePtr *gone = lc_calloc(n + 1, sizeof(*gone));
 	size_t ng = 0;
 	for (size_t i = n; i > 0; i--) {
-		xmlNodePtr node = r->nodesetval->nodeTab[i - 1];
+		xmlNodePtr node = nodes[i - 1];
 		if (node->type == XML_NAMESPACE_DECL || node->type == XML_DOCUMENT_NODE ||
 		    node == xmlDocGetRootElement(doc))
 			continue;
@@ -222,7 +244,7 @@ static int do_remove(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c
 		xmlUnlinkNode(node);
 		gone[ng++] = node;
 	}
-	xmlXPathFreeObject(r);
+	free(nodes);
 	for (size_t i = 0; i < ng; i++)
 		xmlFreeNode(gone[i]);
 	free(gone);

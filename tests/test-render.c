@@ -304,6 +304,26 @@ static void test_tweak_set_nested_matches(void **state)
 	free(c);
 	free(out);
 	xmlFreeDoc(doc);
+	/*
+	 * Found under valgrind: libxml2 reads a result's nodes when it frees it,
+	 * and owns the namespace nodes in it; removing attributes and elements
+	 * together, or setting namespace nodes, read freed memory.
+	 */
+	doc = small_doc();
+	struct lc_tweak rm_attrs = {.op = LC_TWEAK_REMOVE, .xpath = {(char *)"//@* | //*", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &rm_attrs, &err), 0);
+	out = lc_xml_format(doc);
+	c = t_canon(out);
+	assert_string_equal(c, "<domain></domain>");
+	free(c);
+	free(out);
+	struct lc_tweak set_ns = {.op = LC_TWEAK_SET,
+				  .xpath = {(char *)"//namespace::*", {0}},
+				  .value = {(char *)"v", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &set_ns, &err), -1);
+	assert_string_equal(err.msg, "xml set: \"//namespace::*\" matches nothing in the domain");
+	lc_err_release(&err);
+	xmlFreeDoc(doc);
 }
 
 static void test_metadata_and_names(void **state)
