@@ -64,7 +64,10 @@ static void iso(time_t t, char out[32])
 
 static const char *state_of(const struct node_row *r)
 {
-	return !r->dom ? "missing" : r->dom->active ? "running" : "shut off";
+	return !r->dom		? "missing"
+	       : r->dom->paused ? "paused"
+	       : r->dom->active ? "running"
+				: "shut off";
 }
 
 static void age(time_t created, time_t now, char out[24])

@@ -111,6 +111,7 @@ struct up_job {
 	const struct lc_virt_obj *existing;
 	size_t n_existing;
 	double *started_at; /* per node, for boot times */
+	bool *resume;	    /* per node: started paused, to be resumed with the others */
 	pthread_mutex_t mu; /* volumes_created */
 	size_t volumes_created;
 };
@@ -149,22 +150,46 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_virt_obj *old = existing_of(j, n->name);
 	bool same = old && old->sha256 && strcmp(old->sha256, t->sha256) == 0;
 	j->started_at[i] = now_s();
-	if (!old) {
-		res->action = LC_NODE_CREATED;
-		return lc_virt_domain_create(v, dom->xml, true, err);
-	}
-	if (!same && j->uo->force) {
-		res->action = LC_NODE_REDEFINED;
-		if (lc_virt_remove_domain(v, dom->name, err) < 0)
+	if (old && (same || !j->uo->force)) {
+		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
+		if (old->active && !old->paused)
+			return 0;
+		/* shut off, or left paused by an up that was stopped */
+		if (same)
+			res->action = LC_NODE_STARTED;
+		if (!old->active && lc_virt_domain_start_paused(v, dom->name, err) < 0)
 			return -1;
-		return lc_virt_domain_create(v, dom->xml, true, err);
-	}
-	res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
-	if (old->active)
+		j->resume[i] = true;
 		return 0;
-	if (same)
-		res->action = LC_NODE_STARTED;
-	return lc_virt_domain_start(v, dom->name, err);
+	}
+	res->action = old ? LC_NODE_REDEFINED : LC_NODE_CREATED;
+	if (old && lc_virt_remove_domain(v, dom->name, err) < 0)
+		return -1;
+	if (lc_virt_domain_create_paused(v, dom->xml, err) < 0)
+		return -1;
+	j->resume[i] = true;
+	return 0;
+}
+
+/*
+ * Resume every node started paused, also after a failure or a signal: those
+ * nodes are made, and a running lab is what up leaves. Resuming is one
+ * monitor command per domain, so it runs on the caller's connection.
+ */
+static int resume_nodes(struct up_job *j, struct lc_virt *v, struct lc_err *err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < j->t->n_nodes; i++) {
+		struct lc_err e = LC_ERR_INIT;
+		if (!j->resume[i])
+			continue;
+		j->started_at[i] = now_s();
+		if (lc_virt_domain_resume(v, j->r->nodes[i].domain, &e) < 0 && rc == 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "node %s: %s", j->r->nodes[i].node,
+					e.msg);
+		lc_err_release(&e);
+	}
+	return rc;
 }
 
 /*
@@ -395,14 +420,20 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 				err) < 0)
 		return -1;
 	j.started_at = lc_calloc(t->n_nodes + 1, sizeof(double));
+	j.resume = lc_calloc(t->n_nodes + 1, sizeof(bool));
 	pthread_mutex_init(&j.mu, NULL);
 	rc = run_nodes(&j, err);
+	struct lc_err rerr = LC_ERR_INIT;
+	if (resume_nodes(&j, v, rc == 0 ? err : &rerr) < 0)
+		rc = -1;
+	lc_err_release(&rerr);
 	r->n_volumes_created = j.volumes_created;
 	if (rc == 0 && uo->wait_s >= 0)
 		rc = wait_boot(o, l, &j, err);
 	pthread_mutex_destroy(&j.mu);
 	lc_virt_objs_free((struct lc_virt_obj *)j.existing, j.n_existing);
 	free(j.started_at);
+	free(j.resume);
 	r->seconds = now_s() - t0;
 	return rc;
 }

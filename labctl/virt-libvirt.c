@@ -321,14 +321,27 @@ static bool owned_by(const char *what, const char *xml, bool domain, const char 
 	return mine;
 }
 
-/* Append the object to *out when its metadata says lab (any lab when NULL) owns it; frees xml. */
+/* 0: shut off, 1: running, 2: paused */
+static int domain_state(virDomainPtr d)
+{
+	int state = VIR_DOMAIN_NOSTATE;
+	if (virDomainIsActive(d) != 1)
+		return 0;
+	return virDomainGetState(d, &state, NULL, 0) == 0 && state == VIR_DOMAIN_PAUSED ? 2 : 1;
+}
+
+/*
+ * Append the object to *out when its metadata says lab (any lab when NULL)
+ * owns it; frees xml. state as domain_state() gives it (networks: 0 or 1).
+ */
 static void keep_owned(struct lc_virt_obj **out, size_t *n, size_t *cap, const char *name,
-		       char *xml, bool active, bool domain, const char *lab)
+		       char *xml, int state, bool domain, const char *lab)
 {
 	struct lc_virt_obj o = {0};
 	if (xml && owned_by(name, xml, domain, lab, &o)) {
 		o.name = lc_strdup(name);
-		o.active = active;
+		o.active = state != 0;
+		o.paused = state == 2;
 		LC_GROW(*out, *cap, *n + 1);
 		(*out)[(*n)++] = o;
 	}
@@ -348,8 +361,8 @@ int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj *
 	size_t cap = 0;
 	for (int i = 0; i < nd; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		keep_owned(out, n, &cap, virDomainGetName(doms[i]), xml,
-			   virDomainIsActive(doms[i]) == 1, true, lab);
+		keep_owned(out, n, &cap, virDomainGetName(doms[i]), xml, domain_state(doms[i]),
+			   true, lab);
 		virDomainFree(doms[i]);
 	}
 	free(doms);
@@ -537,26 +550,51 @@ int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml,
 	return rc;
 }
 
-int lc_virt_domain_create(struct lc_virt *v, const char *xml, bool start, struct lc_err *err)
+/* Drivers that cannot start paused (the test driver) start the domain running. */
+static int start_paused(virDomainPtr d)
+{
+	if (virDomainCreateWithFlags(d, VIR_DOMAIN_START_PAUSED) == 0)
+		return 0;
+	virErrorPtr e = virGetLastError();
+	if (!e || e->code != VIR_ERR_INVALID_ARG)
+		return -1;
+	return virDomainCreate(d);
+}
+
+int lc_virt_domain_create_paused(struct lc_virt *v, const char *xml, struct lc_err *err)
 {
 	virDomainPtr d = virDomainDefineXML(v->conn, xml);
 	if (!d)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot define domain: %s", last_error());
 	int rc = 0;
-	if (start && virDomainCreate(d) < 0)
+	if (start_paused(d) < 0)
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot start domain: %s", last_error());
 	virDomainFree(d);
 	return rc;
 }
 
-int lc_virt_domain_start(struct lc_virt *v, const char *name, struct lc_err *err)
+int lc_virt_domain_start_paused(struct lc_virt *v, const char *name, struct lc_err *err)
 {
 	virDomainPtr d = virDomainLookupByName(v->conn, name);
 	if (!d)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
 	int rc = 0;
-	if (virDomainIsActive(d) != 1 && virDomainCreate(d) < 0)
+	if (virDomainIsActive(d) != 1 && start_paused(d) < 0)
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot start domain: %s", last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+int lc_virt_domain_resume(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	if (!d)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+	int state = VIR_DOMAIN_NOSTATE;
+	int rc = 0;
+	if (virDomainGetState(d, &state, NULL, 0) < 0 ||
+	    (state == VIR_DOMAIN_PAUSED && virDomainResume(d) < 0))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot resume domain: %s", last_error());
 	virDomainFree(d);
 	return rc;
 }

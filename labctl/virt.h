@@ -42,6 +42,7 @@ struct lc_virt_obj {
 	char *lab;
 	char *node; /* domains: the node; networks: the network's topology name */
 	bool active;
+	bool paused; /* domains: active but its CPUs stopped */
 	/* domains only, from the metadata and the devices */
 	char *kind;
 	char *sha256;	/* of the topology the domain was rendered from */
@@ -73,9 +74,16 @@ int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
 /* Define the network unless it exists, start it unless active; *changed when either ran. */
 int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
 			   struct lc_err *err);
-/* Define a domain and, if start, start it. */
-int lc_virt_domain_create(struct lc_virt *v, const char *xml, bool start, struct lc_err *err);
-int lc_virt_domain_start(struct lc_virt *v, const char *name, struct lc_err *err);
+/*
+ * Define a domain and start it with its CPUs paused. up starts every node
+ * paused and resumes them together: guests booting under TCG would otherwise
+ * take the cores the next QEMU start-ups need.
+ */
+int lc_virt_domain_create_paused(struct lc_virt *v, const char *xml, struct lc_err *err);
+/* Start a defined domain paused (a running one is left alone). */
+int lc_virt_domain_start_paused(struct lc_virt *v, const char *name, struct lc_err *err);
+/* Let a paused domain's CPUs run (a running one is left alone). */
+int lc_virt_domain_resume(struct lc_virt *v, const char *name, struct lc_err *err);
 /* The id of a running domain (its QEMU process), -1 when not running: reconcile tests use it. */
 int lc_virt_domain_id(struct lc_virt *v, const char *name);
 

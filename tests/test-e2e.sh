@@ -69,12 +69,23 @@ l = d['labs'][0]
 assert l['name'] == '$LAB' and [x['state'] for x in l['nodes']] == ['running'] * 3, l
 " "status"
 
+# up starts nodes paused and resumes them together; a node left paused (an
+# up stopped by a second SIGINT, or virsh suspend) is resumed like a stopped one
 virsh -q -c qemu:///system destroy "$LAB-xen" >/dev/null
+virsh -q -c qemu:///system suspend "$LAB-hv" >/dev/null
+$L --json status "$LAB" >"$T/out" 2>"$T/err" || say "status exited $?"
+json "
+assert [x['state'] for x in d['labs'][0]['nodes']] == ['paused', 'running', 'shut off'], d
+" "status of a paused and a stopped node"
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after a stop exited $?"
 json "
 a = {x['name']: x['action'] for x in d['nodes']}
-assert a == {'hv': 'unchanged', 'plain': 'unchanged', 'xen': 'started'}, a
+assert a == {'hv': 'started', 'plain': 'unchanged', 'xen': 'started'}, a
 " "up after a stop"
+for n in hv xen plain; do
+	st=$(virsh -c qemu:///system domstate "$LAB-$n" | head -n 1)
+	[ "$st" = running ] || say "after up, $n is $st"
+done
 
 topo v2
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up of a changed topology exited $?"
