@@ -58,6 +58,7 @@ LIB_SRCS := \
 	labctl/plan.c \
 	labctl/render.c \
 	labctl/sha256.c \
+	labctl/sink.c \
 	labctl/suggest.c \
 	labctl/sysfs.c \
 	labctl/templates.c \
@@ -71,6 +72,7 @@ LIB_SRCS := \
 
 TESTS := \
 	test-sha256 \
+	test-sink \
 	test-yaml \
 	test-topology \
 	test-validate \

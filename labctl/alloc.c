@@ -35,6 +35,14 @@ void *lc_realloc(void *p, size_t n)
 	return q;
 }
 
+void *lc_aligned_alloc(size_t align, size_t n)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, align, n ? n : 1) != 0)
+		die_oom(n);
+	return p;
+}
+
 char *lc_strdup(const char *s)
 {
 	return s ? lc_strndup(s, strlen(s)) : NULL;

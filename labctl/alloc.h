@@ -12,6 +12,8 @@
 void *lc_malloc(size_t n);
 void *lc_calloc(size_t nmemb, size_t size);
 void *lc_realloc(void *p, size_t n);
+/* align: a power of two, a multiple of sizeof(void *); released with free() */
+void *lc_aligned_alloc(size_t align, size_t n);
 char *lc_strdup(const char *s); /* NULL in, NULL out */
 char *lc_strndup(const char *s, size_t n);
 char *lc_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

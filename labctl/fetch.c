@@ -11,20 +11,16 @@
 #include <curl/curl.h>
 
 #include "fetch.h"
-#include "interrupt.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "sha256.h"
-
-#define WRITEBACK_CHUNK (16u << 20)
+#include "sink.h"
 
 struct xfer {
-	int fd;
-	struct lc_sha256 sha;
-	uint64_t have;	  /* bytes in .part, all hashed */
-	uint64_t start;	  /* the offset this attempt asked for */
-	uint64_t flushed; /* bytes handed to writeback */
-	bool checked;	  /* the response's status was looked at */
-	bool restart;	  /* the server ignored Range: start over */
+	struct lc_sink *sink; /* .part: hashes and writes what arrives */
+	uint64_t start;	      /* the offset this attempt asked for */
+	bool checked;	      /* the response's status was looked at */
+	bool restart;	      /* the server ignored Range: start over */
 	bool write_failed;
 	int write_errno;
 	CURL *curl;
@@ -42,39 +38,22 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 		x->checked = true;
 		/* a 200 to a Range request is the whole file again */
 		if (x->start > 0 && code == 200) {
-			if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
+			int e = lc_sink_reset(x->sink);
+			if (e) {
 				x->write_failed = true;
-				x->write_errno = errno;
+				x->write_errno = e;
 				return 0;
 			}
-			lc_sha256_init(&x->sha);
-			x->have = x->flushed = 0;
 			x->restart = true;
 		}
 	}
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(x->fd, data + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			x->write_failed = true;
-			x->write_errno = errno;
-			return 0;
-		}
-		off += (size_t)w;
+	int e = lc_sink_write(x->sink, data, n);
+	if (e) {
+		x->write_failed = true;
+		x->write_errno = e;
+		return 0;
 	}
-	lc_sha256_update(&x->sha, data, n);
-	x->have += n;
 	x->st->bytes += n;
-	/*
-	 * Start writing back each chunk while the next arrives, so that the
-	 * fsync before the rename finds little left to do.
-	 */
-	if (x->have - x->flushed >= WRITEBACK_CHUNK) {
-		sync_file_range(x->fd, (off_t)x->flushed, (off_t)(x->have - x->flushed),
-				SYNC_FILE_RANGE_WRITE);
-		x->flushed = x->have;
-	}
 	return n;
 }
 
@@ -89,29 +68,6 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 				dltotal ? x->start + (uint64_t)dltotal : 0);
 	/* non-zero aborts the transfer; .part stays for the next run to resume */
 	return lc_interrupted() != 0;
-}
-
-/* Hash what an earlier run left in .part: the one time a file is read back. */
-static int hash_existing(struct xfer *x, const char *part, struct lc_err *err)
-{
-	char *buf = lc_malloc(1 << 20);
-	int rc = 0;
-	for (;;) {
-		ssize_t r = read(x->fd, buf, 1 << 20);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot read '%s': %s", part,
-					strerror(errno));
-			break;
-		}
-		if (r == 0)
-			break;
-		lc_sha256_update(&x->sha, buf, (size_t)r);
-		x->have += (uint64_t)r;
-	}
-	free(buf);
-	return rc;
 }
 
 static bool transient(CURLcode rc, long code)
@@ -151,14 +107,14 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 		if (!c)
 			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot start libcurl");
 		x->curl = c;
-		x->start = x->have;
+		x->start = lc_sink_size(x->sink);
 		x->checked = x->restart = x->write_failed = false;
-		if (x->have && !x->st->resumed_from)
-			x->st->resumed_from = x->have;
+		if (x->start && !x->st->resumed_from)
+			x->st->resumed_from = x->start;
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->have);
+		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->start);
 		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
@@ -182,7 +138,7 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 		if (rc == CURLE_OK)
 			return 0;
 		/* asked for bytes past the end: what we have is the whole file */
-		if (code == 416 && x->have > 0)
+		if (code == 416 && lc_sink_size(x->sink) > 0)
 			return 0;
 		if (rc == CURLE_ABORTED_BY_CALLBACK)
 			return lc_err_set(err, LC_EXIT_RUNTIME,
@@ -222,24 +178,20 @@ int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
 		goto out;
 	}
 	struct xfer x = {.fo = fo, .st = st};
-	lc_sha256_init(&x.sha);
-	x.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (x.fd < 0) {
-		rc =
-		    lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s': %s", part, strerror(errno));
+	x.sink = lc_sink_open(part, true, err);
+	if (!x.sink) {
+		rc = -1;
 		goto out;
 	}
-	rc = hash_existing(&x, part, err);
-	if (rc == 0)
-		rc = transfer(url, part, &x, err);
-	if (rc == 0 && fsync(x.fd) < 0)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s': %s", part,
-				strerror(errno));
-	close(x.fd);
+	rc = transfer(url, part, &x, err);
+	/* a failed transfer's .part keeps what arrived, for the next run to resume */
+	uint8_t d[32];
+	struct lc_err cerr = LC_ERR_INIT;
+	if (lc_sink_close(x.sink, rc == 0, d, &cerr) < 0 && rc == 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", cerr.msg);
+	lc_err_release(&cerr);
 	if (rc == 0) {
-		uint8_t d[32];
 		char hex[65];
-		lc_sha256_final(&x.sha, d);
 		lc_sha256_hex(d, hex);
 		if (fo->sha256 && strcmp(fo->sha256, hex) != 0) {
 			/* a corrupt or substituted file is never kept, not even to resume */
