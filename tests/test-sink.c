@@ -55,6 +55,19 @@ static void assert_digest_of(const uint8_t d[32], const uint8_t *data, size_t n)
 	assert_string_equal(got, want);
 }
 
+/* Close s and check that path holds data and the reported sum is data's; removes path. */
+static void close_and_check(struct lc_sink *s, bool durable, char *path, const uint8_t *data,
+			    size_t n)
+{
+	struct lc_err err = LC_ERR_INIT;
+	uint8_t d[32];
+	assert_int_equal(lc_sink_close(s, durable, d, &err), 0);
+	assert_digest_of(d, data, n);
+	assert_file_is(path, data, n);
+	unlink(path);
+	free(path);
+}
+
 /* Chunks of 1 byte up to 1 MiB + 3, as a network would hand them over. */
 static void write_all(struct lc_sink *s, const uint8_t *data, size_t n)
 {
@@ -80,13 +93,8 @@ static void whole_file(bool direct)
 	if (!direct)
 		assert_false(lc_sink_direct(s));
 	write_all(s, data, TOTAL);
-	uint8_t d[32];
-	assert_int_equal(lc_sink_close(s, true, d, &err), 0);
-	assert_digest_of(d, data, TOTAL);
-	assert_file_is(path, data, TOTAL);
-	unlink(path);
+	close_and_check(s, true, path, data, TOTAL);
 	free(data);
-	free(path);
 }
 
 static void test_direct(void **state)
@@ -114,13 +122,8 @@ static void resumed(bool direct)
 	/* O_DIRECT appends at a block boundary: the unaligned tail is dropped */
 	assert_int_equal(have, lc_sink_direct(s) ? 4096 : 5000);
 	write_all(s, data + have, TOTAL - have);
-	uint8_t d[32];
-	assert_int_equal(lc_sink_close(s, true, d, &err), 0);
-	assert_digest_of(d, data, TOTAL);
-	assert_file_is(path, data, TOTAL);
-	unlink(path);
+	close_and_check(s, true, path, data, TOTAL);
 	free(data);
-	free(path);
 }
 
 static void test_resumed(void **state)
@@ -143,14 +146,9 @@ static void test_reset(void **state)
 	assert_int_equal(lc_sink_reset(s), 0);
 	assert_int_equal(lc_sink_size(s), 0);
 	write_all(s, data, TOTAL);
-	uint8_t d[32];
-	assert_int_equal(lc_sink_close(s, false, d, &err), 0);
-	assert_digest_of(d, data, TOTAL);
-	assert_file_is(path, data, TOTAL);
-	unlink(path);
+	close_and_check(s, false, path, data, TOTAL);
 	free(junk);
 	free(data);
-	free(path);
 }
 
 static void test_cannot_open(void **state)
