@@ -148,7 +148,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 		}
 	}
 	const struct lc_virt_obj *old = existing_of(j, n->name);
-	bool same = old && old->sha256 && strcmp(old->sha256, t->sha256) == 0;
+	bool same = old && old->rendered_sha256 && dom->rendered_sha256 &&
+		    strcmp(old->rendered_sha256, dom->rendered_sha256) == 0;
 	j->started_at[i] = now_s();
 	if (old && (same || !j->uo->force)) {
 		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;

@@ -21,8 +21,8 @@ enum lc_node_action {
 	LC_NODE_PENDING,   /* not reached: up stopped before it */
 	LC_NODE_CREATED,   /* defined and started */
 	LC_NODE_STARTED,   /* existed, was shut off */
-	LC_NODE_UNCHANGED, /* running, rendered from the same topology */
-	LC_NODE_CHANGED,   /* defined from another topology: reported, kept (use --force) */
+	LC_NODE_UNCHANGED, /* running, its XML as it would be rendered now */
+	LC_NODE_CHANGED,   /* its rendered XML differs: reported, kept (use --force) */
 	LC_NODE_REDEFINED, /* --force: replaced by the new rendering */
 	LC_NODE_FAILED,
 };

@@ -13,6 +13,7 @@ static void add(struct lc_plan *p, enum lc_object type, char *name, const struct
 	e->name = name;
 	e->node = n;
 	e->xml = lc_xml_format(doc);
+	e->rendered_sha256 = type == LC_OBJ_DOMAIN ? lc_render_domain_sha256(doc) : NULL;
 	xmlFreeDoc(doc);
 }
 
@@ -107,6 +108,7 @@ void lc_plan_release(struct lc_plan *plan)
 	for (size_t i = 0; i < plan->n; i++) {
 		free(plan->v[i].name);
 		free(plan->v[i].xml);
+		free(plan->v[i].rendered_sha256);
 	}
 	free(plan->v);
 	memset(plan, 0, sizeof(*plan));

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "mac.h"
 #include "render.h"
+#include "sha256.h"
 #include "tweak.h"
 
 /* ---- small tree helpers: every text reaches the tree as a text node ---- */
@@ -486,6 +487,50 @@ static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node
 	}
 }
 
+/* labctl's element in a domain's metadata, or NULL (a tweak may have removed it). */
+static xmlNodePtr own_metadata(xmlNodePtr root)
+{
+	xmlNodePtr md = child(root, "metadata");
+	for (xmlNodePtr c = md ? md->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns &&
+		    xmlStrEqual(c->ns->href, BAD_CAST LC_XMLNS) &&
+		    xmlStrEqual(c->name, BAD_CAST "node"))
+			return c;
+	return NULL;
+}
+
+/*
+ * Stamp the sha256 of the domain as rendered, less labctl's own element
+ * (its created time differs on every run): up compares it with the defined
+ * domain's to find the nodes whose XML would change, and only those.
+ */
+static void stamp_rendered_sha256(xmlDocPtr doc)
+{
+	xmlNodePtr e = own_metadata(xmlDocGetRootElement(doc));
+	if (!e)
+		return;
+	xmlNodePtr parent = e->parent, next = e->next;
+	xmlUnlinkNode(e);
+	char *text = lc_xml_format(doc);
+	char hex[65];
+	lc_sha256_buf_hex(text, strlen(text), hex);
+	free(text);
+	if (next)
+		xmlAddPrevSibling(next, e);
+	else
+		xmlAddChild(parent, e);
+	set_attr(e, "rendered-sha256", hex);
+}
+
+char *lc_render_domain_sha256(xmlDocPtr doc)
+{
+	xmlNodePtr e = own_metadata(xmlDocGetRootElement(doc));
+	xmlChar *v = e ? xmlGetProp(e, BAD_CAST "rendered-sha256") : NULL;
+	char *out = lc_strdup((const char *)v);
+	xmlFree(v);
+	return out;
+}
+
 /* After tweaks: attributes libvirt refuses for the CPU mode a tweak chose. */
 static void normalize_cpu(xmlNodePtr root)
 {
@@ -550,6 +595,7 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 		}
 	}
 	normalize_cpu(root);
+	stamp_rendered_sha256(doc);
 	return doc;
 }
 

@@ -54,6 +54,13 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 			   const struct lc_hostdev *hostdevs, size_t n_hostdevs,
 			   struct lc_err *err);
 
+/*
+ * The rendered-sha256 lc_render_domain stamps into labctl's metadata: the
+ * sha256 of the domain's XML without that element. NULL when a tweak
+ * removed it; the caller frees.
+ */
+char *lc_render_domain_sha256(xmlDocPtr doc);
+
 /* The network LAB-NET from its mode's template (net-nat.xml, ...). */
 xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_network *net,
 			    xmlDocPtr tmpl, struct lc_err *err);

@@ -235,7 +235,7 @@ static char **xp_strs(xmlXPathContextPtr x, const char *expr, size_t *n)
 static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
 {
 	o->kind = xp_str(x, "string(/domain/metadata/labctl:node/@kind)");
-	o->sha256 = xp_str(x, "string(/domain/metadata/labctl:node/@topology-sha256)");
+	o->rendered_sha256 = xp_str(x, "string(/domain/metadata/labctl:node/@rendered-sha256)");
 	char *t = xp_str(x, "string(/domain/metadata/labctl:node/@created)");
 	o->created = iso_time(t);
 	free(t);
@@ -285,7 +285,7 @@ static void obj_release(struct lc_virt_obj *o)
 	free(o->lab);
 	free(o->node);
 	free(o->kind);
-	free(o->sha256);
+	free(o->rendered_sha256);
 	strv_free(o->vfs, o->n_vfs);
 	strv_free(o->macs, o->n_macs);
 	strv_free(o->volumes, o->n_volumes);

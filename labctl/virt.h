@@ -45,10 +45,10 @@ struct lc_virt_obj {
 	bool paused; /* domains: active but its CPUs stopped */
 	/* domains only, from the metadata and the devices */
 	char *kind;
-	char *sha256;	/* of the topology the domain was rendered from */
-	time_t created; /* 0 when unknown */
-	time_t expires; /* 0 when the lab has no ttl */
-	char **vfs;	/* PCI addresses of hostdevs and hostdev interfaces */
+	char *rendered_sha256; /* of its XML as labctl rendered it (lc_render_domain_sha256) */
+	time_t created;	       /* 0 when unknown */
+	time_t expires;	       /* 0 when the lab has no ttl */
+	char **vfs;	       /* PCI addresses of hostdevs and hostdev interfaces */
 	size_t n_vfs;
 	char **macs; /* MACs of the hostdev interfaces */
 	size_t n_macs;

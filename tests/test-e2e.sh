@@ -29,7 +29,7 @@ trap cleanup EXIT
 L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
 say() { echo "FAIL $*" >&2; fail=1; }
 net=$((200 + $$ % 50))
-topo() { # write the lab's topology; $1 goes into a comment (a change of the file)
+topo() { # write the lab's topology; $1 goes into a comment, $2 into node plain
 	cat >"$T/lab.yaml" <<YAML
 # $1
 name: $LAB
@@ -40,7 +40,7 @@ networks:
 nodes:
   hv: {kind: kvm, networks: [mgmt]}
   xen: {kind: xen, networks: [mgmt]}
-  plain: {kind: generic, nested: false, networks: [mgmt]}
+  plain: {kind: generic, nested: false, networks: [mgmt]${2:-}}
 YAML
 }
 json() { python3 -c "import json,sys; d=json.load(open('$T/out')); $1" || say "$2: $(cat "$T/out") $(cat "$T/err")"; }
@@ -87,11 +87,15 @@ for n in hv xen plain; do
 	[ "$st" = running ] || say "after up, $n is $st"
 done
 
+# a comment changes the file but no node's XML; more memory changes one node
 topo v2
+$L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after a comment changed exited $?"
+json "assert all(x['action'] == 'unchanged' for x in d['nodes']), d" "a comment changed nodes"
+topo v2 ", memory: 320MiB"
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up of a changed topology exited $?"
-json "assert all(x['action'] == 'changed' for x in d['nodes']), d" "changed topology not reported"
+json "assert {x['name']: x['action'] for x in d['nodes']} == {'hv': 'unchanged', 'xen': 'unchanged', 'plain': 'changed'}, d" "changed node not reported"
 $L --json up --force "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up --force exited $?"
-json "assert all(x['action'] == 'redefined' for x in d['nodes']), d" "up --force"
+json "assert {x['name']: x['action'] for x in d['nodes']} == {'hv': 'unchanged', 'xen': 'unchanged', 'plain': 'redefined'}, d" "up --force"
 
 # a node libvirt refuses to start: up names it and libvirt's reason
 cat >>"$T/lab.yaml" <<YAML

@@ -123,7 +123,8 @@ static size_t count_leases(struct env *e)
 	return n;
 }
 
-#define LAB1                                                                                       \
+/* c_extra: more keys for node c */
+#define LAB(c_extra)                                                                               \
 	"name: itest\nttl: 1h\n"                                                                   \
 	"defaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"                                   \
 	"networks: {mgmt: {mode: nat, subnet: 10.55.0.0/24}}\n"                                    \
@@ -131,7 +132,8 @@ static size_t count_leases(struct env *e)
 	"nodes:\n"                                                                                 \
 	"  a: {kind: kvm, networks: [mgmt], vfs: [{pool: cx5, count: 2, vlan: 7}]}\n"              \
 	"  b: {kind: xen, networks: [mgmt]}\n"                                                     \
-	"  c: {kind: generic, disks: [1GiB]}\n"
+	"  c: {kind: generic, disks: [1GiB]" c_extra "}\n"
+#define LAB1 LAB("")
 
 static void test_up_reconcile_down(void **state)
 {
@@ -174,10 +176,16 @@ static void test_up_reconcile_down(void **state)
 	assert_int_equal(r.n_volumes_created, 0);
 	assert_int_equal(r.n_networks_changed, 0);
 	lc_up_report_release(&r);
-	/* another topology for the same lab: reported, kept */
-	assert_int_equal(up(e, LAB1 "# changed\n", 2, &r, &err), 0);
+	/* a comment changes the file, not the XML: nothing changes */
+	assert_int_equal(up(e, "# a comment\n" LAB1, 2, &r, &err), 0);
 	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(r.nodes[i].action, LC_NODE_CHANGED);
+		assert_int_equal(r.nodes[i].action, LC_NODE_UNCHANGED);
+	lc_up_report_release(&r);
+	/* one node's XML differs: that node is reported, and kept */
+	assert_int_equal(up(e, LAB(", vcpus: 2"), 2, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_UNCHANGED);
+	assert_int_equal(r.nodes[1].action, LC_NODE_UNCHANGED);
+	assert_int_equal(r.nodes[2].action, LC_NODE_CHANGED);
 	lc_up_report_release(&r);
 	struct lc_down_report dr;
 	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);

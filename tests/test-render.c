@@ -7,6 +7,7 @@
 #include "load.h"
 #include "plan.h"
 #include "render.h"
+#include "sha256.h"
 #include "topology.h"
 #include "tweak.h"
 
@@ -59,15 +60,20 @@ static const struct lc_planned *find(const struct lc_plan *p, const char *name)
 	return NULL;
 }
 
-static void plan(struct fx *f, const struct lc_host_facts *facts, struct lc_plan *p)
+static void plan_at(struct fx *f, const struct lc_host_facts *facts, time_t now, struct lc_plan *p)
 {
 	struct lc_err err = LC_ERR_INIT;
 	struct lc_vf_plan devs;
 	if (lc_host_plan(&f->o, NULL, f->l.topo, false, &devs, &err) < 0)
 		fail_msg("%s", err.msg);
-	if (lc_plan_build(&f->o, &f->l, facts, &devs, T0, p, &err) < 0)
+	if (lc_plan_build(&f->o, &f->l, facts, &devs, now, p, &err) < 0)
 		fail_msg("%s", err.msg);
 	lc_vf_plan_release(&devs);
+}
+
+static void plan(struct fx *f, const struct lc_host_facts *facts, struct lc_plan *p)
+{
+	plan_at(f, facts, T0, p);
 }
 
 #define RENDER_TEST(kind)                                                                          \
@@ -352,9 +358,63 @@ static void test_metadata_and_names(void **state)
 	free_fx(f);
 }
 
+/* The domain's XML without labctl's metadata element, hashed. */
+static void sha_without_metadata(const char *xml, char hex[65])
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NOBLANKS);
+	assert_non_null(doc);
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(x, BAD_CAST "labctl", BAD_CAST "https://labctl.dev/xmlns/labctl/1");
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST "/domain/metadata/labctl:node", x);
+	assert_int_equal(r->nodesetval->nodeNr, 1);
+	xmlNodePtr e = r->nodesetval->nodeTab[0];
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(x);
+	xmlUnlinkNode(e);
+	xmlFreeNode(e);
+	char *text = lc_xml_format(doc);
+	lc_sha256_buf_hex(text, strlen(text), hex);
+	free(text);
+	xmlFreeDoc(doc);
+}
+
+/* rendered-sha256: the XML less labctl's element; the same an hour later; one per node. */
+static void test_rendered_sha256(void **state)
+{
+	(void)state;
+	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
+	struct lc_plan p, later;
+	plan(f, &intel_kvm, &p);
+	plan_at(f, &intel_kvm, T0 + 3600, &later);
+	assert_int_equal(p.n, later.n);
+	size_t domains = 0;
+	for (size_t i = 0; i < p.n; i++) {
+		if (p.v[i].type != LC_OBJ_DOMAIN)
+			continue;
+		domains++;
+		char want[65];
+		sha_without_metadata(p.v[i].xml, want);
+		char *stamped =
+		    xpath_text(p.v[i].xml, "/domain/metadata/labctl:node/@rendered-sha256");
+		assert_string_equal(stamped, want);
+		assert_string_equal(p.v[i].rendered_sha256, want);
+		assert_string_not_equal(p.v[i].xml, later.v[i].xml); /* created differs */
+		assert_string_equal(later.v[i].rendered_sha256, want);
+		for (size_t k = 0; k < i; k++)
+			if (p.v[k].type == LC_OBJ_DOMAIN)
+				assert_string_not_equal(p.v[k].rendered_sha256, want);
+		free(stamped);
+	}
+	assert_true(domains >= 6);
+	lc_plan_release(&p);
+	lc_plan_release(&later);
+	free_fx(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rendered_sha256),
 	    cmocka_unit_test(test_golden_kvm),
 	    cmocka_unit_test(test_golden_xen),
 	    cmocka_unit_test(test_golden_hyperv),
