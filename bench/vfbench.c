@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bad topology\n");
 		return 1;
 	}
-	struct lc_sysroot root = {argv[1], "/proc"};
+	struct lc_sysroot root = {argv[1], "/proc", NULL};
 	struct lc_inventory_source src;
 	lc_inventory_sysfs_source(&root, &src);
 	double best_inv = 1e9, best_plan = 1e9, best_wall = 1e9, best_cpu = 1e9;

@@ -82,7 +82,7 @@ static int host_vfs(struct lc_session *s, struct lc_err *err)
 
 static int host_check(struct lc_session *s, struct lc_err *err)
 {
-	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs};
+	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, s->opts.devfs};
 	struct lc_err verr = LC_ERR_INIT;
 	/* main connected when it could; say why it could not */
 	struct lc_virt *v = s->virt ? NULL : lc_virt_open(s->opts.uri, &verr);
@@ -264,7 +264,7 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 			for (size_t k = 0; k < t->pools[i].pf.n; k++)
 				want_pf(&pfs, &n_pfs, t->pools[i].pf.v[k].v);
 	}
-	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs};
+	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, s->opts.devfs};
 	if (rc == 0)
 		rc = prepare_modprobe(&root, mdir, dry, err);
 	struct lc_inventory inv = {0};

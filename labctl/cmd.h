@@ -17,6 +17,7 @@ struct lc_opts {
 	const char *uri; /* as given or defaulted: workers open their own connections */
 	const char *sysfs;
 	const char *procfs;
+	const char *devfs;
 	const char *state_dir;
 	const char *cache_dir;
 	const char *templates;

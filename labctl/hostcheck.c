@@ -1,5 +1,6 @@
 /* Host pre-flight checks; see hostcheck.h. */
 #include <ctype.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,6 +122,57 @@ static void check_cpu(const struct host *h, struct lc_checks *c)
 				h->vendor == V_AMD ? "AMD-V (SVM)" : "VT-x", flag));
 }
 
+/* libvirt runs QEMU in group kvm (Debian's libvirt-qemu, Fedora's qemu are members). */
+static bool qemu_can_open(const struct stat *st)
+{
+	if ((st->st_mode & 0006) == 0006)
+		return true;
+	const struct group *g = getgrnam("kvm");
+	return g && st->st_gid == g->gr_gid && (st->st_mode & 0060) == 0060;
+}
+
+static char *owner_mode(const struct stat *st)
+{
+	const struct group *g = getgrgid(st->st_gid);
+	char gid[16];
+	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
+	return lc_asprintf("%s%s %04o", st->st_uid == 0 ? "root:" : "uid:", g ? g->gr_name : gid,
+			   (unsigned)(st->st_mode & 07777));
+}
+
+/* The device node: without udev nobody creates it or gives it to group kvm. */
+static void check_kvm_node(const struct host *h, struct lc_checks *c)
+{
+	struct stat st;
+	if (lc_devfs_stat(h->root, "kvm", &st) < 0) {
+		char dev[32] = "";
+		if (lc_sysdir_read(&h->sys, "class/misc/kvm/dev", dev, sizeof(dev)) <= 0)
+			snprintf(dev, sizeof(dev), "10:232");
+		char *sp = strchr(dev, ':');
+		if (sp)
+			*sp = ' ';
+		add(c, "kvm-device", LC_WARN,
+		    lc_strdup("the kvm module is loaded but there is no /dev/kvm node (no udev?): "
+			      "labs run under TCG"),
+		    lc_asprintf("mknod /dev/kvm c %s; chgrp kvm /dev/kvm; chmod 0660 /dev/kvm",
+				dev));
+		return;
+	}
+	char *om = owner_mode(&st);
+	if (!qemu_can_open(&st))
+		add(c, "kvm-device", LC_WARN,
+		    lc_asprintf(
+			"/dev/kvm is %s: libvirt's QEMU (group kvm) cannot open it, so labs "
+			"run under TCG and libvirt probes QEMU again on every call",
+			om),
+		    lc_strdup("chgrp kvm /dev/kvm; chmod 0660 /dev/kvm (udev's rule does this at "
+			      "boot: KERNEL==\"kvm\", GROUP=\"kvm\", MODE=\"0660\")"));
+	else
+		add(c, "kvm-device", LC_PASS, lc_asprintf("/dev/kvm from %s, %s", kvm_mod(h), om),
+		    NULL);
+	free(om);
+}
+
 static void check_kvm(const struct host *h, struct lc_checks *c)
 {
 	if (!sys_exists(h, "class/misc/kvm"))
@@ -136,6 +188,8 @@ static void check_kvm(const struct host *h, struct lc_checks *c)
 		add(c, "kvm-device", LC_WARN,
 		    lc_strdup("/dev/kvm exists but the CPU has no vmx/svm: labs run under TCG"),
 		    lc_strdup("enable hardware virtualization (see cpu-virt)"));
+	else if (h->root->dev)
+		check_kvm_node(h, c);
 	else
 		add(c, "kvm-device", LC_PASS, lc_asprintf("/dev/kvm from %s", kvm_mod(h)), NULL);
 }

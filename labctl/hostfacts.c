@@ -25,7 +25,7 @@ int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_ho
 	if (lc_virt_host_facts(v, f, err) < 0)
 		return -1;
 	f->why_not_kvm = f->kvm ? NULL : "libvirt offers no kvm domain type";
-	struct lc_sysroot root = {o->sysfs, o->procfs};
+	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
 	char *cpuinfo = NULL;
 	struct lc_err ignore = LC_ERR_INIT;
 	if (lc_procfs_read(&root, "cpuinfo", &cpuinfo, &ignore) == 0) {

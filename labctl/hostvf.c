@@ -10,7 +10,7 @@ int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_
 		     struct lc_err *err)
 {
 	memset(h, 0, sizeof(*h));
-	struct lc_sysroot root = {o->sysfs, o->procfs};
+	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
 	struct lc_inventory_source src;
 	lc_inventory_sysfs_source(&root, &src);
 	if (lc_inventory_load(&src, &h->inv, err) < 0)

@@ -21,9 +21,10 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: labctl [-c URI] [--sysfs DIR] [--procfs DIR] [--state-dir DIR] "
-	      "[--cache-dir DIR]\n"
-	      "              [--templates DIR] [--catalog FILE] [--json] [-q|-v] COMMAND ...\n\n"
+	fputs("usage: labctl [-c URI] [--sysfs DIR] [--procfs DIR] [--devfs DIR] "
+	      "[--state-dir DIR]\n"
+	      "              [--cache-dir DIR] [--templates DIR] [--catalog FILE] [--json] [-q|-v] "
+	      "COMMAND ...\n\n"
 	      "commands:\n",
 	      f);
 	for (size_t i = 0; lc_cmd_table[i]; i++) {
@@ -60,6 +61,8 @@ static void resolve(struct lc_opts *o, struct defaults *d)
 		o->sysfs = LC_SYSFS_DEFAULT;
 	if (!o->procfs)
 		o->procfs = LC_PROCFS_DEFAULT;
+	if (!o->devfs)
+		o->devfs = LC_DEVFS_DEFAULT;
 	if (!o->state_dir) {
 		const char *x = getenv("XDG_STATE_HOME");
 		if (root)
@@ -86,7 +89,16 @@ static void resolve(struct lc_opts *o, struct defaults *d)
 		o->catalog = d->catalog = lc_asprintf("%s/images/catalog.yaml", datadir());
 }
 
-enum { OPT_SYSFS = 256, OPT_PROCFS, OPT_STATE, OPT_CACHE, OPT_TEMPLATES, OPT_CATALOG, OPT_JSON };
+enum {
+	OPT_SYSFS = 256,
+	OPT_PROCFS,
+	OPT_DEVFS,
+	OPT_STATE,
+	OPT_CACHE,
+	OPT_TEMPLATES,
+	OPT_CATALOG,
+	OPT_JSON
+};
 
 int main(int argc, char **argv)
 {
@@ -94,6 +106,7 @@ int main(int argc, char **argv)
 	    {"connect", required_argument, NULL, 'c'},
 	    {"sysfs", required_argument, NULL, OPT_SYSFS},
 	    {"procfs", required_argument, NULL, OPT_PROCFS},
+	    {"devfs", required_argument, NULL, OPT_DEVFS},
 	    {"state-dir", required_argument, NULL, OPT_STATE},
 	    {"cache-dir", required_argument, NULL, OPT_CACHE},
 	    {"templates", required_argument, NULL, OPT_TEMPLATES},
@@ -117,6 +130,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PROCFS:
 			s.opts.procfs = optarg;
+			break;
+		case OPT_DEVFS:
+			s.opts.devfs = optarg;
 			break;
 		case OPT_STATE:
 			s.opts.state_dir = optarg;

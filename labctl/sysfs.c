@@ -137,3 +137,15 @@ int lc_procfs_read(const struct lc_sysroot *r, const char *rel, char **data, str
 	free(path);
 	return rc;
 }
+
+int lc_devfs_stat(const struct lc_sysroot *r, const char *rel, struct stat *st)
+{
+	if (!r->dev) {
+		errno = ENOENT;
+		return -1;
+	}
+	char *path = lc_asprintf("%s/%s", r->dev, rel);
+	int rc = stat(path, st);
+	free(path);
+	return rc;
+}

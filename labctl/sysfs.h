@@ -1,21 +1,24 @@
 /*
- * The one reader of the host's sysfs and procfs. It holds their roots
- * (--sysfs, --procfs), so that every path below them is relative and every
+ * The one reader of the host's sysfs, procfs and device nodes. It holds
+ * their roots (--sysfs, --procfs, --devfs), so that every path below them is relative and every
  * reading can be tested on a fixture tree built like a real host's.
  */
 #ifndef LC_SYSFS_H
 #define LC_SYSFS_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "err.h"
 
 #define LC_SYSFS_DEFAULT  "/sys"
 #define LC_PROCFS_DEFAULT "/proc"
+#define LC_DEVFS_DEFAULT  "/dev"
 
 struct lc_sysroot {
 	const char *sys;  /* borrowed */
 	const char *proc; /* borrowed */
+	const char *dev;  /* borrowed; NULL: device nodes are not looked at */
 };
 
 /* An open directory below the sysfs root, to read many small files from it. */
@@ -48,5 +51,8 @@ int lc_sysdir_write(const struct lc_sysdir *d, const char *name, const char *val
 
 /* Read a file below the procfs root whole; caller frees. */
 int lc_procfs_read(const struct lc_sysroot *r, const char *rel, char **data, struct lc_err *err);
+
+/* stat() a node below the device root ("kvm"); -1 with errno when absent or no root. */
+int lc_devfs_stat(const struct lc_sysroot *r, const char *rel, struct stat *st);
 
 #endif

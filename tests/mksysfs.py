@@ -13,6 +13,7 @@ sriov_totalvfs, sriov_numvfs, virtfnN links and net/<ifname>; VFs a physfn
 link. Attribute files hold 0x values with a newline, as the kernel writes them;
 uevent holds DRIVER, PCI_CLASS and PCI_ID as pci_uevent() writes them.
 """
+import grp
 import os
 import struct
 import sys
@@ -187,7 +188,7 @@ CPU = {
 
 
 def host(name, root):
-    """A whole L0 host for host check: ROOT/sys and ROOT/proc.
+    """A whole L0 host for host check: ROOT/sys, ROOT/proc and ROOT/dev.
 
     intel-good   Intel, nested + shadow VMCS on, IOMMU on (intel_iommu=on iommu=pt),
                  ACS everywhere, two PFs with 4 VFs each, each VF alone, ignore_msrs
@@ -199,10 +200,16 @@ def host(name, root):
     nopt         like intel-good, but the command line lacks iommu=pt
     nokvm        like intel-good, but no /dev/kvm and no kvm modules loaded
     novirt       no vmx/svm, /dev/kvm from kvm_pvm
+    nodevkvm     like intel-good, but the kvm module has no /dev/kvm node (no udev)
+    kvm600       like intel-good, but /dev/kvm is root:root 0600 (no udev rule)
+
+    /dev/kvm is a regular file with the node's owner and mode: host check
+    looks at who may open it, which a fixture can show without mknod.
     """
     sysd, procd = os.path.join(root, "sys"), os.path.join(root, "proc")
-    intel = name.startswith("intel") or name in ("noroot", "nopt", "nokvm")
-    good = name in ("intel-good", "amd-good", "noroot", "intel-old", "nopt", "nokvm")
+    intel = name.startswith("intel") or name in ("noroot", "nopt", "nokvm", "nodevkvm", "kvm600")
+    good = name in ("intel-good", "amd-good", "noroot", "intel-old", "nopt", "nokvm", "nodevkvm",
+                    "kvm600")
     cpu = {"intel-old": "intel-old", "novirt": "none"}.get(name, "intel" if intel else "amd")
     t = Tree(sysd, acs=name not in ("amd-good",), iommu=name != "intel-bad",
              config=256 if name == "noroot" else 4096)
@@ -226,7 +233,8 @@ def host(name, root):
     if name != "novirt":
         params[mod] = {"nested": ("Y" if intel else "1") if good else ("N" if intel else "0")}
         if intel:
-            params[mod]["enable_shadow_vmcs"] = "Y" if name in ("intel-good", "noroot", "nopt") else "N"
+            params[mod]["enable_shadow_vmcs"] = "Y" if name in ("intel-good", "noroot", "nopt",
+                                                                "nodevkvm", "kvm600") else "N"
     if name == "novirt":
         params["kvm_pvm"] = {}
     if name == "nokvm":
@@ -238,6 +246,24 @@ def host(name, root):
                 f.write(v + "\n")
     if name != "nokvm":
         os.makedirs(os.path.join(sysd, "class/misc/kvm"), exist_ok=True)
+        with open(os.path.join(sysd, "class/misc/kvm/dev"), "w") as f:
+            f.write("10:232\n")
+    if name not in ("nokvm", "nodevkvm"):
+        devd = os.path.join(root, "dev")
+        os.makedirs(devd, exist_ok=True)
+        node = os.path.join(devd, "kvm")
+        open(node, "w").close()
+        # systemd's rule gives 0666; Debian's gives root:kvm 0660 (used when it can be shown)
+        mode = 0o666
+        if name == "kvm600":
+            mode = 0o600
+        elif name == "amd-good" and os.geteuid() == 0:
+            try:
+                os.chown(node, 0, grp.getgrnam("kvm").gr_gid)
+                mode = 0o660
+            except KeyError:
+                pass
+        os.chmod(node, mode)
     if name != "intel-bad":
         os.makedirs(os.path.join(sysd, "class/iommu", "dmar0" if intel else "ivhd0"), exist_ok=True)
     vendor, flags, vmx = CPU[cpu]

@@ -89,8 +89,19 @@ expect "down nonsense" 2 "'$T/nope.yaml' is neither a lab name nor a readable to
 
 # host check: exit 3 on a FAIL, --json shape; host prepare on a writable fixture host
 H="$SRC/tests/out/hosts"
-expect "host check good" 0 "" $L -c test:///default --sysfs "$H/intel-good/sys" --procfs "$H/intel-good/proc" host check
-expect "host check bad" 3 "host check: 2 checks failed" $L -c test:///default --sysfs "$H/intel-bad/sys" --procfs "$H/intel-bad/proc" --json host check
+hc() { echo -c test:///default --sysfs "$H/$1/sys" --procfs "$H/$1/proc" --devfs "$H/$1/dev"; }
+# shellcheck disable=SC2046
+expect "host check good" 0 "" $L $(hc intel-good) host check
+grep -q "^PASS  kvm-device    /dev/kvm from kvm_intel, root:root 0666$" "$T/out" || { echo "FAIL host check good: $(cat "$T/out")" >&2; fail=1; }
+# shellcheck disable=SC2046
+expect "host check, /dev/kvm 0600" 0 "" $L $(hc kvm600) --json host check
+python3 -c "
+import json, sys
+c = {x['id']: x for x in json.load(open(sys.argv[1]))['checks']}
+assert c['kvm-device']['result'] == 'WARN' and 'root:root 0600' in c['kvm-device']['detail'], c
+" "$T/out" || { echo "FAIL host check kvm600: $(cat "$T/out")" >&2; fail=1; }
+# shellcheck disable=SC2046
+expect "host check bad" 3 "host check: 2 checks failed" $L $(hc intel-bad) --json host check
 python3 - "$T/out" <<'PY' || { echo "FAIL host check --json: $(cat "$T/out")" >&2; fail=1; }
 import json, sys
 c = {x["id"]: x for x in json.load(open(sys.argv[1]))["checks"]}

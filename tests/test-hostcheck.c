@@ -10,12 +10,14 @@ static struct lc_checks run(const char *host)
 {
 	char *sys = lc_asprintf("%s/tests/out/hosts/%s/sys", t_srcdir(), host);
 	char *proc = lc_asprintf("%s/tests/out/hosts/%s/proc", t_srcdir(), host);
-	struct lc_sysroot root = {sys, proc};
+	char *dev = lc_asprintf("%s/tests/out/hosts/%s/dev", t_srcdir(), host);
+	struct lc_sysroot root = {sys, proc, dev};
 	struct lc_libvirt_fact lv = {"test:///default", NULL};
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
 	free(sys);
 	free(proc);
+	free(dev);
 	return c;
 }
 
@@ -57,6 +59,7 @@ static void test_intel_good(void **state)
 	expect(&c, "nested", LC_PASS, "kvm_intel nested=Y", NULL);
 	expect(&c, "sriov", LC_PASS, "ens1f0 4/8 VFs", NULL);
 	expect(&c, "acs", LC_PASS, "2 SR-IOV PFs", NULL);
+	expect(&c, "kvm-device", LC_PASS, "/dev/kvm from kvm_intel, root:", NULL);
 	lc_checks_release(&c);
 }
 
@@ -91,6 +94,8 @@ static void test_amd(void **state)
 	expect(&c, "cpu-virt", LC_PASS, "svm", NULL);
 	expect(&c, "nested", LC_PASS, "kvm_amd nested=1", NULL);
 	expect(&c, "shadow-vmcs", LC_PASS, "not applicable on AMD", NULL);
+	/* root:kvm 0660 when the fixture could give it to group kvm, else 0666 */
+	expect(&c, "kvm-device", LC_PASS, "/dev/kvm from kvm_amd, root:", NULL);
 	expect(&c, "iommu", LC_PASS, NULL, NULL);
 	expect(&c, "acs", LC_WARN, "no ACS capability on 0000:d7:00.0", "ACS");
 	expect(&c, "iommu-groups", LC_WARN, "8 with other VFs", NULL);
@@ -125,11 +130,25 @@ static void test_nopt_nokvm(void **state)
 	lc_checks_release(&c);
 }
 
+/* Without udev: no node at all, or one that libvirt's QEMU cannot open. */
+static void test_kvm_node(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("nodevkvm");
+	expect(&c, "kvm-device", LC_WARN, "no /dev/kvm node",
+	       "mknod /dev/kvm c 10 232; chgrp kvm /dev/kvm; chmod 0660 /dev/kvm");
+	lc_checks_release(&c);
+	c = run("kvm600");
+	expect(&c, "kvm-device", LC_WARN, "/dev/kvm is root:", "chgrp kvm /dev/kvm");
+	expect(&c, "kvm-device", LC_WARN, " 0600: libvirt's QEMU (group kvm) cannot open it", NULL);
+	lc_checks_release(&c);
+}
+
 static void test_libvirt_unreachable(void **state)
 {
 	(void)state;
 	char *sys = lc_asprintf("%s/tests/out/hosts/intel-good/sys", t_srcdir());
-	struct lc_sysroot root = {sys, "/nonexistent"};
+	struct lc_sysroot root = {sys, "/nonexistent", NULL};
 	struct lc_libvirt_fact lv = {"qemu:///system", "cannot connect: no socket"};
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
@@ -173,10 +192,11 @@ static void test_ext_caps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_intel_good),		cmocka_unit_test(test_intel_bad),
-	    cmocka_unit_test(test_intel_old),		cmocka_unit_test(test_amd),
-	    cmocka_unit_test(test_noroot_and_novirt),	cmocka_unit_test(test_nopt_nokvm),
-	    cmocka_unit_test(test_libvirt_unreachable), cmocka_unit_test(test_ext_caps),
+	    cmocka_unit_test(test_intel_good),	      cmocka_unit_test(test_intel_bad),
+	    cmocka_unit_test(test_intel_old),	      cmocka_unit_test(test_amd),
+	    cmocka_unit_test(test_noroot_and_novirt), cmocka_unit_test(test_nopt_nokvm),
+	    cmocka_unit_test(test_kvm_node),	      cmocka_unit_test(test_libvirt_unreachable),
+	    cmocka_unit_test(test_ext_caps),
 	};
 	return cmocka_run_group_tests_name("hostcheck", tests, NULL, NULL);
 }

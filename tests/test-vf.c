@@ -17,7 +17,7 @@
 static void load_inv(const char *scenario, struct lc_inventory *inv)
 {
 	char *dir = lc_asprintf("%s/tests/out/sysfs/%s", t_srcdir(), scenario);
-	struct lc_sysroot root = {dir, "/nonexistent"};
+	struct lc_sysroot root = {dir, "/nonexistent", NULL};
 	struct lc_inventory_source src;
 	lc_inventory_sysfs_source(&root, &src);
 	struct lc_err err = LC_ERR_INIT;
@@ -78,7 +78,7 @@ static void test_inventory_isolated(void **state)
 static void test_inventory_missing_root(void **state)
 {
 	(void)state;
-	struct lc_sysroot root = {"/nonexistent/sys", "/nonexistent"};
+	struct lc_sysroot root = {"/nonexistent/sys", "/nonexistent", NULL};
 	struct lc_inventory_source src;
 	lc_inventory_sysfs_source(&root, &src);
 	struct lc_inventory inv;
