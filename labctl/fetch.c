@@ -20,7 +20,6 @@ struct xfer {
 	struct lc_sink *sink; /* .part: hashes and writes what arrives */
 	uint64_t start;	      /* the offset this attempt asked for */
 	bool checked;	      /* the response's status was looked at */
-	bool restart;	      /* the server ignored Range: start over */
 	bool write_failed;
 	int write_errno;
 	CURL *curl;
@@ -44,7 +43,6 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 				x->write_errno = e;
 				return 0;
 			}
-			x->restart = true;
 		}
 	}
 	int e = lc_sink_write(x->sink, data, n);
@@ -108,7 +106,7 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot start libcurl");
 		x->curl = c;
 		x->start = lc_sink_size(x->sink);
-		x->checked = x->restart = x->write_failed = false;
+		x->checked = x->write_failed = false;
 		if (x->start && !x->st->resumed_from)
 			x->st->resumed_from = x->start;
 		curl_easy_setopt(c, CURLOPT_URL, url);
