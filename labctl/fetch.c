@@ -112,7 +112,13 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->start);
+		/*
+		 * A Range header rather than CURLOPT_RESUME_FROM, which fails the
+		 * transfer when a server answers 200: on_data starts over instead.
+		 */
+		char range[32];
+		snprintf(range, sizeof(range), "%llu-", (unsigned long long)x->start);
+		curl_easy_setopt(c, CURLOPT_RANGE, x->start ? range : NULL);
 		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);

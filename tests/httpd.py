@@ -7,6 +7,7 @@ Serves DIR on a port picked at run time (written to PORTFILE), with byte
 Range requests (bytes=N- and bytes=N-M). Faults, chosen by path prefix:
   /drop/NAME     the first GET of NAME sends half the body and drops the connection
   /fail500/NAME  the first GET of NAME answers 500
+  /norange/NAME  Range is ignored: every GET answers 200 with the whole file
 Every request is logged to LOGFILE as "METHOD PATH RANGE".
 """
 import os
@@ -33,7 +34,7 @@ class Handler(BaseHTTPRequestHandler):
             first = self.path not in seen
             seen.add(self.path)
         fault, name = None, self.path.lstrip("/")
-        for f in ("drop", "fail500"):
+        for f in ("drop", "fail500", "norange"):
             if name.startswith(f + "/"):
                 fault, name = f, name[len(f) + 1:]
         path = os.path.join(ROOT, os.path.basename(name))
@@ -43,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(404)
         size = os.path.getsize(path)
         start, end = 0, size - 1
-        if rng != "-" and rng.startswith("bytes="):
+        if rng != "-" and rng.startswith("bytes=") and fault != "norange":
             a, _, b = rng[6:].partition("-")
             start = int(a)
             end = int(b) if b else size - 1
