@@ -65,18 +65,32 @@ for i in $(seq 1 "$TRIALS"); do
 	# every third trial starts with an empty cache, so the kill can land in the pull
 	[ $((i % 3)) = 1 ] && rm -rf "$T/cache"
 	# from 5 ms to 2 s (an up of this lab takes about 1 s with a warm cache),
-	# spread evenly on a log scale over the trials
+	# spread evenly on a log scale over the trials; every fourth trial waits
+	# for the first volume instead
 	delay=$(awk -v i="$i" -v n="$TRIALS" 'BEGIN { printf "%.3f", 0.005 * 400 ^ ((i - 1) / (n > 1 ? n - 1 : 1)) }')
-	$L up "$T/lab.yaml" >/dev/null 2>&1 &
+	# every other trial makes the nodes one at a time, so that kills also land
+	# between a volume and its domain and between one node and the next
+	jobs=$((i % 2 ? 4 : 1))
+	$L up -j $jobs "$T/lab.yaml" >/dev/null 2>&1 &
 	pid=$!
-	sleep "$delay"
+	if [ $((i % 4)) = 2 ]; then
+		# a moment no delay hits reliably: the first volume just made
+		delay="first volume"
+		for _ in $(seq 20000); do
+			compgen -G "$T/state/pools/$POOL/$LAB-*" >/dev/null && break
+			kill -0 $pid 2>/dev/null || break
+		done
+	else
+		sleep "$delay"
+		delay=${delay}s
+	fi
 	kill -KILL $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	p=$(phase)
 	hits[$p]=$((${hits[$p]:-0} + 1))
-	$L down "$LAB" >"$T/out" 2>&1 || say "$i" "down after a kill at ${delay}s ($p) exited $?: $(cat "$T/out")"
+	$L down "$LAB" >"$T/out" 2>&1 || say "$i" "down after a kill at ${delay} ($p) exited $?: $(cat "$T/out")"
 	left=$(leftovers)
-	[ "$left" = "0 domains, 0 networks, 0 volumes, 0 leases, journal no" ] || say "$i" "after a kill at ${delay}s ($p), down left $left"
+	[ "$left" = "0 domains, 0 networks, 0 volumes, 0 leases, journal no" ] || say "$i" "after a kill at ${delay} ($p), down left $left"
 	$L up "$T/lab.yaml" >"$T/out" 2>&1 || say "$i" "fresh up after the kill exited $?: $(cat "$T/out")"
 	[ "$($V list --state-running --name | grep -c "^$LAB-")" = 4 ] || say "$i" "fresh up: not 4 running domains"
 	$L -q down "$LAB" >/dev/null 2>&1 || say "$i" "down after the fresh up"
