@@ -1,6 +1,7 @@
 /* Host pre-flight checks; see hostcheck.h. */
 #include <ctype.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,12 +132,15 @@ static bool qemu_can_open(const struct stat *st)
 	return g && st->st_gid == g->gr_gid && (st->st_mode & 0060) == 0060;
 }
 
+/* "root:kvm 0660", numbers where the names are unknown */
 static char *owner_mode(const struct stat *st)
 {
+	const struct passwd *u = getpwuid(st->st_uid);
 	const struct group *g = getgrgid(st->st_gid);
-	char gid[16];
+	char uid[16], gid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)st->st_uid);
 	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
-	return lc_asprintf("%s%s %04o", st->st_uid == 0 ? "root:" : "uid:", g ? g->gr_name : gid,
+	return lc_asprintf("%s:%s %04o", u ? u->pw_name : uid, g ? g->gr_name : gid,
 			   (unsigned)(st->st_mode & 07777));
 }
 
