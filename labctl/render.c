@@ -500,11 +500,11 @@ static xmlNodePtr own_metadata(xmlNodePtr root)
 }
 
 /*
- * Stamp the sha256 of the domain as rendered, less labctl's own element
- * (its created time differs on every run): up compares it with the defined
- * domain's to find the nodes whose XML would change, and only those.
+ * The element's created time differs on every run, so it is left out: up
+ * compares the sum with the defined domain's to find the nodes whose XML
+ * would change, and only those.
  */
-static void stamp_rendered_sha256(xmlDocPtr doc)
+void lc_render_stamp_sha256(xmlDocPtr doc)
 {
 	xmlNodePtr e = own_metadata(xmlDocGetRootElement(doc));
 	if (!e)
@@ -595,7 +595,7 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 		}
 	}
 	normalize_cpu(root);
-	stamp_rendered_sha256(doc);
+	lc_render_stamp_sha256(doc);
 	return doc;
 }
 

@@ -55,6 +55,12 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 			   struct lc_err *err);
 
 /*
+ * Stamp rendered-sha256 into labctl's metadata element (nothing when a
+ * tweak removed it): the sha256 of the domain's XML without that element.
+ * lc_render_domain does it last, after the tweaks.
+ */
+void lc_render_stamp_sha256(xmlDocPtr doc);
+/*
  * The rendered-sha256 lc_render_domain stamps into labctl's metadata: the
  * sha256 of the domain's XML without that element. NULL when a tweak
  * removed it; the caller frees.

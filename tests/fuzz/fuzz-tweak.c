@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness: an XML tweak (an XPath and a value or fragment) checked
- * and applied to a rendered domain. Input: the first byte picks set, remove
- * or append; up to the first newline is the XPath; the rest the value.
+ * and applied to a rendered domain, which is then stamped with its
+ * rendered-sha256 as lc_render_domain does after the tweaks. Input: the first byte picks set,
+ * remove or append; up to the first newline is the XPath; the rest the value.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 
 #include <libxml/parser.h>
 
+#include "render.h"
 #include "templates.h"
 #include "tweak.h"
 
@@ -43,7 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lc_tweak_check(&tw, &err) == 0) {
 		xmlDocPtr doc = lc_xml_parse("domain", domain, sizeof(domain) - 1, &err);
 		if (doc) {
-			lc_tweak_apply(doc, &tw, &err);
+			if (lc_tweak_apply(doc, &tw, &err) == 0) {
+				lc_render_stamp_sha256(doc);
+				free(lc_render_domain_sha256(doc));
+			}
 			xmlFreeDoc(doc);
 		}
 	}
