@@ -310,7 +310,10 @@ static const char *ready_line(const struct lc_loaded *l, const struct lc_node *n
 	return img && img->ready.v ? img->ready.v : NULL;
 }
 
-/* The line of the console log holding ready, or NULL. */
+/*
+ * The line of the console log holding ready, or NULL. Only a whole line
+ * counts: the guest may be half-way through writing it.
+ */
 static char *find_line(const char *path, const char *ready)
 {
 	char *text;
@@ -321,10 +324,9 @@ static char *find_line(const char *path, const char *ready)
 		return NULL;
 	}
 	char *hit = strstr(text, ready), *line = NULL;
-	if (hit) {
-		char *end = strpbrk(hit, "\r\n");
-		line = lc_strndup(hit, end ? (size_t)(end - hit) : strlen(hit));
-	}
+	char *end = hit ? strpbrk(hit, "\r\n") : NULL;
+	if (end)
+		line = lc_strndup(hit, (size_t)(end - hit));
 	free(text);
 	return line;
 }

@@ -91,16 +91,22 @@ static void env_free(struct env *e)
 	free(e);
 }
 
-static int up(struct env *e, const char *yaml, int jobs, struct lc_up_report *r, struct lc_err *err)
+static int up_wait(struct env *e, const char *yaml, int jobs, int wait_s, struct lc_up_report *r,
+		   struct lc_err *err)
 {
 	write_text(e->topo, yaml);
 	struct lc_loaded l;
 	if (lc_load(&e->o, e->topo, &l, err) < 0)
 		fail_msg("%s", err->msg);
-	struct lc_up_opts uo = {.jobs = jobs, .wait_s = -1};
+	struct lc_up_opts uo = {.jobs = jobs, .wait_s = wait_s};
 	int rc = lc_lab_up(&e->o, e->v, &l, &uo, r, err);
 	lc_loaded_release(&l);
 	return rc;
+}
+
+static int up(struct env *e, const char *yaml, int jobs, struct lc_up_report *r, struct lc_err *err)
+{
+	return up_wait(e, yaml, jobs, -1, r, err);
 }
 
 static size_t count_domains(struct env *e, const char *lab)
@@ -303,13 +309,40 @@ static void test_gc(void **state)
 	env_free(e);
 }
 
+/* --wait reads the console log: the ready line counts only once it is whole. */
+static void test_wait_whole_line(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	const char *lab = "name: wtest\nnodes:\n  w: {kind: kvm, image: tiny, memory: 128MiB}\n";
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, lab, 1, &r, &err), 0);
+	lc_up_report_release(&r);
+	char *log = lc_asprintf("%s/labs/wtest/w.log", e->state);
+	write_text(log, "booting\nBOOTED no");
+	assert_int_equal(up_wait(e, lab, 1, 1, &r, &err), -1);
+	assert_string_equal(err.msg, "1 node did not boot within 1s: w");
+	assert_false(r.nodes[0].booted);
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	write_text(log, "booting\nBOOTED node=w\r\nmore\n");
+	assert_int_equal(up_wait(e, lab, 1, 5, &r, &err), 0);
+	assert_true(r.nodes[0].booted);
+	assert_string_equal(r.nodes[0].boot_line, "BOOTED node=w");
+	lc_up_report_release(&r);
+	free(log);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "wtest", &dr, &err), 0);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_up_reconcile_down),
-	    cmocka_unit_test(test_failure_in_the_middle),
-	    cmocka_unit_test(test_image_sum_refused),
-	    cmocka_unit_test(test_gc),
+	    cmocka_unit_test(test_up_reconcile_down), cmocka_unit_test(test_failure_in_the_middle),
+	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
+	    cmocka_unit_test(test_wait_whole_line),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
