@@ -27,12 +27,12 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-net=$((100 + $$ % 100))
+SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 cat >"$T/lab.yaml" <<YAML
 name: $LAB
 pool: $POOL
 defaults: {kind: kvm, image: tiny, memory: 256MiB, disk: 64MiB}
-networks: {mgmt: {mode: nat, subnet: 10.$net.7.0/24}}
+networks: {mgmt: {mode: nat, subnet: $SUBNET}}
 nodes:
   n: {replicas: 4, networks: [mgmt]}
 YAML

@@ -21,6 +21,7 @@ LAB=e2e-$$
 POOL=labctl-$LAB
 fail=0
 cleanup() {
+	$L -q down "$LAB" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
 	rm -rf "$T"
@@ -28,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
 say() { echo "FAIL $*" >&2; fail=1; }
-net=$((200 + $$ % 50))
+SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 topo() { # write the lab's topology; $1 goes into a comment, $2 into node plain
 	cat >"$T/lab.yaml" <<YAML
 # $1
@@ -36,7 +37,7 @@ name: $LAB
 pool: $POOL
 defaults: {image: tiny, memory: 256MiB, disk: 64MiB}
 networks:
-  mgmt: {mode: nat, subnet: 10.$net.0.0/24}
+  mgmt: {mode: nat, subnet: $SUBNET}
 nodes:
   hv: {kind: kvm, networks: [mgmt]}
   xen: {kind: xen, networks: [mgmt]}
