@@ -12,6 +12,12 @@ PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# A report must fail the run even where a test expects labctl's exit 1 or
+# throws the exit status away (a killed up): reports go to files, which
+# `check` requires to be absent at its end, and exit with a code of their own.
+SAN_REPORTS := $(CURDIR)/build/san/reports
+export ASAN_OPTIONS := log_path=$(SAN_REPORTS)/asan:exitcode=86
+export UBSAN_OPTIONS := log_path=$(SAN_REPORTS)/ubsan:exitcode=86:print_stacktrace=1
 else
 BUILD   := build/plain
 SANFLAGS :=
@@ -22,6 +28,8 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 $(SA
 CPPFLAGS += -Ilabctl $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -pthread
 LDFLAGS += $(SANFLAGS)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 DEPFLAGS = -MMD -MP
 
 LIB_SRCS := \
@@ -114,8 +122,9 @@ $(BIN): $(BUILD)/labctl-bin
 	@mkdir -p bin
 	cp $< $@
 
+$(BUILD)/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
 
 tests: $(TEST_BINS)
 
@@ -125,6 +134,8 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 bench: $(BIN) $(BUILD)/bench/vfbench
 	bench/render.sh
 	bench/vfs.sh
+	bench/pull.sh
+	@if [ "$$(id -u)" = 0 ]; then bench/up.sh; else echo "bench/up.sh: skipped (needs root)"; fi
 
 # sysfs-shaped fixture trees, built the way the kernel lays them out
 FIXTURES := isolated shared-pairs host-shared two-numa kinds
@@ -136,7 +147,8 @@ tests/out/sysfs/.stamp: tests/mksysfs.py
 	touch $@
 
 # the tests run the binary of this build (plain or sanitized), not bin/labctl
-check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
+check: deps $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
+	$(if $(SAN_REPORTS),rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS))
 	LABCTL_SRCDIR=$(CURDIR) tests/run-unit.sh $(TEST_BINS)
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin
@@ -147,6 +159,12 @@ check: $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-signals.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-crash.sh $(BUILD)/labctl-bin 20
 	LABCTL_SRCDIR=$(CURDIR) tests/test-faults.sh $(BUILD)/labctl-bin
+	$(if $(SAN_REPORTS),@if ls $(SAN_REPORTS) | grep -q .; then cat $(SAN_REPORTS)/*; \
+		echo "check: sanitizer reports above" >&2; exit 1; fi; echo "sanitizers: no report")
+
+# what the build and the tests need (Debian packages, as root); a no-op when present
+deps:
+	tests/install-deps.sh
 
 # The unit and in-process tests under memcheck: any error or leak fails.
 valgrind: $(TEST_BINS) tests/out/sysfs/.stamp
@@ -204,7 +222,7 @@ demo:
 	tests/install-deps.sh
 	$(MAKE) --no-print-directory all tiny
 	tests/start-libvirt.sh
-	bin/labctl up topologies/demo.yaml --wait=300
+	bin/labctl up topologies/demo.yaml --wait=300 || { bin/labctl down demo; exit 1; }
 	bin/labctl status demo
 	bin/labctl down demo
 
@@ -214,7 +232,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check tests bench valgrind fuzz install demo tiny format clean
+.PHONY: all check deps tests bench valgrind fuzz install demo tiny format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
