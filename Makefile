@@ -81,6 +81,7 @@ LIB_SRCS := \
 TESTS := \
 	test-sha256 \
 	test-sink \
+	test-interrupt \
 	test-yaml \
 	test-topology \
 	test-validate \
