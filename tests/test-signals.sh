@@ -57,7 +57,28 @@ kill -TERM $pid
 wait $pid
 rc=$?
 [ $rc = 143 ] || say "SIGTERM: exit $rc, want 143: $(cat "$T/err")"
-$L -q down "$LAB" || say "down after SIGTERM"
+$L up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after SIGTERM exited $?: $(cat "$T/err")"
+[ "$(domains)" = 6 ] || say "up after SIGTERM: $(domains) domains"
+
+# SIGINT during down: the removals in flight finish, no new one starts,
+# exit 130 (unless down had finished already), and a second down completes
+$L down "$LAB" >"$T/out" 2>"$T/err" &
+pid=$!
+# it lists the domains at once, and stopping each takes a few hundred ms
+sleep 0.15
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc = 130 ]; then
+	grep -q "down interrupted" "$T/err" || say "SIGINT during down: message: $(cat "$T/err")"
+	echo "signals: SIGINT landed in down with $(domains) of 6 domains left"
+else
+	[ $rc = 0 ] && [ "$(domains)" = 0 ] || say "SIGINT during down: exit $rc, $(domains) domains: $(cat "$T/err")"
+	echo "signals: down finished before SIGINT landed"
+fi
+$L down "$LAB" >"$T/out" 2>"$T/err" || say "down after SIGINT exited $?: $(cat "$T/err")"
+[ "$(domains)" = 0 ] || say "down after SIGINT left $(domains) domains"
+$L up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after interrupted down exited $?: $(cat "$T/err")"
 
 $L up --wait=300 "$T/lab.yaml" >"$T/out" 2>"$T/err" &
 pid=$!
@@ -73,7 +94,42 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [ $ms -lt 2000 ] || say "double SIGINT took ${ms} ms"
 
 $L -q down "$LAB" || say "final down"
+
+# SIGINT during a download: the transfer aborts at once, keeping its .part
+# for the next pull; a server that sends 6 MiB and then stalls holds it
+python3 - "$T/port" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 67108864\r\n\r\n" + b"x" * (6 << 20))
+    time.sleep(120)
+PY
+srv=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+printf 'images:\n  slow: {url: "http://127.0.0.1:%s/slow.img", sha256: "%064d", format: raw}\n' \
+	"$(cat "$T/port")" 0 >"$T/catalog.yaml"
+$BIN --catalog "$T/catalog.yaml" --state-dir "$T/state" --cache-dir "$T/pcache" image pull slow \
+	>"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 200); do [ "$(stat -c %s "$T"/pcache/slow*.part 2>/dev/null || echo 0)" -ge 4194304 ] && break; sleep 0.05; done
+t0=$(date +%s%N)
+kill -INT $pid
+wait $pid
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill $srv 2>/dev/null
+[ $rc = 130 ] || say "SIGINT during a pull: exit $rc: $(cat "$T/err")"
+[ $ms -lt 3000 ] || say "SIGINT during a pull took ${ms} ms"
+[ "$(stat -c %s "$T"/pcache/slow*.part 2>/dev/null || echo 0)" -ge 4194304 ] ||
+	say "SIGINT during a pull: .part not kept: $(ls -l "$T/pcache" 2>&1)"
+
 [ "$(domains)" = 0 ] || say "down left domains"
 [ -e "$T/state/labs/$LAB" ] && say "down left the journal"
-[ $fail = 0 ] && echo "signals: SIGINT and SIGTERM during up, up completing after, double SIGINT"
+[ $fail = 0 ] && echo "signals: SIGINT and SIGTERM during up and up completing after, SIGINT during down and down completing after, double SIGINT, SIGINT during a pull keeping its .part"
 exit $fail
