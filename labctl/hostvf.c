@@ -86,7 +86,7 @@ static bool held_before(const struct lc_leases *l, int group, const char *lab)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].group == group)
-			return strcmp(l->v[i].lab, lab) == 0;
+			return l->v[i].lab && strcmp(l->v[i].lab, lab) == 0;
 	return false;
 }
 
@@ -126,7 +126,7 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 	} else {
 		/* leases of this lab the plan no longer uses (the topology changed) */
 		for (size_t i = 0; i < h->leases.n; i++)
-			if (strcmp(h->leases.v[i].lab, lab) == 0 &&
+			if (h->leases.v[i].lab && strcmp(h->leases.v[i].lab, lab) == 0 &&
 			    !in_plan(plan, h->leases.v[i].group))
 				lc_lease_drop(o->state_dir, h->leases.v[i].group, NULL);
 	}

@@ -547,6 +547,42 @@ static bool has(char **v, size_t n, const char *s)
 	return false;
 }
 
+/*
+ * Under the lease lock. A lease is stale when its lab has no domain left and
+ * the run that wrote it is gone: up takes its leases long before it defines
+ * domains, and a lease of a live run is kept whatever the domains say. The
+ * domains are listed here, under the lock, not before it: an up that took
+ * its leases and defined its domains since gc began must count. The journal
+ * is not asked: it outlives a failed up whose VFs nothing holds, and down
+ * removes it. A damaged lease goes once nobody can still be writing it.
+ */
+static int drop_stale_leases(const struct lc_opts *o, struct lc_virt *v, time_t now,
+			     struct lc_gc_report *r, struct lc_err *err)
+{
+	struct lc_virt_obj *doms;
+	size_t nd;
+	if (lc_virt_lab_domains(v, NULL, &doms, &nd, err) < 0)
+		return -1;
+	struct lc_leases ls;
+	int rc = lc_leases_read(o->state_dir, &ls, err);
+	for (size_t i = 0; rc == 0 && i < ls.n; i++) {
+		const struct lc_lease *l = &ls.v[i];
+		bool keep;
+		if (!l->lab) {
+			keep = !lc_lease_damaged_stale(l, now);
+		} else {
+			keep = lc_lease_writer_alive(l);
+			for (size_t k = 0; k < nd && !keep; k++)
+				keep = strcmp(doms[k].lab, l->lab) == 0;
+		}
+		if (!keep && (rc = lc_lease_drop(o->state_dir, l->group, err)) == 0)
+			r->n_stale_leases++;
+	}
+	lc_leases_release(&ls);
+	lc_virt_objs_free(doms, nd);
+	return rc;
+}
+
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,
 	      struct lc_err *err)
 {
@@ -566,23 +602,12 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 		LC_GROW(r->labs, cap, r->n_labs + 1);
 		r->labs[r->n_labs++] = lc_strdup(doms[i].lab);
 	}
+	lc_virt_objs_free(doms, nd);
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
-		struct lc_leases ls;
-		rc = lc_leases_read(o->state_dir, &ls, err);
-		/* a lease whose lab has no domain left on the connection is stale */
-		for (size_t i = 0; rc == 0 && i < ls.n; i++) {
-			bool live = false;
-			for (size_t k = 0; k < nd; k++)
-				live |= strcmp(doms[k].lab, ls.v[i].lab) == 0 &&
-					!has(r->labs, r->n_labs, doms[k].lab);
-			if (!live && (rc = lc_lease_drop(o->state_dir, ls.v[i].group, err)) == 0)
-				r->n_stale_leases++;
-		}
-		lc_leases_release(&ls);
+		rc = drop_stale_leases(o, v, now, r, err);
 		lc_leases_unlock(lock);
 	}
-	lc_virt_objs_free(doms, nd);
 	return rc;
 }
 

@@ -1,9 +1,11 @@
 /* Lease files; see lease.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,14 +62,41 @@ static char *field(const char *text, const char *key)
 	return NULL;
 }
 
+static void lease_free(struct lc_lease *l)
+{
+	free(l->lab);
+	free(l->node);
+	free(l->addresses);
+	free(l->created);
+}
+
+/*
+ * Read one lease file. A file without lab or node is returned with lab and
+ * node NULL (damaged), not as an error: one bad file must not stop every
+ * command that reads leases. Returns 1 when the file is gone.
+ */
 static int parse_lease(const char *path, int group, struct lc_lease *l, struct lc_err *err)
 {
-	char *text;
-	size_t len;
-	if (lc_read_file(path, &text, &len, err) < 0)
-		return -1;
 	memset(l, 0, sizeof(*l));
 	l->group = group;
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read lease '%s': %s", path,
+				  strerror(errno));
+	}
+	l->mtime = st.st_mtime;
+	char *text;
+	size_t len;
+	struct lc_err rerr = LC_ERR_INIT;
+	if (lc_read_file(path, &text, &len, &rerr) < 0) {
+		int gone = !lc_file_exists(path);
+		if (!gone && err)
+			lc_err_move(err, &rerr);
+		lc_err_release(&rerr);
+		return gone ? 1 : -1;
+	}
 	l->lab = field(text, "lab");
 	l->node = field(text, "node");
 	l->addresses = field(text, "addresses");
@@ -76,13 +105,10 @@ static int parse_lease(const char *path, int group, struct lc_lease *l, struct l
 	l->pid = pid ? atol(pid) : 0;
 	free(pid);
 	free(text);
-	if (!l->lab || !l->node) {
+	if (!l->lab || !l->lab[0] || !l->node || !l->node[0]) {
 		free(l->lab);
 		free(l->node);
-		free(l->addresses);
-		free(l->created);
-		return lc_err_set(err, LC_EXIT_RUNTIME, "lease '%s' is damaged (no lab or node)",
-				  path);
+		l->lab = l->node = NULL;
 	}
 	return 0;
 }
@@ -113,6 +139,7 @@ int lc_leases_read(const char *state_dir, struct lc_leases *out, struct lc_err *
 		rc = parse_lease(path, group, &out->v[out->n], err);
 		if (rc == 0)
 			out->n++;
+		rc = rc < 0 ? -1 : 0; /* a lease dropped since the listing is skipped */
 		free(path);
 	}
 	lc_strv_free(names, n);
@@ -126,14 +153,25 @@ int lc_leases_read(const char *state_dir, struct lc_leases *out, struct lc_err *
 
 void lc_leases_release(struct lc_leases *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].lab);
-		free(l->v[i].node);
-		free(l->v[i].addresses);
-		free(l->v[i].created);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		lease_free(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+bool lc_lease_writer_alive(const struct lc_lease *l)
+{
+	/* EPERM: the process exists, under another user */
+	return l->pid > 0 && (kill((pid_t)l->pid, 0) == 0 || errno == EPERM);
+}
+
+bool lc_lease_damaged_stale(const struct lc_lease *l, time_t now)
+{
+	if (l->lab)
+		return false;
+	if (l->pid > 0)
+		return !lc_lease_writer_alive(l);
+	return now - l->mtime > LC_LEASE_DAMAGED_GRACE_S;
 }
 
 static char *lease_text(const char *lab, const char *node, const char *addresses)
@@ -151,37 +189,40 @@ int lc_lease_take(const char *state_dir, int group, const char *lab, const char 
 		  const char *addresses, struct lc_err *err)
 {
 	char *path = lease_path(state_dir, group);
+	/* a dot name: lc_leases_read never lists it */
+	char *tmp = lc_asprintf("%s/leases/.group-%d.%ld.tmp", state_dir, group, (long)getpid());
 	char *text = lease_text(lab, node, addresses);
-	int rc = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		size_t len = strlen(text);
-		if (write(fd, text, len) != (ssize_t)len) {
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot write lease '%s': %s", path,
-					strerror(errno));
-			unlink(path);
-		}
-		close(fd);
-	} else if (errno == EEXIST) {
+	int rc = lc_write_file_direct(tmp, text, strlen(text), err);
+	if (rc == 0 && link(tmp, path) < 0) {
 		struct lc_lease old;
-		rc = parse_lease(path, group, &old, err);
-		if (rc == 0) {
-			if (strcmp(old.lab, lab) == 0)
-				rc = lc_write_file(path, text, strlen(text), err);
-			else
-				rc = lc_err_set(err, LC_EXIT_RESOURCE,
-						"IOMMU group %d is leased to lab %s (node %s)",
-						group, old.lab, old.node);
-			free(old.lab);
-			free(old.node);
-			free(old.addresses);
-			free(old.created);
-		}
-	} else {
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot create lease '%s': %s", path,
-				strerror(errno));
+		int prc = errno == EEXIST ? parse_lease(path, group, &old, err) : -2;
+		if (prc == -2)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot create lease '%s': %s", path,
+					strerror(errno));
+		else if (prc < 0)
+			rc = -1;
+		else if (prc == 1) /* dropped meanwhile: only without the lock */
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"lease '%s' changed while it was being taken", path);
+		else if (!old.lab)
+			rc =
+			    lc_err_set(err, LC_EXIT_RESOURCE,
+				       "IOMMU group %d has a damaged lease '%s' (labctl gc removes "
+				       "it)",
+				       group, path);
+		else if (strcmp(old.lab, lab) != 0)
+			rc = lc_err_set(err, LC_EXIT_RESOURCE,
+					"IOMMU group %d is leased to lab %s (node %s)", group,
+					old.lab, old.node);
+		else if (rename(tmp, path) < 0) /* the same lab: replaced whole */
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s' to '%s': %s", tmp,
+					path, strerror(errno));
+		if (prc == 0)
+			lease_free(&old);
 	}
+	unlink(tmp);
 	free(text);
+	free(tmp);
 	free(path);
 	return rc;
 }
@@ -205,7 +246,7 @@ int lc_leases_drop_lab(const char *state_dir, const char *lab, size_t *dropped, 
 	int rc = 0;
 	size_t n = 0;
 	for (size_t i = 0; i < all.n && rc == 0; i++) {
-		if (strcmp(all.v[i].lab, lab) != 0)
+		if (!all.v[i].lab || strcmp(all.v[i].lab, lab) != 0)
 			continue;
 		rc = lc_lease_drop(state_dir, all.v[i].group, err);
 		n += rc == 0;

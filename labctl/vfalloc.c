@@ -101,9 +101,16 @@ static void build(struct ctx *c)
 	}
 }
 
+/* A damaged lease is nobody's: it holds its group against every lab. */
 static bool leased_elsewhere(const struct ctx *c, const struct grp *g)
 {
-	return g->lease && strcmp(g->lease->lab, c->lab) != 0;
+	return g->lease && (!g->lease->lab || strcmp(g->lease->lab, c->lab) != 0);
+}
+
+static char *lease_holder(const struct grp *g)
+{
+	return g->lease->lab ? lc_asprintf("leased to lab %s", g->lease->lab)
+			     : lc_strdup("held by a damaged lease");
 }
 
 static bool usable(const struct ctx *c, const struct grp *g)
@@ -299,7 +306,7 @@ static int shortage(const struct ctx *c, const struct lc_vf_pool *p, const struc
 			owned[n_owned] = lc_asprintf("in use by domain %s", g->user->domain);
 			tally_add(t, &nt, owned[n_owned++]);
 		} else if (leased_elsewhere(c, g)) {
-			owned[n_owned] = lc_asprintf("leased to lab %s", g->lease->lab);
+			owned[n_owned] = lease_holder(g);
 			tally_add(t, &nt, owned[n_owned++]);
 		} else if (g->taken) {
 			tally_add(t, &nt, "planned for other nodes of this lab");
@@ -358,7 +365,8 @@ static int plan_vfs(struct ctx *c, size_t ni, struct lc_node_plan *np, size_t **
 				const struct grp *g = &c->g[orders[pi][i]];
 				if (g->taken || !usable(c, g))
 					continue;
-				bool mine = g->lease && strcmp(g->lease->lab, c->lab) == 0 &&
+				bool mine = g->lease && g->lease->lab &&
+					    strcmp(g->lease->lab, c->lab) == 0 &&
 					    strcmp(g->lease->node, node->name) == 0;
 				if (mine == (pass == 0))
 					cand[nc++] = orders[pi][i];
@@ -406,6 +414,22 @@ static int plan_pci(struct ctx *c, size_t ni, struct lc_node_plan *np, struct lc
 			return lc_err_set(err, LC_EXIT_RESOURCE,
 					  "node %s: PCI device %s is not on this host", node->name,
 					  addr);
+		/* bridges stay with the host (they are in no group here); PFs keep their VFs */
+		if (lc_fn_is_bridge(f))
+			return lc_err_set(err, LC_EXIT_RESOURCE,
+					  "node %s: PCI device %s is a PCI bridge, which cannot be "
+					  "passed through",
+					  node->name, addr);
+		if (f->sriov && f->numvfs > 0)
+			return lc_err_set(
+			    err, LC_EXIT_RESOURCE,
+			    "node %s: PCI device %s is an SR-IOV PF with %u VFs; pass "
+			    "its VFs with vfs: instead",
+			    node->name, addr, f->numvfs);
+		if (c->fn_group[f - inv->fns] == SIZE_MAX)
+			return lc_err_set(err, LC_EXIT_RESOURCE,
+					  "node %s: PCI device %s has no IOMMU group", node->name,
+					  addr);
 		struct grp *g = c->g + c->fn_group[f - inv->fns];
 		if (g->no_iommu)
 			return lc_err_set(err, LC_EXIT_RESOURCE,
@@ -428,10 +452,13 @@ static int plan_pci(struct ctx *c, size_t ni, struct lc_node_plan *np, struct lc
 			return lc_err_set(err, LC_EXIT_RESOURCE,
 					  "node %s: PCI device %s is in use by domain %s",
 					  node->name, addr, g->user->domain);
-		if (leased_elsewhere(c, g))
-			return lc_err_set(err, LC_EXIT_RESOURCE,
-					  "node %s: PCI device %s is leased to lab %s", node->name,
-					  addr, g->lease->lab);
+		if (leased_elsewhere(c, g)) {
+			char *who = lease_holder(g);
+			lc_err_set(err, LC_EXIT_RESOURCE, "node %s: PCI device %s is %s",
+				   node->name, addr, who);
+			free(who);
+			return -1;
+		}
 		if (g->taken && g->taken_by != ni)
 			return lc_err_set(err, LC_EXIT_RESOURCE,
 					  "node %s: PCI device %s is also asked for by node %s",
@@ -523,7 +550,11 @@ int lc_vf_status(const struct lc_vf_inputs *in, struct lc_vf_status **out, size_
 			s->state = LC_VF_LEASED;
 			s->lab = g->lease->lab;
 			s->node = g->lease->node;
-			s->reason = lc_asprintf("leased with IOMMU group %d", g->id);
+			s->reason = g->lease->lab
+					? lc_asprintf("leased with IOMMU group %d", g->id)
+					: lc_asprintf("IOMMU group %d has a damaged lease "
+						      "file (labctl gc removes it)",
+						      g->id);
 		} else if (g->user) {
 			s->state = LC_VF_BUSY;
 			s->reason = lc_asprintf("attached to domain %s, which labctl does not own",

@@ -11,7 +11,7 @@
 #include "pci.h"
 #include "render.h"
 
-/* A group held by a lease: whose it is. */
+/* A group held by a lease: whose it is (lab and node NULL: a damaged lease, nobody's). */
 struct lc_group_owner {
 	int group;
 	const char *lab;
@@ -50,7 +50,8 @@ struct lc_vf_plan {
  * Plan every node's VFs and pci devices. On a shortage nothing is planned
  * and err holds LC_EXIT_RESOURCE with the counts (SPEC §5's form); a pci
  * device missing or sharing its group with a function the node does not
- * take is also LC_EXIT_RESOURCE.
+ * take is also LC_EXIT_RESOURCE, and so is a pci address naming a bridge
+ * or a PF with VFs enabled, which this host cannot pass through.
  */
 int lc_vf_plan(const struct lc_vf_inputs *in, struct lc_vf_plan *plan, struct lc_err *err);
 void lc_vf_plan_release(struct lc_vf_plan *plan);

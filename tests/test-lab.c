@@ -5,6 +5,7 @@
  * image cache refusing a file whose sum is wrong.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -283,6 +284,32 @@ static void test_image_sum_refused(void **state)
 	env_free(e);
 }
 
+/* A pid that no process has: a child's, once reaped. */
+static long dead_pid(void)
+{
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	assert_int_equal(waitpid(p, NULL, 0), p);
+	return p;
+}
+
+static void write_lease(struct env *e, int group, const char *text)
+{
+	char *p = lc_asprintf("%s/leases/group-%d.lease", e->state, group);
+	write_text(p, text);
+	free(p);
+}
+
+static bool has_lease(struct env *e, int group)
+{
+	char *p = lc_asprintf("%s/leases/group-%d.lease", e->state, group);
+	bool yes = lc_file_exists(p);
+	free(p);
+	return yes;
+}
+
 static void test_gc(void **state)
 {
 	(void)state;
@@ -291,21 +318,43 @@ static void test_gc(void **state)
 	struct lc_err err = LC_ERR_INIT;
 	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
 	lc_up_report_release(&r);
-	/* a stale lease: its lab has no domain */
-	assert_int_equal(lc_lease_take(e->state, 999, "gone", "x", "0000:00:00.0", &err), 0);
+	/* stale: its lab has no domain and the run that took it is gone */
+	char *text = lc_asprintf("lab=gone\nnode=x\naddresses=0000:00:00.0\npid=%ld\n"
+				 "created=2026-01-01T00:00:00Z\n",
+				 dead_pid());
+	write_lease(e, 999, text);
+	free(text);
+	/* live: no domain yet, but its run (this process, like an up between its leases
+	 * and its domains) is running */
+	assert_int_equal(lc_lease_take(e->state, 998, "starting", "x", "0000:00:00.1", &err), 0);
+	/* damaged and fresh: perhaps being written; damaged by a dead writer: stale */
+	write_lease(e, 997, "");
+	text = lc_asprintf("pid=%ld\n", dead_pid());
+	write_lease(e, 996, text);
+	free(text);
+	/* a damaged lease does not stop the down of another lab */
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "nosuch", &dr, &err), 0);
 	struct lc_gc_report g;
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
 	assert_int_equal(g.n_labs, 0);
-	assert_int_equal(g.n_stale_leases, 1);
+	assert_int_equal(g.n_stale_leases, 2);
 	lc_gc_report_release(&g);
+	assert_false(has_lease(e, 999));
+	assert_true(has_lease(e, 998));
+	assert_true(has_lease(e, 997));
+	assert_false(has_lease(e, 996));
+	assert_int_equal(count_leases(e), 4); /* itest's 2, starting's, the fresh damaged one */
 	assert_int_equal(count_domains(e, "itest"), 3);
-	/* two hours later the lab's ttl (1h) has passed */
+	/* two hours later the lab's ttl (1h) has passed, and the damaged lease's grace */
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL) + 7200, &g, &err), 0);
 	assert_int_equal(g.n_labs, 1);
 	assert_string_equal(g.labs[0], "itest");
+	assert_int_equal(g.n_stale_leases, 1);
 	lc_gc_report_release(&g);
 	assert_int_equal(count_domains(e, "itest"), 0);
-	assert_int_equal(count_leases(e), 0);
+	assert_int_equal(count_leases(e), 1);
+	assert_true(has_lease(e, 998));
 	env_free(e);
 }
 

@@ -4,6 +4,8 @@
  * lease files.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -401,6 +403,38 @@ static void test_pci_devices(void **state)
 	assert_string_equal(r.err.msg, "node a: PCI device 0000:99:00.0 is not on this host");
 	run_release(&r);
 	lc_topology_free(t);
+	/* bridges belong to no group the allocator keeps (one crashed it); a PF keeps its VFs */
+	static const struct {
+		const char *addr, *msg;
+	} refused[] = {
+	    {"0000:3a:00.0", "node a: PCI device 0000:3a:00.0 is a PCI bridge, which cannot be "
+			     "passed through"},
+	    {"0000:5d:00.0", "node a: PCI device 0000:5d:00.0 is a PCI bridge, which cannot be "
+			     "passed through"},
+	    {"0000:3b:00.0", "node a: PCI device 0000:3b:00.0 is an SR-IOV PF with 4 VFs; pass its "
+			     "VFs with vfs: instead"},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(refused); i++) {
+		char *y = lc_asprintf("name: lab\nnodes:\n  a: {pci: [{address: \"%s\"}]}\n",
+				      refused[i].addr);
+		t = topo(y);
+		plan(&inv, t, NULL, 0, NULL, 0, &r);
+		assert_int_equal(r.rc, -1);
+		assert_int_equal(r.err.code, LC_EXIT_RESOURCE);
+		assert_string_equal(r.err.msg, refused[i].msg);
+		run_release(&r);
+		lc_topology_free(t);
+		free(y);
+	}
+	/* the two VFs that share the PF's group, asked together, still need the PF */
+	t = topo("name: lab\nnodes:\n  a: {pci: [{address: \"0000:3b:02.0\"}, "
+		 "{address: \"0000:3b:02.1\"}]}\n");
+	plan(&inv, t, NULL, 0, NULL, 0, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.err.msg, "node a: PCI device 0000:3b:02.0 shares IOMMU group 1 with "
+				       "0000:3b:00.0; pass every device of the group or none");
+	run_release(&r);
+	lc_topology_free(t);
 	lc_inventory_release(&inv);
 }
 
@@ -429,6 +463,138 @@ static void test_status(void **state)
 	assert_string_equal(v[3].pf->netdev, "enp59s0f0");
 	lc_vf_status_free(v, n);
 	lc_inventory_release(&inv);
+}
+
+/* A damaged lease (lab NULL) is nobody's: its group is held against every lab. */
+static void test_damaged_lease_holds(void **state)
+{
+	(void)state;
+	struct lc_inventory inv;
+	load_inv("isolated", &inv);
+	const struct lc_pci_fn *v0 = lc_inventory_find(&inv, "0000:d8:00.2");
+	struct lc_group_owner leases[] = {{v0->group, NULL, NULL}};
+	struct lc_topology *t =
+	    topo("name: lab\n" POOL_CX5 "nodes:\n  a: {vfs: [{pool: cx5, count: 8}]}\n");
+	struct run r;
+	plan(&inv, t, leases, 1, NULL, 0, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.err.msg, "pool cx5: node a needs 8 VFs; 7 free of 8 (1 held by a "
+				       "damaged lease)");
+	run_release(&r);
+	lc_topology_free(t);
+	t = topo("name: lab\nnodes:\n  a: {pci: [{address: \"0000:d8:00.2\"}]}\n");
+	plan(&inv, t, leases, 1, NULL, 0, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.err.msg,
+			    "node a: PCI device 0000:d8:00.2 is held by a damaged lease");
+	run_release(&r);
+	lc_topology_free(t);
+	struct lc_topology none = {0};
+	struct lc_vf_inputs in = {&inv, &none, leases, 1, NULL, 0};
+	struct lc_vf_status *v;
+	size_t n;
+	lc_vf_status(&in, &v, &n);
+	assert_string_equal(v[0].vf->addr, "0000:d8:00.2");
+	assert_int_equal(v[0].state, LC_VF_LEASED);
+	assert_null(v[0].lab);
+	char *want = lc_asprintf("IOMMU group %d has a damaged lease file (labctl gc removes it)",
+				 v0->group);
+	assert_string_equal(v[0].reason, want);
+	free(want);
+	lc_vf_status_free(v, n);
+	lc_inventory_release(&inv);
+}
+
+static void write_lease(const char *dir, int group, const char *text)
+{
+	char *p = lc_asprintf("%s/leases/group-%d.lease", dir, group);
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_write_file(p, text, strlen(text), &err) < 0)
+		fail_msg("%s", err.msg);
+	free(p);
+}
+
+/* A pid that no process has: a child's, once reaped. */
+static long dead_pid(void)
+{
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	assert_int_equal(waitpid(p, NULL, 0), p);
+	return p;
+}
+
+/*
+ * An empty lease, as a run killed between creating and writing it left one
+ * before leases were linked into place: it holds its group, and nothing
+ * that reads leases fails on it.
+ */
+static void test_damaged_lease_files(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/labctl-lease-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	struct lc_err err = LC_ERR_INIT;
+	int fd;
+	assert_int_equal(lc_leases_lock(dir, &fd, &err), 0);
+	write_lease(dir, 5, "");
+	assert_int_equal(lc_lease_take(dir, 7, "a", "n1", "0000:d8:00.3", &err), 0);
+	struct lc_leases l;
+	assert_int_equal(lc_leases_read(dir, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].group, 5);
+	assert_null(l.v[0].lab);
+	assert_null(l.v[0].node);
+	/* young, writer unknown: it may be being written; after the grace period, stale */
+	time_t now = time(NULL);
+	assert_false(lc_lease_damaged_stale(&l.v[0], now));
+	assert_true(lc_lease_damaged_stale(&l.v[0], now + LC_LEASE_DAMAGED_GRACE_S + 1));
+	assert_false(lc_lease_damaged_stale(&l.v[1], now + 3600)); /* not damaged */
+	lc_leases_release(&l);
+	/* nobody can take it */
+	assert_int_equal(lc_lease_take(dir, 5, "a", "n1", "0000:d8:00.2", &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_non_null(strstr(err.msg, "IOMMU group 5 has a damaged lease '"));
+	lc_err_release(&err);
+	/* half a lease, with its writer known: stale once the writer is dead, not before */
+	char *text = lc_asprintf("lab=x\npid=%ld\n", dead_pid());
+	write_lease(dir, 6, text);
+	free(text);
+	text = lc_asprintf("pid=%ld\n", (long)getpid());
+	write_lease(dir, 8, text);
+	free(text);
+	assert_int_equal(lc_leases_read(dir, &l, &err), 0);
+	assert_int_equal(l.n, 4);
+	assert_null(l.v[1].lab);
+	assert_true(lc_lease_damaged_stale(&l.v[1], now));
+	assert_int_equal(l.v[3].group, 8);
+	assert_false(lc_lease_damaged_stale(&l.v[3], now + 3600));
+	lc_leases_release(&l);
+	/* another lab's down goes past it */
+	size_t dropped;
+	assert_int_equal(lc_leases_drop_lab(dir, "a", &dropped, &err), 0);
+	assert_int_equal(dropped, 1);
+	/* take leaves no temporary file behind */
+	char *ld = lc_asprintf("%s/leases", dir);
+	char **names;
+	size_t n;
+	assert_int_equal(lc_list_dir(ld, "", &names, &n, &err), 0);
+	assert_int_equal(n, 3); /* the damaged group-5, -6 and -8; no dot file is listed */
+	lc_strv_free(names, n);
+	char *cmd = lc_asprintf("ls -A '%s' | grep -c tmp", ld);
+	FILE *p = popen(cmd, "r");
+	int tmps = -1;
+	assert_int_equal(fscanf(p, "%d", &tmps), 1);
+	pclose(p);
+	assert_int_equal(tmps, 0);
+	free(cmd);
+	free(ld);
+	lc_leases_unlock(fd);
+	cmd = lc_asprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
 }
 
 static void test_lease_files(void **state)
@@ -487,6 +653,8 @@ int main(void)
 	    cmocka_unit_test(test_pci_devices),
 	    cmocka_unit_test(test_status),
 	    cmocka_unit_test(test_lease_files),
+	    cmocka_unit_test(test_damaged_lease_holds),
+	    cmocka_unit_test(test_damaged_lease_files),
 	};
 	return cmocka_run_group_tests_name("vf", tests, NULL, NULL);
 }
