@@ -1,6 +1,13 @@
 /* Load and validate a topology with its catalog and kinds; see load.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <libxml/tree.h>
+
+#include "buf.h"
 #include "fsutil.h"
 #include "load.h"
 #include "templates.h"
@@ -44,15 +51,70 @@ fail:
 	return NULL;
 }
 
+int lc_load_topology_text(const char *path, char **data, size_t *len, struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_USAGE, "cannot open '%s': %s", path,
+				  strerror(errno));
+	struct stat st;
+	/* a pipe is read with the same cap (labctl validate <(generate)); a device is a mistake */
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		close(fd);
+		return lc_err_set(err, LC_EXIT_USAGE,
+				  "'%s' is not a regular file: a topology is a YAML file", path);
+	}
+	struct lc_buf b = LC_BUF_INIT;
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			lc_buf_release(&b);
+			return lc_err_set(err, LC_EXIT_USAGE, "cannot read '%s': %s", path,
+					  strerror(e));
+		}
+		if (r == 0)
+			break;
+		if (b.len + (size_t)r > LC_MAX_TOPOLOGY_BYTES) {
+			close(fd);
+			lc_buf_release(&b);
+			return lc_err_set(err, LC_EXIT_USAGE,
+					  "'%s' is larger than %u MiB: not a topology", path,
+					  LC_MAX_TOPOLOGY_BYTES >> 20);
+		}
+		lc_buf_add(&b, chunk, (size_t)r);
+	}
+	close(fd);
+	*len = b.len;
+	*data = lc_buf_detach(&b);
+	return 0;
+}
+
+/* validate's look at a node's own template: render would need it to be a domain. */
+static int check_template(const char *path, struct lc_err *err)
+{
+	xmlDocPtr doc = lc_template_load(path, err);
+	if (!doc)
+		return -1;
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	int rc = 0;
+	if (!root || !xmlStrEqual(root->name, BAD_CAST "domain"))
+		rc = lc_err_set(err, LC_EXIT_USAGE, "'%s' is not a <domain> document", path);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	char *data;
 	size_t len;
-	if (lc_read_file(path, &data, &len, err) < 0) {
-		err->code = LC_EXIT_USAGE;
+	if (lc_load_topology_text(path, &data, &len, err) < 0)
 		return -1;
-	}
 	struct lc_diags d;
 	lc_diags_init(&d);
 	out->topo = lc_topology_parse(path, data, len, &d);
@@ -74,7 +136,7 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 	for (size_t i = 0; i < out->catalog->n; i++)
 		images[i] = out->catalog->images[i].name.v;
 	struct lc_validate_ctx vc = {(const char *const *)out->kinds, out->n_kinds, images,
-				     out->catalog->n};
+				     out->catalog->n, check_template};
 	lc_validate(out->topo, &vc, &d);
 	free(images);
 	int rc = lc_diags_to_err(&d, err);

@@ -17,6 +17,12 @@ struct lc_loaded {
 	size_t n_kinds;
 };
 
+/*
+ * Read a topology file: a regular file or a pipe of at most
+ * LC_MAX_TOPOLOGY_BYTES (a device such as /dev/zero would never end).
+ * Errors are LC_EXIT_USAGE; the caller frees *data.
+ */
+int lc_load_topology_text(const char *path, char **data, size_t *len, struct lc_err *err);
 /* Everything or nothing: on failure (LC_EXIT_USAGE for topology problems) *out is empty. */
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err);
 void lc_loaded_release(struct lc_loaded *l);

@@ -80,6 +80,13 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 						: lc_template_kind_path(o->templates, n->kind.v);
 		xmlDocPtr tmpl = cached(&tc, path, err);
 		free(path);
+		if (!tmpl && n->template_path.v) {
+			/* the user's own file: point at where the topology names it */
+			err->code = LC_EXIT_USAGE;
+			lc_err_prefix(err,
+				      "%s:%d:%d: node \"%s\": template: ", n->template_path.at.file,
+				      n->template_path.at.line, n->template_path.at.col, n->name);
+		}
 		if (!tmpl)
 			goto fail;
 		if ((n->n_vfs || n->n_pci) && (!devs || i >= devs->n)) {

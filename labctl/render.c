@@ -544,10 +544,17 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 {
 	xmlNodePtr troot = tmpl ? xmlDocGetRootElement(tmpl) : NULL;
 	if (!troot || !xmlStrEqual(troot->name, BAD_CAST "domain")) {
-		lc_err_set(err, LC_EXIT_RUNTIME,
-			   "node \"%s\": template of kind \"%s\" is not a "
-			   "<domain> document",
-			   n->name, n->kind.v);
+		if (n->template_path.v)
+			lc_err_set(err, LC_EXIT_USAGE,
+				   "%s:%d:%d: node \"%s\": template '%s' is not a <domain> "
+				   "document",
+				   n->template_path.at.file, n->template_path.at.line,
+				   n->template_path.at.col, n->name, n->template_path.v);
+		else
+			lc_err_set(err, LC_EXIT_RUNTIME,
+				   "node \"%s\": template of kind \"%s\" is not a "
+				   "<domain> document",
+				   n->name, n->kind.v);
 		return NULL;
 	}
 	xmlDocPtr doc = xmlCopyDoc(tmpl, 1);

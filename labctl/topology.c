@@ -8,11 +8,35 @@
 #include "topology.h"
 #include "yaml-doc.h"
 
+/*
+ * Values read so far, across defaults and replicas: aliases and replicas
+ * multiply what a small file asks for, so the model's size is capped here.
+ */
+struct budget {
+	size_t used;
+	bool over;
+	struct lc_mark at; /* where the cap was reached */
+};
+
 struct ctx {
 	struct lc_topology *t;
 	struct lc_diags *d;
 	const char *what; /* context in front of messages: node "kvm1" */
+	struct budget *b;
 };
+
+/* Count one value; false once the topology holds too many (reported once, by the caller). */
+static bool spend(struct ctx *c, struct lc_mark at)
+{
+	if (c->b->used >= LC_MAX_VALUES) {
+		if (!c->b->over)
+			c->b->at = at;
+		c->b->over = true;
+		return false;
+	}
+	c->b->used++;
+	return true;
+}
 
 #define DIAG(c, at, fmt, ...) lc_diag_add((c)->d, (at), "%s: " fmt, (c)->what, __VA_ARGS__)
 
@@ -108,7 +132,7 @@ static void read_strlist(struct ctx *c, const struct lc_ynode *v, const char *ke
 		     v->type == LC_Y_SCALAR ? "\"" : "");
 		return;
 	}
-	for (size_t i = 0; i < v->n; i++) {
+	for (size_t i = 0; i < v->n && spend(c, v->kv[i]->at); i++) {
 		const struct lc_ynode *e = v->kv[i];
 		if (want_scalar(c, e, key, "a list of strings") == 0)
 			lc_strlist_add(out, e->scalar, e->at);
@@ -134,7 +158,7 @@ static void read_map(struct ctx *c, const struct lc_ynode *map, const struct key
 	const char *names[64];
 	for (size_t i = 0; i < n_keys && i < 64; i++)
 		names[i] = keys[i].name;
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
+	for (size_t i = 0; i + 1 < map->n && spend(c, map->kv[i]->at); i += 2) {
 		const struct lc_ynode *k = map->kv[i], *v = map->kv[i + 1];
 		if (k->type != LC_Y_SCALAR)
 			continue; /* yaml-doc already said so */
@@ -209,7 +233,7 @@ static void n_disks(struct ctx *c, const struct lc_ynode *v, void *o)
 		DIAG(c, v->at, "\"disks\" must be a list of sizes, not a %s", lc_ytype_name(v));
 		return;
 	}
-	for (size_t i = 0; i < v->n; i++) {
+	for (size_t i = 0; i < v->n && spend(c, v->kv[i]->at); i++) {
 		struct lc_num s = {0};
 		read_size(c, v->kv[i], "disks", &s);
 		if (!s.set)
@@ -311,7 +335,7 @@ static void read_items(struct ctx *c, const struct lc_ynode *v, const char *key,
 		DIAG(c, v->at, "\"%s\" must be a list, not a %s", key, lc_ytype_name(v));
 		return;
 	}
-	for (size_t i = 0; i < v->n; i++) {
+	for (size_t i = 0; i < v->n && spend(c, v->kv[i]->at); i++) {
 		const struct lc_ynode *e = v->kv[i];
 		if (e->type != LC_Y_MAP) {
 			DIAG(c, e->at, "each \"%s\" entry must be a mapping, not %s%s%s", key,
@@ -425,7 +449,7 @@ static void n_xml(struct ctx *c, const struct lc_ynode *v, void *o)
 	n->xml_set = true;
 	read_items(c, v, "xml", tweak_keys, LC_ARRAY_SIZE(tweak_keys), (void **)&n->xml, &n->n_xml,
 		   &n->cap_xml, sizeof(*n->xml), release_tweak);
-	for (size_t i = 0; i < v->n && v->type == LC_Y_SEQ; i++) {
+	for (size_t i = 0; i < v->n && v->type == LC_Y_SEQ && !c->b->over; i++) {
 		const struct lc_ynode *e = v->kv[i];
 		if (e->type != LC_Y_MAP)
 			continue;
@@ -506,13 +530,63 @@ static void apply_builtin_defaults(struct lc_node *n)
 	}
 }
 
+static void drop_macs(struct lc_node *n)
+{
+	for (size_t i = 0; i < n->n_vfs; i++)
+		lc_strlist_release(&n->vfs[i].macs);
+}
+
+static void drop_pci(struct lc_node *n)
+{
+	for (size_t i = 0; i < n->n_pci; i++)
+		lc_str_release(&n->pci[i].address);
+	n->n_pci = 0;
+}
+
+/*
+ * What cannot be shared between nodes must not come from the defaults or
+ * be copied to replicas: every node would get the same MAC or device. Said
+ * once, where it is written.
+ */
+static void check_unshareable(struct ctx *c, const struct lc_node *n, const char *why)
+{
+	for (size_t i = 0; i < n->n_vfs; i++)
+		if (n->vfs[i].macs.n)
+			DIAG(c, n->vfs[i].macs.at,
+			     "an explicit \"mac\" list %s would give the same MACs to every "
+			     "node (use mac: auto)",
+			     why);
+	if (n->n_pci)
+		DIAG(c, n->pci[0].at, "\"pci\" %s would pass the same device to every node", why);
+}
+
+static uint64_t key_bit(const char *name)
+{
+	for (size_t j = 0; j < LC_ARRAY_SIZE(node_keys); j++)
+		if (strcmp(node_keys[j].name, name) == 0)
+			return 1ull << j;
+	return 0;
+}
+
+/* A relative template path is the topology's neighbour, not the cwd's. */
+static void resolve_template(const struct lc_topology *t, struct lc_node *n)
+{
+	const char *slash = strrchr(t->file, '/');
+	if (!n->template_path.v || !n->template_path.v[0] || n->template_path.v[0] == '/' || !slash)
+		return;
+	char *p = lc_asprintf("%.*s/%s", (int)(slash - t->file), t->file, n->template_path.v);
+	free(n->template_path.v);
+	n->template_path.v = p;
+}
+
 /*
  * Read one node entry: its own keys, then the defaults for every key it did
  * not set (errors in the defaults were already reported once, so here they
- * go to a scratch list).
+ * go to a scratch list). Returns the keys the node itself gave, a bit per
+ * node_keys entry.
  */
-static void read_node(struct ctx *c, const struct lc_ynode *key, const struct lc_ynode *v,
-		      const struct lc_ynode *defaults, struct lc_node *n)
+static uint64_t read_node(struct ctx *c, const struct lc_ynode *key, const struct lc_ynode *v,
+			  const struct lc_ynode *defaults, struct lc_node *n)
 {
 	n->at = key->at;
 	uint64_t seen = 0;
@@ -521,7 +595,7 @@ static void read_node(struct ctx *c, const struct lc_ynode *key, const struct lc
 	if (defaults && defaults->type == LC_Y_MAP) {
 		struct lc_diags scratch;
 		lc_diags_init(&scratch);
-		struct ctx dc = {c->t, &scratch, c->what};
+		struct ctx dc = {c->t, &scratch, c->what, c->b};
 		for (size_t i = 0; i + 1 < defaults->n; i += 2) {
 			const struct lc_ynode *k = defaults->kv[i];
 			for (size_t j = 0; k->type == LC_Y_SCALAR && j < LC_ARRAY_SIZE(node_keys);
@@ -532,8 +606,15 @@ static void read_node(struct ctx *c, const struct lc_ynode *key, const struct lc
 			}
 		}
 		lc_diags_release(&scratch);
+		/* reported at the defaults: kept, they would be reported again per node */
+		if (!(seen & key_bit("vfs")))
+			drop_macs(n);
+		if (!(seen & key_bit("pci")))
+			drop_pci(n);
 	}
+	resolve_template(c->t, n);
 	apply_builtin_defaults(n);
+	return seen;
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -551,7 +632,7 @@ static void read_nodes(struct ctx *c, const struct lc_ynode *nodes, const struct
 		if (k->type != LC_Y_SCALAR)
 			continue;
 		char *what = lc_asprintf("node \"%s\"", k->scalar);
-		struct ctx nc = {t, c->d, what};
+		struct ctx nc = {t, c->d, what, c->b};
 		if (v->type != LC_Y_MAP && !lc_ynode_is_null(v)) {
 			DIAG(&nc, v->at, "must be a mapping of node keys, not a %s",
 			     lc_ytype_name(v));
@@ -566,6 +647,13 @@ static void read_nodes(struct ctx *c, const struct lc_ynode *nodes, const struct
 			     "\"replicas\" must be between 1 and %d, not %llu", LC_MAX_REPLICAS,
 			     (unsigned long long)reps);
 			reps = 0;
+		}
+		if (reps)
+			check_unshareable(&nc, &first, "with \"replicas\"");
+		if (c->b->over) {
+			lc_node_release(&first);
+			free(what);
+			break;
 		}
 		if (t->n_nodes + (reps ? reps : 1) > LC_MAX_NODES) {
 			DIAG(&nc, k->at, "a lab holds at most %d nodes", LC_MAX_NODES);
@@ -583,10 +671,14 @@ static void read_nodes(struct ctx *c, const struct lc_ynode *nodes, const struct
 				 */
 				struct lc_diags scratch;
 				lc_diags_init(&scratch);
-				struct ctx rc = {t, &scratch, what};
+				struct ctx rc = {t, &scratch, what, c->b};
 				memset(n, 0, sizeof(*n));
 				read_node(&rc, k, v, defaults, n);
 				lc_diags_release(&scratch);
+			}
+			if (reps) {
+				drop_macs(n);
+				drop_pci(n);
 			}
 			n->origin = lc_strdup(k->scalar);
 			n->replica = reps ? (unsigned)r : 0;
@@ -650,12 +742,16 @@ static void read_named(struct ctx *c, const struct lc_ynode *v, const char *sect
 {
 	if (want_map(c, v, section))
 		return;
-	for (size_t i = 0; i + 1 < v->n; i += 2) {
+	for (size_t i = 0; i + 1 < v->n && spend(c, v->kv[i]->at); i += 2) {
 		const struct lc_ynode *k = v->kv[i], *e = v->kv[i + 1];
 		if (k->type != LC_Y_SCALAR)
 			continue;
+		if (*n == LC_MAX_NAMED) {
+			DIAG(c, k->at, "%s holds at most %d entries", section, LC_MAX_NAMED);
+			break;
+		}
 		char *what = lc_asprintf("%s \"%s\"", item, k->scalar);
-		struct ctx ic = {c->t, c->d, what};
+		struct ctx ic = {c->t, c->d, what, c->b};
 		lc_grow(arr, cap, *n + 1, sz);
 		void *obj = (char *)*arr + *n * sz;
 		memset(obj, 0, sz);
@@ -676,10 +772,14 @@ static void read_hosts(struct ctx *c, const struct lc_ynode *v)
 	struct lc_topology *t = c->t;
 	if (want_map(c, v, "\"hosts\""))
 		return;
-	for (size_t i = 0; i + 1 < v->n; i += 2) {
+	for (size_t i = 0; i + 1 < v->n && spend(c, v->kv[i]->at); i += 2) {
 		const struct lc_ynode *k = v->kv[i], *e = v->kv[i + 1];
 		if (k->type != LC_Y_SCALAR)
 			continue;
+		if (t->n_hosts == LC_MAX_NAMED) {
+			DIAG(c, k->at, "\"hosts\" holds at most %d entries", LC_MAX_NAMED);
+			break;
+		}
 		LC_GROW(t->hosts, t->cap_hosts, t->n_hosts + 1);
 		struct lc_host *h = &t->hosts[t->n_hosts++];
 		memset(h, 0, sizeof(*h));
@@ -751,8 +851,13 @@ static void read_top(struct ctx *c, const struct lc_ynode *root)
 	if (defaults && want_map(c, defaults, "\"defaults\"") == 0) {
 		/* read once on its own, so its mistakes are reported once */
 		struct lc_node scratch = {0};
-		struct ctx dc = {t, c->d, "defaults"};
+		struct ctx dc = {t, c->d, "defaults", c->b};
 		read_map(&dc, defaults, node_keys, LC_ARRAY_SIZE(node_keys), &scratch, NULL);
+		if (scratch.replicas.set)
+			DIAG(&dc, scratch.replicas.at,
+			     "\"replicas\" cannot be a default: give it on the nodes to %s",
+			     "replicate");
+		check_unshareable(&dc, &scratch, "in defaults");
 		lc_node_release(&scratch);
 	}
 	if ((v = lc_ymap_get(root, "nodes", &k)))
@@ -766,13 +871,21 @@ struct lc_topology *lc_topology_parse(const char *file, const char *data, size_t
 {
 	struct lc_topology *t = lc_calloc(1, sizeof(*t));
 	t->file = lc_strdup(file);
+	if (len > LC_MAX_TOPOLOGY_BYTES) {
+		lc_diag_add(diags, (struct lc_mark){t->file, 1, 1},
+			    "topology: the file is larger than %u MiB",
+			    LC_MAX_TOPOLOGY_BYTES >> 20);
+		lc_topology_free(t);
+		return NULL;
+	}
 	lc_sha256_buf_hex(data, len, t->sha256);
 	struct lc_ydoc *doc = lc_ydoc_parse(t->file, data, len, diags);
 	if (!doc) {
 		lc_topology_free(t);
 		return NULL;
 	}
-	struct ctx c = {t, diags, "topology"};
+	struct budget b = {0};
+	struct ctx c = {t, diags, "topology", &b};
 	if (!doc->root || lc_ynode_is_null(doc->root)) {
 		lc_diag_add(
 		    diags, (struct lc_mark){t->file, 1, 1},
@@ -784,6 +897,11 @@ struct lc_topology *lc_topology_parse(const char *file, const char *data, size_t
 	} else {
 		read_top(&c, doc->root);
 	}
+	if (b.over)
+		lc_diag_add(diags, b.at,
+			    "topology: too large: more than %u values once defaults and replicas "
+			    "are applied",
+			    LC_MAX_VALUES);
 	lc_ydoc_free(doc);
 	return t;
 }

@@ -2,7 +2,9 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "render.h"
 #include "suggest.h"
 #include "tweak.h"
 #include "validate.h"
@@ -234,6 +236,71 @@ struct names {
 	size_t n, cap;
 };
 
+/*
+ * A set of keys, each with who gave it first and where: duplicate checks
+ * stay linear however long the lists (a quadratic one let a 20 KB file
+ * exhaust memory with diagnostics). Keys and owners are borrowed.
+ */
+struct seen_slot {
+	const char *key;
+	const char *owner;
+	struct lc_mark at;
+};
+
+struct seen {
+	struct seen_slot *v;
+	size_t n, cap; /* cap: 0 or a power of two */
+	bool nocase;
+};
+
+static size_t seen_hash(const struct seen *s, const char *k)
+{
+	size_t h = 1469598103934665603u;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)(s->nocase ? tolower((unsigned char)*k) : *k)) *
+		    1099511628211u;
+	return h;
+}
+
+static bool seen_eq(const struct seen *s, const char *a, const char *b)
+{
+	return s->nocase ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+static struct seen_slot *seen_find(struct seen *s, const char *key)
+{
+	for (size_t i = seen_hash(s, key) & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+		if (!s->v[i].key || seen_eq(s, s->v[i].key, key))
+			return &s->v[i];
+}
+
+/* Add key; returns the slot of an earlier equal key, or NULL when it is new. */
+static const struct seen_slot *seen_add(struct seen *s, const char *key, const char *owner,
+					struct lc_mark at)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct seen old = *s;
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->v = lc_calloc(s->cap, sizeof(*s->v));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].key)
+				*seen_find(s, old.v[i].key) = old.v[i];
+		free(old.v);
+	}
+	struct seen_slot *e = seen_find(s, key);
+	if (e->key)
+		return e;
+	*e = (struct seen_slot){key, owner, at};
+	s->n++;
+	return NULL;
+}
+
+static void seen_release(struct seen *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
 static void names_add(struct names *l, const char *s)
 {
 	LC_GROW(l->v, l->cap, l->n + 1);
@@ -267,14 +334,14 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
 	if (n->host.v)
 		check_ref(d, who, "host", &n->host, hosts->v, hosts->n);
+	struct seen listed = {0};
 	for (size_t i = 0; i < n->networks.n; i++) {
 		check_ref(d, who, "network", &n->networks.v[i], nets->v, nets->n);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(n->networks.v[i].v, n->networks.v[j].v) == 0)
-				lc_diag_add(d, n->networks.v[i].at,
-					    "%s: network \"%s\" is listed twice", who,
-					    n->networks.v[i].v);
+		if (seen_add(&listed, n->networks.v[i].v, NULL, n->networks.v[i].at))
+			lc_diag_add(d, n->networks.v[i].at, "%s: network \"%s\" is listed twice",
+				    who, n->networks.v[i].v);
 	}
+	seen_release(&listed);
 	for (size_t i = 0; i < n->n_vfs; i++) {
 		const struct lc_vf_req *r = &n->vfs[i];
 		if (r->pool.v)
@@ -334,6 +401,99 @@ static void check_duplicate_nodes(const struct lc_topology *t, struct lc_diags *
 	}
 }
 
+static bool mark_before(struct lc_mark a, struct lc_mark b)
+{
+	return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
+/*
+ * key given twice: said at the later of the two places, naming the other,
+ * so that the message points at the one to change.
+ */
+static void dup_add(struct seen *s, struct lc_diags *d, const char *what, const char *key,
+		    const char *owner, struct lc_mark at)
+{
+	const struct seen_slot *o = seen_add(s, key, owner, at);
+	if (!o)
+		return;
+	const char *o_owner = o->owner;
+	struct lc_mark o_at = o->at;
+	if (mark_before(at, o_at)) {
+		o_at = at;
+		at = o->at;
+		const char *x = owner;
+		owner = o_owner;
+		o_owner = x;
+	}
+	if (strcmp(owner, o_owner) == 0)
+		lc_diag_add(d, at, "node \"%s\": %s \"%s\" is also given at line %d", owner, what,
+			    key, o_at.line);
+	else
+		lc_diag_add(d, at, "node \"%s\": %s \"%s\" is also node \"%s\"'s (line %d)", owner,
+			    what, key, o_owner, o_at.line);
+}
+
+/*
+ * What must be unique in the lab, after defaults and replicas: a MAC on two
+ * NICs breaks both, a device passes through to one domain only, and two
+ * nodes writing one volume corrupt each other's disk.
+ */
+static void check_unique(const struct lc_topology *t, struct lc_diags *d)
+{
+	struct seen macs = {.nocase = true}, pci = {0}, vols = {0};
+	struct names owned = {0};
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node *n = &t->nodes[i];
+		for (size_t j = 0; j < n->n_vfs; j++)
+			for (size_t k = 0; k < n->vfs[j].macs.n; k++)
+				if (lc_valid_mac(n->vfs[j].macs.v[k].v))
+					dup_add(&macs, d, "MAC", n->vfs[j].macs.v[k].v, n->name,
+						n->vfs[j].macs.v[k].at);
+		unsigned a, b, c, f;
+		for (size_t j = 0; j < n->n_pci; j++) {
+			const struct lc_str *s = &n->pci[j].address;
+			if (!s->v || !lc_parse_pci_address(s->v, &a, &b, &c, &f))
+				continue;
+			/* one spelling per device: 0000:3B:00.0 is 0000:3b:00.0 */
+			char *key = lc_asprintf("%04x:%02x:%02x.%x", a, b, c, f);
+			names_add(&owned, key);
+			dup_add(&pci, d, "PCI device", key, n->name, s->at);
+		}
+		/* a duplicate node name is reported as such, not again by its volumes */
+		if (!t->name.v || (i > 0 && strcmp(t->nodes[i - 1].name, n->name) == 0))
+			continue;
+		for (size_t j = 0; j < lc_render_n_volumes(n); j++) {
+			char *vol = lc_render_volume_name(t, n, j);
+			names_add(&owned, vol);
+			dup_add(&vols, d, "volume", vol, n->name, j ? n->disks[j - 1].at : n->at);
+		}
+	}
+	for (size_t i = 0; i < owned.n; i++)
+		free((char *)owned.v[i]);
+	free(owned.v);
+	seen_release(&macs);
+	seen_release(&pci);
+	seen_release(&vols);
+}
+
+/* Each node's own template, once per file: render must be able to use it. */
+static void check_templates(const struct lc_topology *t, const struct lc_validate_ctx *ctx,
+			    struct lc_diags *d)
+{
+	struct seen paths = {0};
+	for (size_t i = 0; ctx->check_template && i < t->n_nodes; i++) {
+		const struct lc_node *n = &t->nodes[i];
+		const struct lc_str *p = &n->template_path;
+		if (!p->v || !p->v[0] || seen_add(&paths, p->v, n->name, p->at))
+			continue;
+		struct lc_err err = LC_ERR_INIT;
+		if (ctx->check_template(p->v, &err) < 0)
+			lc_diag_add(d, p->at, "node \"%s\": template: %s", n->name, err.msg);
+		lc_err_release(&err);
+	}
+	seen_release(&paths);
+}
+
 size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ctx,
 		   struct lc_diags *d)
 {
@@ -362,33 +522,8 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 	for (size_t i = 0; i < t->n_nodes; i++)
 		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, d);
 	check_duplicate_nodes(t, d);
-	/* one MAC on two NICs breaks both */
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t j = 0; j < t->nodes[i].n_vfs; j++)
-			for (size_t k = 0; k < t->nodes[i].vfs[j].macs.n; k++) {
-				const struct lc_str *m = &t->nodes[i].vfs[j].macs.v[k];
-				for (size_t i2 = 0; i2 <= i; i2++)
-					for (size_t j2 = 0; j2 < t->nodes[i2].n_vfs; j2++)
-						for (size_t k2 = 0;
-						     k2 < t->nodes[i2].vfs[j2].macs.n; k2++) {
-							const struct lc_str *o =
-							    &t->nodes[i2].vfs[j2].macs.v[k2];
-							if (o == m)
-								goto next;
-							if (strcasecmp(o->v, m->v) == 0 &&
-							    !(o->at.line == m->at.line &&
-							      o->at.col == m->at.col)) {
-								lc_diag_add(
-								    d, m->at,
-								    "node \"%s\": MAC %s is "
-								    "also given at line %d",
-								    t->nodes[i].name, m->v,
-								    o->at.line);
-								goto next;
-							}
-						}
-			next:;
-			}
+	check_unique(t, d);
+	check_templates(t, ctx, d);
 	free(nets.v);
 	free(pools.v);
 	free(hosts.v);

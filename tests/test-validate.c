@@ -2,6 +2,10 @@
  * The validator: a table of bad topologies, each with the exact lines
  * labctl validate must print (file:line:column and message).
  */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "load.h"
 #include "testutil.h"
 #include "topology.h"
 #include "validate.h"
@@ -17,7 +21,7 @@ static char *check(const char *yaml)
 	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
 	if (t) {
 		struct lc_validate_ctx vc = {kinds, LC_ARRAY_SIZE(kinds), images,
-					     LC_ARRAY_SIZE(images)};
+					     LC_ARRAY_SIZE(images), NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
@@ -143,6 +147,49 @@ static const struct {
      "t.yaml:4:21: node \"a\": bad PCI address \"3b:00.0\" (like 0000:3b:00.0)"},
     {"bad ttl", "name: lab\nttl: soon\nnodes: {a: {}}\n",
      "t.yaml:2:6: topology: \"ttl\": bad duration \"soon\": expected a number"},
+    {"network listed three times: one line per extra copy",
+     HEAD "networks: {n: {mode: isolated}}\nnodes:\n  a: {networks: [n, n, n]}\n",
+     "t.yaml:4:21: node \"a\": network \"n\" is listed twice\n"
+     "t.yaml:4:24: node \"a\": network \"n\" is listed twice"},
+    {"a disk's volume is another node's", HEAD "nodes:\n  a: {disks: [1GiB]}\n  a-disk1: {}\n",
+     "t.yaml:4:3: node \"a-disk1\": volume \"lab-a-disk1.qcow2\" is also node \"a\"'s (line 3)"},
+    {"pci twice in a node, spelt differently",
+     HEAD "nodes:\n  a:\n    pci: [{address: \"0000:3b:00.0\"}, {address: \"0000:3B:00.0\"}]\n",
+     "t.yaml:4:48: node \"a\": PCI device \"0000:3b:00.0\" is also given at line 4"},
+    {"pci in two nodes",
+     HEAD "nodes:\n  b: {pci: [{address: \"0000:3b:00.0\"}]}\n"
+	  "  a: {pci: [{address: \"0000:3b:00.0\"}]}\n",
+     "t.yaml:4:23: node \"a\": PCI device \"0000:3b:00.0\" is also node \"b\"'s (line 3)"},
+    {"pci with replicas",
+     HEAD "nodes:\n  x:\n    replicas: 2\n    pci: [{address: \"0000:3b:00.0\"}]\n",
+     "t.yaml:5:11: node \"x\": \"pci\" with \"replicas\" would pass the same device to every "
+     "node"},
+    {"pci in defaults",
+     HEAD "defaults: {pci: [{address: \"0000:3b:00.0\"}]}\nnodes: {a: {}, b: {}}\n",
+     "t.yaml:2:18: defaults: \"pci\" in defaults would pass the same device to every node"},
+    {"mac with replicas",
+     HEAD "vf_pools: {p: {match: [\"15b3:1018\"]}}\nnodes:\n  x:\n    replicas: 2\n"
+	  "    vfs: [{pool: p, mac: [\"02:00:00:00:00:01\"]}]\n",
+     "t.yaml:6:26: node \"x\": an explicit \"mac\" list with \"replicas\" would give the same "
+     "MACs to every node (use mac: auto)"},
+    {"mac in defaults",
+     HEAD "vf_pools: {p: {match: [\"15b3:1018\"]}}\n"
+	  "defaults: {vfs: [{pool: p, mac: [\"02:00:00:00:00:01\"]}]}\nnodes: {a: {}, b: {}}\n",
+     "t.yaml:3:33: defaults: an explicit \"mac\" list in defaults would give the same MACs to "
+     "every node (use mac: auto)"},
+    {"one mac list for two nodes through an alias",
+     HEAD "vf_pools: {p: {match: [\"15b3:1018\"]}}\nnodes:\n"
+	  "  a: {vfs: [{pool: p, mac: &m [\"02:00:00:00:00:01\"]}]}\n"
+	  "  b: {vfs: [{pool: p, mac: *m}]}\n",
+     "t.yaml:4:32: node \"b\": MAC \"02:00:00:00:00:01\" is also node \"a\"'s (line 4)"},
+    {"mac in two nodes, in another case",
+     HEAD "vf_pools: {p: {match: [\"15b3:1018\"]}}\nnodes:\n"
+	  "  a: {vfs: [{pool: p, mac: [\"02:00:00:00:00:0a\"]}]}\n"
+	  "  b: {vfs: [{pool: p, mac: [\"02:00:00:00:00:0A\"]}]}\n",
+     "t.yaml:5:29: node \"b\": MAC \"02:00:00:00:00:0A\" is also node \"a\"'s (line 4)"},
+    {"replicas in defaults", HEAD "defaults: {replicas: 2}\nnodes: {a: {}}\n",
+     "t.yaml:2:22: defaults: \"replicas\" cannot be a default: give it on the nodes to "
+     "replicate"},
 };
 
 static void test_bad_inputs(void **state)
@@ -202,6 +249,102 @@ static void test_valid(void **state)
 	free(got);
 }
 
+/* Found by an audit: one diagnostic per earlier copy made 10,000 names cost 24 GB. */
+static void test_duplicates_linear(void **state)
+{
+	(void)state;
+	struct lc_buf b = LC_BUF_INIT;
+	lc_buf_adds(&b, HEAD "networks: {n: {mode: isolated}}\nnodes:\n  a:\n    networks: [n");
+	for (int i = 1; i < 10000; i++)
+		lc_buf_adds(&b, ", n");
+	lc_buf_adds(&b, "]\n");
+	struct lc_diags d;
+	lc_diags_init(&d);
+	struct lc_topology *t = lc_topology_parse("t.yaml", b.s, b.len, &d);
+	assert_non_null(t);
+	struct lc_validate_ctx vc = {kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images),
+				     NULL};
+	lc_validate(t, &vc, &d);
+	assert_int_equal(d.n, 9999);
+	lc_diags_release(&d);
+	lc_topology_free(t);
+	lc_buf_release(&b);
+}
+
+/* Replicas times an aliased list: a small file must not build a huge model. */
+static void test_model_size_capped(void **state)
+{
+	(void)state;
+	struct lc_buf b = LC_BUF_INIT;
+	lc_buf_adds(&b, HEAD "x: &d [1MiB");
+	for (int i = 1; i < 4000; i++)
+		lc_buf_adds(&b, ", 1MiB");
+	lc_buf_adds(&b, "]\nnodes:\n");
+	for (int i = 0; i < 4; i++)
+		lc_buf_addf(&b, "  n%d: {replicas: 1024, disks: *d}\n", i);
+	char *got = check(b.s);
+	assert_non_null(strstr(got, "topology: too large: more than 1048576 values once defaults "
+				    "and replicas are applied"));
+	free(got);
+	lc_buf_release(&b);
+	/* and the bytes themselves */
+	size_t big = LC_MAX_TOPOLOGY_BYTES + 1;
+	char *text = lc_malloc(big);
+	memset(text, ' ', big);
+	struct lc_diags d;
+	lc_diags_init(&d);
+	assert_null(lc_topology_parse("t.yaml", text, big, &d));
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].msg, "topology: the file is larger than 16 MiB");
+	lc_diags_release(&d);
+	free(text);
+}
+
+/* lc_load as validate runs it: the file itself, and a node's own template. */
+static void test_load_files(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lc-test-validate-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *templates = t_path("templates"), *catalog = t_path("tests/fixtures/catalog.yaml");
+	struct lc_opts o = {.templates = templates, .catalog = catalog, .state_dir = dir};
+	struct lc_loaded l;
+	struct lc_err err = LC_ERR_INIT;
+	/* a device never ends: refused before it is read */
+	assert_int_equal(lc_load(&o, "/dev/zero", &l, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_USAGE);
+	assert_string_equal(err.msg,
+			    "'/dev/zero' is not a regular file: a topology is a YAML file");
+	lc_err_release(&err);
+	/* a relative template is the topology's neighbour, checked with its position */
+	char *tmpl = lc_asprintf("%s/mine.xml", dir), *topo = lc_asprintf("%s/t.yaml", dir);
+	const char *dom = "<domain type='kvm'><name>x</name><memory>1</memory><os><type>hvm</type>"
+			  "</os></domain>";
+	const char *yaml = "name: lab\nnodes:\n  a: {template: mine.xml}\n"
+			   "  b: {template: gone.xml}\n";
+	assert_int_equal(lc_write_file(tmpl, dom, strlen(dom), &err), 0);
+	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	char *want = lc_asprintf("%s:4:17: node \"b\": template: cannot open '%s/gone.xml': No "
+				 "such file or directory",
+				 topo, dir);
+	assert_string_equal(err.msg, want);
+	lc_err_release(&err);
+	yaml = "name: lab\nnodes:\n  a: {template: mine.xml}\n";
+	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), 0);
+	assert_string_equal(l.topo->nodes[0].template_path.v, tmpl);
+	lc_loaded_release(&l);
+	unlink(tmpl);
+	unlink(topo);
+	rmdir(dir);
+	free(want);
+	free(tmpl);
+	free(topo);
+	free(templates);
+	free(catalog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +352,9 @@ int main(void)
 	    cmocka_unit_test(test_several_problems_sorted),
 	    cmocka_unit_test(test_defaults_error_once),
 	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_duplicates_linear),
+	    cmocka_unit_test(test_model_size_capped),
+	    cmocka_unit_test(test_load_files),
 	};
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }

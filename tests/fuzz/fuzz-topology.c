@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("fuzz.yaml", (const char *)data, size, &d);
 	if (t) {
-		struct lc_validate_ctx vc = {kinds, 6, images, 1};
+		struct lc_validate_ctx vc = {kinds, 6, images, 1, NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
