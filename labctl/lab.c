@@ -464,6 +464,122 @@ static void add_volume(char ***v, size_t *n, const char *pv)
 	(*v)[(*n)++] = lc_strdup(pv);
 }
 
+static bool has(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* name is LAB-SOMETHING.qcow2, the shape of the lab's volume names. */
+static bool lab_volume_name(const char *lab, const char *name)
+{
+	size_t ll = strlen(lab), nl = strlen(name), sl = strlen(".qcow2");
+	return nl > ll + 1 + sl && strncmp(name, lab, ll) == 0 && name[ll] == '-' &&
+	       strcmp(name + nl - sl, ".qcow2") == 0;
+}
+
+/*
+ * The other labs labctl knows of here (domains, networks, journals) whose
+ * names start with "LAB-": their volumes look like LAB's (lab x, node a-b
+ * and lab x-a, node b both make x-a-b.qcow2), so a volume that fits one of
+ * them is left to it.
+ */
+static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***out,
+		       size_t *n, struct lc_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	char **names = NULL;
+	size_t nn = 0, cap = 0;
+	struct lc_virt_obj *objs;
+	size_t no;
+	for (int pass = 0; pass < 2; pass++) {
+		if ((pass ? lc_virt_lab_networks : lc_virt_lab_domains)(v, NULL, &objs, &no, err) <
+		    0) {
+			lc_strv_free(names, nn);
+			return -1;
+		}
+		for (size_t i = 0; i < no; i++) {
+			LC_GROW(names, cap, nn + 1);
+			names[nn++] = lc_strdup(objs[i].lab);
+		}
+		lc_virt_objs_free(objs, no);
+	}
+	char **jl;
+	size_t nj;
+	if (lc_journal_labs(o->state_dir, &jl, &nj, err) < 0) {
+		lc_strv_free(names, nn);
+		return -1;
+	}
+	for (size_t i = 0; i < nj; i++) {
+		LC_GROW(names, cap, nn + 1);
+		names[nn++] = lc_strdup(jl[i]);
+	}
+	lc_strv_free(jl, nj);
+	size_t ll = strlen(lab);
+	for (size_t i = 0; i < nn; i++) {
+		const char *x = names[i];
+		if (strlen(x) > ll + 1 && strncmp(x, lab, ll) == 0 && x[ll] == '-' &&
+		    !has(*out, *n, x)) {
+			*out = lc_realloc(*out, (*n + 1) * sizeof(char *));
+			(*out)[(*n)++] = lc_strdup(x);
+		}
+	}
+	lc_strv_free(names, nn);
+	return 0;
+}
+
+/*
+ * Volumes of the lab that nothing else names: left by an up that failed
+ * after creating a node's volumes and before defining its domain, with the
+ * journal lost too. Looked for in the default pool and every pool the
+ * domains and the journal name.
+ */
+static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***vols,
+			  size_t *n_vols, struct lc_err *err)
+{
+	char **pools = NULL;
+	size_t np = 0;
+	add_volume(&pools, &np, LC_DEFAULT_STORAGE_POOL);
+	for (size_t i = 0; i < *n_vols; i++) {
+		const char *slash = strchr((*vols)[i], '/');
+		if (!slash)
+			continue;
+		char *pool = lc_strndup((*vols)[i], (size_t)(slash - (*vols)[i]));
+		add_volume(&pools, &np, pool);
+		free(pool);
+	}
+	char **longer;
+	size_t nl;
+	int rc = longer_labs(o, v, lab, &longer, &nl, err);
+	if (rc < 0) {
+		lc_strv_free(pools, np);
+		return -1;
+	}
+	for (size_t p = 0; rc == 0 && p < np; p++) {
+		char **names;
+		size_t nn;
+		if ((rc = lc_virt_pool_volumes(v, pools[p], &names, &nn, err)) < 0)
+			break;
+		for (size_t i = 0; i < nn; i++) {
+			bool theirs = false;
+			for (size_t k = 0; k < nl; k++)
+				theirs |= lab_volume_name(longer[k], names[i]);
+			if (!lab_volume_name(lab, names[i]) || theirs)
+				continue;
+			char *pv = lc_asprintf("%s/%s", pools[p], names[i]);
+			add_volume(vols, n_vols, pv);
+			free(pv);
+		}
+		lc_strv_free(names, nn);
+	}
+	lc_strv_free(longer, nl);
+	lc_strv_free(pools, np);
+	return rc;
+}
+
 /* Domains are stopped at once up to this many. */
 #define DOWN_WORKERS 16
 
@@ -516,13 +632,16 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		lc_virt_objs_free(objs, n);
 	}
 	/* volumes once no domain uses them */
+	if (rc == 0)
+		rc = orphan_volumes(o, v, lab, &vols, &n_vols, err);
 	for (size_t i = 0; rc == 0 && i < n_vols; i++) {
 		char *slash = strchr(vols[i], '/');
+		bool deleted;
 		if (!slash)
 			continue;
 		*slash = '\0';
-		rc = lc_virt_volume_delete(v, vols[i], slash + 1, err);
-		r->n_volumes += rc == 0;
+		rc = lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err);
+		r->n_volumes += rc == 0 && deleted;
 	}
 	lc_strv_free(vols, n_vols);
 	/* leases last: a VF is free again only once no domain of the lab holds it */
@@ -538,14 +657,6 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 }
 
 /* ---- gc ---- */
-
-static bool has(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
 
 /*
  * Under the lease lock. A lease is stale when its lab has no domain left and

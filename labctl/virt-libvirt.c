@@ -504,8 +504,12 @@ int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
-int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, struct lc_err *err)
+int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, bool *deleted,
+			  struct lc_err *err)
 {
+	bool ignore;
+	deleted = deleted ? deleted : &ignore;
+	*deleted = false;
 	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
 	if (!p)
 		return no_such() ? 0
@@ -516,13 +520,58 @@ int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
 	int rc = 0;
 	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
 	if (vol) {
-		if (virStorageVolDelete(vol, 0) < 0 && !no_such())
+		if (virStorageVolDelete(vol, 0) == 0)
+			*deleted = true;
+		else if (!no_such())
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot delete it: %s",
 					name, last_error());
 		virStorageVolFree(vol);
 	} else if (!no_such()) {
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
 	}
+	virStoragePoolFree(p);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
+			 struct lc_err *err)
+{
+	*names = NULL;
+	*n = 0;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return no_such() ? 0
+				 : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
+					      last_error());
+	/* files created behind the pool's back count too */
+	virStoragePoolRefresh(p, 0);
+	virStorageVolPtr *vols = NULL;
+	int nv = virStoragePoolListAllVolumes(p, &vols, 0);
+	int rc = 0;
+	if (nv < 0) {
+		/* an inactive pool lists nothing: no volume of it is in use either */
+		if (virStoragePoolIsActive(p) != 1)
+			nv = 0;
+		else
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"storage pool %s: cannot list volumes: %s", pool,
+					last_error());
+	}
+	if (nv > 0) {
+		*names = lc_calloc((size_t)nv + 1, sizeof(char *));
+		for (int i = 0; i < nv; i++) {
+			const char *name = virStorageVolGetName(vols[i]);
+			(*names)[(*n)++] = lc_strdup(name ? name : "");
+			virStorageVolFree(vols[i]);
+		}
+		qsort(*names, *n, sizeof(char *), cmp_str);
+	}
+	free(vols);
 	virStoragePoolFree(p);
 	return rc;
 }

@@ -68,9 +68,15 @@ int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, st
 /* Create a volume from XML unless one of that name exists; *created says which. */
 int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name, const char *xml,
 			  bool *created, struct lc_err *err);
-/* Delete a volume; one already gone (or a pool gone) is not an error. */
-int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
+/*
+ * Delete a volume; one already gone (or a pool gone) is not an error.
+ * *deleted (may be NULL) says whether a volume was there and is now gone.
+ */
+int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, bool *deleted,
 			  struct lc_err *err);
+/* The names of a pool's volumes, sorted; a missing pool has none. */
+int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
+			 struct lc_err *err);
 /* Define the network unless it exists, start it unless active; *changed when either ran. */
 int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
 			   struct lc_err *err);

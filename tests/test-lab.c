@@ -120,6 +120,19 @@ static size_t count_domains(struct env *e, const char *lab)
 	return n;
 }
 
+/* Volumes of labctl's default pool whose names start with prefix. */
+static size_t count_volumes(struct env *e, const char *prefix)
+{
+	char **names;
+	size_t n, k = 0;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_virt_pool_volumes(e->v, "labctl", &names, &n, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		k += strncmp(names[i], prefix, strlen(prefix)) == 0;
+	lc_strv_free(names, n);
+	return k;
+}
+
 static size_t count_leases(struct env *e)
 {
 	struct lc_leases l;
@@ -201,6 +214,7 @@ static void test_up_reconcile_down(void **state)
 	assert_int_equal(dr.n_volumes, 4);
 	assert_int_equal(dr.n_leases, 2);
 	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_volumes(e, "itest-"), 0);
 	assert_int_equal(count_leases(e), 0);
 	char *j = lc_journal_dir(e->state, "itest");
 	assert_false(lc_file_exists(j));
@@ -233,6 +247,12 @@ static void test_failure_in_the_middle(void **state)
 	lc_up_report_release(&r);
 	lc_err_release(&err);
 	assert_int_equal(count_domains(e, "mid"), 2);
+	assert_int_equal(count_volumes(e, "mid-"), 3); /* c's was made before its domain failed */
+	/* lab mid-x's volume mid-x-a.qcow2 looks like one of lab mid's (node x-a) */
+	const char *other = "name: mid-x\ndefaults: {image: tiny, memory: 128MiB}\nnodes:\n"
+			    "  a: {kind: kvm}\n";
+	assert_int_equal(up(e, other, 1, &r, &err), 0);
+	lc_up_report_release(&r);
 	/* the state dir lost: down still finds the domains from their metadata */
 	char *cmd = lc_asprintf("rm -rf '%s'", e->state);
 	assert_int_equal(system(cmd), 0);
@@ -240,8 +260,17 @@ static void test_failure_in_the_middle(void **state)
 	struct lc_down_report dr;
 	assert_int_equal(lc_lab_down(&e->o, e->v, "mid", &dr, &err), 0);
 	assert_int_equal(dr.n_domains, 2);
-	assert_int_equal(dr.n_volumes, 2); /* a's and b's, named by their domains */
+	/* a's and b's, named by their domains, and c's, found in the pool by its name */
+	assert_int_equal(dr.n_volumes, 3);
 	assert_int_equal(count_domains(e, "mid"), 0);
+	assert_int_equal(count_volumes(e, "mid-"), 1);
+	assert_int_equal(count_volumes(e, "mid-x-a.qcow2"), 1);
+	assert_int_equal(lc_lab_down(&e->o, e->v, "mid-x", &dr, &err), 0);
+	assert_int_equal(dr.n_volumes, 1);
+	assert_int_equal(count_volumes(e, "mid-"), 0);
+	/* a volume already gone is not counted */
+	assert_int_equal(lc_lab_down(&e->o, e->v, "mid", &dr, &err), 0);
+	assert_int_equal(dr.n_volumes, 0);
 	/* up after a failure completes what is missing */
 	assert_int_equal(up(e, bad, 1, &r, &err), -1);
 	lc_up_report_release(&r);
@@ -255,7 +284,9 @@ static void test_failure_in_the_middle(void **state)
 	lc_up_report_release(&r);
 	assert_int_equal(count_domains(e, "mid"), 4);
 	assert_int_equal(lc_lab_down(&e->o, e->v, "mid", &dr, &err), 0);
+	assert_int_equal(dr.n_volumes, 4);
 	assert_int_equal(count_domains(e, "mid"), 0);
+	assert_int_equal(count_volumes(e, "mid-"), 0);
 	env_free(e);
 }
 
