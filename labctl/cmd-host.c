@@ -2,7 +2,10 @@
  * labctl host check|vfs|prepare: the L0 host's pre-flight, its VFs and
  * their IOMMU groups, and the changes nested labs need.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "hostcheck.h"
 #include "hostvf.h"
 #include "output.h"
+#include "pci.h"
 #include "topology.h"
 #include "virt.h"
 
@@ -31,10 +35,10 @@ static void print_table(const struct lc_vf_status *v, size_t n)
 	}
 }
 
-static void print_json(const struct lc_vf_status *v, size_t n)
+static void print_json(const struct lc_vf_status *v, size_t n, bool busy_known)
 {
 	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_adds(&b, "{\"vfs\":[");
+	lc_buf_adds(&b, busy_known ? "{\"vfs\":[" : "{\"busy_known\":false,\"vfs\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct lc_vf_status *s = &v[i];
 		lc_buf_adds(&b, i ? ",{\"address\":" : "{\"address\":");
@@ -71,8 +75,15 @@ static int host_vfs(struct lc_session *s, struct lc_err *err)
 	struct lc_vf_status *v;
 	size_t n;
 	lc_vf_status(&in, &v, &n);
+	/* a warning, not an error: the inventory and leases still tell most of it */
+	if (!h.users_known)
+		fprintf(
+		    stderr,
+		    "labctl: warning: libvirt at '%s' cannot be asked which devices its domains "
+		    "hold: VFs they hold outside labctl show as free\n",
+		    s->opts.uri);
 	if (s->opts.json)
-		print_json(v, n);
+		print_json(v, n, h.users_known);
 	else
 		print_table(v, n);
 	lc_vf_status_free(v, n);
@@ -83,6 +94,8 @@ static int host_vfs(struct lc_session *s, struct lc_err *err)
 static int host_check(struct lc_session *s, struct lc_err *err)
 {
 	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, s->opts.devfs};
+	if (lc_sysroot_check(&root, err) < 0)
+		return -1;
 	struct lc_err verr = LC_ERR_INIT;
 	/* main connected when it could; say why it could not */
 	struct lc_virt *v = s->virt ? NULL : lc_virt_open(s->opts.uri, &verr);
@@ -128,32 +141,60 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 
 struct pf_want {
 	char *netdev;
-	unsigned count; /* 0: as many as the PF offers */
+	bool all; /* as many as the PF offers */
+	unsigned count;
+	const struct lc_pci_fn *pf; /* once resolved */
 };
 
-static void want_pf(struct pf_want **v, size_t *n, const char *spec)
+/*
+ * A PF to prepare: "NETDEV" (all its VFs) or "NETDEV=N" from --pf, or a
+ * topology pool's "NETDEV[#RANGE]" (all). The first mention of a PF wins;
+ * --pf comes before the topology.
+ */
+static int want_pf(struct pf_want **v, size_t *n, const char *spec, bool option, struct lc_err *err)
 {
-	const char *cut = strpbrk(spec, "#=");
+	const char *cut = strchr(spec, option ? '=' : '#');
 	char *name = cut ? lc_strndup(spec, (size_t)(cut - spec)) : lc_strdup(spec);
+	struct pf_want w = {name, true, 0, NULL};
+	if (option && cut) {
+		char *end;
+		errno = 0;
+		unsigned long c = strtoul(cut + 1, &end, 10);
+		/* strtoul takes "-1" as ULONG_MAX and skips leading blanks: digits only */
+		if (!isdigit((unsigned char)cut[1]) || *end || errno || c > UINT_MAX) {
+			free(name);
+			return lc_err_set(err, LC_EXIT_USAGE, "--pf '%s': '%s' is not a VF count",
+					  spec, cut + 1);
+		}
+		w.all = false;
+		w.count = (unsigned)c;
+	}
+	if (!name[0]) {
+		free(name);
+		return lc_err_set(err, LC_EXIT_USAGE, "--pf '%s': no netdev named", spec);
+	}
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*v)[i].netdev, name) == 0) {
 			free(name);
-			return;
+			if (option && ((*v)[i].all != w.all || (*v)[i].count != w.count))
+				return lc_err_set(err, LC_EXIT_USAGE,
+						  "--pf '%s': given twice with different counts",
+						  (*v)[i].netdev);
+			return 0;
 		}
 	*v = lc_realloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[*n].netdev = name;
-	(*v)[*n].count = cut && *cut == '=' ? (unsigned)atoi(cut + 1) : 0;
-	(*n)++;
+	(*v)[(*n)++] = w;
+	return 0;
 }
 
-/* The modprobe.d file nested labs need, for the host's vendor. */
+/* The modprobe.d file nested labs need, for the host's kind of CPU. */
 static char *modprobe_text(const struct lc_sysroot *root)
 {
 	char *cpuinfo = NULL;
 	struct lc_err ignore = LC_ERR_INIT;
 	lc_procfs_read(root, "cpuinfo", &cpuinfo, &ignore);
 	lc_err_release(&ignore);
-	bool amd = cpuinfo && strstr(cpuinfo, "AuthenticAMD");
+	bool amd = lc_cpu_kind(cpuinfo) == LC_CPU_AMD;
 	free(cpuinfo);
 	return lc_asprintf("# written by labctl host prepare: nested virtualization%s, and the "
 			   "MSRs ESXi touches\n"
@@ -168,7 +209,7 @@ static int prepare_modprobe(const struct lc_sysroot *root, const char *dir, bool
 			    struct lc_err *err)
 {
 	char *text = modprobe_text(root);
-	char *path = lc_asprintf("%s/labctl-kvm.conf", dir);
+	char *path = lc_asprintf("%s/" LC_MODPROBE_FILE, dir);
 	char *old = NULL;
 	size_t len;
 	struct lc_err ignore = LC_ERR_INIT;
@@ -191,35 +232,24 @@ static int prepare_modprobe(const struct lc_sysroot *root, const char *dir, bool
 	return rc;
 }
 
-static int set_numvfs(const struct lc_sysdir *sys, const struct lc_pci_fn *pf, unsigned want,
-		      bool dry, struct lc_err *err)
+/* Find every PF and check every count before anything is changed. */
+static int resolve_pfs(const struct lc_inventory *inv, struct pf_want *pfs, size_t n,
+		       struct lc_err *err)
 {
-	char path[96], buf[16];
-	snprintf(path, sizeof(path), "bus/pci/devices/%s/sriov_numvfs", pf->addr);
-	if (pf->numvfs == want) {
-		printf("%s (%s): %u VFs already\n", pf->netdev, pf->addr, want);
-		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pf_want *w = &pfs[i];
+		for (size_t k = 0; k < inv->n && !w->pf; k++)
+			if (inv->fns[k].sriov && strcmp(inv->fns[k].netdev, w->netdev) == 0)
+				w->pf = &inv->fns[k];
+		if (!w->pf)
+			return lc_err_set(err, LC_EXIT_RESOURCE, "no SR-IOV PF with netdev '%s'",
+					  w->netdev);
+		if (w->all)
+			w->count = w->pf->totalvfs;
+		else if (w->count > w->pf->totalvfs)
+			return lc_err_set(err, LC_EXIT_USAGE, "%s offers at most %u VFs, not %u",
+					  w->netdev, w->pf->totalvfs, w->count);
 	}
-	/* the kernel refuses to change a non-zero count except through 0 */
-	if (pf->numvfs) {
-		printf("%s %s: 0\n", dry ? "would write" : "write", path);
-		if (!dry && lc_sysdir_write(sys, path, "0", err) < 0)
-			return -1;
-	}
-	snprintf(buf, sizeof(buf), "%u", want);
-	printf("%s %s: %u\n", dry ? "would write" : "write", path, want);
-	if (dry)
-		return 0;
-	if (lc_sysdir_write(sys, path, buf, err) < 0)
-		return -1;
-	if (lc_sysdir_read(sys, path, buf, sizeof(buf)) <= 0)
-		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read back '%s'", path);
-	unsigned got = (unsigned)atoi(buf);
-	if (got < want)
-		printf("%s (%s): the driver enabled %u VFs of the %u asked for\n", pf->netdev,
-		       pf->addr, got, want);
-	else
-		printf("%s (%s): %u VFs\n", pf->netdev, pf->addr, got);
 	return 0;
 }
 
@@ -238,11 +268,12 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
 		if (c == 'n')
 			dry = true;
-		else if (c == 'p')
-			want_pf(&pfs, &n_pfs, optarg);
-		else if (c == 'm')
+		else if (c == 'p') {
+			if (rc == 0)
+				rc = want_pf(&pfs, &n_pfs, optarg, true, err);
+		} else if (c == 'm')
 			mdir = optarg;
-		else
+		else if (rc == 0)
 			rc = lc_cmd_usage(&lc_cmd_host_entry, err);
 	}
 	if (rc == 0 && optind < argc - 1)
@@ -261,12 +292,13 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 		}
 		lc_diags_release(&d);
 		for (size_t i = 0; rc == 0 && t && i < t->n_pools; i++)
-			for (size_t k = 0; k < t->pools[i].pf.n; k++)
-				want_pf(&pfs, &n_pfs, t->pools[i].pf.v[k].v);
+			for (size_t k = 0; rc == 0 && k < t->pools[i].pf.n; k++)
+				rc = want_pf(&pfs, &n_pfs, t->pools[i].pf.v[k].v, false, err);
 	}
-	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, s->opts.devfs};
+	/* prepare reads no device node */
+	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, NULL};
 	if (rc == 0)
-		rc = prepare_modprobe(&root, mdir, dry, err);
+		rc = lc_sysroot_check(&root, err);
 	struct lc_inventory inv = {0};
 	struct lc_sysdir sys = {-1};
 	if (rc == 0 && n_pfs) {
@@ -274,24 +306,19 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 		lc_inventory_sysfs_source(&root, &src);
 		rc = lc_inventory_load(&src, &inv, err);
 		if (rc == 0)
+			rc = resolve_pfs(&inv, pfs, n_pfs, err);
+		if (rc == 0)
 			rc = lc_sysdir_open(&root, ".", &sys, err);
 	}
+	if (rc == 0)
+		rc = prepare_modprobe(&root, mdir, dry, err);
+	struct lc_attrs attrs;
+	lc_sysdir_attrs(&sys, &attrs);
 	for (size_t i = 0; rc == 0 && i < n_pfs; i++) {
-		const struct lc_pci_fn *pf = NULL;
-		for (size_t k = 0; k < inv.n && !pf; k++)
-			if (inv.fns[k].sriov && strcmp(inv.fns[k].netdev, pfs[i].netdev) == 0)
-				pf = &inv.fns[k];
-		if (!pf) {
-			rc = lc_err_set(err, LC_EXIT_RESOURCE, "no SR-IOV PF with netdev '%s'",
-					pfs[i].netdev);
-			break;
-		}
-		unsigned want = pfs[i].count ? pfs[i].count : pf->totalvfs;
-		if (want > pf->totalvfs)
-			rc = lc_err_set(err, LC_EXIT_USAGE, "%s offers at most %u VFs, not %u",
-					pfs[i].netdev, pf->totalvfs, want);
-		else
-			rc = set_numvfs(&sys, pf, want, dry, err);
+		struct lc_buf report = LC_BUF_INIT;
+		rc = lc_pci_set_numvfs(&attrs, pfs[i].pf, pfs[i].count, dry, &report, err);
+		fputs(lc_buf_str(&report), stdout);
+		lc_buf_release(&report);
 	}
 	if (rc == 0)
 		printf("kernel command line (labctl does not edit the bootloader): make sure it "

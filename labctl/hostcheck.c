@@ -9,14 +9,14 @@
 #include "hostcheck.h"
 #include "pci.h"
 
-enum vendor { V_UNKNOWN, V_INTEL, V_AMD };
+#define MODPROBE_PATH "/etc/modprobe.d/" LC_MODPROBE_FILE
 
 struct host {
 	const struct lc_sysroot *root;
 	struct lc_sysdir sys;
 	bool sys_ok;
 	char *cpuinfo, *cmdline;
-	enum vendor vendor;
+	enum lc_cpu_kind vendor;
 	struct lc_inventory inv;
 	bool inv_ok;
 };
@@ -32,45 +32,120 @@ static void add(struct lc_checks *c, const char *id, enum lc_verdict r, char *de
 	c->v[c->n++] = (struct lc_check){id, r, detail, fix};
 }
 
-/* A word in the first line of cpuinfo starting with key ("flags", "vmx flags"). */
-static bool cpu_has(const struct host *h, const char *key, const char *word)
+/* The first line of cpuinfo starting with key ("flags", "vmx flags"): its value, length in *len. */
+static const char *cpu_line(const char *cpuinfo, const char *key, size_t *len)
 {
-	if (!h->cpuinfo)
-		return false;
-	size_t kl = strlen(key), wl = strlen(word);
-	for (const char *line = h->cpuinfo; line && *line;) {
+	size_t kl = strlen(key);
+	for (const char *line = cpuinfo; line && *line;) {
 		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		if (strncmp(line, key, kl) == 0 && (line[kl] == '\t' || line[kl] == ' ')) {
-			for (const char *p = line; p + wl <= line + len; p++)
-				if (memcmp(p, word, wl) == 0 && (p == line || p[-1] == ' ') &&
-				    (p + wl == line + len || p[wl] == ' '))
-					return true;
-			return false;
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		if (strncmp(line, key, kl) == 0 &&
+		    (line[kl] == '\t' || line[kl] == ' ' || line[kl] == ':')) {
+			const char *v = memchr(line, ':', n);
+			if (!v)
+				return NULL;
+			for (v++; v < line + n && isspace((unsigned char)*v); v++)
+				;
+			*len = (size_t)(line + n - v);
+			return v;
 		}
 		line = end ? end + 1 : NULL;
 	}
+	return NULL;
+}
+
+/* A word in the first line of cpuinfo starting with key. */
+static bool cpuinfo_has(const char *cpuinfo, const char *key, const char *word)
+{
+	size_t len, wl = strlen(word);
+	const char *line = cpuinfo ? cpu_line(cpuinfo, key, &len) : NULL;
+	for (const char *p = line; p && p + wl <= line + len; p++)
+		if (memcmp(p, word, wl) == 0 && (p == line || p[-1] == ' ') &&
+		    (p + wl == line + len || p[wl] == ' '))
+			return true;
 	return false;
 }
 
-static bool cmdline_has(const struct host *h, const char *word)
+static bool cpu_has(const struct host *h, const char *key, const char *word)
 {
-	if (!h->cmdline)
-		return false;
-	size_t wl = strlen(word);
-	for (const char *p = strstr(h->cmdline, word); p; p = strstr(p + 1, word))
-		if ((p == h->cmdline || isspace((unsigned char)p[-1])) &&
-		    (!p[wl] || isspace((unsigned char)p[wl])))
-			return true;
-	return false;
+	return cpuinfo_has(h->cpuinfo, key, word);
+}
+
+enum lc_cpu_kind lc_cpu_kind(const char *cpuinfo)
+{
+	size_t len;
+	const char *v = cpuinfo ? cpu_line(cpuinfo, "vendor_id", &len) : NULL;
+	while (v && len && isspace((unsigned char)v[len - 1]))
+		len--;
+	if (v && len == 12 && memcmp(v, "GenuineIntel", 12) == 0)
+		return LC_CPU_INTEL;
+	/* Hygon's Dhyana is AMD's Zen: svm and kvm_amd */
+	if (v && len == 12 &&
+	    (memcmp(v, "AuthenticAMD", 12) == 0 || memcmp(v, "HygonGenuine", 12) == 0))
+		return LC_CPU_AMD;
+	if (cpuinfo_has(cpuinfo, "flags", "svm"))
+		return LC_CPU_AMD;
+	if (cpuinfo_has(cpuinfo, "flags", "vmx"))
+		return LC_CPU_INTEL;
+	return LC_CPU_UNKNOWN;
+}
+
+/*
+ * What the kernel command line last said of a switch: 1 when the last of
+ * on/off among every name=a,b,c (in order, as the kernel applies them) is
+ * on, 0 when off, -1 when neither appears. Quotes group words, and
+ * arguments after "--" are init's.
+ */
+static int cmdline_switch(const char *cmdline, const char *name, const char *on, const char *off)
+{
+	int state = -1;
+	size_t nl = strlen(name);
+	for (const char *p = cmdline; p && *p;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *start = p;
+		for (bool quoted = false; *p && (quoted || !isspace((unsigned char)*p)); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		size_t len = (size_t)(p - start);
+		if (len == 2 && memcmp(start, "--", 2) == 0)
+			break;
+		if (len <= nl || memcmp(start, name, nl) != 0 || start[nl] != '=')
+			continue;
+		struct lc_buf v = LC_BUF_INIT;
+		for (const char *q = start + nl + 1; q < p; q++)
+			if (*q != '"')
+				lc_buf_addc(&v, *q);
+		char *vals = lc_buf_detach(&v);
+		for (char *tok = vals, *next; tok; tok = next) {
+			next = strchr(tok, ',');
+			if (next)
+				*next++ = '\0';
+			if (on && strcmp(tok, on) == 0)
+				state = 1;
+			else if (off && strcmp(tok, off) == 0)
+				state = 0;
+		}
+		free(vals);
+	}
+	return state;
+}
+
+/* A module parameter as its file says it ("Y", "1"); -1 when the module or parameter is absent. */
+static int param_text(const struct host *h, const char *module, const char *name, char *buf, int n)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "module/%s/parameters/%s", module, name);
+	if (!h->sys_ok || lc_sysdir_read(&h->sys, path, buf, n) <= 0)
+		return -1;
+	return 0;
 }
 
 /* A module parameter: 1 for Y/1, 0 for N/0, -1 when the module or parameter is absent. */
 static int param(const struct host *h, const char *module, const char *name)
 {
-	char path[128], buf[16];
-	snprintf(path, sizeof(path), "module/%s/parameters/%s", module, name);
-	if (!h->sys_ok || lc_sysdir_read(&h->sys, path, buf, sizeof(buf)) <= 0)
+	char buf[16];
+	if (param_text(h, module, name, buf, sizeof(buf)) < 0)
 		return -1;
 	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
 }
@@ -101,26 +176,26 @@ static size_t count_entries(const struct host *h, const char *rel)
 
 static const char *kvm_mod(const struct host *h)
 {
-	return h->vendor == V_AMD ? "kvm_amd" : "kvm_intel";
+	return h->vendor == LC_CPU_AMD ? "kvm_amd" : "kvm_intel";
 }
 
 static const char *kvm_opt(const struct host *h)
 {
-	return h->vendor == V_AMD ? "kvm-amd" : "kvm-intel";
+	return h->vendor == LC_CPU_AMD ? "kvm-amd" : "kvm-intel";
 }
 
 static void check_cpu(const struct host *h, struct lc_checks *c)
 {
-	const char *flag = h->vendor == V_AMD ? "svm" : "vmx";
+	const char *flag = h->vendor == LC_CPU_AMD ? "svm" : "vmx";
 	if (cpu_has(h, "flags", "vmx") || cpu_has(h, "flags", "svm"))
 		add(c, "cpu-virt", LC_PASS, lc_asprintf("the CPU has %s", flag), NULL);
 	else
 		add(c, "cpu-virt", LC_FAIL,
 		    lc_asprintf("the CPU shows no %s flag in cpuinfo",
-				h->vendor == V_UNKNOWN ? "vmx or svm" : flag),
+				h->vendor == LC_CPU_UNKNOWN ? "vmx or svm" : flag),
 		    lc_asprintf("enable %s in the firmware (BIOS/UEFI) setup; in a VM, give it "
 				"the %s flag (nested on its host)",
-				h->vendor == V_AMD ? "AMD-V (SVM)" : "VT-x", flag));
+				h->vendor == LC_CPU_AMD ? "AMD-V (SVM)" : "VT-x", flag));
 }
 
 /* libvirt runs QEMU in group kvm (Debian's libvirt-qemu, Fedora's qemu are members). */
@@ -200,14 +275,14 @@ static void check_kvm(const struct host *h, struct lc_checks *c)
 
 static void check_nested(const struct host *h, struct lc_checks *c)
 {
+	char text[16];
 	int v = param(h, kvm_mod(h), "nested");
-	char *fix = lc_asprintf("add 'options %s nested=1' to /etc/modprobe.d/%s.conf (labctl "
-				"host prepare does), then 'modprobe -r %s; modprobe %s' with no VM "
+	char *fix = lc_asprintf("add 'options %s nested=1' to " MODPROBE_PATH " (labctl host "
+				"prepare writes it), then 'modprobe -r %s; modprobe %s' with no VM "
 				"running, or reboot",
-				kvm_opt(h), kvm_opt(h), kvm_mod(h), kvm_mod(h));
-	if (v == 1) {
-		add(c, "nested", LC_PASS,
-		    lc_asprintf("%s nested=%s", kvm_mod(h), h->vendor == V_AMD ? "1" : "Y"), NULL);
+				kvm_opt(h), kvm_mod(h), kvm_mod(h));
+	if (v == 1 && param_text(h, kvm_mod(h), "nested", text, sizeof(text)) == 0) {
+		add(c, "nested", LC_PASS, lc_asprintf("%s nested=%s", kvm_mod(h), text), NULL);
 		free(fix);
 	} else if (v == 0) {
 		add(c, "nested", LC_FAIL, lc_asprintf("%s nested is off", kvm_mod(h)), fix);
@@ -218,7 +293,7 @@ static void check_nested(const struct host *h, struct lc_checks *c)
 
 static void check_shadow(const struct host *h, struct lc_checks *c)
 {
-	if (h->vendor == V_AMD) {
+	if (h->vendor == LC_CPU_AMD) {
 		add(c, "shadow-vmcs", LC_PASS, lc_strdup("not applicable on AMD"), NULL);
 		return;
 	}
@@ -236,21 +311,21 @@ static void check_shadow(const struct host *h, struct lc_checks *c)
 		add(c, "shadow-vmcs", LC_WARN,
 		    lc_strdup(v == 0 ? "kvm_intel enable_shadow_vmcs is off"
 				     : "kvm_intel is not loaded"),
-		    lc_strdup("add 'options kvm-intel enable_shadow_vmcs=1' to "
-			      "/etc/modprobe.d/kvm-intel.conf (labctl host prepare does), then "
-			      "reload kvm_intel or reboot"));
+		    lc_strdup("add 'options kvm-intel enable_shadow_vmcs=1' to " MODPROBE_PATH
+			      " (labctl host prepare writes it), then reload kvm_intel or reboot"));
 }
 
 static void check_iommu(const struct host *h, struct lc_checks *c)
 {
 	size_t units = count_entries(h, "class/iommu");
 	size_t groups = count_entries(h, "kernel/iommu_groups");
-	const char *param_on =
-	    h->vendor == V_AMD ? "amd_iommu=on iommu=pt" : "intel_iommu=on iommu=pt";
-	char *fix =
-	    lc_asprintf("enable VT-d/AMD-Vi in the firmware, add '%s' to "
-			"GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub and reboot",
-			param_on);
+	bool amd = h->vendor == LC_CPU_AMD;
+	/* AMD-Vi is on unless amd_iommu=off; amd_iommu has no "on" */
+	char *fix = lc_asprintf("enable %s in the firmware, add '%s' to GRUB_CMDLINE_LINUX in "
+				"/etc/default/grub (and remove any %s), run update-grub and reboot",
+				amd ? "AMD-Vi (IOMMU)" : "VT-d",
+				amd ? "iommu=pt" : "intel_iommu=on iommu=pt",
+				amd ? "amd_iommu=off" : "intel_iommu=off");
 	if (!groups) {
 		add(c, "iommu", LC_FAIL,
 		    lc_asprintf("no IOMMU groups (%zu IOMMU units): passthrough is impossible",
@@ -258,12 +333,14 @@ static void check_iommu(const struct host *h, struct lc_checks *c)
 		    fix);
 		return;
 	}
-	bool on = h->vendor == V_AMD || cmdline_has(h, "intel_iommu=on");
-	if (!on || !cmdline_has(h, "iommu=pt")) {
+	bool on = amd ? cmdline_switch(h->cmdline, "amd_iommu", NULL, "off") != 0
+		      : cmdline_switch(h->cmdline, "intel_iommu", "on", "off") == 1;
+	bool pt = cmdline_switch(h->cmdline, "iommu", "pt", "nopt") == 1;
+	if (!on || !pt) {
 		add(c, "iommu", LC_WARN,
-		    lc_asprintf("%zu IOMMU groups, but the kernel command line lacks %s", groups,
-				!on ? "intel_iommu=on"
-				    : "iommu=pt (host devices pay for translation)"),
+		    lc_asprintf("%zu IOMMU groups, but the kernel command line %s", groups,
+				!on ? (amd ? "has amd_iommu=off" : "lacks intel_iommu=on")
+				    : "lacks iommu=pt (host devices pay for translation)"),
 		    fix);
 		return;
 	}
@@ -288,62 +365,118 @@ int lc_pcie_ext_cap(const unsigned char *cfg, size_t len, unsigned id)
 	return 0;
 }
 
+/* "0000:d8:00.0", or with a long domain as behind Intel VMD ("10000:01:00.0") */
+static bool is_pci_addr(const char *s)
+{
+	size_t d = strspn(s, "0123456789abcdef");
+	if (d < 4 || d > 8 || s[d] != ':')
+		return false;
+	s += d + 1;
+	return strspn(s, "0123456789abcdef") == 2 && s[2] == ':' &&
+	       strspn(s + 3, "0123456789abcdef") == 2 && s[5] == '.' && s[6] >= '0' &&
+	       s[6] <= '7' && s[7] == '\0';
+}
+
+struct acs_walk {
+	struct lc_buf missing, unreadable, nopath;
+	char **seen; /* devices checked, each once: PFs share their root port */
+	size_t n_seen, cap_seen;
+};
+
+static void acs_device(const struct host *h, struct acs_walk *w, const char *addr)
+{
+	for (size_t i = 0; i < w->n_seen; i++)
+		if (strcmp(w->seen[i], addr) == 0)
+			return;
+	LC_GROW(w->seen, w->cap_seen, w->n_seen + 1);
+	w->seen[w->n_seen++] = lc_strdup(addr);
+	unsigned char cfg[4096];
+	char cpath[600];
+	snprintf(cpath, sizeof(cpath), "bus/pci/devices/%s/config", addr);
+	int n = lc_sysdir_read_raw(&h->sys, cpath, cfg, sizeof(cfg));
+	int at = n > 0 ? lc_pcie_ext_cap(cfg, (size_t)n, 0x000D) : -1;
+	struct lc_buf *into = at < 0 ? &w->unreadable : at == 0 ? &w->missing : NULL;
+	if (into)
+		lc_buf_addf(into, "%s%s", into->len ? ", " : "", addr);
+}
+
+/* The PF's path from its root port, read from its link into devices/; false when unknown. */
+static bool acs_path(const struct host *h, struct acs_walk *w, const struct lc_pci_fn *f)
+{
+	char link[512], rel[64];
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", f->addr);
+	if (!h->sys_ok || lc_sysdir_readlink(&h->sys, rel, link, sizeof(link)) < 0)
+		return false;
+	bool self = false;
+	for (char *tok = link, *next; tok; tok = next) {
+		next = strchr(tok, '/');
+		if (next)
+			*next++ = '\0';
+		if (!is_pci_addr(tok))
+			continue;
+		acs_device(h, w, tok);
+		self = strcmp(tok, f->addr) == 0;
+	}
+	return self;
+}
+
 /* ACS on every device from each PF up to its root port, read from config. */
 static void check_acs(const struct host *h, struct lc_checks *c)
 {
-	struct lc_buf missing = LC_BUF_INIT, unreadable = LC_BUF_INIT;
-	size_t pfs = 0, checked = 0;
+	struct acs_walk w = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT, NULL, 0, 0};
+	size_t pfs = 0, lost = 0;
 	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
 		const struct lc_pci_fn *f = &h->inv.fns[i];
 		if (!f->sriov)
 			continue;
 		pfs++;
-		char link[512], rel[64];
-		snprintf(rel, sizeof(rel), "bus/pci/devices/%s", f->addr);
-		if (lc_sysdir_readlink(&h->sys, rel, link, sizeof(link)) < 0)
-			continue;
-		/* the path's PCI addresses: root port first, the PF last */
-		for (char *tok = link, *next; tok; tok = next) {
-			next = strchr(tok, '/');
-			if (next)
-				*next++ = '\0';
-			unsigned a, b, s, fn;
-			char tail;
-			if (sscanf(tok, "%4x:%2x:%2x.%1x%c", &a, &b, &s, &fn, &tail) != 4)
-				continue;
-			unsigned char cfg[4096];
-			char cpath[600];
-			snprintf(cpath, sizeof(cpath), "bus/pci/devices/%s/config", tok);
-			int n = lc_sysdir_read_raw(&h->sys, cpath, cfg, sizeof(cfg));
-			int at = n > 0 ? lc_pcie_ext_cap(cfg, (size_t)n, 0x000D) : -1;
-			checked++;
-			struct lc_buf *into = at < 0 ? &unreadable : at == 0 ? &missing : NULL;
-			if (into && !strstr(lc_buf_str(into), tok))
-				lc_buf_addf(into, "%s%s", into->len ? ", " : "", tok);
+		if (!acs_path(h, &w, f)) {
+			lost++;
+			lc_buf_addf(&w.nopath, "%s%s", w.nopath.len ? ", " : "", f->addr);
 		}
 	}
 	if (!pfs) {
 		add(c, "acs", LC_PASS, lc_strdup("no SR-IOV device to check"), NULL);
-	} else if (unreadable.len) {
-		add(c, "acs", LC_WARN,
-		    lc_asprintf("cannot read the extended config space of %s",
-				lc_buf_str(&unreadable)),
-		    lc_strdup("run labctl host check as root (config space past 256 bytes is "
-			      "root's)"));
-	} else if (missing.len) {
-		add(c, "acs", LC_WARN,
-		    lc_asprintf("no ACS capability on %s: their VFs may share IOMMU groups",
-				lc_buf_str(&missing)),
-		    lc_strdup("enable ACS in the firmware setup, or put the card in a slot "
-			      "whose root port has ACS"));
+	} else if (w.missing.len || w.unreadable.len || w.nopath.len) {
+		struct lc_buf d = LC_BUF_INIT, fix = LC_BUF_INIT;
+		if (w.missing.len) {
+			lc_buf_addf(&d, "no ACS capability on %s: their VFs may share IOMMU groups",
+				    lc_buf_str(&w.missing));
+			lc_buf_adds(&fix, "enable ACS in the firmware setup, or put the card in a "
+					  "slot whose root port has ACS");
+		}
+		if (w.unreadable.len) {
+			lc_buf_addf(&d, "%scannot read the extended config space of %s",
+				    d.len ? "; " : "", lc_buf_str(&w.unreadable));
+			lc_buf_addf(&fix,
+				    "%srun labctl host check as root (config space past 256 "
+				    "bytes is root's)",
+				    fix.len ? "; " : "");
+		}
+		if (w.nopath.len) {
+			lc_buf_addf(&d,
+				    "%scannot find the path to the root port of %zu SR-IOV PF%s "
+				    "(%s): not checked",
+				    d.len ? "; " : "", lost, lost == 1 ? "" : "s",
+				    lc_buf_str(&w.nopath));
+			lc_buf_addf(&fix,
+				    "%slook for 'Access Control Services' on each bridge above %s "
+				    "in lspci -vvv",
+				    fix.len ? "; " : "", lc_buf_str(&w.nopath));
+		}
+		add(c, "acs", LC_WARN, lc_buf_detach(&d), lc_buf_detach(&fix));
 	} else {
 		add(c, "acs", LC_PASS,
-		    lc_asprintf("ACS on all %zu devices on the path of %zu SR-IOV PFs", checked,
+		    lc_asprintf("ACS on all %zu devices on the path of %zu SR-IOV PFs", w.n_seen,
 				pfs),
 		    NULL);
 	}
-	lc_buf_release(&missing);
-	lc_buf_release(&unreadable);
+	for (size_t i = 0; i < w.n_seen; i++)
+		free(w.seen[i]);
+	free(w.seen);
+	lc_buf_release(&w.missing);
+	lc_buf_release(&w.unreadable);
+	lc_buf_release(&w.nopath);
 }
 
 static void check_sriov(const struct host *h, struct lc_checks *c)
@@ -417,9 +550,9 @@ static void check_msrs(const struct host *h, struct lc_checks *c)
 		add(c, "ignore-msrs", LC_WARN,
 		    lc_strdup(v == 0 ? "kvm ignore_msrs is off: ESXi L1s crash on unknown MSRs"
 				     : "kvm is not loaded"),
-		    lc_strdup("add 'options kvm ignore_msrs=1 report_ignored_msrs=0' to "
-			      "/etc/modprobe.d/kvm.conf (labctl host prepare does), then reload "
-			      "kvm or reboot"));
+		    lc_strdup(
+			"add 'options kvm ignore_msrs=1 report_ignored_msrs=0' to " MODPROBE_PATH
+			" (labctl host prepare writes it), then reload kvm or reboot"));
 }
 
 static void check_libvirt(const struct lc_libvirt_fact *lv, struct lc_checks *c)
@@ -442,10 +575,7 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	lc_procfs_read(root, "cpuinfo", &h.cpuinfo, &ignore);
 	lc_procfs_read(root, "cmdline", &h.cmdline, &ignore);
 	lc_err_release(&ignore);
-	if (h.cpuinfo && strstr(h.cpuinfo, "GenuineIntel"))
-		h.vendor = V_INTEL;
-	else if (h.cpuinfo && strstr(h.cpuinfo, "AuthenticAMD"))
-		h.vendor = V_AMD;
+	h.vendor = lc_cpu_kind(h.cpuinfo);
 	struct lc_inventory_source src;
 	lc_inventory_sysfs_source(root, &src);
 	h.inv_ok = lc_inventory_load(&src, &h.inv, &ignore) == 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "pci.h"
 #include "sysfs.h"
 
@@ -265,4 +266,41 @@ void lc_inventory_sysfs_source(const struct lc_sysroot *root, struct lc_inventor
 	src->name = "sysfs";
 	src->load = load_sysfs;
 	src->ctx = root;
+}
+
+int lc_pci_set_numvfs(const struct lc_attrs *a, const struct lc_pci_fn *pf, unsigned want, bool dry,
+		      struct lc_buf *report, struct lc_err *err)
+{
+	const char *name = pf->netdev[0] ? pf->netdev : pf->addr;
+	char path[96], buf[32];
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/sriov_numvfs", pf->addr);
+	if (pf->numvfs == want) {
+		lc_buf_addf(report, "%s (%s): %u VFs already\n", name, pf->addr, want);
+		return 0;
+	}
+	const char *verb = dry ? "would write" : "write";
+	if (pf->numvfs && want) {
+		lc_buf_addf(report, "%s %s: 0\n", verb, path);
+		if (!dry && a->write(a->ctx, path, "0", err) < 0)
+			return -1;
+	}
+	snprintf(buf, sizeof(buf), "%u", want);
+	lc_buf_addf(report, "%s %s: %u\n", verb, path, want);
+	if (dry)
+		return 0;
+	if (a->write(a->ctx, path, buf, err) < 0)
+		return -1;
+	char *end;
+	if (a->read(a->ctx, path, buf, sizeof(buf)) <= 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read back '%s'", path);
+	unsigned long got = strtoul(buf, &end, 10);
+	if (*end || end == buf)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "'%s' reads '%s', not a VF count", path,
+				  buf);
+	if (got < want)
+		lc_buf_addf(report, "%s (%s): the driver enabled %lu VFs of the %u asked for\n",
+			    name, pf->addr, got, want);
+	else
+		lc_buf_addf(report, "%s (%s): %lu VFs\n", name, pf->addr, got);
+	return 0;
 }

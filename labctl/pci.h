@@ -64,4 +64,16 @@ static inline bool lc_fn_is_nic(const struct lc_pci_fn *f)
 struct lc_sysroot;
 void lc_inventory_sysfs_source(const struct lc_sysroot *root, struct lc_inventory_source *src);
 
+/*
+ * Set a PF's sriov_numvfs (below a sysfs root, through a) to want: through 0
+ * when it changes a non-zero count, as the kernel refuses otherwise, then
+ * read back, as a driver may enable fewer. Appends each action ("write
+ * PATH: N", or "would write" when dry, which changes nothing) and the
+ * outcome to report, a line each.
+ */
+struct lc_attrs;
+struct lc_buf;
+int lc_pci_set_numvfs(const struct lc_attrs *a, const struct lc_pci_fn *pf, unsigned want, bool dry,
+		      struct lc_buf *report, struct lc_err *err);
+
 #endif

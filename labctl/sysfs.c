@@ -115,7 +115,8 @@ int lc_sysdir_each(const struct lc_sysdir *d, const char *sub,
 int lc_sysdir_write(const struct lc_sysdir *d, const char *name, const char *value,
 		    struct lc_err *err)
 {
-	int fd = openat(d->fd, name, O_WRONLY | O_CLOEXEC);
+	/* sysfs ignores O_TRUNC; a fixture's plain file needs it ("16" then "4" is not "46") */
+	int fd = openat(d->fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s' for writing: %s", name,
 				  strerror(errno));
@@ -127,6 +128,42 @@ int lc_sysdir_write(const struct lc_sysdir *d, const char *name, const char *val
 		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s' to '%s': %s", value,
 				  name, w < 0 ? strerror(e) : "short write");
 	return 0;
+}
+
+static int attrs_read(void *ctx, const char *name, char *buf, int n)
+{
+	return lc_sysdir_read(ctx, name, buf, n);
+}
+
+static int attrs_write(void *ctx, const char *name, const char *value, struct lc_err *err)
+{
+	return lc_sysdir_write(ctx, name, value, err);
+}
+
+void lc_sysdir_attrs(struct lc_sysdir *d, struct lc_attrs *a)
+{
+	a->read = attrs_read;
+	a->write = attrs_write;
+	a->ctx = d;
+}
+
+static int root_dir(const char *what, const char *path, struct lc_err *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot use '%s' as the %s root: %s", path,
+				  what, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return lc_err_set(err, LC_EXIT_RUNTIME,
+				  "cannot use '%s' as the %s root: not a directory", path, what);
+	return 0;
+}
+
+int lc_sysroot_check(const struct lc_sysroot *r, struct lc_err *err)
+{
+	if (root_dir("sysfs", r->sys, err) < 0 || root_dir("procfs", r->proc, err) < 0)
+		return -1;
+	return r->dev ? root_dir("devfs", r->dev, err) : 0;
 }
 
 int lc_procfs_read(const struct lc_sysroot *r, const char *rel, char **data, struct lc_err *err)

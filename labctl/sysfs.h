@@ -45,9 +45,24 @@ int lc_sysdir_link_base(const struct lc_sysdir *d, const char *name, char *buf, 
 /* Call fn for each entry (not . or ..), in readdir order. */
 int lc_sysdir_each(const struct lc_sysdir *d, const char *sub,
 		   int (*fn)(void *ctx, const char *name), void *ctx);
-/* Write a value to an attribute (for host prepare). */
+/* Write a value to an attribute (for host prepare), replacing what the file held. */
 int lc_sysdir_write(const struct lc_sysdir *d, const char *name, const char *value,
 		    struct lc_err *err);
+
+/*
+ * What host prepare reads and writes attributes through: a sysdir
+ * (lc_sysdir_attrs), or in tests a sysdir behind an emulation of the checks
+ * the kernel makes on a write, which no fixture file can make.
+ */
+struct lc_attrs {
+	int (*read)(void *ctx, const char *name, char *buf, int n);
+	int (*write)(void *ctx, const char *name, const char *value, struct lc_err *err);
+	void *ctx;
+};
+void lc_sysdir_attrs(struct lc_sysdir *d, struct lc_attrs *a);
+
+/* Fail, naming the root, when the sysfs, procfs or (when set) device root is no directory. */
+int lc_sysroot_check(const struct lc_sysroot *r, struct lc_err *err);
 
 /* Read a file below the procfs root whole; caller frees. */
 int lc_procfs_read(const struct lc_sysroot *r, const char *rel, char **data, struct lc_err *err);

@@ -66,6 +66,7 @@ expect "host vfs" 0 "" $V host vfs
 grep -q '^0000:3b:02.0 .* host-shared .*IOMMU group 1 also holds 0000:3b:00.0' "$T/out" ||
 	{ echo "FAIL host vfs: no host-shared line: $(cat "$T/out")" >&2; fail=1; }
 expect "host vfs json" 0 "" $V --json host vfs
+cp "$T/out" "$T/host-vfs.json"
 python3 - "$T/out" <<'PY' || { echo "FAIL host vfs --json: $(cat "$T/out")" >&2; fail=1; }
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -92,14 +93,16 @@ H="$SRC/tests/out/hosts"
 hc() { echo -c test:///default --sysfs "$H/$1/sys" --procfs "$H/$1/proc" --devfs "$H/$1/dev"; }
 # shellcheck disable=SC2046
 expect "host check good" 0 "" $L $(hc intel-good) host check
-grep -q "^PASS  kvm-device    /dev/kvm from kvm_intel, root:root 0666$" "$T/out" || { echo "FAIL host check good: $(cat "$T/out")" >&2; fail=1; }
+# the fixture's dev/kvm belongs to whoever built it
+own=$(stat -c %U:%G "$H/intel-good/dev/kvm")
+grep -q "^PASS  kvm-device    /dev/kvm from kvm_intel, $own 0666$" "$T/out" || { echo "FAIL host check good: $(cat "$T/out")" >&2; fail=1; }
 # shellcheck disable=SC2046
 expect "host check, /dev/kvm 0600" 0 "" $L $(hc kvm600) --json host check
 python3 -c "
 import json, sys
 c = {x['id']: x for x in json.load(open(sys.argv[1]))['checks']}
-assert c['kvm-device']['result'] == 'WARN' and 'root:root 0600' in c['kvm-device']['detail'], c
-" "$T/out" || { echo "FAIL host check kvm600: $(cat "$T/out")" >&2; fail=1; }
+assert c['kvm-device']['result'] == 'WARN' and sys.argv[2] + ' 0600' in c['kvm-device']['detail'], c
+" "$T/out" "$(stat -c %U:%G "$H/kvm600/dev/kvm")" || { echo "FAIL host check kvm600: $(cat "$T/out")" >&2; fail=1; }
 # shellcheck disable=SC2046
 expect "host check bad" 3 "host check: 2 checks failed" $L $(hc intel-bad) --json host check
 python3 - "$T/out" <<'PY' || { echo "FAIL host check --json: $(cat "$T/out")" >&2; fail=1; }
@@ -127,6 +130,34 @@ expect "prepare again" 0 "" $HP --pf ens1f0=4
 grep -q "ens1f0 (0000:d8:00.0): 4 VFs already" "$T/out" && grep -q "already as needed" "$T/out" || { echo "FAIL prepare again: $(cat "$T/out")" >&2; fail=1; }
 expect "prepare too many" 2 "ens1f0 offers at most 8 VFs, not 9" $HP --pf ens1f0=9
 expect "prepare unknown pf" 3 "no SR-IOV PF with netdev 'eth9'" $HP --pf eth9
+# =0 removes the VFs (a bare name means all the PF offers)
+expect "prepare =0" 0 "" $HP --pf ens1f0=0
+[ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.0/sriov_numvfs")" = 0 ] || { echo "FAIL prepare =0: ens1f0 not 0: $(cat "$T/out")" >&2; fail=1; }
+# a two-digit count down to one digit: the file holds 4, not 46
+printf '16\n' >"$T/host/sys/bus/pci/devices/0000:d8:00.1/sriov_totalvfs"
+printf '16\n' >"$T/host/sys/bus/pci/devices/0000:d8:00.1/sriov_numvfs"
+expect "prepare 16 to 4" 0 "" $HP --pf ens1f1=4
+[ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.1/sriov_numvfs")" = 4 ] || { echo "FAIL prepare 16 to 4: $(cat "$T/host/sys/bus/pci/devices/0000:d8:00.1/sriov_numvfs")" >&2; fail=1; }
+for n in abc 4x -1 "" " 4" 4294967296; do
+	expect "prepare --pf ens1f0='$n'" 2 "--pf 'ens1f0=$n': '$n' is not a VF count" $HP --pf "ens1f0=$n"
+done
+expect "prepare --pf twice" 2 "--pf 'ens1f0': given twice with different counts" $HP --pf ens1f0=2 --pf ens1f0=3
+# a wrong PF changes nothing: no modprobe.d file, no count
+HQ="$L --sysfs $T/host/sys --procfs $T/host/proc host prepare --modprobe-dir $T/modprobe2"
+expect "prepare unknown pf, nothing done" 3 "no SR-IOV PF with netdev 'eth9'" $HQ --pf ens1f0=2 --pf eth9
+expect "prepare too many, nothing done" 2 "ens1f1 offers at most 16 VFs, not 17" $HQ --pf ens1f0=2 --pf ens1f1=17
+[ -e "$T/modprobe2" ] && { echo "FAIL prepare with a wrong PF wrote $T/modprobe2" >&2; fail=1; }
+[ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.0/sriov_numvfs")" = 0 ] || { echo "FAIL prepare with a wrong PF changed ens1f0" >&2; fail=1; }
+# roots that are not there are named, not reported as a host with nothing
+expect "host check, no sysfs root" 1 "cannot use '$T/none' as the sysfs root" $L -c test:///default --sysfs "$T/none" host check
+expect "host check, no procfs root" 1 "cannot use '$T/none' as the procfs root" $L -c test:///default --sysfs "$H/intel-good/sys" --procfs "$T/none" host check
+expect "prepare, no procfs root" 1 "cannot use '$T/none' as the procfs root" $L --sysfs "$T/host/sys" --procfs "$T/none" host prepare --dry-run --modprobe-dir "$T/modprobe3"
+# host vfs without libvirt: VFs its domains hold cannot be known, and it says so
+expect "host vfs, libvirt unreachable" 0 "labctl: warning: libvirt at 'nosuch:///' cannot be asked" $L -c nosuch:/// --sysfs "$SRC/tests/out/sysfs/host-shared" --json host vfs
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["busy_known"] is False and len(d["vfs"]) == 4, d' "$T/out" ||
+	{ echo "FAIL host vfs unreachable --json: $(cat "$T/out")" >&2; fail=1; }
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "busy_known" not in d, d' "$T/host-vfs.json" ||
+	{ echo "FAIL host vfs --json with libvirt has busy_known" >&2; fail=1; }
 
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

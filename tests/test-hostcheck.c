@@ -3,8 +3,12 @@
  * verdict, vendor-aware fixes, and the PCIe extended capability walk that
  * finds ACS in a config space.
  */
+#include <errno.h>
+#include <unistd.h>
+
 #include "testutil.h"
 #include "hostcheck.h"
+#include "pci.h"
 
 static struct lc_checks run(const char *host)
 {
@@ -189,14 +193,213 @@ static void test_ext_caps(void **state)
 	assert_int_equal(lc_pcie_ext_cap(cfg, sizeof(cfg), 0x000D), 0);
 }
 
+/*
+ * sriov_numvfs as the kernel keeps it, over a fixture file, since a plain
+ * file takes any write: a non-zero count over a non-zero one fails with
+ * EBUSY, more than sriov_totalvfs with ERANGE, and the driver enables at
+ * most driver_max (the write still succeeds, as sriov_numvfs_store's does).
+ */
+struct kernel {
+	struct lc_sysdir dir;
+	unsigned total, driver_max;
+	struct lc_buf writes; /* each value written, then a space */
+};
+
+static int k_read(void *ctx, const char *name, char *buf, int n)
+{
+	struct kernel *k = ctx;
+	return lc_sysdir_read(&k->dir, name, buf, n);
+}
+
+static int k_write(void *ctx, const char *name, const char *value, struct lc_err *err)
+{
+	struct kernel *k = ctx;
+	char cur[16], now[16];
+	lc_buf_addf(&k->writes, "%s ", value);
+	assert_true(lc_sysdir_read(&k->dir, name, cur, sizeof(cur)) > 0);
+	unsigned want = (unsigned)strtoul(value, NULL, 10);
+	int e = want && strtoul(cur, NULL, 10) ? EBUSY : want > k->total ? ERANGE : 0;
+	if (e)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s' to '%s': %s", value,
+				  name, strerror(e));
+	snprintf(now, sizeof(now), "%u\n", want < k->driver_max ? want : k->driver_max);
+	return lc_sysdir_write(&k->dir, name, now, err);
+}
+
+#define NUMVFS "bus/pci/devices/0000:d8:00.0/sriov_numvfs"
+
+struct numvfs_case {
+	char tmp[32];
+	char *file;
+	struct kernel k;
+	struct lc_attrs kernel, plain;
+	struct lc_pci_fn pf;
+	struct lc_buf report;
+};
+
+/* A sysfs root holding one PF, ens1f0 at 0000:d8:00.0, whose sriov_numvfs says numvfs. */
+static void numvfs_setup(struct numvfs_case *c, unsigned numvfs, unsigned driver_max)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->tmp, sizeof(c->tmp), "/tmp/labctl-numvfs-XXXXXX");
+	assert_non_null(mkdtemp(c->tmp));
+	char *dir = lc_asprintf("%s/bus/pci/devices/0000:d8:00.0", c->tmp);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_mkdir_p(dir, &err), 0);
+	free(dir);
+	c->file = lc_asprintf("%s/" NUMVFS, c->tmp);
+	char *text = lc_asprintf("%u\n", numvfs);
+	assert_int_equal(lc_write_file(c->file, text, strlen(text), &err), 0);
+	free(text);
+	struct lc_sysroot root = {c->tmp, c->tmp, NULL};
+	assert_int_equal(lc_sysdir_open(&root, ".", &c->k.dir, &err), 0);
+	c->k.total = 16;
+	c->k.driver_max = driver_max;
+	c->kernel = (struct lc_attrs){k_read, k_write, &c->k};
+	lc_sysdir_attrs(&c->k.dir, &c->plain);
+	snprintf(c->pf.addr, sizeof(c->pf.addr), "0000:d8:00.0");
+	snprintf(c->pf.netdev, sizeof(c->pf.netdev), "ens1f0");
+	c->pf.sriov = true;
+	c->pf.totalvfs = 16;
+	c->pf.numvfs = numvfs;
+}
+
+static char *numvfs_file(const struct numvfs_case *c)
+{
+	char *data = NULL;
+	size_t len;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_read_file(c->file, &data, &len, &err), 0);
+	return data;
+}
+
+static void numvfs_teardown(struct numvfs_case *c)
+{
+	lc_sysdir_close(&c->k.dir);
+	lc_buf_release(&c->k.writes);
+	lc_buf_release(&c->report);
+	unlink(c->file);
+	free(c->file);
+	const char *dirs[] = {"bus/pci/devices/0000:d8:00.0", "bus/pci/devices", "bus/pci", "bus",
+			      ""};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		char *d = lc_asprintf("%s/%s", c->tmp, dirs[i]);
+		assert_int_equal(rmdir(d), 0);
+		free(d);
+	}
+}
+
+static void expect_report(const struct numvfs_case *c, const char *want)
+{
+	if (strcmp(lc_buf_str(&c->report), want) != 0)
+		fail_msg("report:\n%swant:\n%s", lc_buf_str(&c->report), want);
+}
+
+/* A non-zero count to another goes through 0; the kernel refuses the direct write. */
+static void test_numvfs_through_zero(void **state)
+{
+	(void)state;
+	struct numvfs_case c;
+	struct lc_err err = LC_ERR_INIT;
+	numvfs_setup(&c, 4, 16);
+	if (lc_pci_set_numvfs(&c.kernel, &c.pf, 8, false, &c.report, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(lc_buf_str(&c.k.writes), "0 8 ");
+	expect_report(&c,
+		      "write " NUMVFS ": 0\nwrite " NUMVFS ": 8\nens1f0 (0000:d8:00.0): 8 VFs\n");
+	char *now = numvfs_file(&c);
+	assert_string_equal(now, "8\n");
+	free(now);
+	numvfs_teardown(&c);
+}
+
+/* 0 removes the VFs with one write, not "all of them" */
+static void test_numvfs_to_zero(void **state)
+{
+	(void)state;
+	struct numvfs_case c;
+	struct lc_err err = LC_ERR_INIT;
+	numvfs_setup(&c, 4, 16);
+	if (lc_pci_set_numvfs(&c.kernel, &c.pf, 0, false, &c.report, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(lc_buf_str(&c.k.writes), "0 ");
+	expect_report(&c, "write " NUMVFS ": 0\nens1f0 (0000:d8:00.0): 0 VFs\n");
+	numvfs_teardown(&c);
+}
+
+/* The driver enables fewer than asked: the write succeeds, the read-back tells. */
+static void test_numvfs_driver_fewer(void **state)
+{
+	(void)state;
+	struct numvfs_case c;
+	struct lc_err err = LC_ERR_INIT;
+	numvfs_setup(&c, 0, 6);
+	if (lc_pci_set_numvfs(&c.kernel, &c.pf, 8, false, &c.report, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(lc_buf_str(&c.k.writes), "8 ");
+	expect_report(&c,
+		      "write " NUMVFS
+		      ": 8\nens1f0 (0000:d8:00.0): the driver enabled 6 VFs of the 8 asked for\n");
+	numvfs_teardown(&c);
+}
+
+/* --dry-run says every write and makes none; an error from the kernel is the error. */
+static void test_numvfs_dry_and_refused(void **state)
+{
+	(void)state;
+	struct numvfs_case c;
+	struct lc_err err = LC_ERR_INIT;
+	numvfs_setup(&c, 8, 16);
+	assert_int_equal(lc_pci_set_numvfs(&c.kernel, &c.pf, 4, true, &c.report, &err), 0);
+	assert_string_equal(lc_buf_str(&c.k.writes), "");
+	expect_report(&c, "would write " NUMVFS ": 0\nwould write " NUMVFS ": 4\n");
+	char *now = numvfs_file(&c);
+	assert_string_equal(now, "8\n");
+	free(now);
+	/* sriov_numvfs changed since the inventory was read: the kernel's EBUSY comes back */
+	lc_buf_reset(&c.report);
+	c.pf.numvfs = 0;
+	assert_int_equal(lc_pci_set_numvfs(&c.kernel, &c.pf, 4, false, &c.report, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RUNTIME);
+	assert_non_null(strstr(err.msg, "Device or resource busy"));
+	lc_err_release(&err);
+	numvfs_teardown(&c);
+}
+
+/* On a plain file, as on sysfs, a shorter count replaces a longer one: 16 -> 4 is not "46". */
+static void test_numvfs_plain_file(void **state)
+{
+	(void)state;
+	struct numvfs_case c;
+	struct lc_err err = LC_ERR_INIT;
+	numvfs_setup(&c, 16, 16);
+	if (lc_pci_set_numvfs(&c.plain, &c.pf, 4, false, &c.report, &err) < 0)
+		fail_msg("%s", err.msg);
+	expect_report(&c,
+		      "write " NUMVFS ": 0\nwrite " NUMVFS ": 4\nens1f0 (0000:d8:00.0): 4 VFs\n");
+	char *now = numvfs_file(&c);
+	assert_string_equal(now, "4");
+	free(now);
+	numvfs_teardown(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_intel_good),	      cmocka_unit_test(test_intel_bad),
-	    cmocka_unit_test(test_intel_old),	      cmocka_unit_test(test_amd),
-	    cmocka_unit_test(test_noroot_and_novirt), cmocka_unit_test(test_nopt_nokvm),
-	    cmocka_unit_test(test_kvm_node),	      cmocka_unit_test(test_libvirt_unreachable),
+	    cmocka_unit_test(test_intel_good),
+	    cmocka_unit_test(test_intel_bad),
+	    cmocka_unit_test(test_intel_old),
+	    cmocka_unit_test(test_amd),
+	    cmocka_unit_test(test_noroot_and_novirt),
+	    cmocka_unit_test(test_nopt_nokvm),
+	    cmocka_unit_test(test_kvm_node),
+	    cmocka_unit_test(test_libvirt_unreachable),
 	    cmocka_unit_test(test_ext_caps),
+	    cmocka_unit_test(test_numvfs_through_zero),
+	    cmocka_unit_test(test_numvfs_to_zero),
+	    cmocka_unit_test(test_numvfs_driver_fewer),
+	    cmocka_unit_test(test_numvfs_dry_and_refused),
+	    cmocka_unit_test(test_numvfs_plain_file),
 	};
 	return cmocka_run_group_tests_name("hostcheck", tests, NULL, NULL);
 }
