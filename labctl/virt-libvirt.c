@@ -148,6 +148,44 @@ static unsigned attr_hex(xmlNodePtr n, const char *name)
 	return x;
 }
 
+/* Add the PCI functions xml's devices hold for domain name (each once per domain). */
+static void add_users(const char *name, const char *xml, struct lc_virt_user **out, size_t *n,
+		      size_t *cap, size_t first)
+{
+	struct lc_err perr = LC_ERR_INIT;
+	xmlDocPtr doc = lc_xml_parse(name, xml, strlen(xml), &perr);
+	lc_err_release(&perr);
+	if (!doc)
+		return;
+	xmlXPathContextPtr x = xpath_ctx(doc);
+	char *lab = xp_str(x, "string(/domain/metadata/labctl:node/@lab)");
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(
+	    BAD_CAST "/domain/devices/hostdev[@type='pci']/source/address | "
+		     "/domain/devices/interface[@type='hostdev']/source/address[@type='pci']",
+	    x);
+	for (int k = 0; r && r->nodesetval && k < r->nodesetval->nodeNr; k++) {
+		xmlNodePtr a = r->nodesetval->nodeTab[k];
+		char addr[16];
+		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", attr_hex(a, "domain") & 0xffff,
+			 attr_hex(a, "bus") & 0xff, attr_hex(a, "slot") & 0x1f,
+			 attr_hex(a, "function") & 0x7);
+		bool seen = false;
+		for (size_t i = first; i < *n && !seen; i++)
+			seen = strcmp((*out)[i].addr, addr) == 0;
+		if (seen)
+			continue;
+		LC_GROW(*out, *cap, *n + 1);
+		struct lc_virt_user *u = &(*out)[(*n)++];
+		memcpy(u->addr, addr, sizeof(addr));
+		u->domain = lc_strdup(name);
+		u->lab = lc_strdup(lab);
+	}
+	xmlXPathFreeObject(r);
+	free(lab);
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+}
+
 int lc_virt_fn_users(struct lc_virt *v, struct lc_virt_user **out, size_t *n, struct lc_err *err)
 {
 	virDomainPtr *doms = NULL;
@@ -159,39 +197,24 @@ int lc_virt_fn_users(struct lc_virt *v, struct lc_virt_user **out, size_t *n, st
 				  last_error());
 	size_t cap = 0;
 	for (int i = 0; i < nd; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
 		const char *name = virDomainGetName(doms[i]);
-		struct lc_err perr = LC_ERR_INIT;
-		xmlDocPtr doc = xml ? lc_xml_parse(name, xml, strlen(xml), &perr) : NULL;
-		lc_err_release(&perr);
+		size_t first = *n;
+		/*
+		 * The persistent config holds what the domain gets at its next start;
+		 * a running domain also holds what was hot-plugged into it.
+		 */
+		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+		if (xml) /* NULL: a domain gone meanwhile */
+			add_users(name, xml, out, n, &cap, first);
 		free(xml);
-		if (!doc)
-			continue; /* a domain gone meanwhile */
-		xmlXPathContextPtr x = xpath_ctx(doc);
-		char *lab = xp_str(x, "string(/domain/metadata/labctl:node/@lab)");
-		xmlXPathObjectPtr r = xmlXPathEvalExpression(
-		    BAD_CAST
-		    "/domain/devices/hostdev[@type='pci']/source/address | "
-		    "/domain/devices/interface[@type='hostdev']/source/address[@type='pci']",
-		    x);
-		for (int k = 0; r && r->nodesetval && k < r->nodesetval->nodeNr; k++) {
-			xmlNodePtr a = r->nodesetval->nodeTab[k];
-			LC_GROW(*out, cap, *n + 1);
-			struct lc_virt_user *u = &(*out)[(*n)++];
-			snprintf(u->addr, sizeof(u->addr), "%04x:%02x:%02x.%x",
-				 attr_hex(a, "domain"), attr_hex(a, "bus"), attr_hex(a, "slot"),
-				 attr_hex(a, "function"));
-			u->domain = lc_strdup(name);
-			u->lab = lc_strdup(lab);
-		}
-		xmlXPathFreeObject(r);
-		free(lab);
-		xmlXPathFreeContext(x);
-		xmlFreeDoc(doc);
+		if (virDomainIsActive(doms[i]) == 1 && (xml = virDomainGetXMLDesc(doms[i], 0)))
+			add_users(name, xml, out, n, &cap, first);
+		free(xml);
 	}
 	for (int i = 0; i < nd; i++)
 		virDomainFree(doms[i]);
 	free(doms);
+	virResetLastError();
 	return 0;
 }
 

@@ -143,6 +143,8 @@ static size_t count_leases(struct env *e)
 	return n;
 }
 
+#define POOL "vf_pools: {cx5: {match: [\"15b3:1018\"]}}\n"
+
 /* c_extra: more keys for node c */
 #define LAB(c_extra)                                                                               \
 	"name: itest\nttl: 1h\n"                                                                   \
@@ -389,6 +391,49 @@ static void test_gc(void **state)
 	env_free(e);
 }
 
+/*
+ * A VF held by a running domain labctl does not own only in its live XML
+ * (hot-plugged; here: its persistent config redefined without it) is busy.
+ */
+static void test_foreign_live_vf(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_err err = LC_ERR_INIT;
+#define FOREIGN(devs)                                                                              \
+	"<domain type='test'><name>foreign</name>"                                                 \
+	"<uuid>6b0c8f4e-1f7e-4a51-9d55-2f1c0d1e7a11</uuid><memory>65536</memory>"                  \
+	"<os><type>hvm</type></os><devices>" devs "</devices></domain>"
+	const char *with = FOREIGN("<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+				   "<address domain='0x0000' bus='0xd8' slot='0x00' "
+				   "function='0x2'/></source></hostdev>");
+	assert_int_equal(lc_virt_define_domain(e->v, with, &err), 0);
+	assert_int_equal(lc_virt_domain_start_paused(e->v, "foreign", &err), 0);
+	assert_int_equal(lc_virt_define_domain(e->v, FOREIGN(""), &err), 0);
+	struct lc_virt_user *u;
+	size_t n;
+	assert_int_equal(lc_virt_fn_users(e->v, &u, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(u[0].addr, "0000:d8:00.2");
+	assert_string_equal(u[0].domain, "foreign");
+	assert_null(u[0].lab);
+	lc_virt_users_free(u, n);
+	struct lc_up_report r;
+	assert_int_equal(up(e,
+			    "name: busy\n" POOL "nodes:\n  a: {kind: kvm, image: tiny, "
+			    "memory: 128MiB, vfs: [{pool: cx5, count: 8}]}\n",
+			    1, &r, &err),
+			 -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_string_equal(err.msg, "pool cx5: node a needs 8 VFs; 7 free of 8 (1 in use by "
+				     "domain foreign)");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 0);
+	assert_int_equal(lc_virt_remove_domain(e->v, "foreign", &err), 0);
+	env_free(e);
+}
+
 /* --wait reads the console log: the ready line counts only once it is whole. */
 static void test_wait_whole_line(void **state)
 {
@@ -422,7 +467,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_up_reconcile_down), cmocka_unit_test(test_failure_in_the_middle),
 	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
-	    cmocka_unit_test(test_wait_whole_line),
+	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
