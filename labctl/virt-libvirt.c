@@ -203,13 +203,15 @@ int lc_virt_fn_users(struct lc_virt *v, struct lc_virt_user **out, size_t *n, st
 		 * The persistent config holds what the domain gets at its next start;
 		 * a running domain also holds what was hot-plugged into it.
 		 */
-		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		if (xml) /* NULL: a domain gone meanwhile */
-			add_users(name, xml, out, n, &cap, first);
-		free(xml);
-		if (virDomainIsActive(doms[i]) == 1 && (xml = virDomainGetXMLDesc(doms[i], 0)))
-			add_users(name, xml, out, n, &cap, first);
-		free(xml);
+		for (int live = 0; live < 2; live++) {
+			if (live && virDomainIsActive(doms[i]) != 1)
+				break;
+			char *xml =
+			    virDomainGetXMLDesc(doms[i], live ? 0 : VIR_DOMAIN_XML_INACTIVE);
+			if (xml) /* NULL: a domain gone meanwhile */
+				add_users(name, xml, out, n, &cap, first);
+			free(xml);
+		}
 	}
 	for (int i = 0; i < nd; i++)
 		virDomainFree(doms[i]);

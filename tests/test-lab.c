@@ -410,13 +410,22 @@ static void test_foreign_live_vf(void **state)
 	assert_int_equal(lc_virt_define_domain(e->v, with, &err), 0);
 	assert_int_equal(lc_virt_domain_start_paused(e->v, "foreign", &err), 0);
 	assert_int_equal(lc_virt_define_domain(e->v, FOREIGN(""), &err), 0);
+	/* a shut-off one holds what its config names */
+	const char *off = "<domain type='test'><name>foreign-off</name><memory>65536</memory>"
+			  "<os><type>hvm</type></os><devices><hostdev mode='subsystem' "
+			  "type='pci' managed='yes'><source><address domain='0x0000' "
+			  "bus='0xd8' slot='0x01' function='0x2'/></source></hostdev>"
+			  "</devices></domain>";
+	assert_int_equal(lc_virt_define_domain(e->v, off, &err), 0);
 	struct lc_virt_user *u;
 	size_t n;
 	assert_int_equal(lc_virt_fn_users(e->v, &u, &n, &err), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(u[0].addr, "0000:d8:00.2");
-	assert_string_equal(u[0].domain, "foreign");
-	assert_null(u[0].lab);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		bool live = strcmp(u[i].domain, "foreign") == 0;
+		assert_string_equal(u[i].addr, live ? "0000:d8:00.2" : "0000:d8:01.2");
+		assert_null(u[i].lab);
+	}
 	lc_virt_users_free(u, n);
 	struct lc_up_report r;
 	assert_int_equal(up(e,
@@ -425,10 +434,11 @@ static void test_foreign_live_vf(void **state)
 			    1, &r, &err),
 			 -1);
 	assert_int_equal(err.code, LC_EXIT_RESOURCE);
-	assert_string_equal(err.msg, "pool cx5: node a needs 8 VFs; 7 free of 8 (1 in use by "
-				     "domain foreign)");
+	assert_string_equal(err.msg, "pool cx5: node a needs 8 VFs; 6 free of 8 (1 in use by "
+				     "domain foreign, 1 in use by domain foreign-off)");
 	lc_err_release(&err);
 	lc_up_report_release(&r);
+	assert_int_equal(lc_virt_remove_domain(e->v, "foreign-off", &err), 0);
 	assert_int_equal(count_leases(e), 0);
 	assert_int_equal(lc_virt_remove_domain(e->v, "foreign", &err), 0);
 	env_free(e);
