@@ -531,6 +531,25 @@ char *lc_render_domain_sha256(xmlDocPtr doc)
 	return out;
 }
 
+/*
+ * What the tweaks must leave alone (tweak.c refuses what would reach it;
+ * this re-check after each one keeps the promise whatever a tweak did):
+ * the name, and labctl's ownership element, by which down finds the domain.
+ */
+static bool owned_intact(const struct lc_render_ctx *rc, const struct lc_node *n, xmlNodePtr root)
+{
+	xmlNodePtr name = child(root, "name"), e = own_metadata(root);
+	if (!name || !e)
+		return false;
+	char *want = lc_domain_name(rc->t, n);
+	xmlChar *got = xmlNodeGetContent(name);
+	bool ok = got && xmlStrEqual(got, BAD_CAST want) && attr_is(e, "lab", rc->t->name.v) &&
+		  attr_is(e, "node", n->name);
+	xmlFree(got);
+	free(want);
+	return ok;
+}
+
 /* After tweaks: attributes libvirt refuses for the CPU mode a tweak chose. */
 static void normalize_cpu(xmlNodePtr root)
 {
@@ -594,7 +613,15 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 	}
 	render_metadata(rc, n, root);
 	for (size_t i = 0; i < n->n_xml; i++) {
-		if (lc_tweak_apply(doc, &n->xml[i], err) < 0) {
+		if (lc_tweak_apply(doc, &n->xml[i], err) < 0 ||
+		    (xmlDocGetRootElement(doc) != root || !owned_intact(rc, n, root))) {
+			lc_err_set(err, LC_EXIT_USAGE,
+				   "xml %s: \"%s\" changed the domain's name or labctl's ownership "
+				   "metadata",
+				   n->xml[i].op == LC_TWEAK_SET	     ? "set"
+				   : n->xml[i].op == LC_TWEAK_REMOVE ? "remove"
+								     : "append",
+				   n->xml[i].xpath.v);
 			lc_err_prefix(err, "%s:%d:%d: node \"%s\": ", n->xml[i].at.file,
 				      n->xml[i].at.line, n->xml[i].at.col, n->name);
 			xmlFreeDoc(doc);

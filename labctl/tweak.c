@@ -1,6 +1,7 @@
 /* XPath tweaks on domain XML; see tweak.h. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -59,6 +60,50 @@ static const char *op_name(enum lc_tweak_op op)
 	return op == LC_TWEAK_SET ? "set" : op == LC_TWEAK_REMOVE ? "remove" : "append";
 }
 
+/*
+ * What labctl sets and relies on: the <domain> element itself, its <name>
+ * and <uuid>, and <metadata>, which holds the ownership element that down
+ * and status find the domain by. Returns the guarded root child n is or
+ * lies in ("name", "uuid", "metadata"), or NULL.
+ */
+static const char *guarded_area(xmlNodePtr n)
+{
+	static const char *const guarded[] = {"name", "uuid", "metadata"};
+	for (; n && n->parent; n = n->parent) {
+		if (n->type != XML_ELEMENT_NODE || !n->parent->parent ||
+		    n->parent->parent->type != XML_DOCUMENT_NODE)
+			continue;
+		/* n is a child of the root element */
+		for (size_t i = 0; i < sizeof(guarded) / sizeof(*guarded); i++)
+			if (!n->ns && xmlStrEqual(n->name, BAD_CAST guarded[i]))
+				return guarded[i];
+		return NULL;
+	}
+	return NULL;
+}
+
+static bool is_root(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE && n->parent && n->parent->type == XML_DOCUMENT_NODE;
+}
+
+/* A set or remove may not reach the root or a guarded part; the root's attributes are fair. */
+static const char *guarded_match(xmlNodePtr n)
+{
+	if (n->type == XML_DOCUMENT_NODE || is_root(n))
+		return "domain";
+	return guarded_area(n->type == XML_ATTRIBUTE_NODE ? n->parent : n);
+}
+
+static int guard_err(const struct lc_tweak *tw, const char *what, enum lc_exit code,
+		     struct lc_err *err)
+{
+	return lc_err_set(err, code,
+			  "xml %s: \"%s\" reaches <%s>, which labctl owns (the domain's name, "
+			  "uuid and ownership metadata cannot be tweaked)",
+			  op_name(tw->op), tw->xpath.v, what);
+}
+
 /* Parse a fragment as the children of a scratch element; NULL on error. */
 static xmlNodePtr parse_fragment(xmlNodePtr context, const char *frag, struct catcher *c)
 {
@@ -71,37 +116,6 @@ static xmlNodePtr parse_fragment(xmlNodePtr context, const char *frag, struct ca
 		return NULL;
 	}
 	return list;
-}
-
-int lc_tweak_check(const struct lc_tweak *tw, struct lc_err *err)
-{
-	struct catcher c;
-	catch_begin(&c);
-	int rc = 0;
-	xmlXPathCompExprPtr comp = xmlXPathCompile(BAD_CAST tw->xpath.v);
-	if (!comp) {
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "xml %s: bad XPath \"%s\": %s",
-				op_name(tw->op), tw->xpath.v, catch_end(&c));
-		goto out;
-	}
-	xmlXPathFreeCompExpr(comp);
-	if (tw->op == LC_TWEAK_APPEND && tw->value.v) {
-		xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-		xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "fragment", NULL);
-		xmlDocSetRootElement(doc, root);
-		xmlNodePtr list = parse_fragment(root, tw->value.v, &c);
-		if (!list && tw->value.v[0])
-			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
-					catch_end(&c));
-		else if (!list)
-			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: the fragment is empty");
-		xmlFreeNodeList(list);
-		xmlFreeDoc(doc);
-	}
-out:
-	catch_end(&c);
-	lc_buf_release(&c.msg);
-	return rc;
 }
 
 static xmlXPathObjectPtr eval(xmlDocPtr doc, const char *xpath, struct catcher *c)
@@ -182,14 +196,44 @@ static bool split_last(const char *xpath, char **parent, const char **last)
 	return true;
 }
 
-static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c, struct lc_err *err)
+/*
+ * How a tweak runs: on the real domain (every failure is the topology's,
+ * LC_EXIT_USAGE) or on validate's stub, where matching nothing says nothing
+ * and an XPath failure is told from a value's by its code.
+ */
+struct run {
+	bool stub;
+	enum lc_exit xpath_code;
+};
+
+static int bad_xpath(const struct run *how, const struct lc_tweak *tw, struct catcher *c,
+		     struct lc_err *err)
+{
+	return lc_err_set(err, how->xpath_code, "xml %s: bad XPath \"%s\": %s", op_name(tw->op),
+			  tw->xpath.v, catch_end(c));
+}
+
+static bool guarded_child_name(const char *name)
+{
+	return strcmp(name, "name") == 0 || strcmp(name, "uuid") == 0 ||
+	       strcmp(name, "metadata") == 0;
+}
+
+static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, const struct run *how,
+		  struct catcher *c, struct lc_err *err)
 {
 	xmlXPathObjectPtr r = eval(doc, tw->xpath.v, c);
 	if (!r)
-		return lc_err_set(err, LC_EXIT_USAGE, "xml set: bad XPath \"%s\": %s", tw->xpath.v,
-				  catch_end(c));
+		return bad_xpath(how, tw, c, err);
 	size_t n;
 	xmlNodePtr *nodes = take_nodes(r, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *g = guarded_match(nodes[i]);
+		if (g) {
+			free(nodes);
+			return guard_err(tw, g, how->xpath_code, err);
+		}
+	}
 	/* backwards: a node's new text frees its descendants, which come after it */
 	for (size_t i = n; i > 0; i--)
 		set_node(nodes[i - 1], tw->value.v);
@@ -207,28 +251,48 @@ static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c, s
 		xmlNodePtr p = r->nodesetval->nodeTab[i];
 		if (p->type != XML_ELEMENT_NODE)
 			continue;
+		const char *g = guarded_area(p);
+		if (!g && is_root(p) && *last != '@' && guarded_child_name(last))
+			g = last;
+		if (g) {
+			xmlXPathFreeObject(r);
+			return guard_err(tw, g, how->xpath_code, err);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr p = r->nodesetval->nodeTab[i];
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
 		if (*last == '@')
 			xmlSetProp(p, BAD_CAST(last + 1), BAD_CAST tw->value.v);
 		else
 			xmlNewTextChild(p, NULL, BAD_CAST last, BAD_CAST tw->value.v);
 	}
 	xmlXPathFreeObject(r);
-	if (n)
+	if (n || how->stub)
 		return 0;
 none:
+	if (how->stub)
+		return 0;
 	return lc_err_set(err, LC_EXIT_USAGE, "xml set: \"%s\" matches nothing in the domain",
 			  tw->xpath.v);
 }
 
-static int do_remove(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c,
-		     struct lc_err *err)
+static int do_remove(xmlDocPtr doc, const struct lc_tweak *tw, const struct run *how,
+		     struct catcher *c, struct lc_err *err)
 {
 	xmlXPathObjectPtr r = eval(doc, tw->xpath.v, c);
 	if (!r)
-		return lc_err_set(err, LC_EXIT_USAGE, "xml remove: bad XPath \"%s\": %s",
-				  tw->xpath.v, catch_end(c));
+		return bad_xpath(how, tw, c, err);
 	size_t n;
 	xmlNodePtr *nodes = take_nodes(r, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *g = guarded_match(nodes[i]);
+		if (g) {
+			free(nodes);
+			return guard_err(tw, g, how->xpath_code, err);
+		}
+	}
 	/* document order: unlinking backwards detaches descendants before their ancestors */
 	xmlNodePtr *gone = lc_calloc(n + 1, sizeof(*gone));
 	size_t ng = 0;
@@ -251,16 +315,21 @@ static int do_remove(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c
 	return 0;
 }
 
-static int do_append(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c,
-		     struct lc_err *err)
+static int do_append(xmlDocPtr doc, const struct lc_tweak *tw, const struct run *how,
+		     struct catcher *c, struct lc_err *err)
 {
 	xmlXPathObjectPtr r = eval(doc, tw->xpath.v, c);
 	if (!r)
-		return lc_err_set(err, LC_EXIT_USAGE, "xml append: bad XPath \"%s\": %s",
-				  tw->xpath.v, catch_end(c));
+		return bad_xpath(how, tw, c, err);
 	size_t n = count(r), done = 0;
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		xmlNodePtr p = r->nodesetval->nodeTab[i];
+		const char *g = p->type == XML_ELEMENT_NODE ? guarded_area(p) : NULL;
+		if (g)
+			rc = guard_err(tw, g, how->xpath_code, err);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		xmlNodePtr p = r->nodesetval->nodeTab[i];
 		if (p->type != XML_ELEMENT_NODE)
 			continue;
@@ -270,33 +339,110 @@ static int do_append(xmlDocPtr doc, const struct lc_tweak *tw, struct catcher *c
 					catch_end(c));
 			break;
 		}
+		/* a second <name> or <metadata> under the root would shadow labctl's */
+		for (xmlNodePtr e = list; is_root(p) && e; e = e->next)
+			if (e->type == XML_ELEMENT_NODE && !e->ns &&
+			    guarded_child_name((const char *)e->name)) {
+				rc = lc_err_set(err, LC_EXIT_USAGE,
+						"xml append: the fragment adds <%s>, which labctl "
+						"owns (the domain's name, uuid and ownership "
+						"metadata cannot be tweaked)",
+						(const char *)e->name);
+				break;
+			}
+		if (rc) {
+			xmlFreeNodeList(list);
+			break;
+		}
 		xmlAddChildList(p, list);
 		done++;
 	}
 	xmlXPathFreeObject(r);
-	if (rc == 0 && done == 0)
+	if (rc == 0 && done == 0 && !how->stub)
 		rc = lc_err_set(err, LC_EXIT_USAGE,
 				"xml append: \"%s\" matches no element in the domain", tw->xpath.v);
 	return rc;
 }
 
-int lc_tweak_apply(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_err *err)
+static int run_tweak(xmlDocPtr doc, const struct lc_tweak *tw, const struct run *how,
+		     struct lc_err *err)
 {
 	struct catcher c;
 	catch_begin(&c);
 	int rc;
 	switch (tw->op) {
 	case LC_TWEAK_SET:
-		rc = do_set(doc, tw, &c, err);
+		rc = do_set(doc, tw, how, &c, err);
 		break;
 	case LC_TWEAK_REMOVE:
-		rc = do_remove(doc, tw, &c, err);
+		rc = do_remove(doc, tw, how, &c, err);
 		break;
 	default:
-		rc = do_append(doc, tw, &c, err);
+		rc = do_append(doc, tw, how, &c, err);
 		break;
 	}
 	catch_end(&c);
 	lc_buf_release(&c.msg);
+	return rc;
+}
+
+int lc_tweak_apply(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_err *err)
+{
+	const struct run how = {false, LC_EXIT_USAGE};
+	return run_tweak(doc, tw, &how, err);
+}
+
+/*
+ * What render fills in, in a stub: enough for an XPath to be evaluated as
+ * render will (its errors, its prefixes, whether it reaches what labctl
+ * owns) without the node's template.
+ */
+static const char stub_domain[] =
+    "<domain type='kvm'><name>lab-node</name><memory unit='KiB'>1048576</memory>"
+    "<vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>"
+    "<features/><cpu mode='host-passthrough'/><devices/><metadata>"
+    "<labctl:node xmlns:labctl='" LC_XMLNS "' lab='lab' node='node' kind='generic' "
+    "topology-sha256='' created='' expires=''/></metadata></domain>";
+
+static int check_on_stub(const struct lc_tweak *tw, struct lc_err *err)
+{
+	xmlDocPtr doc = xmlReadMemory(stub_domain, (int)sizeof(stub_domain) - 1, "stub", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	if (!doc)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "xml: cannot build the check document");
+	const struct run how = {true, LC_EXIT_RUNTIME};
+	int rc = run_tweak(doc, tw, &how, err);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int lc_tweak_check(const struct lc_tweak *tw, struct lc_err *err)
+{
+	struct catcher c;
+	catch_begin(&c);
+	int rc = 0;
+	if (tw->op == LC_TWEAK_APPEND && tw->value.v) {
+		xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "fragment", NULL);
+		xmlDocSetRootElement(doc, root);
+		xmlNodePtr list = parse_fragment(root, tw->value.v, &c);
+		if (!list && tw->value.v[0])
+			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
+					catch_end(&c));
+		else if (!list)
+			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: the fragment is empty");
+		xmlFreeNodeList(list);
+		xmlFreeDoc(doc);
+	}
+	catch_end(&c);
+	lc_buf_release(&c.msg);
+	/* the XPath first: its mistake is the one to report */
+	struct lc_err xe = LC_ERR_INIT;
+	if (check_on_stub(tw, &xe) < 0 && (rc == 0 || xe.code == LC_EXIT_RUNTIME)) {
+		lc_err_release(err);
+		lc_err_move(err, &xe);
+		rc = -1;
+	}
+	lc_err_release(&xe);
 	return rc;
 }

@@ -2,6 +2,8 @@
  * Rendering: golden XML per kind (and per accelerator), networks, volumes,
  * tweaks, and values that try to break out of their element.
  */
+#include <unistd.h>
+
 #include "testutil.h"
 #include "hostvf.h"
 #include "load.h"
@@ -301,12 +303,15 @@ static void test_tweak_set_nested_matches(void **state)
 	(void)state;
 	xmlDocPtr doc = small_doc();
 	struct lc_err err = LC_ERR_INIT;
-	struct lc_tweak set = {
-	    .op = LC_TWEAK_SET, .xpath = {(char *)"//*", {0}}, .value = {(char *)"x", {0}}};
+	/* (the root itself is labctl's now: the nesting is one level down) */
+	struct lc_tweak set = {.op = LC_TWEAK_SET,
+			       .xpath = {(char *)"/domain/devices/descendant-or-self::*", {0}},
+			       .value = {(char *)"x", {0}}};
 	assert_int_equal(lc_tweak_apply(doc, &set, &err), 0);
 	char *out = lc_xml_format(doc);
 	char *c = t_canon(out);
-	assert_string_equal(c, "<domain>x</domain>");
+	assert_string_equal(c, "<domain><cpu mode=\"host-passthrough\"></cpu><devices>x</devices>"
+			       "</domain>");
 	free(c);
 	free(out);
 	xmlFreeDoc(doc);
@@ -316,7 +321,8 @@ static void test_tweak_set_nested_matches(void **state)
 	 * together, or setting namespace nodes, read freed memory.
 	 */
 	doc = small_doc();
-	struct lc_tweak rm_attrs = {.op = LC_TWEAK_REMOVE, .xpath = {(char *)"//@* | //*", {0}}};
+	struct lc_tweak rm_attrs = {.op = LC_TWEAK_REMOVE,
+				    .xpath = {(char *)"/domain//@* | /domain//*", {0}}};
 	assert_int_equal(lc_tweak_apply(doc, &rm_attrs, &err), 0);
 	out = lc_xml_format(doc);
 	c = t_canon(out);
@@ -411,6 +417,114 @@ static void test_rendered_sha256(void **state)
 	free_fx(f);
 }
 
+/* Render one node of an inline topology on the kvm template; its error, or "". */
+static char *render_inline(const char *yaml)
+{
+	struct lc_diags d;
+	lc_diags_init(&d);
+	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
+	assert_non_null(t);
+	assert_int_equal(d.n, 0);
+	lc_diags_release(&d);
+	char *path = t_path("templates/kvm.xml");
+	struct lc_err err = LC_ERR_INIT;
+	xmlDocPtr tmpl = lc_template_load(path, &err);
+	assert_non_null(tmpl);
+	struct lc_render_ctx rc = {t, &tcg, NULL, "/var/lib/labctl", "/var/cache/labctl", T0};
+	xmlDocPtr doc = lc_render_domain(&rc, &t->nodes[0], tmpl, NULL, 0, &err);
+	char *out = lc_strdup(doc ? "" : err.msg);
+	if (!doc)
+		assert_int_equal(err.code, LC_EXIT_USAGE);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(tmpl);
+	lc_err_release(&err);
+	free(path);
+	lc_topology_free(t);
+	return out;
+}
+
+/*
+ * Found by an audit: tweaks could remove the ownership metadata (down then
+ * never finds the domain), rename the domain or hand it to another lab.
+ */
+static void test_tweaks_keep_ownership(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tweak, *want;
+	} cases[] = {
+	    {"{remove: /domain/metadata}", "xml remove: \"/domain/metadata\" reaches <metadata>"},
+	    {"{set: /domain/name, value: victim}", "xml set: \"/domain/name\" reaches <name>"},
+	    {"{set: \"/domain/metadata/labctl:node/@lab\", value: other}",
+	     "xml set: \"/domain/metadata/labctl:node/@lab\" reaches <metadata>"},
+	    {"{remove: /domain}", "xml remove: \"/domain\" reaches <domain>"},
+	    {"{set: /domain, value: x}", "xml set: \"/domain\" reaches <domain>"},
+	    {"{set: /domain/uuid, value: 1b4e28ba-2fa1-11d2-883f-0016d3cca427}",
+	     "xml set: \"/domain/uuid\" reaches <uuid>"},
+	    {"{remove: \"//*[local-name()='node']\"}",
+	     "xml remove: \"//*[local-name()='node']\" reaches <metadata>"},
+	    {"{append: /domain/metadata, fragment: \"<x/>\"}",
+	     "xml append: \"/domain/metadata\" reaches <metadata>"},
+	    {"{append: /domain, fragment: \"<name>victim</name>\"}",
+	     "xml append: the fragment adds <name>"},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(cases); i++) {
+		char *yaml =
+		    lc_asprintf("name: lab\nnodes:\n  a:\n    xml:\n      - %s\n", cases[i].tweak);
+		char *got = render_inline(yaml);
+		char *want = lc_asprintf("t.yaml:5:9: node \"a\": %s", cases[i].want);
+		if (strncmp(got, want, strlen(want)) != 0)
+			fail_msg("%s:\n  got:  %s\n  want: %s...", cases[i].tweak, got, want);
+		free(want);
+		free(got);
+		free(yaml);
+	}
+	/* what stays allowed: the root's attributes, the devices */
+	char *got = render_inline("name: lab\nnodes:\n  a:\n    xml:\n"
+				  "      - {set: /domain/@type, value: kvm}\n"
+				  "      - {remove: /domain/uuid}\n"
+				  "      - {append: /domain/devices, fragment: \"<watchdog "
+				  "model='i6300esb'/>\"}\n");
+	assert_string_equal(got, "");
+	free(got);
+}
+
+/*
+ * Fuzzing found libxml2 printing XPath errors to stderr (b9864af): every
+ * error must come through lc_err, and nothing be printed.
+ */
+static void test_tweak_errors_not_printed(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"nosuchfn(/domain)", "/domain/foo:bar", "$v", "/domain/[",
+					  "count(/domain)"};
+	char path[] = "/tmp/lc-test-stderr-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	int failures = 0;
+	for (size_t i = 0; i < LC_ARRAY_SIZE(bad); i++) {
+		struct lc_tweak tw = {.op = LC_TWEAK_REMOVE, .xpath = {(char *)bad[i], {0}}};
+		struct lc_err err = LC_ERR_INIT;
+		failures += lc_tweak_check(&tw, &err) < 0 && err.msg;
+		lc_err_release(&err);
+		xmlDocPtr doc = small_doc();
+		failures += lc_tweak_apply(doc, &tw, &err) < 0 && err.msg;
+		lc_err_release(&err);
+		xmlFreeDoc(doc);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	off_t printed = lseek(fd, 0, SEEK_END);
+	close(fd);
+	unlink(path);
+	assert_int_equal(failures, 2 * (int)LC_ARRAY_SIZE(bad));
+	assert_int_equal(printed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +542,8 @@ int main(void)
 	    cmocka_unit_test(test_tweaks),
 	    cmocka_unit_test(test_tweak_set_nested_matches),
 	    cmocka_unit_test(test_metadata_and_names),
+	    cmocka_unit_test(test_tweaks_keep_ownership),
+	    cmocka_unit_test(test_tweak_errors_not_printed),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

@@ -108,6 +108,38 @@ static const struct {
      "30)"},
     {"bad xpath", HEAD "nodes:\n  a:\n    xml:\n      - {remove: \"/domain/[\"}\n",
      "t.yaml:5:18: node \"a\": xml remove: bad XPath \"/domain/[\": Invalid expression"},
+    /* compiled, but render's evaluation failed: validate evaluates as render does */
+    {"xpath selecting no nodes",
+     HEAD "nodes:\n  a:\n    xml:\n      - {remove: \"count(/domain)\"}\n",
+     "t.yaml:5:18: node \"a\": xml remove: bad XPath \"count(/domain)\": the XPath does not "
+     "select nodes"},
+    {"xpath variable", HEAD "nodes:\n  a:\n    xml:\n      - {set: \"$v\", value: x}\n",
+     "t.yaml:5:15: node \"a\": xml set: bad XPath \"$v\": Undefined variable"},
+    {"xpath unknown function",
+     HEAD "nodes:\n  a:\n    xml:\n      - {remove: \"nosuchfn(/domain)\"}\n",
+     "t.yaml:5:18: node \"a\": xml remove: bad XPath \"nosuchfn(/domain)\": "
+     "xmlXPathCompOpEval: function nosuchfn not found"},
+    {"xpath unknown prefix",
+     HEAD "nodes:\n  a:\n    xml:\n      - {append: /domain/foo:bar, fragment: \"<x/>\"}\n",
+     "t.yaml:5:18: node \"a\": xml append: bad XPath \"/domain/foo:bar\": Undefined namespace "
+     "prefix"},
+    {"tweak removing the ownership metadata",
+     HEAD "nodes:\n  a:\n    xml:\n      - {remove: /domain/metadata}\n",
+     "t.yaml:5:18: node \"a\": xml remove: \"/domain/metadata\" reaches <metadata>, which "
+     "labctl owns (the domain's name, uuid and ownership metadata cannot be tweaked)"},
+    {"tweak renaming the domain",
+     HEAD "nodes:\n  a:\n    xml:\n      - {set: /domain/name, value: victim}\n",
+     "t.yaml:5:15: node \"a\": xml set: \"/domain/name\" reaches <name>, which labctl owns "
+     "(the domain's name, uuid and ownership metadata cannot be tweaked)"},
+    {"tweak giving the domain to another lab",
+     HEAD
+     "nodes:\n  a:\n    xml:\n      - {set: \"/domain/metadata/labctl:node/@lab\", value: b}\n",
+     "t.yaml:5:15: node \"a\": xml set: \"/domain/metadata/labctl:node/@lab\" reaches "
+     "<metadata>, which labctl owns (the domain's name, uuid and ownership metadata cannot "
+     "be tweaked)"},
+    {"tweak removing the domain", HEAD "nodes:\n  a:\n    xml:\n      - {remove: /domain}\n",
+     "t.yaml:5:18: node \"a\": xml remove: \"/domain\" reaches <domain>, which labctl owns "
+     "(the domain's name, uuid and ownership metadata cannot be tweaked)"},
     {"bad fragment",
      HEAD "nodes:\n  a:\n    xml:\n      - {append: /domain/devices, fragment: "
 	  "\"<watchdog\"}\n",
