@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "topology.h"
 #include "validate.h"
@@ -18,6 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lc_diags d;
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("fuzz.yaml", (const char *)data, size, &d);
+	/* errors only through the normal path: no model means at least one diagnostic */
+	if (!t && d.n == 0)
+		abort();
 	if (t) {
 		struct lc_validate_ctx vc = {kinds, 6, images, 1, NULL};
 		lc_validate(t, &vc, &d);
