@@ -19,16 +19,12 @@ static bool cpu_flag(const char *cpuinfo, const char *w)
 	return false;
 }
 
-int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_host_facts *f,
-			struct lc_err *err)
+void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f)
 {
-	if (lc_virt_host_facts(v, f, err) < 0)
-		return -1;
 	f->why_not_kvm = f->kvm ? NULL : "libvirt offers no kvm domain type";
-	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
 	char *cpuinfo = NULL;
 	struct lc_err ignore = LC_ERR_INIT;
-	if (lc_procfs_read(&root, "cpuinfo", &cpuinfo, &ignore) == 0) {
+	if (lc_procfs_read(root, "cpuinfo", &cpuinfo, &ignore) == 0) {
 		if (f->vendor == LC_VENDOR_UNKNOWN && strstr(cpuinfo, "GenuineIntel"))
 			f->vendor = LC_VENDOR_INTEL;
 		else if (f->vendor == LC_VENDOR_UNKNOWN && strstr(cpuinfo, "AuthenticAMD"))
@@ -44,11 +40,20 @@ int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_ho
 	lc_err_release(&ignore);
 	/* kvm_pvm serves /dev/kvm to PVM-aware guest kernels only */
 	struct lc_sysdir d;
-	if (f->kvm && lc_sysdir_open(&root, "module/kvm_pvm", &d, &ignore) == 0) {
+	if (f->kvm && lc_sysdir_open(root, "module/kvm_pvm", &d, &ignore) == 0) {
 		lc_sysdir_close(&d);
 		f->kvm = false;
 		f->why_not_kvm = "/dev/kvm comes from kvm_pvm, which runs only PVM-aware guests";
 	}
 	lc_err_release(&ignore);
+}
+
+int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_host_facts *f,
+			struct lc_err *err)
+{
+	if (lc_virt_host_facts(v, f, err) < 0)
+		return -1;
+	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
+	lc_host_facts_refine(&root, f);
 	return 0;
 }

@@ -9,9 +9,18 @@
 
 #include "cmd.h"
 #include "render.h"
+#include "sysfs.h"
 
 struct lc_virt;
 
+/*
+ * Refine libvirt's view (f->vendor, and f->kvm: libvirt offers the kvm
+ * domain type) with the host's procfs and sysfs under root; sets
+ * why_not_kvm when kvm ends up false. Pure but for reading root.
+ */
+void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f);
+
+/* libvirt's view of the host, refined with lc_host_facts_refine on o's roots. */
 int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_host_facts *f,
 			struct lc_err *err);
 

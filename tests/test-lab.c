@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "hostfacts.h"
 #include "journal.h"
 #include "lab.h"
 #include "lease.h"
@@ -444,6 +445,65 @@ static void test_foreign_live_vf(void **state)
 	env_free(e);
 }
 
+/*
+ * accel: auto picks kvm when libvirt offers it and the host can run ordinary
+ * guests under it, judged on the fixture hosts (tests/mksysfs.py host NAME).
+ */
+static void test_accel_auto(void **state)
+{
+	(void)state;
+	/* like intel-good, with /dev/kvm served by kvm_pvm */
+	char tmpl[] = "/tmp/labctl-pvm-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *good = t_path("tests/out/hosts/intel-good");
+	char *cmd =
+	    lc_asprintf("cp -r '%s/sys' '%s/proc' '%s/' && mkdir -p '%s/sys/module/kvm_pvm'", good,
+			good, tmpl, tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(good);
+	static const char *const no_libvirt = "libvirt offers no kvm domain type";
+	static const char *const no_flag =
+	    "the CPU shows no vmx or svm flag, so KVM cannot run ordinary guests";
+	static const char *const pvm = "/dev/kvm comes from kvm_pvm, which runs only PVM-aware "
+				       "guests";
+	static const struct {
+		const char *host;
+		bool offered, kvm;
+		enum lc_cpu_vendor vendor;
+		const char *why;
+	} cases[] = {
+	    {"intel-good", true, true, LC_VENDOR_INTEL, NULL},
+	    {"intel-good", false, false, LC_VENDOR_INTEL, no_libvirt},
+	    {"amd-good", true, true, LC_VENDOR_AMD, NULL},
+	    {"nokvm", false, false, LC_VENDOR_INTEL, no_libvirt},
+	    {"novirt", true, false, LC_VENDOR_AMD, no_flag},
+	    {NULL, true, false, LC_VENDOR_INTEL, pvm},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(cases); i++) {
+		char *root = cases[i].host
+				 ? lc_asprintf("%s/tests/out/hosts/%s", t_srcdir(), cases[i].host)
+				 : lc_strdup(tmpl);
+		char *sys = lc_asprintf("%s/sys", root), *proc = lc_asprintf("%s/proc", root);
+		struct lc_sysroot r = {sys, proc, NULL};
+		struct lc_host_facts f = {LC_VENDOR_UNKNOWN, cases[i].offered, NULL};
+		lc_host_facts_refine(&r, &f);
+		if (f.kvm != cases[i].kvm || f.vendor != cases[i].vendor)
+			fail_msg("%s, libvirt offers kvm %d: kvm %d vendor %d", root,
+				 cases[i].offered, f.kvm, (int)f.vendor);
+		if (cases[i].why)
+			assert_string_equal(f.why_not_kvm, cases[i].why);
+		else
+			assert_null(f.why_not_kvm);
+		free(sys);
+		free(proc);
+		free(root);
+	}
+	cmd = lc_asprintf("rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 /* --wait reads the console log: the ready line counts only once it is whole. */
 static void test_wait_whole_line(void **state)
 {
@@ -478,6 +538,7 @@ int main(void)
 	    cmocka_unit_test(test_up_reconcile_down), cmocka_unit_test(test_failure_in_the_middle),
 	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
 	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
+	    cmocka_unit_test(test_accel_auto),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
