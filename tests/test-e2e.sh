@@ -1,7 +1,9 @@
 #!/bin/bash
 # End to end on a real libvirtd with QEMU (qemu:///system, started when it
 # is not running): a lab of tiny nodes comes up with --wait, each boot line
-# shows the nested flag and the overlay's disk bytes, a second up changes
+# shows the nested flag and the overlay's disk bytes (virtio and, for the
+# xenserver node, SATA), each volume is a qcow2 overlay on the cached base,
+# the domain type follows the accel up chose, a second up changes
 # nothing, a stopped node is started again, a changed topology is reported
 # and --force redefines it, a failing node stops up with its name and
 # libvirt's message and down still cleans everything, recreate works, and
@@ -40,19 +42,19 @@ networks:
   mgmt: {mode: nat, subnet: $SUBNET}
 nodes:
   hv: {kind: kvm, networks: [mgmt]}
-  xen: {kind: xen, networks: [mgmt]}
+  xs: {kind: xenserver, networks: [mgmt]}
   plain: {kind: generic, nested: false, networks: [mgmt]${2:-}}
 YAML
 }
 json() { python3 -c "import json,sys; d=json.load(open('$T/out')); $1" || say "$2: $(cat "$T/out") $(cat "$T/err")"; }
-ids() { for n in hv xen plain; do virsh -c qemu:///system domid "$LAB-$n" 2>/dev/null | head -n 1; done | tr '\n' ' '; }
+ids() { for n in hv xs plain; do virsh -c qemu:///system domid "$LAB-$n" 2>/dev/null | head -n 1; done | tr '\n' ' '; }
 
 topo v1
 $L --json up "$T/lab.yaml" --wait=240 >"$T/out" 2>"$T/err" || say "up --wait exited $?"
 json "
 n = {x['name']: x for x in d['nodes']}
 assert d['accel'] in ('kvm', 'tcg')
-for name, virt in (('hv', 'svm|vmx'), ('xen', 'svm|vmx'), ('plain', 'none')):
+for name, virt in (('hv', 'svm|vmx'), ('xs', 'svm|vmx'), ('plain', 'none')):
     x = n[name]
     assert x['action'] == 'created' and x['booted'], x
     line = x['boot_line']
@@ -60,6 +62,21 @@ for name, virt in (('hv', 'svm|vmx'), ('xen', 'svm|vmx'), ('plain', 'none')):
     assert line.split('virt=')[1].split()[0] in virt.split('|'), line
     assert line.endswith('disk=LABCTL-TINY-DISK'), line
 " "up --wait: boot lines"
+# each disk is a qcow2 overlay on the cached base, not a copy; xs boots from SATA
+for n in hv xs plain; do
+	virsh -c qemu:///system vol-dumpxml --pool "$POOL" "$LAB-$n.qcow2" >"$T/vol.xml" 2>&1
+	python3 -c "
+import sys, xml.etree.ElementTree as ET
+v = ET.parse('$T/vol.xml').getroot()
+assert v.find('target/format').get('type') == 'qcow2', 'not qcow2'
+assert v.find('backingStore/path').text == '$T/cache/tiny.qcow2', 'backing store'
+assert int(v.find('allocation').text) < 4 << 20, 'allocation'
+" || say "$n's volume is not an overlay on the cached base: $(cat "$T/vol.xml")"
+done
+virsh -c qemu:///system dumpxml "$LAB-xs" | grep -q "<target dev='sda' bus='sata'/>" || say "xs has no SATA disk"
+accel=$(python3 -c "import json; print(json.load(open('$T/out'))['accel'])")
+want=$([ "$accel" = tcg ] && echo qemu || echo kvm)
+virsh -c qemu:///system dumpxml "$LAB-hv" | grep -q "<domain type='$want'" || say "accel $accel but hv is not of type $want"
 before=$(ids)
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "second up exited $?"
 json "assert all(x['action'] == 'unchanged' for x in d['nodes']), d" "second up changed something"
@@ -72,7 +89,7 @@ assert l['name'] == '$LAB' and [x['state'] for x in l['nodes']] == ['running'] *
 
 # up starts nodes paused and resumes them together; a node left paused (an
 # up stopped by a second SIGINT, or virsh suspend) is resumed like a stopped one
-virsh -q -c qemu:///system destroy "$LAB-xen" >/dev/null
+virsh -q -c qemu:///system destroy "$LAB-xs" >/dev/null
 virsh -q -c qemu:///system suspend "$LAB-hv" >/dev/null
 $L --json status "$LAB" >"$T/out" 2>"$T/err" || say "status exited $?"
 json "
@@ -81,9 +98,9 @@ assert [x['state'] for x in d['labs'][0]['nodes']] == ['paused', 'running', 'shu
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after a stop exited $?"
 json "
 a = {x['name']: x['action'] for x in d['nodes']}
-assert a == {'hv': 'started', 'plain': 'unchanged', 'xen': 'started'}, a
+assert a == {'hv': 'started', 'plain': 'unchanged', 'xs': 'started'}, a
 " "up after a stop"
-for n in hv xen plain; do
+for n in hv xs plain; do
 	st=$(virsh -c qemu:///system domstate "$LAB-$n" | head -n 1)
 	[ "$st" = running ] || say "after up, $n is $st"
 done
@@ -94,9 +111,9 @@ $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after a comment chang
 json "assert all(x['action'] == 'unchanged' for x in d['nodes']), d" "a comment changed nodes"
 topo v2 ", memory: 320MiB"
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up of a changed topology exited $?"
-json "assert {x['name']: x['action'] for x in d['nodes']} == {'hv': 'unchanged', 'xen': 'unchanged', 'plain': 'changed'}, d" "changed node not reported"
+json "assert {x['name']: x['action'] for x in d['nodes']} == {'hv': 'unchanged', 'xs': 'unchanged', 'plain': 'changed'}, d" "changed node not reported"
 $L --json up --force "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up --force exited $?"
-json "assert {x['name']: x['action'] for x in d['nodes']} == {'hv': 'unchanged', 'xen': 'unchanged', 'plain': 'redefined'}, d" "up --force"
+json "assert {x['name']: x['action'] for x in d['nodes']} == {'hv': 'unchanged', 'xs': 'unchanged', 'plain': 'redefined'}, d" "up --force"
 
 # a node libvirt refuses to start: up names it and libvirt's reason
 cat >>"$T/lab.yaml" <<YAML
