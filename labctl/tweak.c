@@ -411,7 +411,11 @@ static int check_on_stub(const struct lc_tweak *tw, struct lc_err *err)
 	if (!doc)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "xml: cannot build the check document");
 	const struct run how = {true, LC_EXIT_RUNTIME};
-	int rc = run_tweak(doc, tw, &how, err);
+	/* a missing value or fragment is the topology's to report; the XPath is checked still */
+	struct lc_tweak t = *tw;
+	if (!t.value.v)
+		t.value.v = (char *)(t.op == LC_TWEAK_APPEND ? "<x/>" : "");
+	int rc = run_tweak(doc, &t, &how, err);
 	xmlFreeDoc(doc);
 	return rc;
 }

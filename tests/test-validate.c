@@ -140,6 +140,9 @@ static const struct {
     {"tweak removing the domain", HEAD "nodes:\n  a:\n    xml:\n      - {remove: /domain}\n",
      "t.yaml:5:18: node \"a\": xml remove: \"/domain\" reaches <domain>, which labctl owns "
      "(the domain's name, uuid and ownership metadata cannot be tweaked)"},
+    /* found by fuzz-topology: checking an append with no fragment read a NULL string */
+    {"append without fragment", HEAD "nodes:\n  a:\n    xml:\n      - {append: /domain/devices}\n",
+     "t.yaml:5:9: node \"a\": \"append\" needs \"fragment\" (and no other)"},
     {"bad fragment",
      HEAD "nodes:\n  a:\n    xml:\n      - {append: /domain/devices, fragment: "
 	  "\"<watchdog\"}\n",
