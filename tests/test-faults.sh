@@ -61,6 +61,12 @@ check "full state dir" 1 "No space left on device" \
 grep -qF "'$T/full/" "$T/err" || say "full state dir: the error names no path: $(cat "$T/err")"
 [ -z "$(ls "$T/full/leases" 2>/dev/null | grep lease)" ] || say "full state dir: leases left behind"
 
+# templates missing: up stops before it leases or writes anything
+check "missing templates" 1 "templates: cannot open directory '$T/none'" \
+	"$BIN" -c test:///default --sysfs "$SRC/tests/out/sysfs/isolated" --state-dir "$T/tpl-state" \
+	--templates "$T/none" --catalog "$SRC/images/catalog.yaml" --cache-dir "$T/cache" up "$T/lab.yaml"
+[ -e "$T/tpl-state" ] && say "missing templates: up wrote to the state dir"
+
 # libvirt unreachable
 check "no libvirt" 1 "cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" \
 	"$BIN" -c "qemu+unix:///system?socket=$T/none" --state-dir "$T/state" $COMMON up "$T/novf.yaml"
@@ -84,5 +90,5 @@ $L up "$T/novf.yaml" >"$T/out" 2>"$T/err" || say "up after the restart exited $?
 [ "$(virsh -c qemu:///system list --name | grep -c "^$LAB-")" = 6 ] || say "up after the restart: not 6 running"
 $L down "$LAB" >"$T/out" 2>"$T/err" || say "down after the restart: $(cat "$T/err")"
 [ "$(virsh -c qemu:///system list --all --name | grep -c "^$LAB-")" = 0 ] || say "down left domains"
-[ $fail = 0 ] && echo "faults: read-only and full state dir, no libvirt, libvirtd restarted mid-up"
+[ $fail = 0 ] && echo "faults: read-only and full state dir, missing templates, no libvirt, libvirtd restarted mid-up"
 exit $fail
