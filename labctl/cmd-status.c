@@ -1,4 +1,8 @@
-/* labctl status [LAB]: labs and their nodes, from what libvirt holds and the labs' journals. */
+/*
+ * labctl status [LAB]: labs and their nodes, from what libvirt holds and the
+ * labs' journals. A LAB that is nowhere is an error (exit 1), as virsh
+ * dominfo treats a missing domain; without LAB, no labs is not.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -136,10 +140,31 @@ static void print_json(const struct lab_row *labs, size_t n)
 	lc_buf_release(&b);
 }
 
+/* A node's VFs or MACs, comma-separated, "-" when none. */
+static char *joined(char **v, size_t n)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		lc_buf_addf(&b, "%s%s", i ? "," : "", v[i]);
+	if (!n)
+		lc_buf_addc(&b, '-');
+	return lc_buf_detach(&b);
+}
+
 static void print_table(const struct lab_row *labs, size_t n, time_t now)
 {
-	printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s %s\n", "LAB", "NODE", "DOMAIN", "KIND",
-	       "STATE", "AGE", "EXPIRES", "VFS");
+	/* VFS is as wide as its longest list, so that MACS lines up */
+	int vw = 3;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < labs[i].n; k++) {
+			const struct lc_virt_obj *d = labs[i].nodes[k].dom;
+			char *vfs = joined(d ? d->vfs : NULL, d ? d->n_vfs : 0);
+			if ((int)strlen(vfs) > vw)
+				vw = (int)strlen(vfs);
+			free(vfs);
+		}
+	printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s %-*s %s\n", "LAB", "NODE", "DOMAIN", "KIND",
+	       "STATE", "AGE", "EXPIRES", vw, "VFS", "MACS");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char exp[32] = "-";
@@ -147,15 +172,18 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 			iso(l->expires, exp);
 		for (size_t k = 0; k < l->n; k++) {
 			const struct node_row *r = &l->nodes[k];
+			const struct lc_virt_obj *d = r->dom;
 			char a[24];
-			age(r->dom ? r->dom->created : 0, now, a);
+			age(d ? d->created : 0, now, a);
 			char *dom = lc_asprintf("%s-%s", l->name, r->name);
-			printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s ", l->name, r->name,
-			       r->dom ? r->dom->name : dom, r->kind, state_of(r), a, exp);
+			char *vfs = joined(d ? d->vfs : NULL, d ? d->n_vfs : 0);
+			char *macs = joined(d ? d->macs : NULL, d ? d->n_macs : 0);
+			printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s %-*s %s\n", l->name,
+			       r->name, d ? d->name : dom, r->kind, state_of(r), a, exp, vw, vfs,
+			       macs);
 			free(dom);
-			for (size_t v = 0; r->dom && v < r->dom->n_vfs; v++)
-				printf("%s%s", v ? "," : "", r->dom->vfs[v]);
-			printf("%s\n", r->dom && r->dom->n_vfs ? "" : "-");
+			free(vfs);
+			free(macs);
 		}
 	}
 }
@@ -198,6 +226,12 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		if (doms[i].expires)
 			l->expires = doms[i].expires;
 	}
+	/* a script asking after one lab learns from the exit code that it is gone */
+	if (rc == 0 && only && !n)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME,
+				"no lab named '%s' (no domain carries its metadata and the state "
+				"dir has no journal of it)",
+				only);
 	if (rc == 0) {
 		if (n)
 			qsort(labs, n, sizeof(*labs), cmp_lab);
@@ -209,7 +243,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		else if (n)
 			print_table(labs, n, time(NULL));
 		else
-			printf(only ? "no lab named %s\n" : "no labs%s\n", only ? only : "");
+			printf("no labs\n");
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < labs[i].n; k++) {

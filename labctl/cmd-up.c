@@ -2,6 +2,7 @@
  * labctl up TOPOLOGY [-j N] [--wait[=SECS]] [--force]: create or reconcile
  * the lab, and say what changed.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include "output.h"
 
 #define DEFAULT_WAIT_S 300
+/* a week: anything longer is surely a typo */
+#define MAX_WAIT_S (7 * 24 * 3600)
 
 static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -90,6 +93,18 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 	lc_buf_release(&b);
 }
 
+/* A whole decimal number in [lo, hi]; strtol alone saturates and int casts wrap. */
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
 int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_up_opts *uo,
 		const char **topology, struct lc_err *err)
 {
@@ -104,20 +119,18 @@ int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_u
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
 	int c;
 	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
-		char *end;
 		switch (c) {
 		case 'j':
-			uo->jobs = (int)strtol(optarg, &end, 10);
-			if (*end || uo->jobs < 1 || uo->jobs > 256)
+			if (!parse_int(optarg, 1, 256, &uo->jobs))
 				return lc_err_set(err, LC_EXIT_USAGE, "-j wants 1 to 256, not '%s'",
 						  optarg);
 			break;
 		case 'w':
-			uo->wait_s = optarg ? (int)strtol(optarg, &end, 10) : DEFAULT_WAIT_S;
-			if (optarg && (*end || uo->wait_s < 1))
+			uo->wait_s = DEFAULT_WAIT_S;
+			if (optarg && !parse_int(optarg, 1, MAX_WAIT_S, &uo->wait_s))
 				return lc_err_set(err, LC_EXIT_USAGE,
-						  "--wait wants a number of seconds, not '%s'",
-						  optarg);
+						  "--wait wants 1 to %d seconds, not '%s'",
+						  MAX_WAIT_S, optarg);
 			break;
 		case 'f':
 			uo->force = true;

@@ -4,11 +4,13 @@
  * the middle, discovery from metadata after the state dir is lost, and the
  * image cache refusing a file whose sum is wrong.
  */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
+#include "cmd-up.h"
 #include "hostfacts.h"
 #include "journal.h"
 #include "lab.h"
@@ -504,6 +506,114 @@ static void test_accel_auto(void **state)
 	free(cmd);
 }
 
+/* Run a command as main would, its stdout caught in *out. */
+static int run_cmd(struct env *e, const struct lc_cmd_entry *c, int argc, char **argv, char **out,
+		   struct lc_err *err)
+{
+	char *path = lc_asprintf("%s/stdout", e->dir);
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	struct lc_session s = {e->o, e->v};
+	int rc = c->exec(&s, argc, argv, err);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	size_t len;
+	struct lc_err rerr = LC_ERR_INIT;
+	assert_int_equal(lc_read_file(path, out, &len, &rerr), 0);
+	free(path);
+	return rc;
+}
+
+/* status names each node's VFs and MACs; a lab that is nowhere is an error. */
+static void test_status_cmd(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	struct lc_virt_obj *o;
+	size_t n;
+	assert_int_equal(lc_virt_lab_domains(e->v, "itest", &o, &n, &err), 0);
+	assert_int_equal(o[0].n_macs, 2);
+	char *want =
+	    lc_asprintf(" %s,%s %s,%s\n", o[0].vfs[0], o[0].vfs[1], o[0].macs[0], o[0].macs[1]);
+	lc_virt_objs_free(o, n);
+	char *argv[] = {"status", "itest", NULL};
+	char *out;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
+	assert_non_null(strstr(out, " VFS "));
+	assert_non_null(strstr(out, " MACS\n"));
+	char *line_a = strstr(out, "\nitest ");
+	assert_non_null(line_a);
+	char *eol = strchr(line_a + 1, '\n');
+	assert_non_null(eol);
+	eol[1] = '\0';
+	if (!strstr(line_a, want))
+		fail_msg("node a's line '%s' lacks '%s'", line_a + 1, want);
+	free(out);
+	free(want);
+	char *none[] = {"status", "nosuch", NULL};
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, none, &out, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RUNTIME);
+	assert_string_equal(err.msg, "no lab named 'nosuch' (no domain carries its metadata and "
+				     "the state dir has no journal of it)");
+	assert_string_equal(out, "");
+	lc_err_release(&err);
+	free(out);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	env_free(e);
+}
+
+/* -j and --wait: numbers out of range are refused, not wrapped into range. */
+static void test_up_options(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b; /* b may be NULL */
+		int rc, jobs, wait_s;
+	} cases[] = {
+	    {"-j", "3", 0, 3, -1},
+	    {"--wait=60", NULL, 0, 0, 60},
+	    {"--wait", NULL, 0, 0, 300},
+	    {"--wait=4294967297", NULL, -1, 0, 0}, /* was 1 s */
+	    {"--wait=99999999999999999999", NULL, -1, 0, 0},
+	    {"--wait=", NULL, -1, 0, 0},
+	    {"--wait=-5", NULL, -1, 0, 0},
+	    {"-j", "4294967297", -1, 0, 0}, /* was 1 */
+	    {"-j", "0", -1, 0, 0},
+	    {"-j", "", -1, 0, 0},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(cases); i++) {
+		char *argv[] = {"up", (char *)cases[i].a, (char *)cases[i].b, "lab.yaml", NULL};
+		if (!cases[i].b)
+			argv[2] = argv[3], argv[3] = NULL;
+		int argc = cases[i].b ? 4 : 3;
+		struct lc_up_opts uo;
+		const char *topo = NULL;
+		struct lc_err err = LC_ERR_INIT;
+		int rc = lc_up_parse(&lc_cmd_up_entry, argc, argv, &uo, &topo, &err);
+		if (rc != cases[i].rc)
+			fail_msg("up %s %s: rc %d", cases[i].a, cases[i].b ? cases[i].b : "", rc);
+		if (rc < 0) {
+			assert_int_equal(err.code, LC_EXIT_USAGE);
+		} else {
+			assert_string_equal(topo, "lab.yaml");
+			if (cases[i].jobs)
+				assert_int_equal(uo.jobs, cases[i].jobs);
+			assert_int_equal(uo.wait_s, cases[i].wait_s);
+		}
+		lc_err_release(&err);
+	}
+}
+
 /* --wait reads the console log: the ready line counts only once it is whole. */
 static void test_wait_whole_line(void **state)
 {
@@ -538,7 +648,8 @@ int main(void)
 	    cmocka_unit_test(test_up_reconcile_down), cmocka_unit_test(test_failure_in_the_middle),
 	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
 	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
-	    cmocka_unit_test(test_accel_auto),
+	    cmocka_unit_test(test_accel_auto),	      cmocka_unit_test(test_status_cmd),
+	    cmocka_unit_test(test_up_options),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
