@@ -93,8 +93,8 @@ enum lc_cpu_kind lc_cpu_kind(const char *cpuinfo)
 /*
  * What the kernel command line last said of a switch: 1 when the last of
  * on/off among every name=a,b,c (in order, as the kernel applies them) is
- * on, 0 when off, -1 when neither appears. Quotes group words, and
- * arguments after "--" are init's.
+ * on, 0 when off, -1 when neither appears. Quotes group words, as the
+ * kernel's next_arg() reads them, and arguments after "--" are init's.
  */
 static int cmdline_switch(const char *cmdline, const char *name, const char *on, const char *off)
 {
@@ -110,6 +110,11 @@ static int cmdline_switch(const char *cmdline, const char *name, const char *on,
 		size_t len = (size_t)(p - start);
 		if (len == 2 && memcmp(start, "--", 2) == 0)
 			break;
+		/* the kernel's next_arg() takes "name=value" whole, quotes dropped */
+		if (*start == '"') {
+			start++;
+			len--;
+		}
 		if (len <= nl || memcmp(start, name, nl) != 0 || start[nl] != '=')
 			continue;
 		struct lc_buf v = LC_BUF_INIT;

@@ -20,10 +20,11 @@ import sys
 
 
 class Tree:
-    def __init__(self, root, uevent=True, acs=True, iommu=True, config=4096):
+    def __init__(self, root, uevent=True, acs=True, iommu=True, config=4096, no_acs=()):
         self.root = root
         self.uevent = uevent
         self.acs = acs          # an ACS extended capability in every config space
+        self.no_acs = set(no_acs)  # ... but in these devices'
         self.iommu = iommu      # IOMMU groups at all
         self.config = config    # bytes of config readable (256: not root)
         self.next_group = 0
@@ -47,15 +48,16 @@ class Tree:
         # relative, like the kernel's: resolves inside the tree wherever it is copied
         os.symlink(os.path.relpath(target, os.path.dirname(link)), link)
 
-    def _config(self, d, vendor, device, cls):
+    def _config(self, d, vendor, device, cls, addr):
         """Config space: IDs and class, and PCIe extended capabilities from 0x100
         (AER, then ACS when the tree has it), as a real device's config file."""
+        acs = self.acs and addr not in self.no_acs
         cfg = bytearray(4096)
         cfg[0:4] = struct.pack("<HH", vendor, device)
         cfg[9:12] = bytes([cls & 255, (cls >> 8) & 255, cls >> 16])
-        aer = 0x0001 | 1 << 16 | ((0x148 if self.acs else 0) << 20)
+        aer = 0x0001 | 1 << 16 | ((0x148 if acs else 0) << 20)
         cfg[0x100:0x104] = struct.pack("<I", aer)
-        if self.acs:
+        if acs:
             cfg[0x148:0x14C] = struct.pack("<I", 0x000D | 1 << 16)
         with open(os.path.join(d, "config"), "wb") as f:
             f.write(bytes(cfg[: self.config]))
@@ -67,7 +69,16 @@ class Tree:
         self.function(rel, addr, 0x8086, 0x2030, 0x060400, "pcieport", 0, self.group())
         return rel
 
-    def function(self, parent_rel, addr, vendor, device, cls, driver, numa, group):
+    def bridge(self, parent_rel, addr, device=0x2030, vendor=0x8086):
+        """A PCIe port (root, switch upstream or downstream) below parent_rel, in its own group."""
+        self.function(parent_rel, addr, vendor, device, 0x060400, "pcieport", 0, self.group())
+        return os.path.join(parent_rel, addr)
+
+    def function(self, parent_rel, addr, vendor, device, cls, driver, numa, group, linked=True):
+        """linked=False: the function's directory is bus/pci/devices/<addr> itself, with no
+        path through its bridges, as no kernel makes it (for readers that must cope)."""
+        if not linked:
+            parent_rel = "bus/pci/devices"
         rel = parent_rel if parent_rel.endswith(addr) else os.path.join(parent_rel, addr)
         d = os.path.join(self.root, rel)
         os.makedirs(d, exist_ok=True)
@@ -75,7 +86,7 @@ class Tree:
         self._write(d, "device", "0x%04x\n" % device)
         self._write(d, "class", "0x%06x\n" % cls)
         self._write(d, "numa_node", "%d\n" % numa)
-        self._config(d, vendor, device, cls)
+        self._config(d, vendor, device, cls, addr)
         if self.uevent:
             # as pci_uevent() writes it; labctl reads this one file when it can
             self._write(d, "uevent", "%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:0000\n"
@@ -90,11 +101,12 @@ class Tree:
             g = os.path.join(self.root, "kernel/iommu_groups", str(group))
             self._link(g, os.path.join(d, "iommu_group"))
             self._link(d, os.path.join(g, "devices", addr))
-        self._link(d, os.path.join(self.root, "bus/pci/devices", addr))
+        if linked:
+            self._link(d, os.path.join(self.root, "bus/pci/devices", addr))
         return d
 
-    def pf(self, port_rel, addr, vendor, device, driver, numa, group, ifname, total):
-        d = self.function(port_rel, addr, vendor, device, 0x020000, driver, numa, group)
+    def pf(self, port_rel, addr, vendor, device, driver, numa, group, ifname, total, linked=True):
+        d = self.function(port_rel, addr, vendor, device, 0x020000, driver, numa, group, linked)
         self._write(d, "sriov_totalvfs", "%d\n" % total)
         self._write(d, "sriov_numvfs", "0\n")
         os.makedirs(os.path.join(d, "net", ifname))
@@ -184,7 +196,15 @@ CPU = {
     "intel-old": ("GenuineIntel", "fpu vme de pse tsc msr pae mce cx8 apic vmx est", "vnmi preemption_timer invvpid ept vpid unrestricted_guest"),
     "amd": ("AuthenticAMD", "fpu vme de pse tsc msr pae mce cx8 apic svm extapic cr8_legacy", None),
     "none": ("AuthenticAMD", "fpu vme de pse tsc msr pae mce cx8 apic hypervisor", None),
+    "intel-novmx": ("GenuineIntel", "fpu vme de pse tsc msr pae mce cx8 apic hypervisor", None),
+    "hygon": ("HygonGenuine", "fpu vme de pse tsc msr pae mce cx8 apic svm extapic cr8_legacy", None),
+    # Zhaoxin (Centaur's heir): neither Intel nor AMD by name, VT-x by flag
+    "centaur": ("CentaurHauls", "fpu vme de pse tsc msr pae mce cx8 apic vmx est", "vnmi ept vpid unrestricted_guest"),
 }
+
+# hosts like intel-good but for one thing (see host())
+INTEL_LIKE = ("noroot", "nopt", "nokvm", "nodevkvm", "kvm600", "kvm-novmx", "nointeliommu",
+              "nosriov", "vf-hostshared", "acs-switch", "acs-nolink", "vmd", "centaur")
 
 
 def host(name, root):
@@ -196,27 +216,59 @@ def host(name, root):
     intel-old    Intel CPU without VMCS shadowing, kvm_intel enable_shadow_vmcs unset
     amd-good     AMD, nested on, IOMMU on, no ACS: VFs in pairs
     amd-nonested AMD with kvm_amd nested=0
+    amd-noiommu  AMD, no IOMMU groups (AMD-Vi off in the firmware or amd_iommu=off)
+    hygon        Hygon (HygonGenuine): AMD's svm and kvm_amd, nested=1
+    centaur      neither Intel nor AMD by name (CentaurHauls) but vmx: kvm_intel, whose
+                 nested file says 1, not Y; no VMCS shadowing
     noroot       like intel-good, but config space reads stop at 256 bytes
     nopt         like intel-good, but the command line lacks iommu=pt
+    nointeliommu like intel-good, but the command line lacks intel_iommu=on
     nokvm        like intel-good, but no /dev/kvm and no kvm modules loaded
     novirt       no vmx/svm, /dev/kvm from kvm_pvm
+    kvm-novmx    an Intel CPU showing no vmx, yet class/misc/kvm, and no kvm_pvm
     nodevkvm     like intel-good, but the kvm module has no /dev/kvm node (no udev)
-    kvm600       like intel-good, but /dev/kvm is root:root 0600 (no udev rule)
+    kvm600       like intel-good, but /dev/kvm is 0600 (no udev rule)
+    nosriov      like intel-good, but no SR-IOV device: an NVMe drive alone
+    vf-hostshared like intel-good, but ens1f0's first VF shares the PF's IOMMU group
+    acs-switch   like intel-good, but the PFs sit behind a switch (root port d7:00.0,
+                 upstream d8:00.0, downstream d9:00.0) whose downstream port lacks ACS
+    acs-nolink   like intel-good, plus a third PF (ens2f0, 0000:5e:00.0, no VFs) whose
+                 bus/pci/devices entry is a directory, not a link into devices/
+    vmd          like intel-good, but the PFs sit in PCI domain 10000 behind Intel VMD
+                 (0000:00:0e.5): long-domain addresses, ACS everywhere
 
     /dev/kvm is a regular file with the node's owner and mode: host check
     looks at who may open it, which a fixture can show without mknod.
+    Its owner is whoever built the fixture.
     """
     sysd, procd = os.path.join(root, "sys"), os.path.join(root, "proc")
-    intel = name.startswith("intel") or name in ("noroot", "nopt", "nokvm", "nodevkvm", "kvm600")
-    good = name in ("intel-good", "amd-good", "noroot", "intel-old", "nopt", "nokvm", "nodevkvm",
-                    "kvm600")
-    cpu = {"intel-old": "intel-old", "novirt": "none"}.get(name, "intel" if intel else "amd")
-    t = Tree(sysd, acs=name not in ("amd-good",), iommu=name != "intel-bad",
-             config=256 if name == "noroot" else 4096)
-    port = t.root_port("0000:d7:00.0")
-    for p in range(2):
-        pf = "0000:d8:00.%d" % p
-        t.pf(port, pf, 0x15B3, 0x1017, "mlx5_core", 0, t.group(), "ens1f%d" % p, 8)
+    intel = name.startswith("intel") or name in INTEL_LIKE
+    good = name in ("intel-good", "amd-good", "intel-old", "hygon") or name in INTEL_LIKE
+    cpu = {"intel-old": "intel-old", "novirt": "none", "kvm-novmx": "intel-novmx",
+           "hygon": "hygon", "centaur": "centaur"}.get(name, "intel" if intel else "amd")
+    t = Tree(sysd, acs=name not in ("amd-good",), iommu=name not in ("intel-bad", "amd-noiommu"),
+             config=256 if name == "noroot" else 4096, no_acs=["0000:d9:00.0"])
+    domain, bus = "0000", "d8"
+    if name == "acs-switch":
+        # a PLX PEX 8747: upstream port, then a downstream port per slot
+        up = t.bridge(t.root_port("0000:d7:00.0"), "0000:d8:00.0", 0x8747, 0x10B5)
+        port = t.bridge(up, "0000:d9:00.0", 0x8747, 0x10B5)
+        bus = "da"
+    elif name == "vmd":
+        # VMD is an endpoint in domain 0000 that owns a domain of its own; its devices
+        # share the VMD's DMA alias on a real host, here each has a group of its own
+        t.function("devices/pci0000:00", "0000:00:0e.5", 0x8086, 0x28C0, 0x010400, "vmd", 0,
+                   t.group())
+        port = t.bridge("devices/pci0000:00/0000:00:0e.5/pci10000:00", "10000:00:02.0", 0x347A)
+        domain, bus = "10000", "01"
+    else:
+        port = t.root_port("0000:d7:00.0")
+    if name == "nosriov":
+        t.function(port, "0000:d8:00.0", 0x144D, 0xA808, 0x010802, "nvme", 0, t.group())
+    for p in range(2 if name != "nosriov" else 0):
+        pf = "%s:%s:00.%d" % (domain, bus, p)
+        pf_group = t.group()
+        t.pf(port, pf, 0x15B3, 0x1017, "mlx5_core", 0, pf_group, "ens1f%d" % p, 8)
         if name == "intel-bad":
             continue
         shared = None
@@ -225,16 +277,23 @@ def host(name, root):
                 if i % 2 == 0:
                     shared = t.group()
                 g = shared
+            elif name == "vf-hostshared" and p == 0 and i == 0:
+                g = pf_group
             else:
                 g = t.group()
-            t.vf(port, pf, i, vf_addr("d8", p, 2 + i), 0x15B3, 0x1018, "vfio-pci", 0, g)
+            t.vf(port, pf, i, "%s:%s:%02x.%d" % (domain, bus, p, 2 + i), 0x15B3, 0x1018,
+                 "vfio-pci", 0, g)
+    if name == "acs-nolink":
+        t.pf(t.root_port("0000:5d:00.0"), "0000:5e:00.0", 0x8086, 0x1572, "i40e", 0, t.group(),
+             "ens2f0", 8, linked=False)
     mod = "kvm_intel" if intel else "kvm_amd"
     params = {"kvm": {"ignore_msrs": "Y" if good else "N"}}
-    if name != "novirt":
-        params[mod] = {"nested": ("Y" if intel else "1") if good else ("N" if intel else "0")}
+    if name not in ("novirt", "kvm-novmx"):
+        on = {"centaur": "1"}.get(name, "Y" if intel else "1")
+        params[mod] = {"nested": on if good else ("N" if intel else "0")}
         if intel:
-            params[mod]["enable_shadow_vmcs"] = "Y" if name in ("intel-good", "noroot", "nopt",
-                                                                "nodevkvm", "kvm600") else "N"
+            no = ("intel-bad", "intel-old", "centaur")
+            params[mod]["enable_shadow_vmcs"] = "N" if name in no else "Y"
     if name == "novirt":
         params["kvm_pvm"] = {}
     if name == "nokvm":
@@ -264,7 +323,7 @@ def host(name, root):
             except KeyError:
                 pass
         os.chmod(node, mode)
-    if name != "intel-bad":
+    if name not in ("intel-bad", "amd-noiommu"):
         os.makedirs(os.path.join(sysd, "class/iommu", "dmar0" if intel else "ivhd0"), exist_ok=True)
     vendor, flags, vmx = CPU[cpu]
     os.makedirs(procd, exist_ok=True)
@@ -277,6 +336,10 @@ def host(name, root):
     cmd = "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet"
     if name == "nopt":
         cmd += " intel_iommu=on"
+    elif name == "nointeliommu":
+        cmd += " iommu=pt"
+    elif name == "amd-noiommu":
+        cmd += " amd_iommu=off"
     elif name != "intel-bad":
         cmd += " intel_iommu=on iommu=pt" if intel else " iommu=pt"
     with open(os.path.join(procd, "cmdline"), "w") as f:

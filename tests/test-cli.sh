@@ -148,6 +148,9 @@ expect "prepare unknown pf, nothing done" 3 "no SR-IOV PF with netdev 'eth9'" $H
 expect "prepare too many, nothing done" 2 "ens1f1 offers at most 16 VFs, not 17" $HQ --pf ens1f0=2 --pf ens1f1=17
 [ -e "$T/modprobe2" ] && { echo "FAIL prepare with a wrong PF wrote $T/modprobe2" >&2; fail=1; }
 [ "$(cat "$T/host/sys/bus/pci/devices/0000:d8:00.0/sriov_numvfs")" = 0 ] || { echo "FAIL prepare with a wrong PF changed ens1f0" >&2; fail=1; }
+# a Hygon CPU is AMD's: kvm-amd's options
+expect "prepare hygon" 0 "" $L --sysfs "$H/hygon/sys" --procfs "$H/hygon/proc" host prepare --dry-run --modprobe-dir "$T/modprobe-hygon"
+grep -qx "options kvm-amd nested=1" "$T/out" || { echo "FAIL prepare hygon: $(cat "$T/out")" >&2; fail=1; }
 # roots that are not there are named, not reported as a host with nothing
 expect "host check, no sysfs root" 1 "cannot use '$T/none' as the sysfs root" $L -c test:///default --sysfs "$T/none" host check
 expect "host check, no procfs root" 1 "cannot use '$T/none' as the procfs root" $L -c test:///default --sysfs "$H/intel-good/sys" --procfs "$T/none" host check

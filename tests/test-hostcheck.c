@@ -4,6 +4,9 @@
  * finds ACS in a config space.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -23,6 +26,20 @@ static struct lc_checks run(const char *host)
 	free(proc);
 	free(dev);
 	return c;
+}
+
+/* "user:group" of the fixture's dev/kvm: whoever built the fixture, root or not */
+static char *kvm_owner(const char *host)
+{
+	char *path = lc_asprintf("%s/tests/out/hosts/%s/dev/kvm", t_srcdir(), host);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	free(path);
+	const struct passwd *u = getpwuid(st.st_uid);
+	const struct group *g = getgrgid(st.st_gid);
+	assert_non_null(u);
+	assert_non_null(g);
+	return lc_asprintf("%s:%s", u->pw_name, g->gr_name);
 }
 
 static const struct lc_check *get(const struct lc_checks *c, const char *id)
@@ -62,8 +79,13 @@ static void test_intel_good(void **state)
 			fail_msg("%s: %s", c.v[i].id, c.v[i].detail);
 	expect(&c, "nested", LC_PASS, "kvm_intel nested=Y", NULL);
 	expect(&c, "sriov", LC_PASS, "ens1f0 4/8 VFs", NULL);
-	expect(&c, "acs", LC_PASS, "2 SR-IOV PFs", NULL);
-	expect(&c, "kvm-device", LC_PASS, "/dev/kvm from kvm_intel, root:", NULL);
+	/* the root port both PFs sit under counts once */
+	expect(&c, "acs", LC_PASS, "ACS on all 3 devices on the path of 2 SR-IOV PFs", NULL);
+	char *own = kvm_owner("intel-good");
+	char *want = lc_asprintf("/dev/kvm from kvm_intel, %s 0666", own);
+	expect(&c, "kvm-device", LC_PASS, want, NULL);
+	free(want);
+	free(own);
 	lc_checks_release(&c);
 }
 
@@ -72,13 +94,16 @@ static void test_intel_bad(void **state)
 	(void)state;
 	struct lc_checks c = run("intel-bad");
 	expect(&c, "cpu-virt", LC_PASS, "vmx", NULL);
-	expect(&c, "nested", LC_FAIL, "nested is off", "options kvm-intel nested=1");
+	/* the fixes name the file host prepare writes */
+	expect(&c, "nested", LC_FAIL, "nested is off",
+	       "add 'options kvm-intel nested=1' to /etc/modprobe.d/labctl-kvm.conf");
 	expect(&c, "shadow-vmcs", LC_WARN, "enable_shadow_vmcs is off",
-	       "options kvm-intel enable_shadow_vmcs=1");
+	       "add 'options kvm-intel enable_shadow_vmcs=1' to /etc/modprobe.d/labctl-kvm.conf");
 	expect(&c, "iommu", LC_FAIL, "no IOMMU groups", "intel_iommu=on iommu=pt");
 	expect(&c, "sriov", LC_WARN, "ens1f0 0/8 VFs", "labctl host prepare --pf");
 	expect(&c, "iommu-groups", LC_PASS, "no VFs", NULL);
-	expect(&c, "ignore-msrs", LC_WARN, "ESXi", "options kvm ignore_msrs=1");
+	expect(&c, "ignore-msrs", LC_WARN, "ESXi",
+	       "report_ignored_msrs=0' to /etc/modprobe.d/labctl-kvm.conf");
 	lc_checks_release(&c);
 }
 
@@ -98,8 +123,12 @@ static void test_amd(void **state)
 	expect(&c, "cpu-virt", LC_PASS, "svm", NULL);
 	expect(&c, "nested", LC_PASS, "kvm_amd nested=1", NULL);
 	expect(&c, "shadow-vmcs", LC_PASS, "not applicable on AMD", NULL);
-	/* root:kvm 0660 when the fixture could give it to group kvm, else 0666 */
-	expect(&c, "kvm-device", LC_PASS, "/dev/kvm from kvm_amd, root:", NULL);
+	/* root:kvm 0660 when the fixture could give it to group kvm, else its builder's 0666 */
+	char *own = kvm_owner("amd-good");
+	char *want = lc_asprintf("/dev/kvm from kvm_amd, %s 06", own);
+	expect(&c, "kvm-device", LC_PASS, want, NULL);
+	free(want);
+	free(own);
 	expect(&c, "iommu", LC_PASS, NULL, NULL);
 	expect(&c, "acs", LC_WARN, "no ACS capability on 0000:d7:00.0", "ACS");
 	expect(&c, "iommu-groups", LC_WARN, "8 with other VFs", NULL);
@@ -127,9 +156,16 @@ static void test_nopt_nokvm(void **state)
 	struct lc_checks c = run("nopt");
 	expect(&c, "iommu", LC_WARN, "lacks iommu=pt", "intel_iommu=on iommu=pt");
 	lc_checks_release(&c);
+	c = run("nointeliommu");
+	expect(&c, "iommu", LC_WARN, "the kernel command line lacks intel_iommu=on",
+	       "add 'intel_iommu=on iommu=pt' to GRUB_CMDLINE_LINUX");
+	lc_checks_release(&c);
 	c = run("nokvm");
 	expect(&c, "kvm-device", LC_FAIL, "no /dev/kvm", "modprobe kvm_intel");
 	expect(&c, "nested", LC_FAIL, "kvm_intel is not loaded", NULL);
+	/* the CPU has VMCS shadowing; the module that would use it is missing */
+	expect(&c, "shadow-vmcs", LC_WARN, "kvm_intel is not loaded",
+	       "options kvm-intel enable_shadow_vmcs=1");
 	expect(&c, "ignore-msrs", LC_WARN, "kvm is not loaded", NULL);
 	lc_checks_release(&c);
 }
@@ -143,9 +179,181 @@ static void test_kvm_node(void **state)
 	       "mknod /dev/kvm c 10 232; chgrp kvm /dev/kvm; chmod 0660 /dev/kvm");
 	lc_checks_release(&c);
 	c = run("kvm600");
-	expect(&c, "kvm-device", LC_WARN, "/dev/kvm is root:", "chgrp kvm /dev/kvm");
-	expect(&c, "kvm-device", LC_WARN, " 0600: libvirt's QEMU (group kvm) cannot open it", NULL);
+	char *own = kvm_owner("kvm600");
+	char *want =
+	    lc_asprintf("/dev/kvm is %s 0600: libvirt's QEMU (group kvm) cannot open it", own);
+	expect(&c, "kvm-device", LC_WARN, want, "chgrp kvm /dev/kvm");
+	free(want);
+	free(own);
 	lc_checks_release(&c);
+}
+
+/* /dev/kvm there, though the CPU shows no vmx: not kvm_pvm, yet no hardware KVM either */
+static void test_kvm_without_vmx(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("kvm-novmx");
+	expect(&c, "cpu-virt", LC_FAIL, "no vmx flag", "VT-x");
+	expect(&c, "kvm-device", LC_WARN, "/dev/kvm exists but the CPU has no vmx/svm",
+	       "enable hardware virtualization");
+	lc_checks_release(&c);
+}
+
+static void test_amd_no_iommu(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("amd-noiommu");
+	expect(&c, "iommu", LC_FAIL, "no IOMMU groups (0 IOMMU units)", "enable AMD-Vi (IOMMU)");
+	/* AMD has no amd_iommu=on; what turns it off is what to remove */
+	expect(&c, "iommu", LC_FAIL, NULL, "add 'iommu=pt' to GRUB_CMDLINE_LINUX");
+	expect(&c, "iommu", LC_FAIL, NULL, "remove any amd_iommu=off");
+	lc_checks_release(&c);
+}
+
+static void test_no_sriov(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("nosriov");
+	expect(&c, "acs", LC_PASS, "no SR-IOV device to check", NULL);
+	expect(&c, "sriov", LC_WARN, "no SR-IOV capable device", "labs can still run, without VFs");
+	expect(&c, "iommu-groups", LC_PASS, "no VFs to check", NULL);
+	lc_checks_release(&c);
+}
+
+static void test_vf_shares_with_host(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("vf-hostshared");
+	expect(&c, "iommu-groups", LC_WARN,
+	       "of 8 VFs, 1 share an IOMMU group with a host device and 0 with other VFs",
+	       "labctl never passes a group the host keeps");
+	lc_checks_release(&c);
+}
+
+/* Every device from the PF up is read, and only the one lacking ACS is named. */
+static void test_acs_paths(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("acs-switch");
+	expect(&c, "acs", LC_WARN,
+	       "no ACS capability on 0000:d9:00.0: their VFs may share IOMMU groups",
+	       "enable ACS in the firmware setup");
+	const struct lc_check *k = get(&c, "acs");
+	assert_null(strstr(k->detail, "0000:d8:00.0"));
+	assert_null(strstr(k->detail, "0000:d7:00.0"));
+	assert_null(strstr(k->detail, "0000:da:"));
+	lc_checks_release(&c);
+	/* Intel VMD's domain 10000: the walk reads those addresses too */
+	c = run("vmd");
+	expect(&c, "acs", LC_PASS, "ACS on all 4 devices on the path of 2 SR-IOV PFs", NULL);
+	lc_checks_release(&c);
+	/* a PF whose path cannot be followed is a WARN, never a silent PASS */
+	c = run("acs-nolink");
+	expect(&c, "acs", LC_WARN,
+	       "cannot find the path to the root port of 1 SR-IOV PF (0000:5e:00.0): not checked",
+	       "bridge above 0000:5e:00.0");
+	assert_null(strstr(get(&c, "acs")->detail, "no ACS"));
+	lc_checks_release(&c);
+}
+
+/* Hygon is AMD's Zen; a vendor neither names is known by its flag. */
+static void test_cpu_kinds(void **state)
+{
+	(void)state;
+	struct lc_checks c = run("hygon");
+	expect(&c, "cpu-virt", LC_PASS, "the CPU has svm", NULL);
+	expect(&c, "kvm-device", LC_PASS, "/dev/kvm from kvm_amd", NULL);
+	expect(&c, "nested", LC_PASS, "kvm_amd nested=1", NULL);
+	expect(&c, "shadow-vmcs", LC_PASS, "not applicable on AMD", NULL);
+	lc_checks_release(&c);
+	c = run("centaur");
+	expect(&c, "cpu-virt", LC_PASS, "the CPU has vmx", NULL);
+	/* as the file says it */
+	expect(&c, "nested", LC_PASS, "kvm_intel nested=1", NULL);
+	lc_checks_release(&c);
+	assert_int_equal(lc_cpu_kind("vendor_id\t: HygonGenuine\nflags\t\t: fpu svm\n"),
+			 LC_CPU_AMD);
+	assert_int_equal(lc_cpu_kind("vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx\n"),
+			 LC_CPU_INTEL);
+	assert_int_equal(lc_cpu_kind("vendor_id\t: SomeVendor\nflags\t\t: fpu svm sse\n"),
+			 LC_CPU_AMD);
+	assert_int_equal(lc_cpu_kind("vendor_id\t: SomeVendor\nflags\t\t: fpu vmx\n"),
+			 LC_CPU_INTEL);
+	assert_int_equal(lc_cpu_kind("vendor_id\t: SomeVendor\nflags\t\t: fpu svmx\n"),
+			 LC_CPU_UNKNOWN);
+	assert_int_equal(lc_cpu_kind(NULL), LC_CPU_UNKNOWN);
+}
+
+/* The iommu verdict of host's sys with this kernel command line (a procfs made for it). */
+static enum lc_verdict iommu_with(const char *host, const char *cmdline, char **detail)
+{
+	char tmp[] = "/tmp/labctl-proc-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	char *rel = lc_asprintf("tests/out/hosts/%s/proc/cpuinfo", host);
+	size_t len;
+	char *cpuinfo = t_read(rel, &len);
+	char *cpath = lc_asprintf("%s/cpuinfo", tmp), *lpath = lc_asprintf("%s/cmdline", tmp);
+	char *line = lc_asprintf("%s\n", cmdline);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_write_file(cpath, cpuinfo, len, &err), 0);
+	assert_int_equal(lc_write_file(lpath, line, strlen(line), &err), 0);
+	char *sys = lc_asprintf("%s/tests/out/hosts/%s/sys", t_srcdir(), host);
+	struct lc_sysroot root = {sys, tmp, NULL};
+	struct lc_libvirt_fact lv = {"test:///default", NULL};
+	struct lc_checks c;
+	lc_host_check(&root, &lv, &c);
+	const struct lc_check *k = get(&c, "iommu");
+	enum lc_verdict v = k->result;
+	*detail = lc_strdup(k->detail);
+	lc_checks_release(&c);
+	unlink(cpath);
+	unlink(lpath);
+	rmdir(tmp);
+	free(sys);
+	free(line);
+	free(cpath);
+	free(lpath);
+	free(cpuinfo);
+	free(rel);
+	return v;
+}
+
+/* Parameters take comma-separated values, and what the kernel applies last is what holds. */
+static void test_cmdline(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *host, *cmdline;
+		enum lc_verdict v;
+		const char *detail;
+	} cases[] = {
+	    {"intel-good", "ro intel_iommu=on,igfx_off iommu=pt", LC_PASS, "1 IOMMU units"},
+	    {"intel-good", "intel_iommu=igfx_off,on iommu=pt quiet", LC_PASS, "groups"},
+	    {"intel-good", "intel_iommu=on iommu=pt intel_iommu=off", LC_WARN,
+	     "lacks intel_iommu=on"},
+	    {"intel-good", "intel_iommu=off intel_iommu=on,sm_on iommu=nopt iommu=pt", LC_PASS,
+	     "groups"},
+	    {"intel-good", "intel_iommu=on iommu=pt iommu=nopt", LC_WARN, "lacks iommu=pt"},
+	    {"intel-good", "intel_iommu=on,off iommu=pt", LC_WARN, "lacks intel_iommu=on"},
+	    {"intel-good", "dyndbg=\"file x.c +p intel_iommu=on\" iommu=pt", LC_WARN,
+	     "lacks intel_iommu=on"},
+	    {"intel-good", "iommu=pt \"intel_iommu=on\"", LC_PASS, "groups"},
+	    {"intel-good", "intel_iommu=\"on\" iommu=pt", LC_PASS, "groups"},
+	    {"intel-good", "intel_iommu=on -- iommu=pt", LC_WARN, "lacks iommu=pt"},
+	    {"intel-good", "xintel_iommu=on iommu=pt", LC_WARN, "lacks intel_iommu=on"},
+	    {"amd-good", "iommu=pt", LC_PASS, "groups"},
+	    {"amd-good", "amd_iommu=off iommu=pt", LC_WARN, "has amd_iommu=off"},
+	    {"amd-good", "amd_iommu=fullflush iommu=pt", LC_PASS, "groups"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *detail;
+		enum lc_verdict v = iommu_with(cases[i].host, cases[i].cmdline, &detail);
+		if (v != cases[i].v || !strstr(detail, cases[i].detail))
+			fail_msg("%s '%s': %s '%s', want %s '%s'", cases[i].host, cases[i].cmdline,
+				 lc_verdict_name(v), detail, lc_verdict_name(cases[i].v),
+				 cases[i].detail);
+		free(detail);
+	}
 }
 
 static void test_libvirt_unreachable(void **state)
@@ -395,6 +603,13 @@ int main(void)
 	    cmocka_unit_test(test_kvm_node),
 	    cmocka_unit_test(test_libvirt_unreachable),
 	    cmocka_unit_test(test_ext_caps),
+	    cmocka_unit_test(test_kvm_without_vmx),
+	    cmocka_unit_test(test_amd_no_iommu),
+	    cmocka_unit_test(test_no_sriov),
+	    cmocka_unit_test(test_vf_shares_with_host),
+	    cmocka_unit_test(test_acs_paths),
+	    cmocka_unit_test(test_cpu_kinds),
+	    cmocka_unit_test(test_cmdline),
 	    cmocka_unit_test(test_numvfs_through_zero),
 	    cmocka_unit_test(test_numvfs_to_zero),
 	    cmocka_unit_test(test_numvfs_driver_fewer),
