@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "fsutil.h"
 #include "lab.h"
+#include "load.h"
 #include "topology.h"
 #include "validate.h"
 
@@ -17,10 +18,13 @@ static int lab_name(const char *arg, char **out, struct lc_err *err)
 	}
 	char *data;
 	size_t len;
-	if (lc_read_file(arg, &data, &len, err) < 0) {
+	if (lc_load_topology_text(arg, &data, &len, err) < 0) {
+		char *why = lc_strdup(err->msg ? err->msg : "unreadable");
 		lc_err_release(err);
-		return lc_err_set(err, LC_EXIT_USAGE,
-				  "'%s' is neither a lab name nor a readable topology file", arg);
+		lc_err_set(err, LC_EXIT_USAGE,
+			   "'%s' is neither a lab name nor a readable topology file: %s", arg, why);
+		free(why);
+		return -1;
 	}
 	struct lc_diags d;
 	lc_diags_init(&d);

@@ -3,6 +3,7 @@
  * for, and the one place that prints errors and picks the exit code.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,20 @@ static void usage(FILE *f)
 struct defaults {
 	char *state, *cache, *templates, *catalog;
 };
+
+/* "FILE:LINE:COL: ..." — a topology diagnostic, which names its place itself. */
+static bool has_position(const char *msg)
+{
+	for (const char *c = strchr(msg, ':'); c; c = strchr(c + 1, ':')) {
+		size_t line = strspn(c + 1, "0123456789");
+		if (line && c[1 + line] == ':') {
+			size_t col = strspn(c + 2 + line, "0123456789");
+			if (col && c[2 + line + col] == ':')
+				return true;
+		}
+	}
+	return false;
+}
 
 static const char *datadir(void)
 {
@@ -194,10 +209,7 @@ int main(int argc, char **argv)
 		code = err.msg ? (int)err.code : LC_EXIT_RUNTIME;
 		/* topology diagnostics already carry file:line:col; the rest gets a prefix */
 		fprintf(stderr, "%s%s\n",
-			code == LC_EXIT_USAGE && err.msg && strchr(err.msg, ':') &&
-				strncmp(err.msg, "usage:", 6) != 0
-			    ? ""
-			    : "labctl: ",
+			code == LC_EXIT_USAGE && err.msg && has_position(err.msg) ? "" : "labctl: ",
 			err.msg ? err.msg : "unknown error");
 	}
 	/* a signal's stop is reported like any error, and exits as shells expect */
