@@ -691,7 +691,7 @@ static int drop_stale_leases(const struct lc_opts *o, struct lc_virt *v, time_t 
 	}
 	lc_leases_release(&ls);
 	lc_virt_objs_free(doms, nd);
-	return rc;
+	return rc == 0 ? lc_leases_sweep_tmp(o->state_dir, NULL, err) : rc;
 }
 
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,

@@ -1,4 +1,5 @@
 /* Lease files; see lease.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -224,6 +225,37 @@ int lc_lease_take(const char *state_dir, int group, const char *lab, const char 
 	free(text);
 	free(tmp);
 	free(path);
+	return rc;
+}
+
+int lc_leases_sweep_tmp(const char *state_dir, size_t *removed, struct lc_err *err)
+{
+	char *dir = lease_dir(state_dir);
+	size_t n = 0;
+	int rc = 0;
+	DIR *d = opendir(dir);
+	if (!d && errno != ENOENT)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot open directory '%s': %s", dir,
+				strerror(errno));
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int group;
+		long pid;
+		char tail[8];
+		if (sscanf(e->d_name, ".group-%d.%ld.%7s", &group, &pid, tail) != 3 ||
+		    strcmp(tail, "tmp") != 0)
+			continue;
+		struct lc_lease writer = {.pid = pid};
+		if (lc_lease_writer_alive(&writer))
+			continue;
+		char *path = lc_asprintf("%s/%s", dir, e->d_name);
+		n += unlink(path) == 0;
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	if (removed)
+		*removed = n;
 	return rc;
 }
 

@@ -62,6 +62,11 @@ bool lc_lease_damaged_stale(const struct lc_lease *l, time_t now);
 int lc_lease_take(const char *state_dir, int group, const char *lab, const char *node,
 		  const char *addresses, struct lc_err *err);
 int lc_lease_drop(const char *state_dir, int group, struct lc_err *err);
+/*
+ * Remove temporary lease files (.group-N.PID.tmp) whose writer is dead: a
+ * run killed between writing and linking one leaves it. *removed may be NULL.
+ */
+int lc_leases_sweep_tmp(const char *state_dir, size_t *removed, struct lc_err *err);
 /* Drop every lease of lab (damaged ones are nobody's); *dropped (may be NULL) counts them. */
 int lc_leases_drop_lab(const char *state_dir, const char *lab, size_t *dropped, struct lc_err *err);
 

@@ -505,12 +505,17 @@ static void test_damaged_lease_holds(void **state)
 	lc_inventory_release(&inv);
 }
 
+static void write_file_text(const char *path, const char *text)
+{
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_write_file(path, text, strlen(text), &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
 static void write_lease(const char *dir, int group, const char *text)
 {
 	char *p = lc_asprintf("%s/leases/group-%d.lease", dir, group);
-	struct lc_err err = LC_ERR_INIT;
-	if (lc_write_file(p, text, strlen(text), &err) < 0)
-		fail_msg("%s", err.msg);
+	write_file_text(p, text);
 	free(p);
 }
 
@@ -590,6 +595,19 @@ static void test_damaged_lease_files(void **state)
 	pclose(p);
 	assert_int_equal(tmps, 0);
 	free(cmd);
+	/* what a run killed between writing and linking leaves: swept once its writer is dead */
+	char *dead = lc_asprintf("%s/.group-9.%ld.tmp", ld, dead_pid());
+	char *live = lc_asprintf("%s/.group-9.%ld.tmp", ld, (long)getpid());
+	write_file_text(dead, "lab=x\n");
+	write_file_text(live, "lab=x\n");
+	size_t swept;
+	assert_int_equal(lc_leases_sweep_tmp(dir, &swept, &err), 0);
+	assert_int_equal(swept, 1);
+	assert_false(lc_file_exists(dead));
+	assert_true(lc_file_exists(live));
+	unlink(live);
+	free(dead);
+	free(live);
 	free(ld);
 	lc_leases_unlock(fd);
 	cmd = lc_asprintf("rm -rf '%s'", dir);
