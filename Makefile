@@ -140,7 +140,8 @@ bench: $(BIN) $(BUILD)/bench/vfbench
 
 # sysfs-shaped fixture trees, built the way the kernel lays them out
 FIXTURES := isolated shared-pairs host-shared two-numa kinds
-HOSTS := intel-good intel-bad intel-old amd-good amd-nonested noroot nopt nokvm novirt nodevkvm kvm600
+HOSTS := intel-good intel-bad intel-old amd-good amd-nonested noroot nopt nokvm novirt nodevkvm kvm600 \
+	amd-noiommu hygon centaur nointeliommu kvm-novmx nosriov vf-hostshared acs-switch acs-nolink vmd
 tests/out/sysfs/.stamp: tests/mksysfs.py
 	rm -rf tests/out/sysfs tests/out/hosts && mkdir -p tests/out/sysfs tests/out/hosts
 	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s || exit 1; done

@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "hostcheck.h"
 #include "hostvf.h"
+#include "load.h"
 #include "output.h"
 #include "pci.h"
 #include "topology.h"
@@ -285,7 +286,7 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 		size_t len;
 		struct lc_diags d;
 		lc_diags_init(&d);
-		if ((rc = lc_read_file(argv[optind], &data, &len, err)) == 0) {
+		if ((rc = lc_load_topology_text(argv[optind], &data, &len, err)) == 0) {
 			t = lc_topology_parse(argv[optind], data, len, &d);
 			free(data);
 			rc = lc_diags_to_err(&d, err);
