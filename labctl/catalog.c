@@ -32,6 +32,18 @@ static bool is_hex64(const char *s)
 	return true;
 }
 
+/* A name becomes a file name in the cache: nothing that could leave it or hide there. */
+static bool is_image_name(const char *s)
+{
+	if (!*s || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
 static bool is_remote(const char *url)
 {
 	return strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0;
@@ -42,6 +54,11 @@ static void check_source(struct lc_diags *d, const char *who, const char *what,
 {
 	if (!s->url.v) {
 		lc_diag_add(d, at, "image \"%s\": missing %s \"url\"", who, what);
+		return;
+	}
+	/* nothing to fetch would be "pulled" as an empty file */
+	if (!*s->url.v || strcmp(s->url.v, "file://") == 0) {
+		lc_diag_add(d, s->url.at, "image \"%s\": \"url\" must not be empty", who);
 		return;
 	}
 	if (strstr(s->url.v, "://") && !is_remote(s->url.v) && strncmp(s->url.v, "file://", 7) != 0)
@@ -83,10 +100,15 @@ static void read_source(struct lc_diags *d, const char *who, const char *key,
 static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struct lc_ynode *v,
 		       struct lc_image *img)
 {
-	static const char *const keys[] = {"url",    "sha256", "format",
-					   "kernel", "initrd", "cmdline"};
+	static const char *const keys[] = {"url",    "sha256", "format",  "kernel",
+					   "initrd", "disk",   "cmdline", "ready"};
 	const char *who = k->scalar;
 	lc_str_set(&img->name, who, k->at);
+	if (!is_image_name(who))
+		lc_diag_add(d, k->at,
+			    "image \"%s\": a name is letters, digits, '-', '_' and '.', and does "
+			    "not start with '.'",
+			    who);
 	if (v->type != LC_Y_MAP) {
 		lc_diag_add(d, v->at, "image \"%s\": must be a mapping", who);
 		return;
