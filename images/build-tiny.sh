@@ -7,8 +7,10 @@
 # bytes read LABCTL-TINY-DISK, which node overlays are made on.
 #
 # Usage: images/build-tiny.sh [OUTDIR]     (default: images/tiny; as root)
-# Writes OUTDIR/vmlinuz, OUTDIR/initrd.img, OUTDIR/disk.qcow2 and SHA256SUMS.
-# Does nothing when they exist and are newer than this script.
+# Writes OUTDIR/vmlinuz, OUTDIR/initrd.img, OUTDIR/disk.qcow2 and
+# OUTDIR/SHA256SUMS, which labctl verifies them against (images/catalog.yaml
+# gives tiny no sums: they are only known once it is built). Does nothing
+# when SHA256SUMS exists and is newer than this script.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE/tiny}
@@ -85,7 +87,10 @@ truncate -s 1M disk.raw
 qemu-img convert -q -f raw -O qcow2 disk.raw disk.qcow2
 
 mkdir -p "$OUT"
+# no SHA256SUMS while the files change: a build stopped halfway is redone, and
+# a pull meanwhile finds no sums rather than old ones
+rm -f "$OUT/SHA256SUMS"
 cp k/boot/vmlinuz-"$kver" "$OUT/vmlinuz"
 cp initrd.img disk.qcow2 "$OUT/"
-(cd "$OUT" && sha256sum vmlinuz initrd.img disk.qcow2 >SHA256SUMS)
+(cd "$OUT" && sha256sum vmlinuz initrd.img disk.qcow2 >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 echo "tiny: $OUT (kernel $kver, modules:$ORDER)"

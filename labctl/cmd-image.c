@@ -9,16 +9,28 @@
 #include "load.h"
 #include "output.h"
 
-/* A progress bar on a terminal, redrawn at most ten times a second. */
+struct bar_state {
+	struct timespec last; /* of the last redraw */
+	uint64_t last_done;
+	const char *last_part;
+};
+
+/* A progress bar on a terminal, redrawn at most ten times a second, and once at the end. */
 static void bar(void *ctx, const char *image, const char *part, uint64_t done, uint64_t total)
 {
-	struct timespec *last = ctx, now;
+	struct bar_state *b = ctx;
+	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double dt =
-	    (double)(now.tv_sec - last->tv_sec) + (double)(now.tv_nsec - last->tv_nsec) / 1e9;
-	if (dt < 0.1 && done != total)
+	    (double)(now.tv_sec - b->last.tv_sec) + (double)(now.tv_nsec - b->last.tv_nsec) / 1e9;
+	/* libcurl reports the same finished (or not yet started) count many times */
+	bool news = part != b->last_part || done != b->last_done;
+	bool finished = total && done == total;
+	if (!news || (dt < 0.1 && !finished))
 		return;
-	*last = now;
+	b->last = now;
+	b->last_done = done;
+	b->last_part = part;
 	if (total)
 		fprintf(stderr, "\r%s %-6s %3d%% %8.1f / %.1f MiB", image, part,
 			(int)(done * 100 / total), (double)done / 1048576, (double)total / 1048576);
@@ -40,21 +52,20 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 	const struct lc_image *img = find(c, name, err);
 	if (!img)
 		return -1;
-	struct timespec last = {0, 0};
-	struct lc_image_progress p = {bar, &last};
-	bool tty = isatty(STDERR_FILENO) && s->opts.verbosity >= 0;
+	struct bar_state bs = {{0, 0}, 0, NULL};
+	struct lc_image_progress p = {bar, &bs};
+	/* SPEC §2: progress only when stdout is a terminal; drawn on stderr, so it too */
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && s->opts.verbosity >= 0;
 	size_t fetched;
 	int rc = lc_image_ensure(s->opts.cache_dir, img, tty ? &p : NULL, &fetched, err);
 	if (tty)
 		fputs("\r\033[K", stderr);
-	bool sums = (!img->disk.url.v || img->disk.sha256.v) &&
-		    (!img->kernel.url.v || img->kernel.sha256.v) &&
-		    (!img->initrd.url.v || img->initrd.sha256.v);
+	bool sums = lc_image_sums_known(img);
 	if (rc == 0 && s->opts.verbosity >= 0)
 		printf("%s: %s\n", name,
 		       !fetched ? "already cached"
 		       : sums	? "pulled, sha256 verified"
-				: "pulled (the catalog gives no sha256 for some parts)");
+				: "pulled (no sha256 is known for some parts)");
 	return rc;
 }
 

@@ -160,6 +160,87 @@ static int transfer(const char *url, const char *part, struct xfer *x, struct lc
 	return -1;
 }
 
+/* DEST.sha256: "SUM SIZE MTIME ORIGIN\n", ORIGIN "-" when there is none. */
+static char *record_stat(const struct stat *st)
+{
+	return lc_asprintf(" %llu %lld.%09ld ", (unsigned long long)st->st_size,
+			   (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+}
+
+static int write_record(const char *dest, const char *hex, const struct stat *st,
+			const char *origin, struct lc_err *err)
+{
+	char *rec = lc_asprintf("%s.sha256", dest), *mid = record_stat(st);
+	char *line = lc_asprintf("%s%s%s\n", hex, mid, origin ? origin : "-");
+	int rc = lc_write_file(rec, line, strlen(line), err);
+	free(line);
+	free(mid);
+	free(rec);
+	return rc;
+}
+
+bool lc_fetch_cached(const char *dest, const char *sha256, const char *origin)
+{
+	struct stat st;
+	if (stat(dest, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	char *rec = lc_asprintf("%s.sha256", dest), *data = NULL, *mid = record_stat(&st);
+	size_t len = 0, ml = strlen(mid);
+	struct lc_err e = LC_ERR_INIT;
+	bool ok = lc_read_file(rec, &data, &len, &e) == 0 && len > 64 + ml &&
+		  strspn(data, "0123456789abcdef") == 64 && strncmp(data + 64, mid, ml) == 0 &&
+		  data[len - 1] == '\n' && (!sha256 || strncmp(data, sha256, 64) == 0);
+	/* without an origin to compare (a local source gone), the copy stands */
+	if (ok && origin) {
+		data[len - 1] = '\0';
+		ok = strcmp(data + 64 + ml, origin) == 0;
+	}
+	lc_err_release(&e);
+	free(data);
+	free(mid);
+	free(rec);
+	return ok;
+}
+
+/*
+ * DEST without a matching record but with the expected sum (a run stopped
+ * between the rename and the record, or a cache older than records): record
+ * it rather than download it again. False when it does not match.
+ */
+static bool adopt(const char *dest, const char *sha256)
+{
+	int fd = open(dest, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return false;
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	struct lc_sha256 h;
+	lc_sha256_init(&h);
+	size_t bufsz = 1u << 20;
+	uint8_t *buf = ok ? lc_malloc(bufsz) : NULL;
+	for (ssize_t r; ok && (r = read(fd, buf, bufsz)) != 0;) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			ok = false;
+		else
+			lc_sha256_update(&h, buf, (size_t)r);
+	}
+	free(buf);
+	close(fd);
+	uint8_t d[32];
+	char hex[65];
+	lc_sha256_final(&h, d);
+	lc_sha256_hex(d, hex);
+	if (!ok || strcmp(hex, sha256) != 0)
+		return false;
+	/* a record that cannot be written is the download's to report */
+	struct lc_err werr = LC_ERR_INIT;
+	ok = write_record(dest, hex, &st, NULL, &werr) == 0;
+	lc_err_release(&werr);
+	return ok;
+}
+
 int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
 	     struct lc_fetch_stats *st, struct lc_err *err)
 {
@@ -170,6 +251,7 @@ int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
 		curl_ready = true;
 	}
 	char *lock = lc_asprintf("%s.lock", dest), *part = lc_asprintf("%s.part", dest);
+	char *rec = lc_asprintf("%s.sha256", dest);
 	int rc = 0, lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
 		rc =
@@ -177,7 +259,8 @@ int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
 		goto out;
 	}
 	/* another run finished it while we waited */
-	if (lc_file_exists(dest)) {
+	if (lc_fetch_cached(dest, fo->sha256, fo->origin) ||
+	    (fo->sha256 && lc_file_exists(dest) && adopt(dest, fo->sha256))) {
 		st->already = true;
 		goto out;
 	}
@@ -187,31 +270,46 @@ int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
 		rc = -1;
 		goto out;
 	}
+	dev_t dev;
+	ino_t ino;
+	lc_sink_ident(x.sink, &dev, &ino);
 	rc = transfer(url, part, &x, err);
-	/* a failed transfer's .part keeps what arrived, for the next run to resume */
 	uint8_t d[32];
 	struct lc_err cerr = LC_ERR_INIT;
 	if (lc_sink_close(x.sink, rc == 0, d, &cerr) < 0 && rc == 0)
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", cerr.msg);
 	lc_err_release(&cerr);
-	if (rc == 0) {
-		char hex[65];
-		lc_sha256_hex(d, hex);
-		if (fo->sha256 && strcmp(fo->sha256, hex) != 0) {
-			/* a corrupt or substituted file is never kept, not even to resume */
-			unlink(part);
-			rc = lc_err_set(err, LC_EXIT_RUNTIME,
-					"%s: sha256 %s, but the catalog expects %s: refused", url,
-					hex, fo->sha256);
-		} else if (rename(part, dest) < 0) {
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s': %s", part,
-					strerror(errno));
-		}
+	/* a failed transfer's .part keeps what arrived, for the next run to resume */
+	if (rc < 0)
+		goto out;
+	char hex[65];
+	lc_sha256_hex(d, hex);
+	struct stat ps;
+	if (stat(part, &ps) < 0 || ps.st_dev != dev || ps.st_ino != ino) {
+		/* what the path holds now is not what was hashed: neither use nor delete it */
+		rc = lc_err_set(err, LC_EXIT_RUNTIME,
+				"'%s' was removed or replaced during the download: not used", part);
+	} else if (fo->sha256 && strcmp(fo->sha256, hex) != 0) {
+		/* a corrupt or substituted file is never kept, not even to resume */
+		unlink(part);
+		rc = lc_err_set(err, LC_EXIT_RUNTIME,
+				"%s: sha256 %s, but the catalog expects %s: refused", url, hex,
+				fo->sha256);
+	} else if (unlink(rec) < 0 && errno != ENOENT) {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", rec,
+				strerror(errno));
+	} else if (rename(part, dest) < 0) {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s': %s", part,
+				strerror(errno));
+	} else {
+		/* the rename kept the inode, so ps describes dest */
+		rc = write_record(dest, hex, &ps, fo->origin, err);
 	}
 out:
 	/* the lock file stays: unlinking it would let a third run lock a new one */
 	if (lfd >= 0)
 		close(lfd);
+	free(rec);
 	free(lock);
 	free(part);
 	return rc;

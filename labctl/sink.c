@@ -27,6 +27,8 @@ struct slab {
 struct lc_sink {
 	char *path;
 	int fd;
+	dev_t dev;
+	ino_t ino;
 	bool direct;
 	struct lc_sha256 sha; /* the writer's while slabs are in flight */
 	struct slab slabs[NSLABS];
@@ -219,6 +221,8 @@ struct lc_sink *lc_sink_open(const char *path, bool direct, struct lc_err *err)
 	}
 	s->size = have;
 	s->slabs[0].off = have;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	/* the writer takes no signals: the downloading thread sees them */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -231,6 +235,12 @@ struct lc_sink *lc_sink_open(const char *path, bool direct, struct lc_err *err)
 uint64_t lc_sink_size(const struct lc_sink *s)
 {
 	return s->size;
+}
+
+void lc_sink_ident(const struct lc_sink *s, dev_t *dev, ino_t *ino)
+{
+	*dev = s->dev;
+	*ino = s->ino;
 }
 
 bool lc_sink_direct(const struct lc_sink *s)

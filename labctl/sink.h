@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -25,6 +26,11 @@ struct lc_sink;
 struct lc_sink *lc_sink_open(const char *path, bool direct, struct lc_err *err);
 /* Bytes the sink holds: the file's, and what is buffered. */
 uint64_t lc_sink_size(const struct lc_sink *s);
+/*
+ * The file the sink writes, as it was opened: a path that no longer leads to
+ * this device and inode was removed or replaced by someone else.
+ */
+void lc_sink_ident(const struct lc_sink *s, dev_t *dev, ino_t *ino);
 /* Whether the file is written with O_DIRECT (for tests and benchmarks). */
 bool lc_sink_direct(const struct lc_sink *s);
 /*

@@ -8,11 +8,14 @@ Range requests (bytes=N- and bytes=N-M). Faults, chosen by path prefix:
   /drop/NAME     the first GET of NAME sends half the body and drops the connection
   /fail500/NAME  the first GET of NAME answers 500
   /norange/NAME  Range is ignored: every GET answers 200 with the whole file
+  /slow/NAME     the body is sent at about 3 MiB/s (64 KiB every 20 ms), so a
+                 test can act while a download is under way
 Every request is logged to LOGFILE as "METHOD PATH RANGE".
 """
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT, PORTFILE, LOGFILE = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -34,7 +37,7 @@ class Handler(BaseHTTPRequestHandler):
             first = self.path not in seen
             seen.add(self.path)
         fault, name = None, self.path.lstrip("/")
-        for f in ("drop", "fail500", "norange"):
+        for f in ("drop", "fail500", "norange", "slow"):
             if name.startswith(f + "/"):
                 fault, name = f, name[len(f) + 1:]
         path = os.path.join(ROOT, os.path.basename(name))
@@ -71,7 +74,17 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(2)
                 return
             self.wfile.flush()
-            self.connection.sendfile(f, start, length)
+            if fault == "slow":
+                f.seek(start)
+                left = length
+                while left > 0:
+                    chunk = f.read(min(left, 64 << 10))
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    left -= len(chunk)
+                    time.sleep(0.02)
+            elif length > 0:  # socket.sendfile refuses a count of 0
+                self.connection.sendfile(f, start, length)
 
     def error(self, code):
         self.send_response(code)
