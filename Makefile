@@ -213,6 +213,10 @@ install: $(LIB)
 	install -d $(DESTDIR)$(INSTALL_DATADIR)/templates $(DESTDIR)$(INSTALL_DATADIR)/images
 	install -m 0644 templates/*.xml $(DESTDIR)$(INSTALL_DATADIR)/templates/
 	install -m 0644 images/catalog.yaml $(DESTDIR)$(INSTALL_DATADIR)/images/
+	# the catalog's tiny entry points beside it: install it when it was built
+	if [ -f images/tiny/SHA256SUMS ]; then \
+		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/tiny && \
+		install -m 0644 images/tiny/* $(DESTDIR)$(INSTALL_DATADIR)/images/tiny/; fi
 
 # The tiny image (kernel + busybox initramfs + base disk) from Debian's packages.
 tiny: images/tiny/SHA256SUMS
