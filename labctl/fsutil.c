@@ -1,6 +1,7 @@
 /* File helpers; see fsutil.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,9 @@
 #include "buf.h"
 #include "fsutil.h"
 
-int lc_read_file(const char *path, char **data, size_t *len, struct lc_err *err)
+int lc_read_fd(int fd, const char *path, size_t max, enum lc_exit code, char **data, size_t *len,
+	       struct lc_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s': %s", path,
-				  strerror(errno));
 	struct lc_buf b = LC_BUF_INIT;
 	char chunk[65536];
 	for (;;) {
@@ -25,19 +23,32 @@ int lc_read_file(const char *path, char **data, size_t *len, struct lc_err *err)
 			continue;
 		if (r < 0) {
 			int e = errno;
-			close(fd);
 			lc_buf_release(&b);
-			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read '%s': %s", path,
-					  strerror(e));
+			return lc_err_set(err, code, "cannot read '%s': %s", path, strerror(e));
 		}
 		if (r == 0)
 			break;
+		if (b.len + (size_t)r > max) {
+			lc_buf_release(&b);
+			return lc_err_set(err, code, "'%s' is larger than %zu MiB", path,
+					  max >> 20);
+		}
 		lc_buf_add(&b, chunk, (size_t)r);
 	}
-	close(fd);
 	*len = b.len;
 	*data = lc_buf_detach(&b);
 	return 0;
+}
+
+int lc_read_file(const char *path, char **data, size_t *len, struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s': %s", path,
+				  strerror(errno));
+	int rc = lc_read_fd(fd, path, SIZE_MAX, LC_EXIT_RUNTIME, data, len, err);
+	close(fd);
+	return rc;
 }
 
 /* Write all of data to a new file at path; on failure the file is removed. */

@@ -8,6 +8,10 @@
 
 /* Read all of path into a NUL-terminated buffer the caller frees. */
 int lc_read_file(const char *path, char **data, size_t *len, struct lc_err *err);
+/* Reads FD (named PATH in messages) to its end, refusing more than MAX
+ * bytes; errors carry CODE. The caller keeps FD. */
+int lc_read_fd(int fd, const char *path, size_t max, enum lc_exit code, char **data, size_t *len,
+	       struct lc_err *err);
 /* Write through a temporary file and rename: readers see old or new, never half. */
 int lc_write_file(const char *path, const char *data, size_t len, struct lc_err *err);
 /* Write in place (create or truncate): for output files nobody reads while they are made. */

@@ -64,34 +64,9 @@ int lc_load_topology_text(const char *path, char **data, size_t *len, struct lc_
 		return lc_err_set(err, LC_EXIT_USAGE,
 				  "'%s' is not a regular file: a topology is a YAML file", path);
 	}
-	struct lc_buf b = LC_BUF_INIT;
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			lc_buf_release(&b);
-			return lc_err_set(err, LC_EXIT_USAGE, "cannot read '%s': %s", path,
-					  strerror(e));
-		}
-		if (r == 0)
-			break;
-		if (b.len + (size_t)r > LC_MAX_TOPOLOGY_BYTES) {
-			close(fd);
-			lc_buf_release(&b);
-			return lc_err_set(err, LC_EXIT_USAGE,
-					  "'%s' is larger than %u MiB: not a topology", path,
-					  LC_MAX_TOPOLOGY_BYTES >> 20);
-		}
-		lc_buf_add(&b, chunk, (size_t)r);
-	}
+	int rc = lc_read_fd(fd, path, LC_MAX_TOPOLOGY_BYTES, LC_EXIT_USAGE, data, len, err);
 	close(fd);
-	*len = b.len;
-	*data = lc_buf_detach(&b);
-	return 0;
+	return rc;
 }
 
 /* validate's look at a node's own template: render would need it to be a domain. */
