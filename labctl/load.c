@@ -7,7 +7,6 @@
 
 #include <libxml/tree.h>
 
-#include "buf.h"
 #include "fsutil.h"
 #include "load.h"
 #include "templates.h"
