@@ -529,20 +529,33 @@ int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
+/*
+ * POOL, refreshed so that files created behind its back (by a crashed run's
+ * libvirtd, or by hand) are known; *P is NULL, and 0 returned, when it does
+ * not exist.
+ */
+static int refreshed_pool(struct lc_virt *v, const char *pool, virStoragePoolPtr *p,
+			  struct lc_err *err)
+{
+	*p = virStoragePoolLookupByName(v->conn, pool);
+	if (!*p)
+		return no_such() ? 0
+				 : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
+					      last_error());
+	virStoragePoolRefresh(*p, 0);
+	return 0;
+}
+
 int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, bool *deleted,
 			  struct lc_err *err)
 {
 	bool ignore;
 	deleted = deleted ? deleted : &ignore;
 	*deleted = false;
-	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
-	if (!p)
-		return no_such() ? 0
-				 : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
-					      last_error());
-	/* a pool that does not know a file created behind its back learns it here */
-	virStoragePoolRefresh(p, 0);
-	int rc = 0;
+	virStoragePoolPtr p;
+	int rc = refreshed_pool(v, pool, &p, err);
+	if (rc < 0 || !p)
+		return rc;
 	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
 	if (vol) {
 		if (virStorageVolDelete(vol, 0) == 0)
@@ -568,16 +581,12 @@ int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, siz
 {
 	*names = NULL;
 	*n = 0;
-	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
-	if (!p)
-		return no_such() ? 0
-				 : lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool,
-					      last_error());
-	/* files created behind the pool's back count too */
-	virStoragePoolRefresh(p, 0);
+	virStoragePoolPtr p;
+	int rc = refreshed_pool(v, pool, &p, err);
+	if (rc < 0 || !p)
+		return rc;
 	virStorageVolPtr *vols = NULL;
 	int nv = virStoragePoolListAllVolumes(p, &vols, 0);
-	int rc = 0;
 	if (nv < 0) {
 		/* an inactive pool lists nothing: no volume of it is in use either */
 		if (virStoragePoolIsActive(p) != 1)
