@@ -1,5 +1,6 @@
 /* Semantic checks of the lab model; see validate.h. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -76,13 +77,24 @@ bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned 
 	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
 }
 
-static bool valid_cidr(const char *s)
+/* "A.B.C.D/P": the network's first address and its prefix length. */
+static bool parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
 {
 	unsigned a, b, c, d, p;
 	char tail;
-	if (sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &p, &tail) != 5)
+	if (sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &p, &tail) != 5 || a > 255 ||
+	    b > 255 || c > 255 || d > 255 || p < 8 || p > 30)
 		return false;
-	return a < 256 && b < 256 && c < 256 && d < 256 && p >= 8 && p <= 30;
+	*net = (a << 24 | b << 16 | c << 8 | d) & ~(UINT32_MAX >> p);
+	*prefix = p;
+	return true;
+}
+
+static bool valid_cidr(const char *s)
+{
+	uint32_t net;
+	unsigned prefix;
+	return parse_cidr(s, &net, &prefix);
 }
 
 static bool valid_match(const char *s)
@@ -189,6 +201,38 @@ static void check_networks(const struct lc_topology *t, struct lc_diags *d)
 			lc_diag_add(d, n->bridge.at,
 				    "network \"%s\": \"bridge\" is only for mode bridge",
 				    n->name.v);
+	}
+}
+
+/*
+ * libvirt refuses to start a network whose subnet another one routes, and
+ * by then the lab's first networks exist: refuse overlapping subnets here.
+ */
+static void check_subnet_overlaps(const struct lc_topology *t, struct lc_diags *d)
+{
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct lc_network *n = &t->networks[i];
+		uint32_t a;
+		unsigned pa;
+		if (!n->subnet.v || !parse_cidr(n->subnet.v, &a, &pa))
+			continue;
+		for (size_t k = 0; k < i; k++) {
+			const struct lc_network *o = &t->networks[k];
+			uint32_t b;
+			unsigned pb;
+			if (!o->subnet.v || !parse_cidr(o->subnet.v, &b, &pb))
+				continue;
+			unsigned p = pa < pb ? pa : pb;
+			uint32_t mask = ~(UINT32_MAX >> p);
+			if ((a & mask) == (b & mask)) {
+				lc_diag_add(d, n->subnet.at,
+					    "network \"%s\": subnet %s overlaps network \"%s\"'s "
+					    "%s (line %d)",
+					    n->name.v, n->subnet.v, o->name.v, o->subnet.v,
+					    o->subnet.at.line);
+				break;
+			}
+		}
 	}
 }
 
@@ -509,6 +553,7 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		lc_diag_add(d, t->storage_pool.at, "topology: invalid storage pool name \"%s\"",
 			    t->storage_pool.v);
 	check_networks(t, d);
+	check_subnet_overlaps(t, d);
 	check_pools(t, d);
 	struct names nets = {0}, pools = {0}, hosts = {0};
 	for (size_t i = 0; i < t->n_networks; i++)

@@ -106,6 +106,11 @@ static const struct {
     {"bad subnet", HEAD "networks:\n  m: {mode: nat, subnet: 10.0.0.0/33}\nnodes: {a: {}}\n",
      "t.yaml:3:26: network \"m\": bad subnet \"10.0.0.0/33\" (like 10.77.0.0/24, prefix 8 to "
      "30)"},
+    {"overlapping subnets",
+     HEAD "networks:\n  m: {mode: nat, subnet: 10.1.0.0/16}\n  s: {mode: isolated}\n"
+	  "  n: {mode: isolated, subnet: 10.1.7.0/24}\nnodes: {a: {}}\n",
+     "t.yaml:5:31: network \"n\": subnet 10.1.7.0/24 overlaps network \"m\"'s 10.1.0.0/16 "
+     "(line 3)"},
     {"bad xpath", HEAD "nodes:\n  a:\n    xml:\n      - {remove: \"/domain/[\"}\n",
      "t.yaml:5:18: node \"a\": xml remove: bad XPath \"/domain/[\": Invalid expression"},
     /* compiled, but render's evaluation failed: validate evaluates as render does */
