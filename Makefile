@@ -39,6 +39,7 @@ LIB_SRCS := \
 	labctl/cmd.c \
 	labctl/cmd-down.c \
 	labctl/cmd-gc.c \
+	labctl/cmd-graph.c \
 	labctl/cmd-host.c \
 	labctl/cmd-image.c \
 	labctl/cmd-recreate.c \
@@ -49,6 +50,7 @@ LIB_SRCS := \
 	labctl/err.c \
 	labctl/fetch.c \
 	labctl/fsutil.c \
+	labctl/graph.c \
 	labctl/hostcheck.c \
 	labctl/hostfacts.c \
 	labctl/hostvf.c \

@@ -134,13 +134,15 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 	return rc;
 }
 
-int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
-		 struct lc_vf_plan *plan, struct lc_err *err)
+static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
+		struct lc_vf_plan *out, struct lc_inventory *inv, struct lc_err *err)
 {
-	memset(plan, 0, sizeof(*plan));
+	memset(out, 0, sizeof(*out));
+	if (inv)
+		memset(inv, 0, sizeof(*inv));
 	if (!wants_devices(t)) {
-		plan->n = t->n_nodes;
-		plan->nodes = lc_calloc(t->n_nodes + 1, sizeof(*plan->nodes));
+		out->n = t->n_nodes;
+		out->nodes = lc_calloc(t->n_nodes + 1, sizeof(*out->nodes));
 		return 0;
 	}
 	int lock = -1;
@@ -151,11 +153,27 @@ int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_top
 	if (rc == 0) {
 		struct lc_vf_inputs in;
 		lc_host_vfs_inputs(&h, t, &in);
-		rc = lc_vf_plan(&in, plan, err);
-		if (rc == 0 && take && (rc = take_all(o, t, &h, plan, err)) < 0)
-			lc_vf_plan_release(plan);
+		rc = lc_vf_plan(&in, out, err);
+		if (rc == 0 && take && (rc = take_all(o, t, &h, out, err)) < 0)
+			lc_vf_plan_release(out);
+		if (rc == 0 && inv) {
+			*inv = h.inv; /* the caller's now */
+			memset(&h.inv, 0, sizeof(h.inv));
+		}
 		lc_host_vfs_release(&h);
 	}
 	lc_leases_unlock(lock);
 	return rc;
+}
+
+int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
+		 struct lc_vf_plan *out, struct lc_err *err)
+{
+	return plan(o, v, t, take, out, NULL, err);
+}
+
+int lc_host_plan_view(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+		      struct lc_vf_plan *out, struct lc_inventory *inv, struct lc_err *err)
+{
+	return plan(o, v, t, false, out, inv, err);
 }

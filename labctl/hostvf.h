@@ -44,4 +44,12 @@ void lc_host_vfs_inputs(const struct lc_host_vfs *h, const struct lc_topology *t
 int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
 		 struct lc_vf_plan *plan, struct lc_err *err);
 
+/*
+ * lc_host_plan without leasing, also handing over the inventory the plan
+ * was made from (empty when the lab asks for no device), which the caller
+ * releases with lc_inventory_release.
+ */
+int lc_host_plan_view(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+		      struct lc_vf_plan *plan, struct lc_inventory *inv, struct lc_err *err);
+
 #endif

@@ -162,5 +162,23 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["busy_know
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "busy_known" not in d, d' "$T/host-vfs.json" ||
 	{ echo "FAIL host vfs --json with libvirt has busy_known" >&2; fail=1; }
 
+# graph: DOT that Graphviz reads, with every node, network, planned VF under
+# its PF and whole device of the lab
+G="$L -c test:///default"
+expect "graph cx5-vfs" 0 "" $G --sysfs "$SRC/tests/out/sysfs/isolated" graph "$SRC/topologies/cx5-vfs.yaml"
+cp "$T/out" "$T/cx5.dot"
+dot -Tcanon "$T/cx5.dot" >"$T/cx5.canon" 2>"$T/err" || { echo "FAIL graph: dot refuses it: $(cat "$T/err")" >&2; fail=1; }
+for want in '"node:kvm1" -- "net:mgmt"' 'subgraph "cluster_0000:d8:00.0"' 'label="PF ens1f1 0000:d8:00.1"' \
+	'"node:kvm1" -- "dev:0000:d8:00.2" [label="02:02:9d:f3:0a:0c\nVLAN 100"]'; do
+	grep -qF -- "$want" "$T/cx5.dot" || { echo "FAIL graph cx5-vfs lacks: $want" >&2; fail=1; }
+done
+# the same VF edges as render's hostdev interfaces: four, one per planned VF
+[ "$(grep -c -- '-- "dev:' "$T/cx5.dot")" = 4 ] || { echo "FAIL graph cx5-vfs: not 4 VF edges" >&2; fail=1; }
+expect "graph kinds" 0 "" $G --catalog "$SRC/tests/fixtures/catalog.yaml" --sysfs "$SRC/tests/out/sysfs/kinds" graph "$SRC/tests/fixtures/kinds.yaml"
+grep -qF '"dev:0000:3b:00.0" [shape=component' "$T/out" || { echo "FAIL graph kinds: no whole device" >&2; fail=1; }
+dot -Tcanon "$T/out" >/dev/null 2>"$T/err" || { echo "FAIL graph kinds: dot refuses it: $(cat "$T/err")" >&2; fail=1; }
+expect "graph short" 3 "pool cx5: node kvm1 needs 2 VFs" $G --sysfs "$SRC/tests/out/sysfs/host-shared" graph "$SRC/topologies/cx5-vfs.yaml"
+expect "graph usage" 2 "usage: labctl graph TOPOLOGY" $G graph
+
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail
