@@ -320,17 +320,6 @@ static void test_image_sum_refused(void **state)
 	env_free(e);
 }
 
-/* A pid that no process has: a child's, once reaped. */
-static long dead_pid(void)
-{
-	pid_t p = fork();
-	assert_true(p >= 0);
-	if (p == 0)
-		_exit(0);
-	assert_int_equal(waitpid(p, NULL, 0), p);
-	return p;
-}
-
 static void write_lease(struct env *e, int group, const char *text)
 {
 	char *p = lc_asprintf("%s/leases/group-%d.lease", e->state, group);
@@ -357,7 +346,7 @@ static void test_gc(void **state)
 	/* stale: its lab has no domain and the run that took it is gone */
 	char *text = lc_asprintf("lab=gone\nnode=x\naddresses=0000:00:00.0\npid=%ld\n"
 				 "created=2026-01-01T00:00:00Z\n",
-				 dead_pid());
+				 t_dead_pid());
 	write_lease(e, 999, text);
 	free(text);
 	/* live: no domain yet, but its run (this process, like an up between its leases
@@ -365,7 +354,7 @@ static void test_gc(void **state)
 	assert_int_equal(lc_lease_take(e->state, 998, "starting", "x", "0000:00:00.1", &err), 0);
 	/* damaged and fresh: perhaps being written; damaged by a dead writer: stale */
 	write_lease(e, 997, "");
-	text = lc_asprintf("pid=%ld\n", dead_pid());
+	text = lc_asprintf("pid=%ld\n", t_dead_pid());
 	write_lease(e, 996, text);
 	free(text);
 	/* a damaged lease does not stop the down of another lab */

@@ -519,17 +519,6 @@ static void write_lease(const char *dir, int group, const char *text)
 	free(p);
 }
 
-/* A pid that no process has: a child's, once reaped. */
-static long dead_pid(void)
-{
-	pid_t p = fork();
-	assert_true(p >= 0);
-	if (p == 0)
-		_exit(0);
-	assert_int_equal(waitpid(p, NULL, 0), p);
-	return p;
-}
-
 /*
  * An empty lease, as a run killed between creating and writing it left one
  * before leases were linked into place: it holds its group, and nothing
@@ -564,7 +553,7 @@ static void test_damaged_lease_files(void **state)
 	assert_non_null(strstr(err.msg, "IOMMU group 5 has a damaged lease '"));
 	lc_err_release(&err);
 	/* half a lease, with its writer known: stale once the writer is dead, not before */
-	char *text = lc_asprintf("lab=x\npid=%ld\n", dead_pid());
+	char *text = lc_asprintf("lab=x\npid=%ld\n", t_dead_pid());
 	write_lease(dir, 6, text);
 	free(text);
 	text = lc_asprintf("pid=%ld\n", (long)getpid());
@@ -596,7 +585,7 @@ static void test_damaged_lease_files(void **state)
 	assert_int_equal(tmps, 0);
 	free(cmd);
 	/* what a run killed between writing and linking leaves: swept once its writer is dead */
-	char *dead = lc_asprintf("%s/.group-9.%ld.tmp", ld, dead_pid());
+	char *dead = lc_asprintf("%s/.group-9.%ld.tmp", ld, t_dead_pid());
 	char *live = lc_asprintf("%s/.group-9.%ld.tmp", ld, (long)getpid());
 	write_file_text(dead, "lab=x\n");
 	write_file_text(live, "lab=x\n");

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
@@ -22,6 +24,17 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "templates.h"
+
+/* A pid that no process has: a child's, once reaped. */
+static inline long t_dead_pid(void)
+{
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	assert_int_equal(waitpid(p, NULL, 0), p);
+	return p;
+}
 
 static inline const char *t_srcdir(void)
 {
