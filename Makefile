@@ -67,6 +67,7 @@ LIB_SRCS := \
 	labctl/pci-sysfs.c \
 	labctl/plan.c \
 	labctl/render.c \
+	labctl/routes.c \
 	labctl/sha256.c \
 	labctl/sink.c \
 	labctl/suggest.c \

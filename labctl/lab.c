@@ -13,6 +13,8 @@
 #include "journal.h"
 #include "lab.h"
 #include "lease.h"
+#include "routes.h"
+#include "sysfs.h"
 #include "virt.h"
 
 static double now_s(void)
@@ -378,6 +380,59 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	return -1;
 }
 
+/* No host in the URI (qemu:///system, qemu+unix:///...): the daemon runs here. */
+static bool local_uri(const char *uri)
+{
+	const char *p = uri ? strstr(uri, "://") : NULL;
+	return p && p[3] == '/';
+}
+
+/*
+ * Refuse, before anything is made, a network libvirt would refuse to start
+ * because its subnet is routed already (another network's bridge, a VPN):
+ * by then the lab's other networks would exist. A network of the lab that
+ * runs routes its own subnet and is left out. Only for a local daemon,
+ * whose host's routes procfs shows.
+ */
+static int check_routes(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+			struct lc_err *err)
+{
+	if (!local_uri(o->uri))
+		return 0;
+	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
+	char *text = NULL;
+	struct lc_err ignore = LC_ERR_INIT;
+	int read = lc_procfs_read(&root, "net/route", &text, &ignore);
+	lc_err_release(&ignore);
+	if (read < 0)
+		return 0; /* no routes to compare: libvirt still checks when it starts them */
+	struct lc_route *routes;
+	size_t nr = lc_routes_parse(text, &routes);
+	free(text);
+	struct lc_virt_obj *nets = NULL;
+	size_t nn = 0;
+	int rc = nr ? lc_virt_lab_networks(v, t->name.v, &nets, &nn, err) : 0;
+	for (size_t i = 0; rc == 0 && i < t->n_networks; i++) {
+		const struct lc_network *w = &t->networks[i];
+		bool running = false;
+		for (size_t k = 0; k < nn; k++)
+			running |=
+			    nets[k].active && nets[k].node && strcmp(nets[k].node, w->name.v) == 0;
+		const struct lc_route *c =
+		    w->subnet.v && !running ? lc_route_clash(routes, nr, w->subnet.v) : NULL;
+		if (c)
+			rc = lc_err_set(
+			    err, LC_EXIT_RESOURCE,
+			    "network %s: subnet %s is already routed through %s (another "
+			    "libvirt network or a host interface has it): give the lab "
+			    "another subnet",
+			    w->name.v, w->subnet.v, c->iface);
+	}
+	lc_virt_objs_free(nets, nn);
+	free(routes);
+	return rc;
+}
+
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
@@ -396,6 +451,8 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		return -1;
 	r->accel = facts.kvm ? "kvm" : "tcg";
 	r->why_not_kvm = facts.why_not_kvm;
+	if (check_routes(o, v, t, err) < 0)
+		return -1;
 	/* images and leases before anything is defined: a failure there leaves nothing */
 	if (cache_images(o, l, err) < 0)
 		return -1;

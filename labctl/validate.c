@@ -77,8 +77,7 @@ bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned 
 	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
 }
 
-/* "A.B.C.D/P": the network's first address and its prefix length. */
-static bool parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
+bool lc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
 {
 	unsigned a, b, c, d, p;
 	char tail;
@@ -94,7 +93,7 @@ static bool valid_cidr(const char *s)
 {
 	uint32_t net;
 	unsigned prefix;
-	return parse_cidr(s, &net, &prefix);
+	return lc_parse_cidr(s, &net, &prefix);
 }
 
 static bool valid_match(const char *s)
@@ -214,13 +213,13 @@ static void check_subnet_overlaps(const struct lc_topology *t, struct lc_diags *
 		const struct lc_network *n = &t->networks[i];
 		uint32_t a;
 		unsigned pa;
-		if (!n->subnet.v || !parse_cidr(n->subnet.v, &a, &pa))
+		if (!n->subnet.v || !lc_parse_cidr(n->subnet.v, &a, &pa))
 			continue;
 		for (size_t k = 0; k < i; k++) {
 			const struct lc_network *o = &t->networks[k];
 			uint32_t b;
 			unsigned pb;
-			if (!o->subnet.v || !parse_cidr(o->subnet.v, &b, &pb))
+			if (!o->subnet.v || !lc_parse_cidr(o->subnet.v, &b, &pb))
 				continue;
 			unsigned p = pa < pb ? pa : pb;
 			uint32_t mask = ~(UINT32_MAX >> p);

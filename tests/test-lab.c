@@ -230,6 +230,70 @@ static void test_up_reconcile_down(void **state)
 	env_free(e);
 }
 
+#define ROUTES_HEAD                                                                                \
+	"Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+#define ROUTE_DEFAULT "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+/* 10.55.0.0/24, LAB1's subnet, as the kernel prints it (network order read as a host integer) */
+#define ROUTE_LAB1 "virbr9\t0000370A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+
+static size_t count_networks(struct env *e, const char *lab)
+{
+	struct lc_virt_obj *o;
+	size_t n;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_virt_lab_networks(e->v, lab, &o, &n, &err), 0);
+	lc_virt_objs_free(o, n);
+	return n;
+}
+
+/*
+ * A subnet the host routes already (another network's bridge): libvirt
+ * would refuse to start the network after the lab's others were made, so up
+ * refuses first and makes nothing. The lab's own running network routes
+ * its subnet and is no clash.
+ */
+static void test_routed_subnet(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	char *proc = lc_asprintf("%s/proc", e->dir), *net = lc_asprintf("%s/net", proc);
+	char *route = lc_asprintf("%s/route", net);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_mkdir_p(net, &err), 0);
+	write_text(route, ROUTES_HEAD ROUTE_DEFAULT ROUTE_LAB1);
+	e->o.procfs = proc;
+	struct lc_up_report r;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_string_equal(err.msg,
+			    "network mgmt: subnet 10.55.0.0/24 is already routed through virbr9 "
+			    "(another libvirt network or a host interface has it): give the lab "
+			    "another subnet");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_networks(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	char *j = lc_journal_dir(e->state, "itest");
+	assert_false(lc_file_exists(j));
+	free(j);
+	/* the route gone, up makes the lab; back (its own bridge's), a second up is fine */
+	write_text(route, ROUTES_HEAD ROUTE_DEFAULT);
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	write_text(route, ROUTES_HEAD ROUTE_DEFAULT ROUTE_LAB1);
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(r.nodes[i].action, LC_NODE_UNCHANGED);
+	lc_up_report_release(&r);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	free(route);
+	free(net);
+	free(proc);
+	env_free(e);
+}
+
 static void test_failure_in_the_middle(void **state)
 {
 	(void)state;
@@ -638,7 +702,7 @@ int main(void)
 	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
 	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),	      cmocka_unit_test(test_status_cmd),
-	    cmocka_unit_test(test_up_options),
+	    cmocka_unit_test(test_up_options),	      cmocka_unit_test(test_routed_subnet),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
