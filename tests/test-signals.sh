@@ -79,6 +79,10 @@ fi
 $L down "$LAB" >"$T/out" 2>"$T/err" || say "down after SIGINT exited $?: $(cat "$T/err")"
 [ "$(domains)" = 0 ] || say "down after SIGINT left $(domains) domains"
 $L up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after interrupted down exited $?: $(cat "$T/err")"
+[ "$(domains)" = 6 ] || say "up after interrupted down: $(domains) domains"
+# from nothing again: the domains appearing show this up has its handlers in
+# place (a background job of a script starts with SIGINT ignored)
+$L -q down "$LAB" || say "down before the double SIGINT"
 
 $L up --wait=300 "$T/lab.yaml" >"$T/out" 2>"$T/err" &
 pid=$!
