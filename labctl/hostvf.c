@@ -111,7 +111,8 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 			int g = plan->nodes[i].groups[k];
 			char *addrs = group_addresses(&h->inv, g);
 			bool had = held_before(&h->leases, g, lab);
-			rc = lc_lease_take(o->state_dir, g, lab, t->nodes[i].name, addrs, err);
+			rc = lc_lease_take(o->state_dir, g, lab, t->nodes[i].name, addrs, o->uri,
+					   err);
 			free(addrs);
 			if (rc == 0 && !had) {
 				LC_GROW(taken, cap, n_taken + 1);

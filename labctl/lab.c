@@ -716,8 +716,9 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 /* ---- gc ---- */
 
 /*
- * Under the lease lock. A lease is stale when its lab has no domain left and
- * the run that wrote it is gone: up takes its leases long before it defines
+ * Under the lease lock. A lease is stale when its lab has no domain left,
+ * the run that wrote it is gone, and it was taken through this connection
+ * (another's domains are not listed here): up takes its leases long before it defines
  * domains, and a lease of a live run is kept whatever the domains say. The
  * domains are listed here, under the lock, not before it: an up that took
  * its leases and defined its domains since gc began must count. The journal
@@ -739,7 +740,9 @@ static int drop_stale_leases(const struct lc_opts *o, struct lc_virt *v, time_t 
 		if (!l->lab) {
 			keep = !lc_lease_damaged_stale(l, now);
 		} else {
-			keep = lc_lease_writer_alive(l);
+			/* taken through another connection: these domains say nothing of it */
+			keep = lc_lease_writer_alive(l) ||
+			       (l->uri && o->uri && strcmp(l->uri, o->uri) != 0);
 			for (size_t k = 0; k < nd && !keep; k++)
 				keep = strcmp(doms[k].lab, l->lab) == 0;
 		}

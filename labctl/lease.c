@@ -69,6 +69,7 @@ static void lease_free(struct lc_lease *l)
 	free(l->node);
 	free(l->addresses);
 	free(l->created);
+	free(l->uri);
 }
 
 /*
@@ -102,6 +103,7 @@ static int parse_lease(const char *path, int group, struct lc_lease *l, struct l
 	l->node = field(text, "node");
 	l->addresses = field(text, "addresses");
 	l->created = field(text, "created");
+	l->uri = field(text, "uri");
 	char *pid = field(text, "pid");
 	l->pid = pid ? atol(pid) : 0;
 	free(pid);
@@ -175,24 +177,25 @@ bool lc_lease_damaged_stale(const struct lc_lease *l, time_t now)
 	return now - l->mtime > LC_LEASE_DAMAGED_GRACE_S;
 }
 
-static char *lease_text(const char *lab, const char *node, const char *addresses)
+static char *lease_text(const char *lab, const char *node, const char *addresses, const char *uri)
 {
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return lc_asprintf("lab=%s\nnode=%s\naddresses=%s\npid=%ld\ncreated=%s\n", lab, node,
-			   addresses, (long)getpid(), ts);
+	return lc_asprintf("lab=%s\nnode=%s\naddresses=%s\npid=%ld\ncreated=%s\n%s%s%s", lab, node,
+			   addresses, (long)getpid(), ts, uri ? "uri=" : "", uri ? uri : "",
+			   uri ? "\n" : "");
 }
 
 int lc_lease_take(const char *state_dir, int group, const char *lab, const char *node,
-		  const char *addresses, struct lc_err *err)
+		  const char *addresses, const char *uri, struct lc_err *err)
 {
 	char *path = lease_path(state_dir, group);
 	/* a dot name: lc_leases_read never lists it */
 	char *tmp = lc_asprintf("%s/leases/.group-%d.%ld.tmp", state_dir, group, (long)getpid());
-	char *text = lease_text(lab, node, addresses);
+	char *text = lease_text(lab, node, addresses, uri);
 	int rc = lc_write_file_direct(tmp, text, strlen(text), err);
 	if (rc == 0 && link(tmp, path) < 0) {
 		struct lc_lease old;

@@ -26,6 +26,7 @@ struct lc_lease {
 	char *node;
 	char *addresses; /* the group's functions, space-separated */
 	long pid;	 /* of the run that wrote it; 0 when unknown */
+	char *uri;	 /* the libvirt connection it was taken through; NULL when unknown */
 	char *created;
 	time_t mtime; /* of the file */
 };
@@ -55,12 +56,14 @@ bool lc_lease_writer_alive(const struct lc_lease *l);
 bool lc_lease_damaged_stale(const struct lc_lease *l, time_t now);
 
 /*
- * Take group for lab/node. A lease the same lab already holds is rewritten
- * (the node may change); one another lab holds, or a damaged one, is
- * refused (LC_EXIT_RESOURCE). Call it holding the lease lock.
+ * Take group for lab/node, through the libvirt connection uri (recorded so
+ * that gc on another connection, whose domains say nothing of this lab,
+ * leaves it alone). A lease the same lab already holds is rewritten (the
+ * node may change); one another lab holds, or a damaged one, is refused
+ * (LC_EXIT_RESOURCE). Call it holding the lease lock.
  */
 int lc_lease_take(const char *state_dir, int group, const char *lab, const char *node,
-		  const char *addresses, struct lc_err *err);
+		  const char *addresses, const char *uri, struct lc_err *err);
 int lc_lease_drop(const char *state_dir, int group, struct lc_err *err);
 /*
  * Remove temporary lease files (.group-N.PID.tmp) whose writer is dead: a

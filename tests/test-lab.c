@@ -415,7 +415,15 @@ static void test_gc(void **state)
 	free(text);
 	/* live: no domain yet, but its run (this process, like an up between its leases
 	 * and its domains) is running */
-	assert_int_equal(lc_lease_take(e->state, 998, "starting", "x", "0000:00:00.1", &err), 0);
+	assert_int_equal(
+	    lc_lease_take(e->state, 998, "starting", "x", "0000:00:00.1", "test:///default", &err),
+	    0);
+	/* taken through another connection, whose domains this gc does not see */
+	text = lc_asprintf("lab=elsewhere\nnode=x\naddresses=0000:00:00.2\npid=%ld\n"
+			   "created=2026-01-01T00:00:00Z\nuri=qemu+ssh://root@b/system\n",
+			   t_dead_pid());
+	write_lease(e, 995, text);
+	free(text);
 	/* damaged and fresh: perhaps being written; damaged by a dead writer: stale */
 	write_lease(e, 997, "");
 	text = lc_asprintf("pid=%ld\n", t_dead_pid());
@@ -433,7 +441,9 @@ static void test_gc(void **state)
 	assert_true(has_lease(e, 998));
 	assert_true(has_lease(e, 997));
 	assert_false(has_lease(e, 996));
-	assert_int_equal(count_leases(e), 4); /* itest's 2, starting's, the fresh damaged one */
+	assert_true(has_lease(e, 995));
+	/* itest's 2, starting's, the fresh damaged one, elsewhere's */
+	assert_int_equal(count_leases(e), 5);
 	assert_int_equal(count_domains(e, "itest"), 3);
 	/* two hours later the lab's ttl (1h) has passed, and the damaged lease's grace */
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL) + 7200, &g, &err), 0);
@@ -442,8 +452,9 @@ static void test_gc(void **state)
 	assert_int_equal(g.n_stale_leases, 1);
 	lc_gc_report_release(&g);
 	assert_int_equal(count_domains(e, "itest"), 0);
-	assert_int_equal(count_leases(e), 1);
+	assert_int_equal(count_leases(e), 2);
 	assert_true(has_lease(e, 998));
+	assert_true(has_lease(e, 995));
 	env_free(e);
 }
 

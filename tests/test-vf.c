@@ -534,7 +534,7 @@ static void test_damaged_lease_files(void **state)
 	int fd;
 	assert_int_equal(lc_leases_lock(dir, &fd, &err), 0);
 	write_lease(dir, 5, "");
-	assert_int_equal(lc_lease_take(dir, 7, "a", "n1", "0000:d8:00.3", &err), 0);
+	assert_int_equal(lc_lease_take(dir, 7, "a", "n1", "0000:d8:00.3", NULL, &err), 0);
 	struct lc_leases l;
 	assert_int_equal(lc_leases_read(dir, &l, &err), 0);
 	assert_int_equal(l.n, 2);
@@ -548,7 +548,7 @@ static void test_damaged_lease_files(void **state)
 	assert_false(lc_lease_damaged_stale(&l.v[1], now + 3600)); /* not damaged */
 	lc_leases_release(&l);
 	/* nobody can take it */
-	assert_int_equal(lc_lease_take(dir, 5, "a", "n1", "0000:d8:00.2", &err), -1);
+	assert_int_equal(lc_lease_take(dir, 5, "a", "n1", "0000:d8:00.2", NULL, &err), -1);
 	assert_int_equal(err.code, LC_EXIT_RESOURCE);
 	assert_non_null(strstr(err.msg, "IOMMU group 5 has a damaged lease '"));
 	lc_err_release(&err);
@@ -613,15 +613,16 @@ static void test_lease_files(void **state)
 	struct lc_err err = LC_ERR_INIT;
 	int fd;
 	assert_int_equal(lc_leases_lock(dir, &fd, &err), 0);
-	assert_int_equal(lc_lease_take(dir, 45, "a", "n1", "0000:d8:00.2", &err), 0);
-	assert_int_equal(lc_lease_take(dir, 7, "a", "n2", "0000:d8:00.3", &err), 0);
+	assert_int_equal(lc_lease_take(dir, 45, "a", "n1", "0000:d8:00.2", NULL, &err), 0);
+	assert_int_equal(lc_lease_take(dir, 7, "a", "n2", "0000:d8:00.3", NULL, &err), 0);
 	/* another lab: refused, with the owner named */
-	assert_int_equal(lc_lease_take(dir, 45, "b", "x", "0000:d8:00.2", &err), -1);
+	assert_int_equal(lc_lease_take(dir, 45, "b", "x", "0000:d8:00.2", NULL, &err), -1);
 	assert_int_equal(err.code, LC_EXIT_RESOURCE);
 	assert_string_equal(err.msg, "IOMMU group 45 is leased to lab a (node n1)");
 	lc_err_release(&err);
 	/* the same lab may move it to another node */
-	assert_int_equal(lc_lease_take(dir, 45, "a", "n3", "0000:d8:00.2", &err), 0);
+	assert_int_equal(lc_lease_take(dir, 45, "a", "n3", "0000:d8:00.2", "qemu:///system", &err),
+			 0);
 	struct lc_leases l;
 	assert_int_equal(lc_leases_read(dir, &l, &err), 0);
 	assert_int_equal(l.n, 2);
@@ -630,6 +631,8 @@ static void test_lease_files(void **state)
 	assert_string_equal(l.v[1].node, "n3");
 	assert_string_equal(l.v[1].addresses, "0000:d8:00.2");
 	assert_int_equal(l.v[1].pid, getpid());
+	assert_string_equal(l.v[1].uri, "qemu:///system");
+	assert_null(l.v[0].uri);
 	lc_leases_release(&l);
 	size_t dropped;
 	assert_int_equal(lc_leases_drop_lab(dir, "b", &dropped, &err), 0);
