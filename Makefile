@@ -47,6 +47,7 @@ LIB_SRCS := \
 	labctl/cmd-status.c \
 	labctl/cmd-up.c \
 	labctl/cmd-validate.c \
+	labctl/cpuinfo.c \
 	labctl/err.c \
 	labctl/fetch.c \
 	labctl/fsutil.c \

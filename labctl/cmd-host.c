@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "fsutil.h"
+#include "cpuinfo.h"
 #include "hostcheck.h"
 #include "hostvf.h"
 #include "load.h"
@@ -195,7 +196,7 @@ static char *modprobe_text(const struct lc_sysroot *root)
 	struct lc_err ignore = LC_ERR_INIT;
 	lc_procfs_read(root, "cpuinfo", &cpuinfo, &ignore);
 	lc_err_release(&ignore);
-	bool amd = lc_cpu_kind(cpuinfo) == LC_CPU_AMD;
+	bool amd = lc_cpuinfo_vendor(cpuinfo) == LC_VENDOR_AMD;
 	free(cpuinfo);
 	return lc_asprintf("# written by labctl host prepare: nested virtualization%s, and the "
 			   "MSRs ESXi touches\n"

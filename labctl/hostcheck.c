@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cpuinfo.h"
 #include "hostcheck.h"
 #include "pci.h"
 
@@ -16,7 +17,7 @@ struct host {
 	struct lc_sysdir sys;
 	bool sys_ok;
 	char *cpuinfo, *cmdline;
-	enum lc_cpu_kind vendor;
+	enum lc_cpu_vendor vendor;
 	struct lc_inventory inv;
 	bool inv_ok;
 };
@@ -32,62 +33,9 @@ static void add(struct lc_checks *c, const char *id, enum lc_verdict r, char *de
 	c->v[c->n++] = (struct lc_check){id, r, detail, fix};
 }
 
-/* The first line of cpuinfo starting with key ("flags", "vmx flags"): its value, length in *len. */
-static const char *cpu_line(const char *cpuinfo, const char *key, size_t *len)
-{
-	size_t kl = strlen(key);
-	for (const char *line = cpuinfo; line && *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line) : strlen(line);
-		if (strncmp(line, key, kl) == 0 &&
-		    (line[kl] == '\t' || line[kl] == ' ' || line[kl] == ':')) {
-			const char *v = memchr(line, ':', n);
-			if (!v)
-				return NULL;
-			for (v++; v < line + n && isspace((unsigned char)*v); v++)
-				;
-			*len = (size_t)(line + n - v);
-			return v;
-		}
-		line = end ? end + 1 : NULL;
-	}
-	return NULL;
-}
-
-/* A word in the first line of cpuinfo starting with key. */
-static bool cpuinfo_has(const char *cpuinfo, const char *key, const char *word)
-{
-	size_t len, wl = strlen(word);
-	const char *line = cpuinfo ? cpu_line(cpuinfo, key, &len) : NULL;
-	for (const char *p = line; p && p + wl <= line + len; p++)
-		if (memcmp(p, word, wl) == 0 && (p == line || p[-1] == ' ') &&
-		    (p + wl == line + len || p[wl] == ' '))
-			return true;
-	return false;
-}
-
 static bool cpu_has(const struct host *h, const char *key, const char *word)
 {
-	return cpuinfo_has(h->cpuinfo, key, word);
-}
-
-enum lc_cpu_kind lc_cpu_kind(const char *cpuinfo)
-{
-	size_t len;
-	const char *v = cpuinfo ? cpu_line(cpuinfo, "vendor_id", &len) : NULL;
-	while (v && len && isspace((unsigned char)v[len - 1]))
-		len--;
-	if (v && len == 12 && memcmp(v, "GenuineIntel", 12) == 0)
-		return LC_CPU_INTEL;
-	/* Hygon's Dhyana is AMD's Zen: svm and kvm_amd */
-	if (v && len == 12 &&
-	    (memcmp(v, "AuthenticAMD", 12) == 0 || memcmp(v, "HygonGenuine", 12) == 0))
-		return LC_CPU_AMD;
-	if (cpuinfo_has(cpuinfo, "flags", "svm"))
-		return LC_CPU_AMD;
-	if (cpuinfo_has(cpuinfo, "flags", "vmx"))
-		return LC_CPU_INTEL;
-	return LC_CPU_UNKNOWN;
+	return lc_cpuinfo_has(h->cpuinfo, key, word);
 }
 
 /*
@@ -181,26 +129,26 @@ static size_t count_entries(const struct host *h, const char *rel)
 
 static const char *kvm_mod(const struct host *h)
 {
-	return h->vendor == LC_CPU_AMD ? "kvm_amd" : "kvm_intel";
+	return h->vendor == LC_VENDOR_AMD ? "kvm_amd" : "kvm_intel";
 }
 
 static const char *kvm_opt(const struct host *h)
 {
-	return h->vendor == LC_CPU_AMD ? "kvm-amd" : "kvm-intel";
+	return h->vendor == LC_VENDOR_AMD ? "kvm-amd" : "kvm-intel";
 }
 
 static void check_cpu(const struct host *h, struct lc_checks *c)
 {
-	const char *flag = h->vendor == LC_CPU_AMD ? "svm" : "vmx";
+	const char *flag = h->vendor == LC_VENDOR_AMD ? "svm" : "vmx";
 	if (cpu_has(h, "flags", "vmx") || cpu_has(h, "flags", "svm"))
 		add(c, "cpu-virt", LC_PASS, lc_asprintf("the CPU has %s", flag), NULL);
 	else
 		add(c, "cpu-virt", LC_FAIL,
 		    lc_asprintf("the CPU shows no %s flag in cpuinfo",
-				h->vendor == LC_CPU_UNKNOWN ? "vmx or svm" : flag),
+				h->vendor == LC_VENDOR_UNKNOWN ? "vmx or svm" : flag),
 		    lc_asprintf("enable %s in the firmware (BIOS/UEFI) setup; in a VM, give it "
 				"the %s flag (nested on its host)",
-				h->vendor == LC_CPU_AMD ? "AMD-V (SVM)" : "VT-x", flag));
+				h->vendor == LC_VENDOR_AMD ? "AMD-V (SVM)" : "VT-x", flag));
 }
 
 /* libvirt runs QEMU in group kvm (Debian's libvirt-qemu, Fedora's qemu are members). */
@@ -298,7 +246,7 @@ static void check_nested(const struct host *h, struct lc_checks *c)
 
 static void check_shadow(const struct host *h, struct lc_checks *c)
 {
-	if (h->vendor == LC_CPU_AMD) {
+	if (h->vendor == LC_VENDOR_AMD) {
 		add(c, "shadow-vmcs", LC_PASS, lc_strdup("not applicable on AMD"), NULL);
 		return;
 	}
@@ -324,7 +272,7 @@ static void check_iommu(const struct host *h, struct lc_checks *c)
 {
 	size_t units = count_entries(h, "class/iommu");
 	size_t groups = count_entries(h, "kernel/iommu_groups");
-	bool amd = h->vendor == LC_CPU_AMD;
+	bool amd = h->vendor == LC_VENDOR_AMD;
 	/* AMD-Vi is on unless amd_iommu=off; amd_iommu has no "on" */
 	char *fix = lc_asprintf("enable %s in the firmware, add '%s' to GRUB_CMDLINE_LINUX in "
 				"/etc/default/grub (and remove any %s), run update-grub and reboot",
@@ -580,7 +528,7 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	lc_procfs_read(root, "cpuinfo", &h.cpuinfo, &ignore);
 	lc_procfs_read(root, "cmdline", &h.cmdline, &ignore);
 	lc_err_release(&ignore);
-	h.vendor = lc_cpu_kind(h.cpuinfo);
+	h.vendor = lc_cpuinfo_vendor(h.cpuinfo);
 	struct lc_inventory_source src;
 	lc_inventory_sysfs_source(root, &src);
 	h.inv_ok = lc_inventory_load(&src, &h.inv, &ignore) == 0;

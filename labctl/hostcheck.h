@@ -34,13 +34,6 @@ struct lc_libvirt_fact {
 /* The modprobe.d file host prepare writes and host check's fixes name. */
 #define LC_MODPROBE_FILE "labctl-kvm.conf"
 
-/*
- * Which KVM a CPU takes, from cpuinfo: AMD-style (svm, kvm_amd) for AMD and
- * Hygon, Intel-style (vmx, kvm_intel) for Intel; other vendors by their flag.
- */
-enum lc_cpu_kind { LC_CPU_UNKNOWN, LC_CPU_INTEL, LC_CPU_AMD };
-enum lc_cpu_kind lc_cpu_kind(const char *cpuinfo);
-
 void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
 		   struct lc_checks *out);
 void lc_checks_release(struct lc_checks *c);

@@ -1,23 +1,9 @@
 /* Host facts: libvirt's view refined by a cheap look at the host; see hostfacts.h. */
-#include <string.h>
 
+#include "cpuinfo.h"
 #include "hostfacts.h"
 #include "sysfs.h"
 #include "virt.h"
-
-/* The first "flags" line of cpuinfo has word w. */
-static bool cpu_flag(const char *cpuinfo, const char *w)
-{
-	const char *line = strstr(cpuinfo, "\nflags");
-	if (!line)
-		return false;
-	const char *end = strchr(line + 1, '\n');
-	size_t wl = strlen(w);
-	for (const char *p = strstr(line, w); p && (!end || p < end); p = strstr(p + 1, w))
-		if (p[-1] == ' ' && (p[wl] == ' ' || p[wl] == '\n' || p[wl] == '\0'))
-			return true;
-	return false;
-}
 
 void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f)
 {
@@ -25,12 +11,11 @@ void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f
 	char *cpuinfo = NULL;
 	struct lc_err ignore = LC_ERR_INIT;
 	if (lc_procfs_read(root, "cpuinfo", &cpuinfo, &ignore) == 0) {
-		if (f->vendor == LC_VENDOR_UNKNOWN && strstr(cpuinfo, "GenuineIntel"))
-			f->vendor = LC_VENDOR_INTEL;
-		else if (f->vendor == LC_VENDOR_UNKNOWN && strstr(cpuinfo, "AuthenticAMD"))
-			f->vendor = LC_VENDOR_AMD;
+		if (f->vendor == LC_VENDOR_UNKNOWN)
+			f->vendor = lc_cpuinfo_vendor(cpuinfo);
 		/* ordinary guests need VT-x or AMD-V under KVM */
-		if (f->kvm && !cpu_flag(cpuinfo, "vmx") && !cpu_flag(cpuinfo, "svm")) {
+		if (f->kvm && !lc_cpuinfo_has(cpuinfo, "flags", "vmx") &&
+		    !lc_cpuinfo_has(cpuinfo, "flags", "svm")) {
 			f->kvm = false;
 			f->why_not_kvm = "the CPU shows no vmx or svm flag, so KVM cannot run "
 					 "ordinary guests";

@@ -13,9 +13,8 @@
 #include <libxml/tree.h>
 
 #include "catalog.h"
+#include "cpuinfo.h"
 #include "model.h"
-
-enum lc_cpu_vendor { LC_VENDOR_UNKNOWN, LC_VENDOR_INTEL, LC_VENDOR_AMD };
 
 /* What the L0 host offers, as read from libvirt (or /proc as a fallback). */
 struct lc_host_facts {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "cpuinfo.h"
 #include "hostcheck.h"
 #include "pci.h"
 
@@ -271,17 +272,17 @@ static void test_cpu_kinds(void **state)
 	/* as the file says it */
 	expect(&c, "nested", LC_PASS, "kvm_intel nested=1", NULL);
 	lc_checks_release(&c);
-	assert_int_equal(lc_cpu_kind("vendor_id\t: HygonGenuine\nflags\t\t: fpu svm\n"),
-			 LC_CPU_AMD);
-	assert_int_equal(lc_cpu_kind("vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx\n"),
-			 LC_CPU_INTEL);
-	assert_int_equal(lc_cpu_kind("vendor_id\t: SomeVendor\nflags\t\t: fpu svm sse\n"),
-			 LC_CPU_AMD);
-	assert_int_equal(lc_cpu_kind("vendor_id\t: SomeVendor\nflags\t\t: fpu vmx\n"),
-			 LC_CPU_INTEL);
-	assert_int_equal(lc_cpu_kind("vendor_id\t: SomeVendor\nflags\t\t: fpu svmx\n"),
-			 LC_CPU_UNKNOWN);
-	assert_int_equal(lc_cpu_kind(NULL), LC_CPU_UNKNOWN);
+	assert_int_equal(lc_cpuinfo_vendor("vendor_id\t: HygonGenuine\nflags\t\t: fpu svm\n"),
+			 LC_VENDOR_AMD);
+	assert_int_equal(lc_cpuinfo_vendor("vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx\n"),
+			 LC_VENDOR_INTEL);
+	assert_int_equal(lc_cpuinfo_vendor("vendor_id\t: SomeVendor\nflags\t\t: fpu svm sse\n"),
+			 LC_VENDOR_AMD);
+	assert_int_equal(lc_cpuinfo_vendor("vendor_id\t: SomeVendor\nflags\t\t: fpu vmx\n"),
+			 LC_VENDOR_INTEL);
+	assert_int_equal(lc_cpuinfo_vendor("vendor_id\t: SomeVendor\nflags\t\t: fpu svmx\n"),
+			 LC_VENDOR_UNKNOWN);
+	assert_int_equal(lc_cpuinfo_vendor(NULL), LC_VENDOR_UNKNOWN);
 }
 
 /* The iommu verdict of host's sys with this kernel command line (a procfs made for it). */
