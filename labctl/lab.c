@@ -597,8 +597,8 @@ static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *l
 static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***vols,
 			  size_t *n_vols, struct lc_err *err)
 {
-	char **pools = NULL;
-	size_t np = 0;
+	char **pools = NULL, **cand = NULL;
+	size_t np = 0, nc = 0;
 	add_volume(&pools, &np, LC_DEFAULT_STORAGE_POOL);
 	for (size_t i = 0; i < *n_vols; i++) {
 		const char *slash = strchr((*vols)[i], '/');
@@ -608,31 +608,35 @@ static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char
 		add_volume(&pools, &np, pool);
 		free(pool);
 	}
-	char **longer;
-	size_t nl;
-	int rc = longer_labs(o, v, lab, &longer, &nl, err);
-	if (rc < 0) {
-		lc_strv_free(pools, np);
-		return -1;
-	}
+	int rc = 0;
 	for (size_t p = 0; rc == 0 && p < np; p++) {
 		char **names;
 		size_t nn;
 		if ((rc = lc_virt_pool_volumes(v, pools[p], &names, &nn, err)) < 0)
 			break;
 		for (size_t i = 0; i < nn; i++) {
-			bool theirs = false;
-			for (size_t k = 0; k < nl; k++)
-				theirs |= lab_volume_name(longer[k], names[i]);
-			if (!lab_volume_name(lab, names[i]) || theirs)
-				continue;
 			char *pv = lc_asprintf("%s/%s", pools[p], names[i]);
-			add_volume(vols, n_vols, pv);
+			if (lab_volume_name(lab, names[i]) && !has(*vols, *n_vols, pv))
+				add_volume(&cand, &nc, pv);
 			free(pv);
 		}
 		lc_strv_free(names, nn);
 	}
+	/* only a candidate makes it worth listing every lab the connection knows */
+	char **longer = NULL;
+	size_t nl = 0;
+	if (rc == 0 && nc)
+		rc = longer_labs(o, v, lab, &longer, &nl, err);
+	for (size_t i = 0; rc == 0 && i < nc; i++) {
+		const char *name = strchr(cand[i], '/') + 1;
+		bool theirs = false;
+		for (size_t k = 0; k < nl && !theirs; k++)
+			theirs = lab_volume_name(longer[k], name);
+		if (!theirs)
+			add_volume(vols, n_vols, cand[i]);
+	}
 	lc_strv_free(longer, nl);
+	lc_strv_free(cand, nc);
 	lc_strv_free(pools, np);
 	return rc;
 }
