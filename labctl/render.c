@@ -618,10 +618,7 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 			lc_err_set(err, LC_EXIT_USAGE,
 				   "xml %s: \"%s\" changed the domain's name or labctl's ownership "
 				   "metadata",
-				   n->xml[i].op == LC_TWEAK_SET	     ? "set"
-				   : n->xml[i].op == LC_TWEAK_REMOVE ? "remove"
-								     : "append",
-				   n->xml[i].xpath.v);
+				   lc_tweak_op_name(n->xml[i].op), n->xml[i].xpath.v);
 			lc_err_prefix(err, "%s:%d:%d: node \"%s\": ", n->xml[i].at.file,
 				      n->xml[i].at.line, n->xml[i].at.col, n->name);
 			xmlFreeDoc(doc);

@@ -55,7 +55,7 @@ static const char *catch_end(struct catcher *c)
 	return c->msg.len ? c->msg.s : "invalid";
 }
 
-static const char *op_name(enum lc_tweak_op op)
+const char *lc_tweak_op_name(enum lc_tweak_op op)
 {
 	return op == LC_TWEAK_SET ? "set" : op == LC_TWEAK_REMOVE ? "remove" : "append";
 }
@@ -101,7 +101,7 @@ static int guard_err(const struct lc_tweak *tw, const char *what, enum lc_exit c
 	return lc_err_set(err, code,
 			  "xml %s: \"%s\" reaches <%s>, which labctl owns (the domain's name, "
 			  "uuid and ownership metadata cannot be tweaked)",
-			  op_name(tw->op), tw->xpath.v, what);
+			  lc_tweak_op_name(tw->op), tw->xpath.v, what);
 }
 
 /* Parse a fragment as the children of a scratch element; NULL on error. */
@@ -209,8 +209,8 @@ struct run {
 static int bad_xpath(const struct run *how, const struct lc_tweak *tw, struct catcher *c,
 		     struct lc_err *err)
 {
-	return lc_err_set(err, how->xpath_code, "xml %s: bad XPath \"%s\": %s", op_name(tw->op),
-			  tw->xpath.v, catch_end(c));
+	return lc_err_set(err, how->xpath_code, "xml %s: bad XPath \"%s\": %s",
+			  lc_tweak_op_name(tw->op), tw->xpath.v, catch_end(c));
 }
 
 static bool guarded_child_name(const char *name)

@@ -14,12 +14,17 @@
 #define LC_XMLNS_PREFIX "labctl"
 
 /*
- * Check a tweak without a document: the XPath compiles, an appended fragment
- * is well-formed XML. On failure records LC_EXIT_USAGE when the fragment or
+ * Check a tweak without the node's document: an appended fragment is
+ * well-formed XML, and the tweak runs on a stub domain as render will run it
+ * (the XPath evaluates with labctl's prefixes and reaches nothing labctl
+ * owns; matching nothing is fine there). On failure records LC_EXIT_USAGE when the fragment or
  * value is at fault and LC_EXIT_RUNTIME for the XPath (the caller picks the
  * mark from that), and returns -1.
  */
 int lc_tweak_check(const struct lc_tweak *tw, struct lc_err *err);
+
+/* "set", "remove" or "append", as a topology writes it. */
+const char *lc_tweak_op_name(enum lc_tweak_op op);
 
 /*
  * Apply one tweak to doc. "set" on an attribute or a simple child name that
