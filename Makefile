@@ -25,38 +25,40 @@ endif
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 $(SANFLAGS)
-CPPFLAGS += -Ilabctl $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS))
+# The include path of the layer a source file is in: util/ sees only itself,
+# the middle sees util/, cmd/ sees all; tests, bench and fuzz see all.
+ALL_INC := -Ilabctl/cmd -Ilabctl -Ilabctl/util
+LAYER_INC = $(if $(filter labctl/util/%,$<),-Ilabctl/util,$(if $(filter labctl/cmd/%,$<),$(ALL_INC),$(if $(filter labctl/%,$<),-Ilabctl -Ilabctl/util,$(ALL_INC))))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -pthread
 LDFLAGS += $(SANFLAGS)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 DEPFLAGS = -MMD -MP
 
-LIB_SRCS := \
-	labctl/alloc.c \
-	labctl/buf.c \
-	labctl/catalog.c \
-	labctl/cmd.c \
-	labctl/cmd-down.c \
-	labctl/cmd-gc.c \
-	labctl/cmd-graph.c \
-	labctl/cmd-host.c \
-	labctl/cmd-image.c \
-	labctl/cmd-recreate.c \
-	labctl/cmd-render.c \
-	labctl/cmd-status.c \
-	labctl/cmd-up.c \
-	labctl/cmd-validate.c \
-	labctl/cpuinfo.c \
-	labctl/err.c \
-	labctl/fetch.c \
-	labctl/fsutil.c \
+# Three layers, each compiled with only its own include path and those
+# below it, so an upward include cannot build (make check-layers says why).
+UTIL_SRCS := \
+	labctl/util/alloc.c \
+	labctl/util/buf.c \
+	labctl/util/err.c \
+	labctl/util/fsutil.c \
+	labctl/util/interrupt.c \
+	labctl/util/sha256.c \
+	labctl/util/suggest.c \
+	labctl/util/sysfs.c
+
+CORE_SRCS := \
 	labctl/graph.c \
-	labctl/hostcheck.c \
-	labctl/hostfacts.c \
-	labctl/hostvf.c \
-	labctl/imagecache.c \
-	labctl/interrupt.c \
+	labctl/host-check.c \
+	labctl/host-cpuinfo.c \
+	labctl/host-facts.c \
+	labctl/host-routes.c \
+	labctl/host-vfs.c \
+	labctl/image-cache.c \
+	labctl/image-catalog.c \
+	labctl/image-fetch.c \
+	labctl/image-sink.c \
 	labctl/journal.c \
 	labctl/lab.c \
 	labctl/lease.c \
@@ -64,23 +66,33 @@ LIB_SRCS := \
 	labctl/mac.c \
 	labctl/model.c \
 	labctl/output.c \
-	labctl/pci.c \
 	labctl/pci-sysfs.c \
+	labctl/pci.c \
 	labctl/plan.c \
 	labctl/render.c \
-	labctl/routes.c \
-	labctl/sha256.c \
-	labctl/sink.c \
-	labctl/suggest.c \
-	labctl/sysfs.c \
 	labctl/templates.c \
 	labctl/topology.c \
 	labctl/tweak.c \
 	labctl/validate.c \
-	labctl/vfalloc.c \
-	labctl/vfpool.c \
+	labctl/vf-alloc.c \
+	labctl/vf-pool.c \
 	labctl/virt-libvirt.c \
 	labctl/yaml-doc.c
+
+CMD_SRCS := \
+	labctl/cmd/cmd-down.c \
+	labctl/cmd/cmd-gc.c \
+	labctl/cmd/cmd-graph.c \
+	labctl/cmd/cmd-host.c \
+	labctl/cmd/cmd-image.c \
+	labctl/cmd/cmd-recreate.c \
+	labctl/cmd/cmd-render.c \
+	labctl/cmd/cmd-status.c \
+	labctl/cmd/cmd-up.c \
+	labctl/cmd/cmd-validate.c \
+	labctl/cmd/cmd.c
+
+LIB_SRCS := $(UTIL_SRCS) $(CORE_SRCS) $(CMD_SRCS)
 
 TESTS := \
 	test-sha256 \
@@ -109,18 +121,18 @@ endif
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(CC) $(LAYER_INC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # main.o alone knows where the data lives, so install rebuilds just it
-$(BUILD)/labctl/main.o: labctl/main.c
+$(BUILD)/labctl/cmd/main.o: labctl/cmd/main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -DLC_DATADIR='"$(DATADIR)"' -c -o $@ $<
+	$(CC) $(ALL_INC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -DLC_DATADIR='"$(DATADIR)"' -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/labctl-bin: $(BUILD)/labctl/main.o $(LIB)
+$(BUILD)/labctl-bin: $(BUILD)/labctl/cmd/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN): $(BUILD)/labctl-bin
@@ -153,8 +165,9 @@ tests/out/sysfs/.stamp: tests/mksysfs.py
 	touch $@
 
 # the tests run the binary of this build (plain or sanitized), not bin/labctl
-check: deps $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
+check: deps check-layers $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	$(if $(SAN_REPORTS),rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS))
+	LABCTL_SRCDIR=$(CURDIR) tests/test-layers.sh
 	LABCTL_SRCDIR=$(CURDIR) tests/run-unit.sh $(TEST_BINS)
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin
@@ -167,6 +180,11 @@ check: deps $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-faults.sh $(BUILD)/labctl-bin
 	$(if $(SAN_REPORTS),@if ls $(SAN_REPORTS) | grep -q .; then cat $(SAN_REPORTS)/*; \
 		echo "check: sanitizer reports above" >&2; exit 1; fi; echo "sanitizers: no report")
+
+# util/ includes only util/, only cmd/ includes cmd/, one file each for
+# libvirt and curl (the build's per-layer include paths enforce the first two too)
+check-layers:
+	tests/check-layers.sh labctl
 
 # what the build and the tests need (Debian packages, as root); a no-op when present
 deps:
@@ -189,14 +207,14 @@ FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ)/%.o)
 
 $(FUZZ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+	clang $(LAYER_INC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ)/liblabctl.a: $(FUZZ_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(FUZZ)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ)/liblabctl.a
-	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ)/liblabctl.a $(LDLIBS)
+	clang $(ALL_INC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ)/liblabctl.a $(LDLIBS)
 
 fuzz: $(FUZZ)/fuzz-topology $(FUZZ)/fuzz-tweak
 	mkdir -p $(FUZZ)/corpus-topology $(FUZZ)/corpus-tweak $(FUZZ)/findings
@@ -211,7 +229,7 @@ INSTALL_DATADIR = $(PREFIX)/share/labctl
 
 install: $(LIB)
 	@mkdir -p $(BUILD)/install
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DLC_DATADIR='"$(INSTALL_DATADIR)"' -c -o $(BUILD)/install/main.o labctl/main.c
+	$(CC) $(ALL_INC) $(CPPFLAGS) $(CFLAGS) -DLC_DATADIR='"$(INSTALL_DATADIR)"' -c -o $(BUILD)/install/main.o labctl/cmd/main.c
 	$(CC) $(LDFLAGS) -o $(BUILD)/install/labctl $(BUILD)/install/main.o $(LIB) $(LDLIBS)
 	install -D -m 0755 $(BUILD)/install/labctl $(DESTDIR)$(PREFIX)/bin/labctl
 	install -d $(DESTDIR)$(INSTALL_DATADIR)/templates $(DESTDIR)$(INSTALL_DATADIR)/images
@@ -237,12 +255,12 @@ demo:
 	bin/labctl down demo
 
 format:
-	clang-format -i labctl/*.c labctl/*.h tests/*.c
+	clang-format -i labctl/*.[ch] labctl/util/*.[ch] labctl/cmd/*.[ch] tests/*.c tests/*.h bench/*.c
 
 clean:
 	rm -rf build bin
 
-.PHONY: all check deps tests bench valgrind fuzz install demo tiny format clean
+.PHONY: all check check-layers deps tests bench valgrind fuzz install demo tiny format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

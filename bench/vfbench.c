@@ -11,7 +11,7 @@
 #include "pci.h"
 #include "sysfs.h"
 #include "topology.h"
-#include "vfalloc.h"
+#include "vf-alloc.h"
 
 static double ms(clockid_t clock)
 {

@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "model.h"
 #include "pci.h"
-#include "vfalloc.h"
+#include "vf-alloc.h"
 
 /*
  * Append the DOT text of lab t to out: a box per node (kind, vCPUs,

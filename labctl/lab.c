@@ -6,14 +6,14 @@
 
 #include "buf.h"
 #include "fsutil.h"
-#include "hostfacts.h"
-#include "hostvf.h"
-#include "imagecache.h"
+#include "host-facts.h"
+#include "host-vfs.h"
+#include "image-cache.h"
 #include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
 #include "lease.h"
-#include "routes.h"
+#include "host-routes.h"
 #include "sysfs.h"
 #include "virt.h"
 

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "cmd.h"
+#include "opts.h"
 #include "load.h"
 #include "plan.h"
 

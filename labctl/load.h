@@ -6,8 +6,8 @@
 #ifndef LC_LOAD_H
 #define LC_LOAD_H
 
-#include "catalog.h"
-#include "cmd.h"
+#include "image-catalog.h"
+#include "opts.h"
 #include "model.h"
 
 struct lc_loaded {

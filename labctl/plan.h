@@ -8,10 +8,10 @@
 
 #include <time.h>
 
-#include "cmd.h"
+#include "opts.h"
 #include "load.h"
 #include "render.h"
-#include "vfalloc.h"
+#include "vf-alloc.h"
 
 enum lc_object { LC_OBJ_DOMAIN, LC_OBJ_NETWORK, LC_OBJ_VOLUME };
 

@@ -12,8 +12,8 @@
 
 #include <libxml/tree.h>
 
-#include "catalog.h"
-#include "cpuinfo.h"
+#include "image-catalog.h"
+#include "host-cpuinfo.h"
 #include "model.h"
 
 /* What the L0 host offers, as read from libvirt (or /proc as a fallback). */

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "cpuinfo.h"
-#include "hostcheck.h"
+#include "host-cpuinfo.h"
+#include "host-check.h"
 #include "pci.h"
 
 static struct lc_checks run(const char *host)

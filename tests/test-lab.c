@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 #include "cmd-up.h"
-#include "hostfacts.h"
+#include "host-facts.h"
 #include "journal.h"
 #include "lab.h"
 #include "lease.h"
@@ -581,7 +581,7 @@ static int run_cmd(struct env *e, const struct lc_cmd_entry *c, int argc, char *
 	assert_true(saved >= 0 && fd >= 0);
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
-	struct lc_session s = {e->o, e->v};
+	struct lc_session s = {.opts = e->o, .virt = e->v};
 	int rc = c->exec(&s, argc, argv, err);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);

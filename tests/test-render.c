@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "hostvf.h"
+#include "host-vfs.h"
 #include "load.h"
 #include "plan.h"
 #include "render.h"

@@ -11,7 +11,7 @@
 #include "testutil.h"
 #include "fsutil.h"
 #include "sha256.h"
-#include "sink.h"
+#include "image-sink.h"
 
 #define TOTAL ((size_t)(13u << 20) + 12345) /* several slabs and an unaligned tail */
 

@@ -13,8 +13,8 @@
 #include "pci.h"
 #include "sysfs.h"
 #include "topology.h"
-#include "vfalloc.h"
-#include "vfpool.h"
+#include "vf-alloc.h"
+#include "vf-pool.h"
 
 static void load_inv(const char *scenario, struct lc_inventory *inv)
 {

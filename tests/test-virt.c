@@ -3,7 +3,7 @@
  * and network of every kind and example topology defines on test:///default.
  */
 #include "testutil.h"
-#include "hostvf.h"
+#include "host-vfs.h"
 #include "load.h"
 #include "plan.h"
 #include "virt.h"

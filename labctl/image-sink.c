@@ -1,4 +1,4 @@
-/* The hashing file writer; see sink.h. */
+/* The hashing file writer; see image-sink.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "sha256.h"
-#include "sink.h"
+#include "image-sink.h"
 
 /* O_DIRECT wants buffer, offset and length aligned to the logical block size. */
 #define ALIGN 4096u

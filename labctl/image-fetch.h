@@ -1,6 +1,6 @@
 /*
  * Downloads: the one file that uses libcurl. A download goes to DEST.part
- * through a sink (sink.h: hashed as it arrives, written on another thread);
+ * through a sink (image-sink.h: hashed as it arrives, written on another thread);
  * a broken transfer is resumed with a Range request a few times with
  * backoff, and a DEST.part an earlier run left is resumed too; the sum is
  * compared before DEST.part is renamed to DEST. Two runs fetching the same

@@ -1,4 +1,4 @@
-/* Host pre-flight checks; see hostcheck.h. */
+/* Host pre-flight checks; see host-check.h. */
 #include <ctype.h>
 #include <grp.h>
 #include <pwd.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cpuinfo.h"
-#include "hostcheck.h"
+#include "host-cpuinfo.h"
+#include "host-check.h"
 #include "pci.h"
 
 #define MODPROBE_PATH "/etc/modprobe.d/" LC_MODPROBE_FILE

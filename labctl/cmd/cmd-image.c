@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "imagecache.h"
+#include "image-cache.h"
 #include "load.h"
 #include "output.h"
 

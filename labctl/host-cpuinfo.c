@@ -1,8 +1,8 @@
-/* cpuinfo text; see cpuinfo.h. */
+/* cpuinfo text; see host-cpuinfo.h. */
 #include <ctype.h>
 #include <string.h>
 
-#include "cpuinfo.h"
+#include "host-cpuinfo.h"
 
 /* The first line of cpuinfo starting with key ("flags", "vmx flags"): its value, length in *len. */
 static const char *cpu_line(const char *cpuinfo, const char *key, size_t *len)

@@ -1,6 +1,6 @@
 /*
  * The image cache (SPEC §6): the files a lab's nodes boot from, fetched into
- * --cache-dir through fetch.c (http, https and file URLs alike: resumed,
+ * --cache-dir through image-fetch.c (http, https and file URLs alike: resumed,
  * hashed while they arrive, verified, renamed into place).
  */
 #ifndef LC_IMAGECACHE_H
@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "catalog.h"
+#include "image-catalog.h"
 #include "err.h"
 
 struct lc_image_progress {

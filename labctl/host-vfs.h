@@ -9,10 +9,10 @@
 
 #include <stdbool.h>
 
-#include "cmd.h"
+#include "opts.h"
 #include "lease.h"
 #include "pci.h"
-#include "vfalloc.h"
+#include "vf-alloc.h"
 
 struct lc_virt;
 

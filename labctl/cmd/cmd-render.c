@@ -6,8 +6,8 @@
 
 #include "cmd.h"
 #include "fsutil.h"
-#include "hostfacts.h"
-#include "hostvf.h"
+#include "host-facts.h"
+#include "host-vfs.h"
 #include "output.h"
 #include "plan.h"
 #include "virt.h"

@@ -3,7 +3,7 @@
 
 #include "cmd.h"
 #include "graph.h"
-#include "hostvf.h"
+#include "host-vfs.h"
 #include "load.h"
 
 static int cmd_graph(struct lc_session *s, int argc, char **argv, struct lc_err *err)

@@ -1,7 +1,7 @@
-/* Host facts: libvirt's view refined by a cheap look at the host; see hostfacts.h. */
+/* Host facts: libvirt's view refined by a cheap look at the host; see host-facts.h. */
 
-#include "cpuinfo.h"
-#include "hostfacts.h"
+#include "host-cpuinfo.h"
+#include "host-facts.h"
 #include "sysfs.h"
 #include "virt.h"
 

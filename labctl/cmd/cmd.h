@@ -9,26 +9,14 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "opts.h"
 
 struct lc_virt;
 
-/* Global options (SPEC §2); resolved to final paths by main.c. */
-struct lc_opts {
-	const char *uri; /* as given or defaulted: workers open their own connections */
-	const char *sysfs;
-	const char *procfs;
-	const char *devfs;
-	const char *state_dir;
-	const char *cache_dir;
-	const char *templates;
-	const char *catalog;
-	bool json;
-	int verbosity; /* -1 quiet, 0 normal, 1 verbose */
-};
-
 struct lc_session {
 	struct lc_opts opts;
-	struct lc_virt *virt; /* open for LC_CMD_NEEDS_VIRT; NULL when WANTS_VIRT could not */
+	struct lc_virt *virt;	/* open for LC_CMD_NEEDS_VIRT; NULL when WANTS_VIRT could not */
+	const char *virt_error; /* why WANTS_VIRT could not connect; NULL otherwise */
 };
 
 enum {

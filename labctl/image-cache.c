@@ -1,4 +1,4 @@
-/* The image cache; see imagecache.h. */
+/* The image cache; see image-cache.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fetch.h"
+#include "image-fetch.h"
 #include "fsutil.h"
-#include "imagecache.h"
+#include "image-cache.h"
 
 /* A download that breaks is resumed this many times. */
 #define FETCH_RETRIES 5

@@ -1,8 +1,8 @@
-/* VF planning against the host; see hostvf.h. */
+/* VF planning against the host; see host-vfs.h. */
 #include <string.h>
 
 #include "buf.h"
-#include "hostvf.h"
+#include "host-vfs.h"
 #include "sysfs.h"
 #include "virt.h"
 

@@ -1,4 +1,4 @@
-/* Resumable, verified downloads through libcurl; see fetch.h. */
+/* Resumable, verified downloads through libcurl; see image-fetch.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,11 +10,11 @@
 
 #include <curl/curl.h>
 
-#include "fetch.h"
+#include "image-fetch.h"
 #include "fsutil.h"
 #include "interrupt.h"
 #include "sha256.h"
-#include "sink.h"
+#include "image-sink.h"
 
 struct xfer {
 	struct lc_sink *sink; /* .part: hashes and writes what arrives */

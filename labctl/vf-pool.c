@@ -1,10 +1,10 @@
-/* VF pool filters; see vfpool.h. */
+/* VF pool filters; see vf-pool.h. */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfpool.h"
+#include "vf-pool.h"
 
 static bool match_ids(const struct lc_strlist *l, const struct lc_pci_fn *vf)
 {

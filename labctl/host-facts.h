@@ -7,7 +7,7 @@
 #ifndef LC_HOSTFACTS_H
 #define LC_HOSTFACTS_H
 
-#include "cmd.h"
+#include "opts.h"
 #include "render.h"
 #include "sysfs.h"
 

@@ -1,7 +1,7 @@
-/* Image catalog parsing; see catalog.h. */
+/* Image catalog parsing; see image-catalog.h. */
 #include <string.h>
 
-#include "catalog.h"
+#include "image-catalog.h"
 #include "suggest.h"
 #include "yaml-doc.h"
 

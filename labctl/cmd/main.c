@@ -194,12 +194,15 @@ int main(int argc, char **argv)
 	xmlInitParser();
 	struct lc_err err = LC_ERR_INIT;
 	int rc = 0;
+	/* a command that can go on without libvirt keeps the reason it could not connect */
+	struct lc_err verr = LC_ERR_INIT;
 	if (e->flags & (LC_CMD_NEEDS_VIRT | LC_CMD_WANTS_VIRT)) {
-		s.virt = lc_virt_open(s.opts.uri, &err);
-		if (!s.virt && (e->flags & LC_CMD_NEEDS_VIRT))
+		s.virt = lc_virt_open(s.opts.uri, &verr);
+		if (!s.virt && (e->flags & LC_CMD_NEEDS_VIRT)) {
+			lc_err_move(&err, &verr);
 			rc = -1;
-		else if (!s.virt)
-			lc_err_release(&err);
+		}
+		s.virt_error = verr.msg;
 	}
 	if (rc == 0)
 		rc = e->exec(&s, argc - optind, argv + optind, &err);
@@ -217,6 +220,7 @@ int main(int argc, char **argv)
 		code = 128 + lc_interrupted();
 	fflush(stdout);
 	lc_err_release(&err);
+	lc_err_release(&verr);
 	free(d.state);
 	free(d.cache);
 	free(d.templates);

@@ -1,10 +1,10 @@
-/* Host routes; see routes.h. */
+/* Host routes; see host-routes.h. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "routes.h"
+#include "host-routes.h"
 #include "validate.h"
 
 size_t lc_routes_parse(const char *text, struct lc_route **out)

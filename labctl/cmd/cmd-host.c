@@ -13,14 +13,13 @@
 
 #include "cmd.h"
 #include "fsutil.h"
-#include "cpuinfo.h"
-#include "hostcheck.h"
-#include "hostvf.h"
+#include "host-cpuinfo.h"
+#include "host-check.h"
+#include "host-vfs.h"
 #include "load.h"
 #include "output.h"
 #include "pci.h"
 #include "topology.h"
-#include "virt.h"
 
 static void print_table(const struct lc_vf_status *v, size_t n)
 {
@@ -98,13 +97,10 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, s->opts.devfs};
 	if (lc_sysroot_check(&root, err) < 0)
 		return -1;
-	struct lc_err verr = LC_ERR_INIT;
-	/* main connected when it could; say why it could not */
-	struct lc_virt *v = s->virt ? NULL : lc_virt_open(s->opts.uri, &verr);
-	struct lc_libvirt_fact lv = {s->opts.uri, s->virt || v ? NULL : verr.msg};
+	/* main connected when it could, and kept why it could not */
+	struct lc_libvirt_fact lv = {s->opts.uri, s->virt ? NULL : s->virt_error};
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
-	lc_virt_close(v);
 	size_t fails = 0;
 	bool colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	static const char *const col[] = {"\033[32m", "\033[33m", "\033[31m"};
@@ -134,7 +130,6 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
 	lc_checks_release(&c);
-	lc_err_release(&verr);
 	if (fails)
 		return lc_err_set(err, LC_EXIT_RESOURCE, "host check: %zu check%s failed", fails,
 				  fails == 1 ? "" : "s");

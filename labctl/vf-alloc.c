@@ -1,12 +1,12 @@
-/* VF allocation by whole IOMMU group; see vfalloc.h and SPEC §5. */
+/* VF allocation by whole IOMMU group; see vf-alloc.h and SPEC §5. */
 #include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "mac.h"
 #include "validate.h"
-#include "vfalloc.h"
-#include "vfpool.h"
+#include "vf-alloc.h"
+#include "vf-pool.h"
 
 struct grp {
 	int id;
