@@ -77,6 +77,7 @@ CORE_SRCS := \
 	labctl/vf-alloc.c \
 	labctl/vf-pool.c \
 	labctl/virt-libvirt.c \
+	labctl/workpool.c \
 	labctl/yaml-doc.c
 
 CMD_SRCS := \

@@ -13,16 +13,10 @@
 #include "journal.h"
 #include "lab.h"
 #include "lease.h"
+#include "workpool.h"
 #include "host-routes.h"
 #include "sysfs.h"
 #include "virt.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 const char *lc_node_action_name(enum lc_node_action a)
 {
@@ -152,7 +146,7 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_virt_obj *old = existing_of(j, n->name);
 	bool same = old && old->rendered_sha256 && dom->rendered_sha256 &&
 		    strcmp(old->rendered_sha256, dom->rendered_sha256) == 0;
-	j->started_at[i] = now_s();
+	j->started_at[i] = lc_now_s();
 	if (old && (same || !j->uo->force)) {
 		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
 		if (old->active && !old->paused)
@@ -186,90 +180,13 @@ static int resume_nodes(struct up_job *j, struct lc_virt *v, struct lc_err *err)
 		struct lc_err e = LC_ERR_INIT;
 		if (!j->resume[i])
 			continue;
-		j->started_at[i] = now_s();
+		j->started_at[i] = lc_now_s();
 		if (lc_virt_domain_resume(v, j->r->nodes[i].domain, &e) < 0 && rc == 0)
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "node %s: %s", j->r->nodes[i].node,
 					e.msg);
 		lc_err_release(&e);
 	}
 	return rc;
-}
-
-/*
- * Run fn over items 0..n-1 on up to `workers` threads, each with its own
- * libvirt connection (libvirt serializes the calls made on one connection).
- * After a failure no new item is started; errors[i] says what failed.
- */
-struct par {
-	const char *uri;
-	size_t n, next;
-	bool failed;
-	pthread_mutex_t mu;
-	int (*fn)(void *ctx, struct lc_virt *v, size_t i, struct lc_err *err);
-	void (*done)(void *ctx, size_t i, double seconds, const char *error);
-	void *ctx;
-	char **errors;
-};
-
-static void *par_worker(void *arg)
-{
-	struct par *p = arg;
-	struct lc_err cerr = LC_ERR_INIT;
-	struct lc_virt *v = lc_virt_open(p->uri, &cerr);
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		/* after a failure or a signal: finish what is in flight, start nothing */
-		size_t i = p->failed || lc_interrupted() ? p->n : p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (i >= p->n)
-			break;
-		double t0 = now_s();
-		struct lc_err err = LC_ERR_INIT;
-		int rc = v ? p->fn(p->ctx, v, i, &err) : -1;
-		if (rc < 0) {
-			p->errors[i] = lc_strdup(v ? err.msg : cerr.msg);
-			pthread_mutex_lock(&p->mu);
-			p->failed = true;
-			pthread_mutex_unlock(&p->mu);
-		}
-		if (p->done)
-			p->done(p->ctx, i, now_s() - t0, p->errors[i]);
-		lc_err_release(&err);
-	}
-	lc_virt_close(v);
-	lc_err_release(&cerr);
-	return NULL;
-}
-
-/* Returns the index of the first failed item, or n when all succeeded. */
-static size_t par_run(struct par *p, size_t workers)
-{
-	pthread_mutex_init(&p->mu, NULL);
-	p->errors = lc_calloc(p->n + 1, sizeof(char *));
-	if (workers > p->n)
-		workers = p->n ? p->n : 1;
-	pthread_t *tids = lc_calloc(workers, sizeof(*tids));
-	size_t started = 0;
-	while (started < workers && pthread_create(&tids[started], NULL, par_worker, p) == 0)
-		started++;
-	if (started == 0)
-		par_worker(p);
-	for (size_t k = 0; k < started; k++)
-		pthread_join(tids[k], NULL);
-	free(tids);
-	pthread_mutex_destroy(&p->mu);
-	size_t first = p->n;
-	for (size_t i = 0; i < p->n && first == p->n; i++)
-		if (p->errors[i])
-			first = i;
-	return first;
-}
-
-static void par_release(struct par *p)
-{
-	for (size_t i = 0; p->errors && i < p->n; i++)
-		free(p->errors[i]);
-	free(p->errors);
 }
 
 static int up_item(void *ctx, struct lc_virt *v, size_t i, struct lc_err *err)
@@ -292,15 +209,15 @@ static void up_done(void *ctx, size_t i, double seconds, const char *error)
 
 static int run_nodes(struct up_job *j, struct lc_err *err)
 {
-	struct par p = {
+	struct lc_workpool p = {
 	    .uri = j->o->uri, .n = j->t->n_nodes, .fn = up_item, .done = up_done, .ctx = j};
-	size_t bad = par_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
+	size_t bad = lc_workpool_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
 	int rc = 0;
 	if (bad < p.n)
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", j->r->nodes[bad].error);
-	else if (p.next < p.n && lc_interrupted())
+	else if (lc_workpool_cut_short(&p))
 		rc = interrupted(err, "up");
-	par_release(&p);
+	lc_workpool_release(&p);
 	return rc;
 }
 
@@ -337,7 +254,7 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 		     struct lc_err *err)
 {
 	const struct lc_topology *t = l->topo;
-	double deadline = now_s() + j->uo->wait_s;
+	double deadline = lc_now_s() + j->uo->wait_s;
 	size_t pending;
 	do {
 		pending = 0;
@@ -359,13 +276,13 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 				continue;
 			}
 			res->booted = true;
-			res->boot_seconds = now_s() - j->started_at[i];
+			res->boot_seconds = lc_now_s() - j->started_at[i];
 			if (j->uo->progress)
 				j->uo->progress(j->uo->ctx, res, true);
 		}
 		if (pending)
 			usleep(100 * 1000);
-	} while (pending && now_s() < deadline && !lc_interrupted());
+	} while (pending && lc_now_s() < deadline && !lc_interrupted());
 	if (pending && lc_interrupted())
 		return interrupted(err, "up --wait");
 	if (!pending)
@@ -437,7 +354,7 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
 	memset(r, 0, sizeof(*r));
-	double t0 = now_s();
+	double t0 = lc_now_s();
 	const struct lc_topology *t = l->topo;
 	r->n_nodes = t->n_nodes;
 	r->nodes = lc_calloc(t->n_nodes + 1, sizeof(*r->nodes));
@@ -494,7 +411,7 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	lc_virt_objs_free((struct lc_virt_obj *)j.existing, j.n_existing);
 	free(j.started_at);
 	free(j.resume);
-	r->seconds = now_s() - t0;
+	r->seconds = lc_now_s() - t0;
 	return rc;
 }
 
@@ -654,7 +571,7 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err)
 {
 	memset(r, 0, sizeof(*r));
-	double t0 = now_s();
+	double t0 = lc_now_s();
 	struct lc_journal jn;
 	if (lc_journal_read(o->state_dir, lab, &jn, err) < 0)
 		return -1;
@@ -671,16 +588,16 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 			for (size_t k = 0; k < objs[i].n_volumes; k++)
 				add_volume(&vols, &n_vols, objs[i].volumes[k]);
 		/* stopping QEMU takes libvirt a second or so: stop them all at once */
-		struct par p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
-		size_t bad = par_run(&p, DOWN_WORKERS);
+		struct lc_workpool p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
+		size_t bad = lc_workpool_run(&p, DOWN_WORKERS);
 		for (size_t i = 0; i < p.next && i < n; i++)
 			r->n_domains += !p.errors[i];
 		if (bad < n)
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", objs[bad].name,
 					p.errors[bad]);
-		else if (p.next < n && lc_interrupted())
+		else if (lc_workpool_cut_short(&p))
 			rc = interrupted(err, "down");
-		par_release(&p);
+		lc_workpool_release(&p);
 		lc_virt_objs_free(objs, n);
 	}
 	if (rc == 0 && lc_interrupted())
@@ -713,7 +630,7 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	}
 	if (rc == 0)
 		rc = lc_journal_remove(o->state_dir, lab, err);
-	r->seconds = now_s() - t0;
+	r->seconds = lc_now_s() - t0;
 	return rc;
 }
 

@@ -83,9 +83,8 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		if (!tmpl && n->template_path.v) {
 			/* the user's own file: point at where the topology names it */
 			err->code = LC_EXIT_USAGE;
-			lc_err_prefix(err,
-				      "%s:%d:%d: node \"%s\": template: ", n->template_path.at.file,
-				      n->template_path.at.line, n->template_path.at.col, n->name);
+			lc_err_prefix_at(err, n->template_path.at,
+					 "node \"%s\": template: ", n->name);
 		}
 		if (!tmpl)
 			goto fail;

@@ -563,13 +563,11 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 {
 	xmlNodePtr troot = tmpl ? xmlDocGetRootElement(tmpl) : NULL;
 	if (!troot || !xmlStrEqual(troot->name, BAD_CAST "domain")) {
-		if (n->template_path.v)
-			lc_err_set(err, LC_EXIT_USAGE,
-				   "%s:%d:%d: node \"%s\": template '%s' is not a <domain> "
-				   "document",
-				   n->template_path.at.file, n->template_path.at.line,
-				   n->template_path.at.col, n->name, n->template_path.v);
-		else
+		if (n->template_path.v) {
+			lc_err_set(err, LC_EXIT_USAGE, "template '%s' is not a <domain> document",
+				   n->template_path.v);
+			lc_err_prefix_at(err, n->template_path.at, "node \"%s\": ", n->name);
+		} else
 			lc_err_set(err, LC_EXIT_RUNTIME,
 				   "node \"%s\": template of kind \"%s\" is not a "
 				   "<domain> document",
@@ -619,8 +617,7 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 				   "xml %s: \"%s\" changed the domain's name or labctl's ownership "
 				   "metadata",
 				   lc_tweak_op_name(n->xml[i].op), n->xml[i].xpath.v);
-			lc_err_prefix(err, "%s:%d:%d: node \"%s\": ", n->xml[i].at.file,
-				      n->xml[i].at.line, n->xml[i].at.col, n->name);
+			lc_err_prefix_at(err, n->xml[i].at, "node \"%s\": ", n->name);
 			xmlFreeDoc(doc);
 			return NULL;
 		}

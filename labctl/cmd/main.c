@@ -44,20 +44,6 @@ struct defaults {
 	char *state, *cache, *templates, *catalog;
 };
 
-/* "FILE:LINE:COL: ..." — a topology diagnostic, which names its place itself. */
-static bool has_position(const char *msg)
-{
-	for (const char *c = strchr(msg, ':'); c; c = strchr(c + 1, ':')) {
-		size_t line = strspn(c + 1, "0123456789");
-		if (line && c[1 + line] == ':') {
-			size_t col = strspn(c + 2 + line, "0123456789");
-			if (col && c[2 + line + col] == ':')
-				return true;
-		}
-	}
-	return false;
-}
-
 static const char *datadir(void)
 {
 	const char *d = getenv("LABCTL_DATADIR");
@@ -212,8 +198,7 @@ int main(int argc, char **argv)
 		code = err.msg ? (int)err.code : LC_EXIT_RUNTIME;
 		/* topology diagnostics already carry file:line:col; the rest gets a prefix */
 		fprintf(stderr, "%s%s\n",
-			code == LC_EXIT_USAGE && err.msg && has_position(err.msg) ? "" : "labctl: ",
-			err.msg ? err.msg : "unknown error");
+			err.positioned ? "" : "labctl: ", err.msg ? err.msg : "unknown error");
 	}
 	/* a signal's stop is reported like any error, and exits as shells expect */
 	if (rc < 0 && lc_interrupted())

@@ -29,21 +29,36 @@ void lc_err_prefix(struct lc_err *e, const char *fmt, ...)
 	lc_buf_adds(&b, e->msg);
 	free(e->msg);
 	e->msg = lc_buf_detach(&b);
+	e->positioned = false; /* the position, if any, no longer leads */
+}
+
+void lc_err_prefix_at(struct lc_err *e, struct lc_mark at, const char *fmt, ...)
+{
+	if (!e || !e->msg)
+		return;
+	struct lc_buf b = LC_BUF_INIT;
+	lc_buf_addf(&b, "%s:%d:%d: ", at.file ? at.file : "-", at.line, at.col);
+	va_list ap;
+	va_start(ap, fmt);
+	lc_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	lc_buf_adds(&b, e->msg);
+	free(e->msg);
+	e->msg = lc_buf_detach(&b);
+	e->positioned = true;
 }
 
 void lc_err_release(struct lc_err *e)
 {
 	free(e->msg);
-	e->msg = NULL;
-	e->code = LC_EXIT_OK;
+	*e = (struct lc_err)LC_ERR_INIT;
 }
 
 void lc_err_move(struct lc_err *dst, struct lc_err *src)
 {
 	lc_err_release(dst);
 	*dst = *src;
-	src->msg = NULL;
-	src->code = LC_EXIT_OK;
+	*src = (struct lc_err)LC_ERR_INIT;
 }
 
 void lc_diags_init(struct lc_diags *d)
@@ -103,6 +118,7 @@ int lc_diags_to_err(struct lc_diags *d, struct lc_err *e)
 			    g->at.line, g->at.col, g->msg);
 	}
 	lc_err_set(e, LC_EXIT_USAGE, "%s", lc_buf_str(&b));
+	e->positioned = e->msg != NULL;
 	lc_buf_release(&b);
 	return -1;
 }

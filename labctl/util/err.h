@@ -7,6 +7,7 @@
 #ifndef LC_ERR_H
 #define LC_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* labctl's exit codes (SPEC §2), mapped from errors in one place: main.c. */
@@ -17,14 +18,22 @@ enum lc_exit {
 	LC_EXIT_RESOURCE = 3, /* not enough free VFs, host check FAIL */
 };
 
+/* Where in a topology or catalog file a value came from (1-based). */
+struct lc_mark {
+	const char *file; /* borrowed from the document that owns the text */
+	int line;
+	int col;
+};
+
 struct lc_err {
 	enum lc_exit code;
-	char *msg; /* NULL while no error is recorded */
+	char *msg;	 /* NULL while no error is recorded */
+	bool positioned; /* msg begins with FILE:LINE:COL: it names its own place */
 };
 
 #define LC_ERR_INIT                                                                                \
 	{                                                                                          \
-		LC_EXIT_OK, NULL                                                                   \
+		LC_EXIT_OK, NULL, false                                                            \
 	}
 
 /* Record an error (the first one recorded wins) and return -1. */
@@ -32,16 +41,15 @@ int lc_err_set(struct lc_err *e, enum lc_exit code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Put context in front of the recorded message: "node \"x\": " + msg. */
 void lc_err_prefix(struct lc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Put a topology position in front of the recorded message ("FILE:L:C: " +
+ * the prefix fmt gives + msg) and mark the error as positioned.
+ */
+void lc_err_prefix_at(struct lc_err *e, struct lc_mark at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void lc_err_release(struct lc_err *e);
 /* Move the error out of src into dst (dst must be empty). */
 void lc_err_move(struct lc_err *dst, struct lc_err *src);
-
-/* Where in a topology or catalog file a value came from (1-based). */
-struct lc_mark {
-	const char *file; /* borrowed from the document that owns the text */
-	int line;
-	int col;
-};
 
 struct lc_diag {
 	struct lc_mark at; /* at.file points at file below */
