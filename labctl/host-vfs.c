@@ -100,7 +100,8 @@ static bool in_plan(const struct lc_vf_plan *p, int group)
 }
 
 static int take_all(const struct lc_opts *o, const struct lc_topology *t,
-		    const struct lc_host_vfs *h, const struct lc_vf_plan *plan, struct lc_err *err)
+		    const struct lc_host_vfs *h, const struct lc_vf_plan *plan, int **out_taken,
+		    size_t *out_n, struct lc_err *err)
 {
 	const char *lab = t->name.v;
 	int *taken = NULL;
@@ -131,14 +132,24 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 			    !in_plan(plan, h->leases.v[i].group))
 				lc_lease_drop(o->state_dir, h->leases.v[i].group, NULL);
 	}
+	if (rc == 0 && out_taken) {
+		*out_taken = taken;
+		*out_n = n_taken;
+		taken = NULL;
+	}
 	free(taken);
 	return rc;
 }
 
 static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
-		struct lc_vf_plan *out, struct lc_inventory *inv, struct lc_err *err)
+		struct lc_vf_plan *out, struct lc_inventory *inv, int **taken, size_t *n_taken,
+		struct lc_err *err)
 {
 	memset(out, 0, sizeof(*out));
+	if (taken) {
+		*taken = NULL;
+		*n_taken = 0;
+	}
 	if (inv)
 		memset(inv, 0, sizeof(*inv));
 	if (!wants_devices(t)) {
@@ -155,7 +166,7 @@ static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topo
 		struct lc_vf_inputs in;
 		lc_host_vfs_inputs(&h, t, &in);
 		rc = lc_vf_plan(&in, out, err);
-		if (rc == 0 && take && (rc = take_all(o, t, &h, out, err)) < 0)
+		if (rc == 0 && take && (rc = take_all(o, t, &h, out, taken, n_taken, err)) < 0)
 			lc_vf_plan_release(out);
 		if (rc == 0 && inv) {
 			*inv = h.inv; /* the caller's now */
@@ -170,11 +181,33 @@ static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topo
 int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
 		 struct lc_vf_plan *out, struct lc_err *err)
 {
-	return plan(o, v, t, take, out, NULL, err);
+	return plan(o, v, t, take, out, NULL, NULL, NULL, err);
+}
+
+int lc_host_plan_take(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+		      struct lc_vf_plan *out, int **taken, size_t *n_taken, struct lc_err *err)
+{
+	return plan(o, v, t, true, out, NULL, taken, n_taken, err);
+}
+
+int lc_host_release_taken(const struct lc_opts *o, const int *taken, size_t n_taken,
+			  struct lc_err *err)
+{
+	int lock = -1;
+	if (!n_taken)
+		return 0;
+	if (lc_leases_lock(o->state_dir, &lock, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n_taken; i++)
+		if (lc_lease_drop(o->state_dir, taken[i], rc == 0 ? err : NULL) < 0)
+			rc = -1;
+	lc_leases_unlock(lock);
+	return rc;
 }
 
 int lc_host_plan_view(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
 		      struct lc_vf_plan *out, struct lc_inventory *inv, struct lc_err *err)
 {
-	return plan(o, v, t, false, out, inv, err);
+	return plan(o, v, t, false, out, inv, NULL, NULL, err);
 }

@@ -45,6 +45,17 @@ int lc_host_plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_top
 		 struct lc_vf_plan *plan, struct lc_err *err);
 
 /*
+ * lc_host_plan taking the leases, also handing over the groups this run
+ * leased that the lab did not hold before (*taken, the caller frees), so
+ * that a failure before anything uses them can give them back with
+ * lc_host_release_taken.
+ */
+int lc_host_plan_take(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+		      struct lc_vf_plan *plan, int **taken, size_t *n_taken, struct lc_err *err);
+int lc_host_release_taken(const struct lc_opts *o, const int *taken, size_t n_taken,
+			  struct lc_err *err);
+
+/*
  * lc_host_plan without leasing, also handing over the inventory the plan
  * was made from (empty when the lab asks for no device), which the caller
  * releases with lc_inventory_release.

@@ -1,5 +1,6 @@
 /* Lab lifecycle; see lab.h. */
 #include <pthread.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -375,27 +376,46 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		return -1;
 	if (lc_interrupted())
 		return interrupted(err, "up");
-	if (write_journal(o, t, err) < 0 || lc_host_plan(o, v, t, true, &devs, err) < 0)
+	/*
+	 * Leases first, then the journal: nothing is written to the state dir
+	 * for a lab whose devices could not be had. What this run leased goes
+	 * back on any failure before the first node is made, so a topology that
+	 * fails to render or a network that cannot be set up holds nothing.
+	 */
+	int *taken = NULL;
+	size_t n_taken = 0;
+	if (lc_host_plan_take(o, v, t, &devs, &taken, &n_taken, err) < 0)
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
-	if (rc < 0 || ensure_pool(o, v, t->storage_pool.v, err) < 0)
-		return -1;
-	for (size_t i = 0; i < r->plan.n; i++) {
+	if (rc == 0)
+		rc = write_journal(o, t, err);
+	if (rc == 0)
+		rc = ensure_pool(o, v, t->storage_pool.v, err);
+	for (size_t i = 0; rc == 0 && i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
 		bool changed;
 		if (p->type != LC_OBJ_NETWORK)
 			continue;
-		if (lc_virt_network_ensure(v, p->name, p->xml, &changed, err) < 0)
-			return -1;
-		r->n_networks_changed += changed;
+		rc = lc_virt_network_ensure(v, p->name, p->xml, &changed, err);
+		r->n_networks_changed += rc == 0 && changed;
 	}
 	struct up_job j = {.o = o, .uo = uo, .t = t, .r = r};
-	if (lc_virt_lab_domains(v, t->name.v, (struct lc_virt_obj **)&j.existing, &j.n_existing,
-				err) < 0)
+	if (rc == 0)
+		rc = lc_virt_lab_domains(v, t->name.v, (struct lc_virt_obj **)&j.existing,
+					 &j.n_existing, err);
+	if (rc == 0 && lc_interrupted())
+		rc = interrupted(err, "up");
+	if (rc < 0) {
+		lc_virt_objs_free((struct lc_virt_obj *)j.existing, j.n_existing);
+		lc_host_release_taken(o, taken, n_taken, NULL);
+		r->n_groups = 0;
+		free(taken);
 		return -1;
+	}
+	free(taken);
 	j.started_at = lc_calloc(t->n_nodes + 1, sizeof(double));
 	j.resume = lc_calloc(t->n_nodes + 1, sizeof(bool));
 	pthread_mutex_init(&j.mu, NULL);
@@ -675,6 +695,88 @@ static int drop_stale_leases(const struct lc_opts *o, struct lc_virt *v, time_t 
 	return rc == 0 ? lc_leases_sweep_tmp(o->state_dir, NULL, err) : rc;
 }
 
+/* How long a journal with nothing behind it is left to the up that may be writing it. */
+#define JOURNAL_GRACE_S 60
+
+/* Some volume the journal lists exists in its pool. */
+static int journal_volumes_exist(struct lc_virt *v, const struct lc_journal *jn, bool *any,
+				 struct lc_err *err)
+{
+	*any = false;
+	for (size_t i = 0; i < jn->n_volumes && !*any; i++) {
+		const char *slash = strchr(jn->volumes[i], '/');
+		if (!slash)
+			continue;
+		char *pool = lc_strndup(jn->volumes[i], (size_t)(slash - jn->volumes[i]));
+		char **names;
+		size_t nn;
+		int rc = lc_virt_pool_volumes(v, pool, &names, &nn, err);
+		free(pool);
+		if (rc < 0)
+			return -1;
+		*any = has(names, nn, slash + 1);
+		lc_strv_free(names, nn);
+	}
+	return 0;
+}
+
+/*
+ * Under the lease lock: remove the journal of a lab that has no domain,
+ * network, volume or lease (an up that failed before it made anything, or
+ * whose objects were removed by hand), so that status does not list it
+ * forever. A journal younger than JOURNAL_GRACE_S is left to the up that
+ * wrote it: it is written before the lab's first object exists.
+ */
+static int drop_empty_journals(const struct lc_opts *o, struct lc_virt *v, time_t now,
+			       struct lc_gc_report *r, struct lc_err *err)
+{
+	char **labs;
+	size_t nl;
+	if (lc_journal_labs(o->state_dir, &labs, &nl, err) < 0)
+		return -1;
+	struct lc_leases ls;
+	if (lc_leases_read(o->state_dir, &ls, err) < 0) {
+		lc_strv_free(labs, nl);
+		return -1;
+	}
+	int rc = 0;
+	size_t cap = 0;
+	for (size_t i = 0; rc == 0 && i < nl; i++) {
+		const char *lab = labs[i];
+		bool keep = false;
+		for (size_t k = 0; k < ls.n && !keep; k++)
+			keep = ls.v[k].lab && strcmp(ls.v[k].lab, lab) == 0;
+		char *dir = lc_journal_dir(o->state_dir, lab);
+		char *path = lc_asprintf("%s/journal", dir);
+		struct stat st;
+		keep |= stat(path, &st) == 0 && st.st_mtime + JOURNAL_GRACE_S > now;
+		free(path);
+		free(dir);
+		struct lc_virt_obj *objs;
+		size_t n;
+		for (int pass = 0; rc == 0 && pass < 2 && !keep; pass++) {
+			rc = (pass ? lc_virt_lab_networks : lc_virt_lab_domains)(v, lab, &objs, &n,
+										 err);
+			if (rc == 0) {
+				keep = n > 0;
+				lc_virt_objs_free(objs, n);
+			}
+		}
+		struct lc_journal jn;
+		if (rc == 0 && !keep && (rc = lc_journal_read(o->state_dir, lab, &jn, err)) == 0) {
+			rc = journal_volumes_exist(v, &jn, &keep, err);
+			lc_journal_release(&jn);
+		}
+		if (rc == 0 && !keep && (rc = lc_journal_remove(o->state_dir, lab, err)) == 0) {
+			LC_GROW(r->journals, cap, r->n_journals + 1);
+			r->journals[r->n_journals++] = lc_strdup(lab);
+		}
+	}
+	lc_leases_release(&ls);
+	lc_strv_free(labs, nl);
+	return rc;
+}
+
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,
 	      struct lc_err *err)
 {
@@ -698,6 +800,8 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
 		rc = drop_stale_leases(o, v, now, r, err);
+		if (rc == 0)
+			rc = drop_empty_journals(o, v, now, r, err);
 		lc_leases_unlock(lock);
 	}
 	return rc;
@@ -706,5 +810,6 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 void lc_gc_report_release(struct lc_gc_report *r)
 {
 	lc_strv_free(r->labs, r->n_labs);
+	lc_strv_free(r->journals, r->n_journals);
 	memset(r, 0, sizeof(*r));
 }

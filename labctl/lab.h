@@ -81,6 +81,8 @@ struct lc_gc_report {
 	char **labs; /* labs brought down because their ttl passed */
 	size_t n_labs;
 	size_t n_stale_leases;
+	char **journals; /* labs whose journal was all that was left, removed */
+	size_t n_journals;
 };
 
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,

@@ -5,12 +5,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
+#include "buf.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "load.h"
+#include "render.h"
 #include "templates.h"
 #include "topology.h"
+#include "tweak.h"
 #include "validate.h"
 
 struct lc_catalog *lc_load_catalog(const struct lc_opts *o, struct lc_err *err)
@@ -82,6 +88,234 @@ static int check_template(const char *path, struct lc_err *err)
 	return rc;
 }
 
+/*
+ * ---- validate's rendering check ----
+ *
+ * A tweak's effect depends on the document it runs on, so each node whose
+ * XML is tweaked or comes from the user's own template is rendered as
+ * render would (with placeholder devices for its VFs, and a host assumed to
+ * run KVM), every tweak is run on it, and the result is checked against
+ * libvirt's own domain schema. libvirt ships that schema with its library;
+ * without it the schema check is skipped.
+ */
+
+#ifndef LC_DOMAIN_RNG
+#define LC_DOMAIN_RNG "/usr/share/libvirt/schemas/domain.rng"
+#endif
+
+struct schema {
+	xmlRelaxNGPtr rng; /* NULL: not found or not loadable: no schema check */
+	bool loaded;
+	struct lc_buf msg; /* the first validity error */
+};
+
+static void schema_error(void *ctx, xmlErrorPtr e)
+{
+	struct schema *sc = ctx;
+	if (sc->msg.len || !e || !e->message)
+		return;
+	xmlChar *path = e->node ? xmlGetNodePath((xmlNodePtr)e->node) : NULL;
+	if (path)
+		lc_buf_addf(&sc->msg, "%s: ", (const char *)path);
+	xmlFree(path);
+	lc_buf_adds(&sc->msg, e->message);
+	while (sc->msg.len &&
+	       (sc->msg.s[sc->msg.len - 1] == '\n' || sc->msg.s[sc->msg.len - 1] == ' '))
+		sc->msg.s[--sc->msg.len] = '\0';
+}
+
+static void schema_quiet(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+/* Parsed once per run, on first use: only tweaked or user-templated nodes need it. */
+static xmlRelaxNGPtr schema_get(struct schema *sc)
+{
+	if (sc->loaded)
+		return sc->rng;
+	sc->loaded = true;
+	const char *path = getenv("LABCTL_DOMAIN_RNG");
+	if (!path)
+		path = LC_DOMAIN_RNG;
+	if (!*path || !lc_file_exists(path))
+		return NULL;
+	xmlSetGenericErrorFunc(NULL, schema_quiet);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(path);
+	xmlRelaxNGSetParserStructuredErrors(pc, NULL, NULL);
+	sc->rng = pc ? xmlRelaxNGParse(pc) : NULL;
+	xmlRelaxNGFreeParserCtxt(pc);
+	xmlSetGenericErrorFunc(NULL, NULL);
+	return sc->rng;
+}
+
+/* 0 when doc is a valid libvirt domain (or no schema is at hand); -1 with sc->msg. */
+static int schema_check(struct schema *sc, xmlDocPtr doc)
+{
+	xmlRelaxNGPtr rng = schema_get(sc);
+	if (!rng)
+		return 0;
+	lc_buf_release(&sc->msg);
+	xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(rng);
+	xmlRelaxNGSetValidStructuredErrors(vc, schema_error, sc);
+	xmlSetGenericErrorFunc(NULL, schema_quiet);
+	int rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlSetGenericErrorFunc(NULL, NULL);
+	xmlRelaxNGFreeValidCtxt(vc);
+	if (rc != 0 && !sc->msg.len)
+		lc_buf_adds(&sc->msg, "does not validate");
+	return rc == 0 ? 0 : -1;
+}
+
+/* Stand-ins for a node's devices: render's output has their shape, not the host's. */
+static struct lc_hostdev *placeholder_devices(const struct lc_node *n, size_t *count)
+{
+	size_t total = n->n_pci;
+	for (size_t i = 0; i < n->n_vfs; i++)
+		total += n->vfs[i].count.v;
+	struct lc_hostdev *hd = lc_calloc(total + 1, sizeof(*hd));
+	size_t k = 0;
+	for (size_t i = 0; i < n->n_vfs; i++)
+		for (size_t j = 0; j < n->vfs[i].count.v; j++, k++) {
+			hd[k] = (struct lc_hostdev){0,
+						    0x80 + (unsigned)(k >> 8 & 0x7f),
+						    (unsigned)(k >> 3 & 31),
+						    (unsigned)(k & 7),
+						    true,
+						    "",
+						    (unsigned)n->vfs[i].vlan.v};
+			if (j < n->vfs[i].macs.n)
+				snprintf(hd[k].mac, sizeof(hd[k].mac), "%s", n->vfs[i].macs.v[j].v);
+			else
+				snprintf(hd[k].mac, sizeof(hd[k].mac), "02:00:00:%02x:%02x:%02x",
+					 (unsigned)(k >> 16 & 255), (unsigned)(k >> 8 & 255),
+					 (unsigned)(k & 255));
+		}
+	for (size_t i = 0; i < n->n_pci; i++, k++) {
+		unsigned a = 0, b = 0, c = 0, f = 0;
+		lc_parse_pci_address(n->pci[i].address.v, &a, &b, &c, &f);
+		hd[k] = (struct lc_hostdev){a, b, c, f, false, "", 0};
+	}
+	*count = k;
+	return hd;
+}
+
+/* The node rendered without its tweaks; NULL with err set. */
+static xmlDocPtr render_bare(const struct lc_render_ctx *rc, const struct lc_node *n,
+			     xmlDocPtr tmpl, struct lc_err *err)
+{
+	struct lc_node bare = *n;
+	bare.n_xml = 0;
+	size_t nhd;
+	struct lc_hostdev *hd = placeholder_devices(n, &nhd);
+	xmlDocPtr doc = lc_render_domain(rc, &bare, tmpl, hd, nhd, err);
+	free(hd);
+	return doc;
+}
+
+static void check_rendered_node(const struct lc_render_ctx *rc, const struct lc_node *n,
+				xmlDocPtr tmpl, struct schema *sc, struct lc_diags *d)
+{
+	struct lc_err err = LC_ERR_INIT;
+	xmlDocPtr doc = render_bare(rc, n, tmpl, &err);
+	if (!doc) {
+		lc_diag_add(d, n->template_path.v ? n->template_path.at : n->at, "node \"%s\": %s",
+			    n->name, err.msg);
+		lc_err_release(&err);
+		return;
+	}
+	bool tweak_failed = false;
+	for (size_t i = 0; i < n->n_xml; i++) {
+		struct lc_mark at;
+		if (lc_tweak_apply_at(doc, &n->xml[i], &at, &err) < 0) {
+			lc_diag_add(d, at, "node \"%s\": %s", n->name, err.msg);
+			tweak_failed = true;
+		}
+		lc_err_release(&err);
+	}
+	if (tweak_failed || schema_check(sc, doc) == 0) {
+		xmlFreeDoc(doc);
+		return;
+	}
+	xmlFreeDoc(doc);
+	/* find what broke it: the template itself, or the first tweak after which it is invalid */
+	doc = render_bare(rc, n, tmpl, &err);
+	if (schema_check(sc, doc) < 0) {
+		if (n->template_path.v)
+			lc_diag_add(d, n->template_path.at,
+				    "node \"%s\": template: the rendered domain is not valid for "
+				    "libvirt: %s",
+				    n->name, lc_buf_str(&sc->msg));
+		else
+			lc_diag_add(
+			    d, n->at,
+			    "node \"%s\": kind \"%s\": the rendered domain is not valid for "
+			    "libvirt: %s",
+			    n->name, n->kind.v, lc_buf_str(&sc->msg));
+	}
+	for (size_t i = 0; i < n->n_xml && !sc->msg.len; i++) {
+		struct lc_mark at;
+		lc_tweak_apply_at(doc, &n->xml[i], &at, &err);
+		lc_err_release(&err);
+		if (schema_check(sc, doc) < 0)
+			lc_diag_add(
+			    d, n->xml[i].at,
+			    "node \"%s\": xml %s: \"%s\" leaves a domain libvirt refuses: %s",
+			    n->name, lc_tweak_op_name(n->xml[i].op), n->xml[i].xpath.v,
+			    lc_buf_str(&sc->msg));
+	}
+	xmlFreeDoc(doc);
+}
+
+/*
+ * Every node whose XML the user shaped (tweaks, own template), rendered and
+ * checked as render and up will meet it. Templates are loaded once per file.
+ */
+static void check_rendered(const struct lc_opts *o, const struct lc_loaded *l, struct lc_diags *d)
+{
+	const struct lc_topology *t = l->topo;
+	struct lc_host_facts facts = {LC_VENDOR_INTEL, true, NULL};
+	struct lc_render_ctx rc = {t, &facts, l->catalog, o->state_dir, o->cache_dir, 0};
+	struct schema sc = {0};
+	char **paths = NULL;
+	xmlDocPtr *docs = NULL;
+	size_t np = 0, cap = 0, cap2 = 0;
+	for (size_t i = 0; i < t->n_nodes && !lc_interrupted(); i++) {
+		const struct lc_node *n = &t->nodes[i];
+		if (!n->n_xml && !n->template_path.v)
+			continue;
+		char *path = n->template_path.v ? lc_strdup(n->template_path.v)
+						: lc_template_kind_path(o->templates, n->kind.v);
+		xmlDocPtr tmpl = NULL;
+		for (size_t k = 0; k < np && !tmpl; k++)
+			if (strcmp(paths[k], path) == 0)
+				tmpl = docs[k];
+		if (!tmpl) {
+			struct lc_err err = LC_ERR_INIT;
+			tmpl = lc_template_load(path, &err);
+			lc_err_release(
+			    &err); /* a missing template is reported by the checks before */
+			LC_GROW(paths, cap, np + 1);
+			LC_GROW(docs, cap2, np + 1);
+			paths[np] = lc_strdup(path);
+			docs[np++] = tmpl;
+		}
+		free(path);
+		if (tmpl)
+			check_rendered_node(&rc, n, tmpl, &sc, d);
+	}
+	for (size_t k = 0; k < np; k++) {
+		free(paths[k]);
+		xmlFreeDoc(docs[k]);
+	}
+	free(paths);
+	free(docs);
+	xmlRelaxNGFree(sc.rng);
+	lc_buf_release(&sc.msg);
+}
+
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -111,7 +345,9 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 		images[i] = out->catalog->images[i].name.v;
 	struct lc_validate_ctx vc = {(const char *const *)out->kinds, out->n_kinds, images,
 				     out->catalog->n, check_template};
-	lc_validate(out->topo, &vc, &d);
+	/* rendering a topology with mistakes would only add noise */
+	if (lc_validate(out->topo, &vc, &d) == 0 && d.n == 0)
+		check_rendered(o, out, &d);
 	free(images);
 	int rc = lc_diags_to_err(&d, err);
 	lc_diags_release(&d);

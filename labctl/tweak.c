@@ -204,7 +204,53 @@ static bool split_last(const char *xpath, char **parent, const char **last)
 struct run {
 	bool stub;
 	enum lc_exit xpath_code;
+	bool *value_fault; /* may be NULL: set when the value or fragment is to blame */
 };
+
+static void blame_value(const struct run *how)
+{
+	if (how->value_fault)
+		*how->value_fault = true;
+}
+
+/* An element with element children: set would replace them all with text. */
+static bool has_element_children(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return true;
+	return false;
+}
+
+/*
+ * A fragment appended must be elements (comments and blank text between
+ * them aside): text alone would turn a container into mixed content that no
+ * libvirt element takes. Returns false and names the culprit in c.
+ */
+static bool only_elements(xmlNodePtr list, struct catcher *c)
+{
+	size_t elements = 0;
+	for (xmlNodePtr e = list; e; e = e->next) {
+		if (e->type == XML_ELEMENT_NODE) {
+			elements++;
+		} else if (e->type == XML_TEXT_NODE || e->type == XML_CDATA_SECTION_NODE) {
+			for (const xmlChar *q = e->content; q && *q; q++)
+				if (!isspace(*q)) {
+					lc_buf_adds(&c->msg, "the fragment holds text outside an "
+							     "element: it must be one or more "
+							     "elements");
+					return false;
+				}
+		} else if (e->type != XML_COMMENT_NODE) {
+			lc_buf_adds(&c->msg, "the fragment must be one or more elements");
+			return false;
+		}
+	}
+	if (!elements)
+		lc_buf_adds(&c->msg, "the fragment holds no element: it must be one or more "
+				     "elements");
+	return elements > 0;
+}
 
 static int bad_xpath(const struct run *how, const struct lc_tweak *tw, struct catcher *c,
 		     struct lc_err *err)
@@ -232,6 +278,19 @@ static int do_set(xmlDocPtr doc, const struct lc_tweak *tw, const struct run *ho
 		if (g) {
 			free(nodes);
 			return guard_err(tw, g, how->xpath_code, err);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr e = nodes[i]->type == XML_ELEMENT_NODE ? nodes[i]
+			       : nodes[i]->type == XML_TEXT_NODE  ? nodes[i]->parent
+								  : NULL;
+		if (e && has_element_children(e)) {
+			free(nodes);
+			return lc_err_set(err, how->xpath_code,
+					  "xml set: \"%s\" reaches <%s>, which holds elements: set "
+					  "would replace them with text (set an attribute or an "
+					  "element without children, or remove and append)",
+					  tw->xpath.v, (const char *)e->name);
 		}
 	}
 	/* backwards: a node's new text frees its descendants, which come after it */
@@ -334,7 +393,9 @@ static int do_append(xmlDocPtr doc, const struct lc_tweak *tw, const struct run 
 		if (p->type != XML_ELEMENT_NODE)
 			continue;
 		xmlNodePtr list = parse_fragment(p, tw->value.v, c);
-		if (!list) {
+		if (!list || !only_elements(list, c)) {
+			xmlFreeNodeList(list);
+			blame_value(how);
 			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
 					catch_end(c));
 			break;
@@ -343,6 +404,7 @@ static int do_append(xmlDocPtr doc, const struct lc_tweak *tw, const struct run 
 		for (xmlNodePtr e = list; is_root(p) && e; e = e->next)
 			if (e->type == XML_ELEMENT_NODE && !e->ns &&
 			    guarded_child_name((const char *)e->name)) {
+				blame_value(how);
 				rc = lc_err_set(err, LC_EXIT_USAGE,
 						"xml append: the fragment adds <%s>, which labctl "
 						"owns (the domain's name, uuid and ownership "
@@ -388,8 +450,18 @@ static int run_tweak(xmlDocPtr doc, const struct lc_tweak *tw, const struct run 
 
 int lc_tweak_apply(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_err *err)
 {
-	const struct run how = {false, LC_EXIT_USAGE};
+	const struct run how = {false, LC_EXIT_USAGE, NULL};
 	return run_tweak(doc, tw, &how, err);
+}
+
+int lc_tweak_apply_at(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_mark *at,
+		      struct lc_err *err)
+{
+	bool value_fault = false;
+	const struct run how = {false, LC_EXIT_USAGE, &value_fault};
+	int rc = run_tweak(doc, tw, &how, err);
+	*at = value_fault && tw->value.v ? tw->value.at : tw->xpath.at;
+	return rc;
 }
 
 /*
@@ -410,7 +482,7 @@ static int check_on_stub(const struct lc_tweak *tw, struct lc_err *err)
 				      XML_PARSE_NONET | XML_PARSE_NOBLANKS);
 	if (!doc)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "xml: cannot build the check document");
-	const struct run how = {true, LC_EXIT_RUNTIME};
+	const struct run how = {true, LC_EXIT_RUNTIME, NULL};
 	/* a missing value or fragment is the topology's to report; the XPath is checked still */
 	struct lc_tweak t = *tw;
 	if (!t.value.v)
@@ -430,7 +502,10 @@ int lc_tweak_check(const struct lc_tweak *tw, struct lc_err *err)
 		xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "fragment", NULL);
 		xmlDocSetRootElement(doc, root);
 		xmlNodePtr list = parse_fragment(root, tw->value.v, &c);
-		if (!list && tw->value.v[0])
+		if (list && !only_elements(list, &c))
+			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
+					catch_end(&c));
+		else if (!list && tw->value.v[0])
 			rc = lc_err_set(err, LC_EXIT_USAGE, "xml append: bad fragment: %s",
 					catch_end(&c));
 		else if (!list)

@@ -33,5 +33,8 @@ const char *lc_tweak_op_name(enum lc_tweak_op op);
  * nothing is.
  */
 int lc_tweak_apply(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_err *err);
+/* lc_tweak_apply, also telling where the fault lies: the value's mark or the XPath's. */
+int lc_tweak_apply_at(xmlDocPtr doc, const struct lc_tweak *tw, struct lc_mark *at,
+		      struct lc_err *err);
 
 #endif

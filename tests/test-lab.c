@@ -302,7 +302,9 @@ static void test_failure_in_the_middle(void **state)
 	const char *bad = "name: mid\ndefaults: {image: tiny, memory: 128MiB}\nnodes:\n"
 			  "  a: {kind: kvm}\n  b: {kind: kvm}\n"
 			  "  c:\n    kind: kvm\n"
-			  "    xml: [{set: /domain/devices/disk/target/@bus, value: bogus}]\n"
+			  "    xml: [{append: /domain/devices, fragment: \"<disk type='file' "
+			  "device='disk'><source file='/x'/><target dev='vda' "
+			  "bus='virtio'/></disk>\"}]\n"
 			  "  d: {kind: kvm}\n";
 	struct lc_up_report r;
 	struct lc_err err = LC_ERR_INIT;
@@ -455,6 +457,89 @@ static void test_gc(void **state)
 	assert_int_equal(count_leases(e), 2);
 	assert_true(has_lease(e, 998));
 	assert_true(has_lease(e, 995));
+	env_free(e);
+}
+
+/*
+ * issue 15 #1: a node whose tweak validate cannot fault (it depends on the
+ * host: validate assumes KVM on Intel, test:///default runs TCG, whose
+ * nested flag is svm) fails at render, after the lab's VFs were leased:
+ * everything up took goes back, and nothing is written to the state dir.
+ */
+static void test_render_failure_releases(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(
+	    up(e,
+	       LAB(", xml: [{set: \"/domain/cpu/feature[@name='vmx']/@policy\", value: "
+		   "optional}]"),
+	       2, &r, &err),
+	    -1);
+	assert_int_equal(err.code, LC_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "matches nothing in the domain"));
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 0);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_networks(e, "itest"), 0);
+	char *j = lc_journal_dir(e->state, "itest");
+	assert_false(lc_file_exists(j));
+	/* a VF shortage (exit 3) writes nothing either */
+	assert_int_equal(up(e, LAB(", vfs: [{pool: cx5, count: 99}]"), 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 0);
+	assert_false(lc_file_exists(j));
+	free(j);
+	/* and the lab comes up once the topology is right */
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 2);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	env_free(e);
+}
+
+/*
+ * issue 15 #2: gc removes a journal whose lab left nothing (no domain,
+ * network, volume or lease), once it is older than the grace an up that is
+ * still writing gets; a journal whose lab holds a lease or a volume stays.
+ */
+static void test_gc_empty_journal(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_journal jn = {0};
+	lc_journal_add_node(&jn, "a", "kvm");
+	lc_journal_add_volume(&jn, "labctl", "ghost-a.qcow2");
+	assert_int_equal(lc_journal_write(e->state, "ghost", &jn, &err), 0);
+	assert_int_equal(lc_journal_write(e->state, "leased", &jn, &err), 0);
+	lc_journal_release(&jn);
+	int lock;
+	assert_int_equal(lc_leases_lock(e->state, &lock, &err), 0);
+	lc_leases_unlock(lock);
+	assert_int_equal(
+	    lc_lease_take(e->state, 990, "leased", "a", "0000:00:00.1", "test:///default", &err),
+	    0);
+	struct lc_gc_report g;
+	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
+	assert_int_equal(g.n_journals, 0); /* fresh: perhaps an up writing it */
+	lc_gc_report_release(&g);
+	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL) + 120, &g, &err), 0);
+	assert_int_equal(g.n_journals, 1);
+	assert_string_equal(g.journals[0], "ghost");
+	lc_gc_report_release(&g);
+	char *dir = lc_journal_dir(e->state, "ghost");
+	assert_false(lc_file_exists(dir));
+	free(dir);
+	dir = lc_journal_dir(e->state, "leased");
+	assert_true(lc_file_exists(dir));
+	free(dir);
 	env_free(e);
 }
 
@@ -709,11 +794,18 @@ static void test_wait_whole_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_up_reconcile_down), cmocka_unit_test(test_failure_in_the_middle),
-	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
-	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
-	    cmocka_unit_test(test_accel_auto),	      cmocka_unit_test(test_status_cmd),
-	    cmocka_unit_test(test_up_options),	      cmocka_unit_test(test_routed_subnet),
+	    cmocka_unit_test(test_up_reconcile_down),
+	    cmocka_unit_test(test_failure_in_the_middle),
+	    cmocka_unit_test(test_image_sum_refused),
+	    cmocka_unit_test(test_gc),
+	    cmocka_unit_test(test_render_failure_releases),
+	    cmocka_unit_test(test_gc_empty_journal),
+	    cmocka_unit_test(test_wait_whole_line),
+	    cmocka_unit_test(test_foreign_live_vf),
+	    cmocka_unit_test(test_accel_auto),
+	    cmocka_unit_test(test_status_cmd),
+	    cmocka_unit_test(test_up_options),
+	    cmocka_unit_test(test_routed_subnet),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

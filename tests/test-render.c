@@ -297,21 +297,73 @@ static void test_tweaks(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* issue 15 #10: an appended fragment must be elements; text alone is refused. */
+static void test_tweak_fragment_elements(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"hello", "<a/>tail", "  text  ", "<!-- c -->"};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(bad); i++) {
+		xmlDocPtr doc = small_doc();
+		struct lc_err err = LC_ERR_INIT;
+		struct lc_tweak ap = {.op = LC_TWEAK_APPEND,
+				      .xpath = {(char *)"/domain/devices", {0}},
+				      .value = {(char *)bad[i], {0}}};
+		assert_int_equal(lc_tweak_apply(doc, &ap, &err), -1);
+		assert_non_null(strstr(err.msg, "xml append: bad fragment: the fragment "));
+		assert_non_null(strstr(err.msg, "it must be one or more elements"));
+		lc_err_release(&err);
+		assert_int_equal(lc_tweak_check(&ap, &err), -1);
+		assert_non_null(strstr(err.msg, "it must be one or more elements"));
+		lc_err_release(&err);
+		xmlFreeDoc(doc);
+	}
+	xmlDocPtr doc = small_doc();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_tweak ok = {.op = LC_TWEAK_APPEND,
+			      .xpath = {(char *)"/domain/devices", {0}},
+			      .value = {(char *)" <a/> <!-- c --> <b/> ", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &ok, &err), 0);
+	assert_int_equal(lc_tweak_check(&ok, &err), 0);
+	xmlFreeDoc(doc);
+}
+
 /* Found by fuzz-tweak: a set matching an element and its descendants freed them first. */
 static void test_tweak_set_nested_matches(void **state)
 {
 	(void)state;
 	xmlDocPtr doc = small_doc();
 	struct lc_err err = LC_ERR_INIT;
-	/* (the root itself is labctl's now: the nesting is one level down) */
+	/*
+	 * (the root itself is labctl's now: the nesting is one level down) Since
+	 * issue 15 a set may not replace an element's element children, so the
+	 * nested match is refused before anything changes...
+	 */
 	struct lc_tweak set = {.op = LC_TWEAK_SET,
 			       .xpath = {(char *)"/domain/devices/descendant-or-self::*", {0}},
 			       .value = {(char *)"x", {0}}};
-	assert_int_equal(lc_tweak_apply(doc, &set, &err), 0);
+	assert_int_equal(lc_tweak_apply(doc, &set, &err), -1);
+	assert_string_equal(err.msg, "xml set: \"/domain/devices/descendant-or-self::*\" reaches "
+				     "<devices>, which holds elements: set would replace them with "
+				     "text (set an attribute or an element without children, or "
+				     "remove and append)");
+	lc_err_release(&err);
 	char *out = lc_xml_format(doc);
 	char *c = t_canon(out);
-	assert_string_equal(c, "<domain><cpu mode=\"host-passthrough\"></cpu><devices>x</devices>"
-			       "</domain>");
+	assert_string_equal(c, "<domain><cpu mode=\"host-passthrough\"></cpu><devices><video>"
+			       "</video><video></video></devices></domain>");
+	free(c);
+	free(out);
+	/* ...and a match of a leaf element with its own text still sets each once */
+	struct lc_tweak leaf = {
+	    .op = LC_TWEAK_SET,
+	    .xpath = {(char *)"/domain/devices/video[1]/descendant-or-self::node()", {0}},
+	    .value = {(char *)"x", {0}}};
+	assert_int_equal(lc_tweak_apply(doc, &leaf, &err), 0);
+	assert_int_equal(lc_tweak_apply(doc, &leaf, &err), 0);
+	out = lc_xml_format(doc);
+	c = t_canon(out);
+	assert_string_equal(c, "<domain><cpu mode=\"host-passthrough\"></cpu><devices><video>x"
+			       "</video><video></video></devices></domain>");
 	free(c);
 	free(out);
 	xmlFreeDoc(doc);
@@ -541,6 +593,7 @@ int main(void)
 	    cmocka_unit_test(test_escaping),
 	    cmocka_unit_test(test_tweaks),
 	    cmocka_unit_test(test_tweak_set_nested_matches),
+	    cmocka_unit_test(test_tweak_fragment_elements),
 	    cmocka_unit_test(test_metadata_and_names),
 	    cmocka_unit_test(test_tweaks_keep_ownership),
 	    cmocka_unit_test(test_tweak_errors_not_printed),

@@ -385,6 +385,92 @@ static void test_load_files(void **state)
 	free(catalog);
 }
 
+/*
+ * issue 15 #1 and #10: validate runs every tweak on the node's rendered
+ * domain, as render will, and checks the result against libvirt's domain
+ * schema; each error names the tweak's position.
+ */
+static void test_tweaks_on_rendered_domain(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lc-test-validate-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *templates = t_path("templates"), *catalog = t_path("tests/fixtures/catalog.yaml");
+	struct lc_opts o = {.templates = templates, .catalog = catalog, .state_dir = dir};
+	char *topo = lc_asprintf("%s/t.yaml", dir);
+	static const struct {
+		const char *tweak, *want;
+	} tw_cases[] = {
+	    {"{append: /domain/nosuch, fragment: \"<a/>\"}",
+	     ":5:20: node \"b\": xml append: \"/domain/nosuch\" matches no element in the domain"},
+	    {"{set: /domain/a/b/c, value: x}",
+	     ":5:17: node \"b\": xml set: \"/domain/a/b/c\" matches nothing in the domain"},
+	    {"{set: \"/domain/devices/newthing/@attr\", value: x}",
+	     ":5:17: node \"b\": xml set: \"/domain/devices/newthing/@attr\" matches nothing in "
+	     "the domain"},
+	    {"{set: \"/domain/text()\", value: x}",
+	     ":5:17: node \"b\": xml set: \"/domain/text()\" matches nothing in the domain"},
+	    {"{set: /domain/devices, value: x}",
+	     ":5:17: node \"b\": xml set: \"/domain/devices\" reaches <devices>, which holds "
+	     "elements: set would replace them with text (set an attribute or an element "
+	     "without children, or remove and append)"},
+	    {"{append: /domain/devices, fragment: hello}",
+	     ":5:47: node \"b\": xml append: bad fragment: the fragment holds text outside an "
+	     "element: it must be one or more elements"},
+	    {"{set: /domain/vcpu, value: \"<b>\"}",
+	     ":5:11: node \"b\": xml set: \"/domain/vcpu\" leaves a domain libvirt refuses: "},
+	    {"{append: /domain/devices, fragment: \"<nosuch/>\"}",
+	     ":5:11: node \"b\": xml append: \"/domain/devices\" leaves a domain libvirt "
+	     "refuses: "},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(tw_cases); i++) {
+		char *yaml = lc_asprintf("name: lab\nnodes:\n  a: {}\n  b:\n    xml: [%s]\n",
+					 tw_cases[i].tweak);
+		struct lc_err err = LC_ERR_INIT;
+		struct lc_loaded l;
+		assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+		assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+		assert_int_equal(err.code, LC_EXIT_USAGE);
+		char *want = lc_asprintf("%s%s", topo, tw_cases[i].want);
+		if (strncmp(err.msg, want, strlen(want)) != 0)
+			fail_msg("%s:\n got  %s\n want %s", tw_cases[i].tweak, err.msg, want);
+		free(want);
+		free(yaml);
+		lc_err_release(&err);
+	}
+	/* a tweak that fits the rendered domain and the schema passes */
+	const char *yaml = "name: lab\nnodes:\n  b:\n    xml: [{set: /domain/cpu/@mode, value: "
+			   "host-model}, {append: /domain/devices, fragment: \"<watchdog "
+			   "model='i6300esb'/>\"}]\n";
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_loaded l;
+	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+	if (lc_load(&o, topo, &l, &err) < 0)
+		fail_msg("%s", err.msg);
+	lc_loaded_release(&l);
+	/* a user's template that libvirt would refuse is reported at its "template:" */
+	char *tmpl = lc_asprintf("%s/mine.xml", dir);
+	const char *dom = "<domain type='kvm'><name>x</name><memory>1</memory><os><type>hvm</type>"
+			  "</os><bogus/></domain>";
+	assert_int_equal(lc_write_file(tmpl, dom, strlen(dom), &err), 0);
+	yaml = "name: lab\nnodes:\n  a: {template: mine.xml}\n";
+	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	char *want = lc_asprintf("%s:3:17: node \"a\": template: the rendered domain is not valid "
+				 "for libvirt: ",
+				 topo);
+	assert_true(strncmp(err.msg, want, strlen(want)) == 0);
+	lc_err_release(&err);
+	free(want);
+	unlink(tmpl);
+	unlink(topo);
+	rmdir(dir);
+	free(tmpl);
+	free(topo);
+	free(templates);
+	free(catalog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicates_linear),
 	    cmocka_unit_test(test_model_size_capped),
 	    cmocka_unit_test(test_load_files),
+	    cmocka_unit_test(test_tweaks_on_rendered_domain),
 	};
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }

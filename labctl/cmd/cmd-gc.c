@@ -15,6 +15,8 @@ static int cmd_gc(struct lc_session *s, int argc, char **argv, struct lc_err *er
 	if (rc == 0 && s->opts.verbosity >= 0) {
 		for (size_t i = 0; i < r.n_labs; i++)
 			printf("lab %s: ttl passed, brought down\n", r.labs[i]);
+		for (size_t i = 0; i < r.n_journals; i++)
+			printf("lab %s: nothing left but its journal, removed\n", r.journals[i]);
 		printf("%zu expired labs brought down, %zu stale leases dropped\n", r.n_labs,
 		       r.n_stale_leases);
 	}
