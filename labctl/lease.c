@@ -182,8 +182,8 @@ static char *lease_text(const char *lab, const char *node, const char *addresses
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!gmtime_r(&now, &tm) || !strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		ts[0] = '\0';
 	return lc_asprintf("lab=%s\nnode=%s\naddresses=%s\npid=%ld\ncreated=%s\n%s%s%s", lab, node,
 			   addresses, (long)getpid(), ts, uri ? "uri=" : "", uri ? uri : "",
 			   uri ? "\n" : "");

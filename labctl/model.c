@@ -155,6 +155,10 @@ int lc_parse_size(const char *s, uint64_t *bytes, const char **why)
 	const char *rest = parse_u64(s, &n, why);
 	if (!rest)
 		return -1;
+	if (*rest == '.' || *rest == 'e' || *rest == 'E') {
+		*why = "a size is a whole number and a unit, like 4GiB (no decimals or exponents)";
+		return -1;
+	}
 	while (*rest == ' ')
 		rest++;
 	if (!*rest) {
@@ -209,8 +213,9 @@ int lc_parse_duration(const char *s, uint64_t *seconds, const char **why)
 		}
 		if (*p)
 			p++;
-		if (n > (UINT64_MAX - total) / mul) {
-			*why = "duration too long";
+		/* checked term by term: no sum or product can wrap before the cap */
+		if (n > LC_MAX_DURATION_S / mul || n * mul > LC_MAX_DURATION_S - total) {
+			*why = "longer than 10 years (3650d)";
 			return -1;
 		}
 		total += n * mul;

@@ -167,6 +167,8 @@ void lc_str_release(struct lc_str *s);
  */
 int lc_parse_size(const char *s, uint64_t *bytes, const char **why);
 /* "8h", "90m", "1h30m", "2d", "45s" or plain seconds -> seconds. */
+/* The longest duration a topology may give (ttl): time arithmetic never nears time_t's end. */
+#define LC_MAX_DURATION_S (3650ull * 86400)
 int lc_parse_duration(const char *s, uint64_t *seconds, const char **why);
 
 #include "alloc.h"

@@ -455,8 +455,9 @@ static void render_serial(const struct lc_render_ctx *rc, const struct lc_node *
 static void iso8601(time_t t, char out[32])
 {
 	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* t is now plus at most LC_MAX_DURATION_S: a failure here is not expected, but checked */
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		out[0] = '\0';
 }
 
 static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node *n,

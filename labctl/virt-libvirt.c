@@ -238,7 +238,9 @@ static time_t iso_time(const char *s)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof(tm));
-	return s && strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
+	/* not a time (edited by hand, or out of range): read as none */
+	time_t t = s && strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
+	return t == (time_t)-1 ? 0 : t;
 }
 
 /* The string values of every node an XPath selects. */

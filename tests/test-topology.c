@@ -116,7 +116,12 @@ static void test_sizes(void **state)
 		   {"-1GiB", "expected a number"},
 		   {"99999999999999999999GiB", "number too large"},
 		   {"17179869184TiB", "size too large"},
-		   {"GiB", "expected a number"}};
+		   {"GiB", "expected a number"},
+		   /* issue 15: an exponent or a decimal is named as such */
+		   {"1e30GiB", "a size is a whole number and a unit, like 4GiB (no decimals or "
+			       "exponents)"},
+		   {"1.5GiB", "a size is a whole number and a unit, like 4GiB (no decimals or "
+			      "exponents)"}};
 	for (size_t i = 0; i < LC_ARRAY_SIZE(bad); i++) {
 		uint64_t b;
 		const char *why = NULL;
@@ -142,6 +147,17 @@ static void test_durations(void **state)
 	const char *why;
 	assert_int_equal(lc_parse_duration("8 hours", &s, &why), -1);
 	assert_int_equal(lc_parse_duration("", &s, &why), -1);
+	/* issue 15 #3: at most 10 years, so that now + ttl can never overflow time_t */
+	assert_int_equal(lc_parse_duration("3650d", &s, &why), 0);
+	assert_int_equal(s, 3650ull * 86400);
+	static const char *const too_long[] = {
+	    "3651d",	"3650d1s",   "99999999999999d", "87601h",
+	    "5256001m", "315360001", "3649d200h",	"18446744073709551615s"};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(too_long); i++) {
+		why = NULL;
+		assert_int_equal(lc_parse_duration(too_long[i], &s, &why), -1);
+		assert_string_equal(why, "longer than 10 years (3650d)");
+	}
 }
 
 static void test_example_topologies_parse(void **state)

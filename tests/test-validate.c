@@ -185,6 +185,12 @@ static const struct {
      "indexes, like ens1f0#0-3)"},
     {"bad pci address", HEAD "nodes:\n  a:\n    pci: [{address: \"3b:00.0\"}]\n",
      "t.yaml:4:21: node \"a\": bad PCI address \"3b:00.0\" (like 0000:3b:00.0)"},
+    {"ttl past time_t", "name: lab\nttl: 99999999999999d\nnodes: {a: {}}\n",
+     "t.yaml:2:6: topology: \"ttl\": bad duration \"99999999999999d\": longer than 10 years "
+     "(3650d)"},
+    {"size with an exponent", HEAD "nodes:\n  a:\n    memory: 1e30GiB\n",
+     "t.yaml:4:13: node \"a\": \"memory\": bad size \"1e30GiB\": a size is a whole number and "
+     "a unit, like 4GiB (no decimals or exponents)"},
     {"bad ttl", "name: lab\nttl: soon\nnodes: {a: {}}\n",
      "t.yaml:2:6: topology: \"ttl\": bad duration \"soon\": expected a number"},
     {"network listed three times: one line per extra copy",

@@ -62,8 +62,9 @@ static int cmp_node(const void *a, const void *b)
 static void iso(time_t t, char out[32])
 {
 	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* a time from another program's metadata may be out of range: shown as unknown */
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "?");
 }
 
 static const char *state_of(const struct node_row *r)
