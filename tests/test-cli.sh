@@ -180,5 +180,31 @@ dot -Tcanon "$T/out" >/dev/null 2>"$T/err" || { echo "FAIL graph kinds: dot refu
 expect "graph short" 3 "pool cx5: node kvm1 needs 2 VFs" $G --sysfs "$SRC/tests/out/sysfs/host-shared" graph "$SRC/topologies/cx5-vfs.yaml"
 expect "graph usage" 2 "usage: labctl graph TOPOLOGY" $G graph
 
+# issue 15 #5: output that cannot be written is an error, as coreutils'
+# close_stdout makes it: exit 1 naming the cause, for every command that prints
+full() { # NAME COMMAND...
+	name=$1
+	shift
+	"$@" >/dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc != 1 ] || ! grep -qF "labctl: cannot write to standard output: " "$T/err"; then
+		echo "FAIL $name >/dev/full: exit $rc, stderr: $(cat "$T/err")" >&2
+		fail=1
+	fi
+}
+full "render" $G render "$SRC/topologies/demo.yaml"
+full "render --json" $G --json render "$SRC/topologies/demo.yaml"
+full "graph" $G graph "$SRC/topologies/demo.yaml"
+full "host vfs" $G --sysfs "$SRC/tests/out/sysfs/isolated" host vfs
+full "host vfs --json" $G --json --sysfs "$SRC/tests/out/sysfs/isolated" host vfs
+full "status" $G status
+full "status --json" $G --json status
+full "image ls" $L image ls
+full "down" $G down nolab
+full "up" $G up "$SRC/topologies/demo.yaml"
+# a reader that went away is not reported, but the run is not a success either
+$G render "$SRC/topologies/demo.yaml" 2>"$T/err" | true
+[ -s "$T/err" ] && { echo "FAIL render | true: stderr: $(cat "$T/err")" >&2; fail=1; }
+
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

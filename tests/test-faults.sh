@@ -49,7 +49,8 @@ check() { # NAME WANT_RC MESSAGE COMMAND...
 # a read-only state dir: nothing leased, nothing defined
 mkdir -p "$T/ro-src" "$T/ro"
 mount --bind "$T/ro-src" "$T/ro" && mount -o remount,bind,ro "$T/ro" && mounted="$T/ro $mounted"
-check "read-only state dir" 1 "cannot create directory '$T/ro/labs': Read-only file system" \
+# (the leases come first: nothing is written for a lab before its VFs are leased)
+check "read-only state dir" 1 "'$T/ro/leases': Read-only file system" \
 	"$BIN" -c test:///default --sysfs "$SRC/tests/out/sysfs/isolated" --state-dir "$T/ro" $COMMON up "$T/lab.yaml"
 
 # a full state dir: the journal cannot be written
@@ -60,6 +61,12 @@ check "full state dir" 1 "No space left on device" \
 	"$BIN" -c test:///default --sysfs "$SRC/tests/out/sysfs/isolated" --state-dir "$T/full" $COMMON up "$T/lab.yaml"
 grep -qF "'$T/full/" "$T/err" || say "full state dir: the error names no path: $(cat "$T/err")"
 [ -z "$(ls "$T/full/leases" 2>/dev/null | grep lease)" ] || say "full state dir: leases left behind"
+[ -e "$T/full/labs/$LAB/journal" ] && say "full state dir: a journal left behind"
+
+# render -o DIR on a full file system: an error, and none of the lab's files
+check "render -o on a full disk" 1 "No space left on device" \
+	"$BIN" -c test:///default --sysfs "$SRC/tests/out/sysfs/isolated" --state-dir "$T/state" $COMMON render -o "$T/full/out" "$T/lab.yaml"
+[ -z "$(ls -A "$T/full/out" 2>/dev/null)" ] || say "render -o on a full disk left files: $(ls -A "$T/full/out")"
 
 # templates missing: up stops before it leases or writes anything
 check "missing templates" 1 "templates: cannot open directory '$T/none'" \

@@ -1,13 +1,16 @@
 /* labctl render TOPOLOGY [-o DIR]: every XML labctl would define, defined nowhere. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "fsutil.h"
 #include "host-facts.h"
 #include "host-vfs.h"
+#include "interrupt.h"
 #include "output.h"
 #include "plan.h"
 #include "virt.h"
@@ -17,20 +20,42 @@ static const char *type_name(enum lc_object t)
 	return t == LC_OBJ_DOMAIN ? "domain" : t == LC_OBJ_NETWORK ? "network" : "volume";
 }
 
+/*
+ * Every file is written to a temporary name first and renamed into place
+ * only once all are written: a full disk or a signal leaves DIR as it was,
+ * never with part of the lab's files.
+ */
 static int write_dir(const struct lc_plan *p, const char *dir, struct lc_err *err)
 {
 	if (lc_mkdir_p(dir, err) < 0)
 		return -1;
+	char **tmp = lc_calloc(p->n + 1, sizeof(char *));
+	char **path = lc_calloc(p->n + 1, sizeof(char *));
+	int rc = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		char *file = lc_planned_file_name(&p->v[i]);
-		char *path = lc_asprintf("%s/%s", dir, file);
-		int rc = lc_write_file_direct(path, p->v[i].xml, strlen(p->v[i].xml), err);
-		free(path);
+		path[i] = lc_asprintf("%s/%s", dir, file);
+		tmp[i] = lc_asprintf("%s/.%s.tmp.%ld", dir, file, (long)getpid());
 		free(file);
-		if (rc < 0)
-			return -1;
 	}
-	return 0;
+	size_t written = 0;
+	for (; rc == 0 && written < p->n; written++) {
+		if (lc_interrupted())
+			rc =
+			    lc_err_set(err, LC_EXIT_RUNTIME, "render interrupted: nothing written");
+		else
+			rc = lc_write_file_direct(tmp[written], p->v[written].xml,
+						  strlen(p->v[written].xml), err);
+	}
+	for (size_t i = 0; rc == 0 && i < p->n; i++)
+		if (rename(tmp[i], path[i]) < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s' to '%s': %s",
+					tmp[i], path[i], strerror(errno));
+	for (size_t i = 0; rc < 0 && i < written; i++)
+		unlink(tmp[i]);
+	lc_strv_free(tmp, p->n);
+	lc_strv_free(path, p->n);
+	return rc;
 }
 
 static void print_json(const struct lc_topology *t, const struct lc_plan *p, const char *dir)

@@ -2,6 +2,7 @@
  * labctl's entry point: global options, the set-up each command's flags ask
  * for, and the one place that prints errors and picks the exit code.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -203,7 +204,29 @@ int main(int argc, char **argv)
 	/* a signal's stop is reported like any error, and exits as shells expect */
 	if (rc < 0 && lc_interrupted())
 		code = 128 + lc_interrupted();
-	fflush(stdout);
+	/*
+	 * Like coreutils' close_stdout: output that never reached its file
+	 * (render >/dev/full, a full disk) is a failure, not exit 0. A reader
+	 * that went away (EPIPE: `labctl status | head -1`) is not reported,
+	 * but the run still did not deliver its output, so it is not 0 either.
+	 */
+	bool out_bad = ferror(stdout) != 0;
+	int out_errno = 0;
+	if (fflush(stdout) != 0) {
+		out_bad = true;
+		out_errno = errno;
+	}
+	if (fclose(stdout) != 0 && !out_errno) {
+		out_bad = true;
+		out_errno = errno;
+	}
+	if (out_bad) {
+		if (out_errno != EPIPE)
+			fprintf(stderr, "labctl: cannot write to standard output: %s\n",
+				out_errno ? strerror(out_errno) : "a write failed");
+		if (code == LC_EXIT_OK)
+			code = LC_EXIT_RUNTIME;
+	}
 	lc_err_release(&err);
 	lc_err_release(&verr);
 	free(d.state);
