@@ -316,7 +316,23 @@ static void check_rendered(const struct lc_opts *o, const struct lc_loaded *l, s
 	lc_buf_release(&sc.msg);
 }
 
-int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err)
+/* validate's look at a file a domain reads: QEMU will open it, so it must be readable. */
+static int check_file(const char *path, struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_USAGE, "cannot read '%s': %s", path,
+				  strerror(errno));
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		rc = lc_err_set(err, LC_EXIT_USAGE, "'%s' is a directory", path);
+	close(fd);
+	return rc;
+}
+
+static int load(const struct lc_opts *o, const char *path, bool files, struct lc_loaded *out,
+		struct lc_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	char *data;
@@ -343,8 +359,9 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 	const char **images = lc_calloc(out->catalog->n, sizeof(*images));
 	for (size_t i = 0; i < out->catalog->n; i++)
 		images[i] = out->catalog->images[i].name.v;
-	struct lc_validate_ctx vc = {(const char *const *)out->kinds, out->n_kinds, images,
-				     out->catalog->n, check_template};
+	struct lc_validate_ctx vc = {
+	    (const char *const *)out->kinds, out->n_kinds, images, out->catalog->n, check_template,
+	    files ? check_file : NULL};
 	/* rendering a topology with mistakes would only add noise */
 	if (lc_validate(out->topo, &vc, &d) == 0 && d.n == 0)
 		check_rendered(o, out, &d);
@@ -354,6 +371,17 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 	if (rc < 0)
 		lc_loaded_release(out);
 	return rc;
+}
+
+int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err)
+{
+	return load(o, path, false, out, err);
+}
+
+int lc_load_checked(const struct lc_opts *o, const char *path, struct lc_loaded *out,
+		    struct lc_err *err)
+{
+	return load(o, path, true, out, err);
 }
 
 void lc_loaded_release(struct lc_loaded *l)

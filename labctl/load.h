@@ -25,6 +25,13 @@ struct lc_loaded {
 int lc_load_topology_text(const char *path, char **data, size_t *len, struct lc_err *err);
 /* Everything or nothing: on failure (LC_EXIT_USAGE for topology problems) *out is empty. */
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err);
+/*
+ * lc_load, also checking that the files a domain reads (cdrom, boot kernel
+ * and initrd) can be read here: for validate and up, not for render and
+ * graph, which preview a lab that may be made on another machine.
+ */
+int lc_load_checked(const struct lc_opts *o, const char *path, struct lc_loaded *out,
+		    struct lc_err *err);
 void lc_loaded_release(struct lc_loaded *l);
 /* The installed catalog (--catalog) merged with STATE/catalog.yaml when present. */
 struct lc_catalog *lc_load_catalog(const struct lc_opts *o, struct lc_err *err);

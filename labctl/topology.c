@@ -1,6 +1,7 @@
 /* YAML tree -> lab model, table-driven per mapping; see topology.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "sha256.h"
@@ -568,15 +569,38 @@ static uint64_t key_bit(const char *name)
 	return 0;
 }
 
-/* A relative template path is the topology's neighbour, not the cwd's. */
-static void resolve_template(const struct lc_topology *t, struct lc_node *n)
+/*
+ * A relative path in a node (template, cdrom, boot kernel and initrd) is
+ * the topology's neighbour, not the cwd's, and absolute: cdrom and boot
+ * paths go into the domain's XML, where libvirt takes only absolute ones.
+ */
+static void resolve_path(const struct lc_topology *t, struct lc_str *s)
 {
-	const char *slash = strrchr(t->file, '/');
-	if (!n->template_path.v || !n->template_path.v[0] || n->template_path.v[0] == '/' || !slash)
+	if (!s->v || !s->v[0] || s->v[0] == '/')
 		return;
-	char *p = lc_asprintf("%.*s/%s", (int)(slash - t->file), t->file, n->template_path.v);
-	free(n->template_path.v);
-	n->template_path.v = p;
+	const char *slash = strrchr(t->file, '/');
+	int dir_len = slash ? (int)(slash - t->file) : 0;
+	char *p;
+	if (t->file[0] == '/') {
+		p = lc_asprintf("%.*s/%s", dir_len, t->file, s->v);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return; /* left relative: validate's file checks report what it finds */
+		p = slash ? lc_asprintf("%s/%.*s/%s", cwd, dir_len, t->file, s->v)
+			  : lc_asprintf("%s/%s", cwd, s->v);
+		free(cwd);
+	}
+	free(s->v);
+	s->v = p;
+}
+
+static void resolve_paths(const struct lc_topology *t, struct lc_node *n)
+{
+	resolve_path(t, &n->template_path);
+	resolve_path(t, &n->cdrom);
+	resolve_path(t, &n->boot_kernel);
+	resolve_path(t, &n->boot_initrd);
 }
 
 /*
@@ -612,7 +636,7 @@ static uint64_t read_node(struct ctx *c, const struct lc_ynode *key, const struc
 		if (!(seen & key_bit("pci")))
 			drop_pci(n);
 	}
-	resolve_template(c->t, n);
+	resolve_paths(c->t, n);
 	apply_builtin_defaults(n);
 	return seen;
 }

@@ -168,6 +168,38 @@ static void check_ref(struct lc_diags *d, const char *who, const char *what,
 		lc_diag_add(d, ref->at, "%s: unknown %s \"%s\"", who, what, ref->v);
 }
 
+/*
+ * A lab network's subnet must be private (RFC 1918): a public range would
+ * shadow real hosts for the L0 (libvirt adds a route for it), loopback and
+ * link-local ones are the host's own. Returns why not, or NULL.
+ */
+static const char *subnet_unfit(uint32_t net, unsigned prefix)
+{
+	static const struct {
+		uint32_t net;
+		unsigned prefix;
+		const char *why;
+	} special[] = {
+	    {0x7f000000u, 8, "is loopback"},
+	    {0xa9fe0000u, 16, "is link-local"},
+	};
+	static const struct {
+		uint32_t net;
+		unsigned prefix;
+	} private_ranges[] = {{0x0a000000u, 8}, {0xac100000u, 12}, {0xc0a80000u, 16}};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(special); i++) {
+		uint32_t m = 0xffffffffu << (32 - special[i].prefix);
+		if ((net & m) == special[i].net)
+			return special[i].why;
+	}
+	for (size_t i = 0; i < LC_ARRAY_SIZE(private_ranges); i++) {
+		uint32_t m = 0xffffffffu << (32 - private_ranges[i].prefix);
+		if (prefix >= private_ranges[i].prefix && (net & m) == private_ranges[i].net)
+			return NULL;
+	}
+	return "is not private";
+}
+
 static void check_networks(const struct lc_topology *t, struct lc_diags *d)
 {
 	for (size_t i = 0; i < t->n_networks; i++) {
@@ -178,6 +210,16 @@ static void check_networks(const struct lc_topology *t, struct lc_diags *d)
 				    "network \"%s\": bad subnet \"%s\" (like 10.77.0.0/24, prefix "
 				    "8 to 30)",
 				    n->name.v, n->subnet.v);
+		uint32_t net;
+		unsigned prefix;
+		const char *why = n->subnet.v && lc_parse_cidr(n->subnet.v, &net, &prefix)
+				      ? subnet_unfit(net, prefix)
+				      : NULL;
+		if (why)
+			lc_diag_add(d, n->subnet.at,
+				    "network \"%s\": subnet \"%s\" %s: use a private range "
+				    "(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+				    n->name.v, n->subnet.v, why);
 		if (n->mode == LC_NET_NAT && n->mode_str.v && !n->subnet.v)
 			lc_diag_add(d, n->mode_str.at, "network \"%s\": mode nat needs \"%s\"",
 				    n->name.v, "subnet");
@@ -415,6 +457,18 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 				    err.code == LC_EXIT_USAGE && tw->value.v ? tw->value.at
 									     : tw->xpath.at,
 				    "%s: %s", who, err.msg);
+		lc_err_release(&err);
+	}
+	const struct {
+		const char *key;
+		const struct lc_str *s;
+	} files[] = {{"cdrom", &n->cdrom},
+		     {"boot kernel", &n->boot_kernel},
+		     {"boot initrd", &n->boot_initrd}};
+	for (size_t i = 0; ctx->check_file && i < LC_ARRAY_SIZE(files); i++) {
+		struct lc_err err = LC_ERR_INIT;
+		if (files[i].s->v && ctx->check_file(files[i].s->v, &err) < 0)
+			lc_diag_add(d, files[i].s->at, "%s: %s: %s", who, files[i].key, err.msg);
 		lc_err_release(&err);
 	}
 	if (n->boot_initrd.v && !n->boot_kernel.v)

@@ -18,6 +18,11 @@ struct lc_validate_ctx {
 	 * err set. NULL: templates are not checked (no file system at hand).
 	 */
 	int (*check_template)(const char *path, struct lc_err *err);
+	/*
+	 * Checks that a file the domain will read (cdrom, boot kernel and
+	 * initrd) can be read; 0 or -1 with err set. NULL: not checked.
+	 */
+	int (*check_file)(const char *path, struct lc_err *err);
 };
 
 /* Ranges (README "Topology format" documents them). */

@@ -180,6 +180,32 @@ dot -Tcanon "$T/out" >/dev/null 2>"$T/err" || { echo "FAIL graph kinds: dot refu
 expect "graph short" 3 "pool cx5: node kvm1 needs 2 VFs" $G --sysfs "$SRC/tests/out/sysfs/host-shared" graph "$SRC/topologies/cx5-vfs.yaml"
 expect "graph usage" 2 "usage: labctl graph TOPOLOGY" $G graph
 
+# issue 15 #6: relative path options are made absolute once, so no relative
+# path reaches the XML (console log, kernel, backing store), and a relative
+# cdrom is the topology's neighbour, absolute
+mkdir -p "$T/rel/sub" && : >"$T/rel/sub/x.iso"
+printf 'name: rel\nnodes:\n  a: {image: tiny, cdrom: x.iso}\n' >"$T/rel/sub/rel.yaml"
+(cd "$T/rel" && $BIN -c test:///default --templates "$(realpath "$SRC")/templates" \
+	--catalog "$(realpath "$SRC")/images/catalog.yaml" --state-dir st --cache-dir cache \
+	render sub/rel.yaml >"$T/rel.out" 2>"$T/err") || { echo "FAIL relative options: $(cat "$T/err")" >&2; fail=1; }
+for want in "<log file=\"$T/rel/st/labs/rel/a.log\"" "<kernel>$T/rel/cache/tiny.kernel</kernel>" \
+	"<source file=\"$T/rel/sub/x.iso\"/>"; do
+	grep -qF -- "$want" "$T/rel.out" || { echo "FAIL relative options: no $want" >&2; fail=1; }
+done
+grep -E '(file|<kernel>|<initrd>|<path>)[=>]"?[^/"]' "$T/rel.out" | grep -v "^ *<path>/" &&
+	{ echo "FAIL relative options: a relative path in the XML" >&2; fail=1; }
+# validate and up read cdrom and boot files; render and graph (previews) do not
+printf 'name: rel\nnodes:\n  a: {cdrom: /nonexistent/x.iso, boot: {kernel: /nonexistent/k}}\n' >"$T/files.yaml"
+expect "validate unreadable cdrom" 2 "$T/files.yaml:3:14: node \"a\": cdrom: cannot read '/nonexistent/x.iso': No such file or directory" $L validate "$T/files.yaml"
+grep -qF "$T/files.yaml:3:49: node \"a\": boot kernel: cannot read '/nonexistent/k'" "$T/err" ||
+	{ echo "FAIL validate unreadable kernel: $(cat "$T/err")" >&2; fail=1; }
+expect "render unreadable cdrom" 0 "" $L -c test:///default render "$T/files.yaml"
+printf 'name: net\nnetworks:\n  p: {mode: nat, subnet: 8.8.8.0/24}\n  l: {mode: isolated, subnet: 127.1.0.0/16}\n  k: {mode: isolated, subnet: 169.254.3.0/24}\nnodes: {a: {}}\n' >"$T/net.yaml"
+expect "public subnet" 2 "$T/net.yaml:3:26: network \"p\": subnet \"8.8.8.0/24\" is not private: use a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)" $L validate "$T/net.yaml"
+grep -qF "$T/net.yaml:4:31: network \"l\": subnet \"127.1.0.0/16\" is loopback" "$T/err" &&
+	grep -qF "$T/net.yaml:5:31: network \"k\": subnet \"169.254.3.0/24\" is link-local" "$T/err" ||
+	{ echo "FAIL loopback/link-local subnet: $(cat "$T/err")" >&2; fail=1; }
+
 # issue 15 #5: output that cannot be written is an error, as coreutils'
 # close_stdout makes it: exit 1 naming the cause, for every command that prints
 full() { # NAME COMMAND...

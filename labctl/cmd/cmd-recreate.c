@@ -11,7 +11,7 @@ static int cmd_recreate(struct lc_session *s, int argc, char **argv, struct lc_e
 		return -1;
 	/* a topology that does not load brings nothing down */
 	struct lc_loaded l;
-	if (lc_load(&s->opts, path, &l, err) < 0)
+	if (lc_load_checked(&s->opts, path, &l, err) < 0)
 		return -1;
 	struct lc_down_report dr;
 	int rc = lc_lab_down(&s->opts, s->virt, l.topo->name.v, &dr, err);

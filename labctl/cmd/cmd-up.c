@@ -179,7 +179,7 @@ static int cmd_up(struct lc_session *s, int argc, char **argv, struct lc_err *er
 	if (lc_up_parse(&lc_cmd_up_entry, argc, argv, &uo, &path, err) < 0)
 		return -1;
 	struct lc_loaded l;
-	if (lc_load(&s->opts, path, &l, err) < 0)
+	if (lc_load_checked(&s->opts, path, &l, err) < 0)
 		return -1;
 	int rc = lc_up_run(s, &l, &uo, err);
 	lc_loaded_release(&l);

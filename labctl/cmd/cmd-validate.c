@@ -7,7 +7,7 @@ static int cmd_validate(struct lc_session *s, int argc, char **argv, struct lc_e
 	if (argc != 2)
 		return lc_cmd_usage(&lc_cmd_validate_entry, err);
 	struct lc_loaded l;
-	if (lc_load(&s->opts, argv[1], &l, err) < 0)
+	if (lc_load_checked(&s->opts, argv[1], &l, err) < 0)
 		return -1;
 	lc_loaded_release(&l);
 	return 0;

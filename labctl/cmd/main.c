@@ -43,7 +43,26 @@ static void usage(FILE *f)
 /* Owned strings for defaults computed at run time; freed at exit. */
 struct defaults {
 	char *state, *cache, *templates, *catalog;
+	char *abs[7]; /* the path options made absolute */
 };
+
+/*
+ * A relative path option is made absolute once, here: paths reach libvirt
+ * in XML (the console log, kernels, backing stores), which a daemon reads
+ * from its own working directory, and labctl's own later chdir-free code
+ * then never depends on where it was started.
+ */
+static void absolute(const char **p, char **owned)
+{
+	if (!*p || !**p || **p == '/')
+		return;
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return; /* left as given: the first use names the path and the cause */
+	*owned = strcmp(*p, ".") == 0 ? lc_strdup(cwd) : lc_asprintf("%s/%s", cwd, *p);
+	free(cwd);
+	*p = *owned;
+}
 
 static const char *datadir(void)
 {
@@ -89,6 +108,10 @@ static void resolve(struct lc_opts *o, struct defaults *d)
 		o->templates = d->templates = lc_asprintf("%s/templates", datadir());
 	if (!o->catalog)
 		o->catalog = d->catalog = lc_asprintf("%s/images/catalog.yaml", datadir());
+	const char **paths[] = {&o->sysfs,     &o->procfs,    &o->devfs,  &o->state_dir,
+				&o->cache_dir, &o->templates, &o->catalog};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(paths); i++)
+		absolute(paths[i], &d->abs[i]);
 }
 
 enum {
@@ -233,6 +256,8 @@ int main(int argc, char **argv)
 	free(d.cache);
 	free(d.templates);
 	free(d.catalog);
+	for (size_t i = 0; i < LC_ARRAY_SIZE(d.abs); i++)
+		free(d.abs[i]);
 	xmlCleanupParser();
 	return code;
 }
