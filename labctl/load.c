@@ -361,7 +361,7 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 		images[i] = out->catalog->images[i].name.v;
 	struct lc_validate_ctx vc = {
 	    (const char *const *)out->kinds, out->n_kinds, images, out->catalog->n, check_template,
-	    files ? check_file : NULL};
+	    files ? check_file : NULL,	     o->uri};
 	/* rendering a topology with mistakes would only add noise */
 	if (lc_validate(out->topo, &vc, &d) == 0 && d.n == 0)
 		check_rendered(o, out, &d);

@@ -417,8 +417,20 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 			    " bytes (1MiB to 64TiB)");
 	if (n->image.v)
 		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
-	if (n->host.v)
+	if (n->host.v) {
 		check_ref(d, who, "host", &n->host, hosts->v, hosts->n);
+		for (size_t i = 0; i < t->n_hosts; i++) {
+			const struct lc_host *h = &t->hosts[i];
+			if (!h->name.v || strcmp(h->name.v, n->host.v) != 0)
+				continue;
+			if (!h->uri.v || !ctx->uri || strcmp(h->uri.v, ctx->uri) != 0)
+				lc_diag_add(d, n->host.at,
+					    "%s: host \"%s\" (%s) is not this connection's (%s): "
+					    "placing nodes on other hosts is not implemented yet",
+					    who, n->host.v, h->uri.v ? h->uri.v : "no uri",
+					    ctx->uri ? ctx->uri : "none");
+		}
+	}
 	struct seen listed = {0};
 	for (size_t i = 0; i < n->networks.n; i++) {
 		check_ref(d, who, "network", &n->networks.v[i], nets->v, nets->n);
@@ -478,7 +490,7 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 	if (n->viommu.v && n->viommu.set && n->kind.v && strcmp(n->kind.v, "kvm") != 0 &&
 	    strcmp(n->kind.v, "generic") != 0 && !n->template_path.v)
 		lc_diag_add(d, n->viommu.at, "%s: \"viommu\" is for kinds kvm and generic", who);
-	(void)t;
+
 	free(who);
 }
 

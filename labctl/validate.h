@@ -23,6 +23,12 @@ struct lc_validate_ctx {
 	 * initrd) can be read; 0 or -1 with err set. NULL: not checked.
 	 */
 	int (*check_file)(const char *path, struct lc_err *err);
+	/*
+	 * The libvirt URI labctl runs against: a node placed with "host:" on
+	 * another is refused (several hosts are not implemented yet). NULL:
+	 * any host: is refused unless its URI is empty.
+	 */
+	const char *uri;
 };
 
 /* Ranges (README "Topology format" documents them). */

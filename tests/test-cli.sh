@@ -206,6 +206,12 @@ grep -qF "$T/net.yaml:4:31: network \"l\": subnet \"127.1.0.0/16\" is loopback" 
 	grep -qF "$T/net.yaml:5:31: network \"k\": subnet \"169.254.3.0/24\" is link-local" "$T/err" ||
 	{ echo "FAIL loopback/link-local subnet: $(cat "$T/err")" >&2; fail=1; }
 
+# issue 15 #9: a node on a host other than the connection's is refused (not implemented)
+printf 'name: h\nhosts: {b: "qemu+ssh://root@b/system", me: "test:///default"}\nnodes:\n  a: {host: b}\n  c: {host: me}\n' >"$T/hosts.yaml"
+expect "host elsewhere" 2 "$T/hosts.yaml:4:13: node \"a\": host \"b\" (qemu+ssh://root@b/system) is not this connection's (test:///default): placing nodes on other hosts is not implemented yet" $L -c test:///default validate "$T/hosts.yaml"
+[ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL host elsewhere: the connection's own host refused too: $(cat "$T/err")" >&2; fail=1; }
+expect "host elsewhere, up" 2 "is not this connection's" $L -c test:///default up "$T/hosts.yaml"
+
 # issue 15 #5: output that cannot be written is an error, as coreutils'
 # close_stdout makes it: exit 1 naming the cause, for every command that prints
 full() { # NAME COMMAND...

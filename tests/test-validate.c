@@ -21,7 +21,7 @@ static char *check(const char *yaml)
 	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
 	if (t) {
 		struct lc_validate_ctx vc = {
-		    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), NULL, NULL};
+		    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), NULL, NULL, NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
@@ -309,7 +309,7 @@ static void test_duplicates_linear(void **state)
 	struct lc_topology *t = lc_topology_parse("t.yaml", b.s, b.len, &d);
 	assert_non_null(t);
 	struct lc_validate_ctx vc = {
-	    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), NULL, NULL};
+	    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), NULL, NULL, NULL};
 	lc_validate(t, &vc, &d);
 	assert_int_equal(d.n, 9999);
 	lc_diags_release(&d);
