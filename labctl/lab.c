@@ -367,8 +367,25 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	struct lc_vf_plan devs;
 	if (lc_host_facts_probe(o, v, &facts, err) < 0)
 		return -1;
-	r->accel = facts.kvm ? "kvm" : "tcg";
 	r->why_not_kvm = facts.why_not_kvm;
+	/* what each node is rendered with, not what accel: auto would pick */
+	struct lc_render_ctx rctx = {.t = t, .facts = &facts};
+	size_t n_kvm = 0;
+	const struct lc_node *refused = NULL;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node *n = &t->nodes[i];
+		bool kvm = strcmp(lc_render_domain_type(&rctx, n), "kvm") == 0;
+		r->nodes[i].accel = kvm ? "kvm" : "tcg";
+		n_kvm += kvm;
+		if (kvm && !facts.kvm && !uo->force && !refused)
+			refused = n;
+	}
+	r->accel = n_kvm == t->n_nodes ? "kvm" : n_kvm ? "kvm+tcg" : "tcg";
+	if (refused)
+		return lc_err_set(err, LC_EXIT_RESOURCE,
+				  "node %s: accel: kvm, but this host cannot run guests under KVM "
+				  "(%s): use accel: auto or tcg, or --force",
+				  refused->name, facts.why_not_kvm ? facts.why_not_kvm : "no KVM");
 	if (check_routes(o, v, t, err) < 0)
 		return -1;
 	/* images and leases before anything is defined: a failure there leaves nothing */

@@ -38,12 +38,13 @@ struct lc_node_result {
 	bool booted;	/* --wait: the image's ready line was seen */
 	double boot_seconds;
 	char *boot_line;
+	const char *accel; /* "kvm" or "tcg": the domain type rendered for the node */
 };
 
 struct lc_up_opts {
 	int jobs;   /* parallel workers, each with its own connection */
 	int wait_s; /* < 0: do not wait for boot lines */
-	bool force; /* redefine nodes rendered from another topology */
+	bool force; /* redefine nodes rendered from another topology; accel: kvm without KVM */
 	/* called as each node finishes and as each boots; from worker threads */
 	void (*progress)(void *ctx, const struct lc_node_result *r, bool boot);
 	void *ctx;
@@ -54,7 +55,7 @@ struct lc_up_report {
 	struct lc_node_result *nodes; /* one per topology node */
 	size_t n_nodes;
 	size_t n_networks_changed, n_volumes_created, n_groups;
-	const char *accel;	 /* "kvm" or "tcg" (for most nodes: accel: auto) */
+	const char *accel;	 /* "kvm" or "tcg" as every node was rendered, or "kvm+tcg" */
 	const char *why_not_kvm; /* static text */
 	double seconds;
 };

@@ -505,6 +505,46 @@ static void test_render_failure_releases(void **state)
 }
 
 /*
+ * issue 15 #11: accel: kvm on a host without KVM (test:///default runs TCG)
+ * is refused, exit 3 naming the node, before anything is made; with
+ * --force it is rendered as asked, and the report says what was rendered.
+ */
+static void test_accel_kvm_refused(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	const char *yaml = "name: acc\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			   "nodes:\n  a: {accel: kvm}\n  b: {}\n";
+	assert_int_equal(up(e, yaml, 1, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	const char *want = "node a: accel: kvm, but this host cannot run guests under KVM";
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("got %s", err.msg);
+	assert_non_null(strstr(err.msg, "use accel: auto or tcg, or --force"));
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "acc"), 0);
+	char *j = lc_journal_dir(e->state, "acc");
+	assert_false(lc_file_exists(j));
+	free(j);
+	write_text(e->topo, yaml);
+	struct lc_loaded l;
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	struct lc_up_opts uo = {.jobs = 1, .wait_s = -1, .force = true};
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	lc_loaded_release(&l);
+	assert_string_equal(r.accel, "kvm+tcg");
+	assert_string_equal(r.nodes[0].accel, "kvm");
+	assert_string_equal(r.nodes[1].accel, "tcg");
+	lc_up_report_release(&r);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "acc", &dr, &err), 0);
+	env_free(e);
+}
+
+/*
  * issue 15 #2: gc removes a journal whose lab left nothing (no domain,
  * network, volume or lease), once it is older than the grace an up that is
  * still writing gets; a journal whose lab holds a lease or a volume stays.
@@ -800,6 +840,7 @@ int main(void)
 	    cmocka_unit_test(test_gc),
 	    cmocka_unit_test(test_render_failure_releases),
 	    cmocka_unit_test(test_gc_empty_journal),
+	    cmocka_unit_test(test_accel_kvm_refused),
 	    cmocka_unit_test(test_wait_whole_line),
 	    cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),

@@ -75,6 +75,8 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 		lc_buf_addf(&b, ",\"action\":\"%s\",\"seconds\":%.3f,\"booted\":%s",
 			    lc_node_action_name(n->action), n->seconds,
 			    n->booted ? "true" : "false");
+		if (n->accel)
+			lc_buf_addf(&b, ",\"accel\":\"%s\"", n->accel);
 		if (n->boot_line) {
 			lc_buf_addf(&b, ",\"boot_seconds\":%.3f,\"boot_line\":", n->boot_seconds);
 			lc_json_str(&b, n->boot_line);
