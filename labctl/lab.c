@@ -408,17 +408,25 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
 	if (rc == 0)
-		rc = write_journal(o, t, err);
-	if (rc == 0)
 		rc = ensure_pool(o, v, t->storage_pool.v, err);
+	/* networks are found by their metadata: the journal is for what comes after them */
+	size_t cap_nets = 0;
 	for (size_t i = 0; rc == 0 && i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
-		bool changed;
+		enum lc_net_action act;
 		if (p->type != LC_OBJ_NETWORK)
 			continue;
-		rc = lc_virt_network_ensure(v, p->name, p->xml, &changed, err);
-		r->n_networks_changed += rc == 0 && changed;
+		rc = lc_virt_network_ensure(v, p->name, p->xml, t->name.v, p->rendered_sha256,
+					    uo->force, &act, err);
+		r->n_networks_changed +=
+		    rc == 0 && act != LC_NET_UNCHANGED && act != LC_NET_CHANGED;
+		if (rc == 0 && (act == LC_NET_CHANGED || act == LC_NET_REDEFINED)) {
+			LC_GROW(r->networks, cap_nets, r->n_networks + 1);
+			r->networks[r->n_networks++] = (struct lc_network_result){p->name, act};
+		}
 	}
+	if (rc == 0)
+		rc = write_journal(o, t, err);
 	struct up_job j = {.o = o, .uo = uo, .t = t, .r = r};
 	if (rc == 0)
 		rc = lc_virt_lab_domains(v, t->name.v, (struct lc_virt_obj **)&j.existing,
@@ -455,6 +463,7 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 void lc_up_report_release(struct lc_up_report *r)
 {
 	lc_plan_release(&r->plan);
+	free(r->networks);
 	for (size_t i = 0; i < r->n_nodes; i++) {
 		free(r->nodes[i].domain);
 		free(r->nodes[i].error);

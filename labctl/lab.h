@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "load.h"
 #include "plan.h"
+#include "virt.h"
 
 struct lc_virt;
 
@@ -50,8 +51,16 @@ struct lc_up_opts {
 	void *ctx;
 };
 
+/* A lab network whose rendering differs from the defined one's. */
+struct lc_network_result {
+	const char *name;	   /* borrowed from the plan */
+	enum lc_net_action action; /* LC_NET_CHANGED (kept) or LC_NET_REDEFINED (--force) */
+};
+
 struct lc_up_report {
 	struct lc_plan plan;
+	struct lc_network_result *networks;
+	size_t n_networks;
 	struct lc_node_result *nodes; /* one per topology node */
 	size_t n_nodes;
 	size_t n_networks_changed, n_volumes_created, n_groups;

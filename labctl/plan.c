@@ -13,7 +13,7 @@ static void add(struct lc_plan *p, enum lc_object type, char *name, const struct
 	e->name = name;
 	e->node = n;
 	e->xml = lc_xml_format(doc);
-	e->rendered_sha256 = type == LC_OBJ_DOMAIN ? lc_render_domain_sha256(doc) : NULL;
+	e->rendered_sha256 = type != LC_OBJ_VOLUME ? lc_render_domain_sha256(doc) : NULL;
 	xmlFreeDoc(doc);
 }
 

@@ -20,7 +20,7 @@ struct lc_planned {
 	char *name;		    /* LAB-NODE, LAB-NET, LAB-NODE.qcow2 */
 	const struct lc_node *node; /* domains and volumes */
 	char *xml;
-	char *rendered_sha256; /* domains: see lc_render_domain_sha256 */
+	char *rendered_sha256; /* domains and networks: see lc_render_domain_sha256 */
 };
 
 struct lc_plan {

@@ -488,28 +488,27 @@ static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node
 	}
 }
 
-/* labctl's element in a domain's metadata, or NULL (a tweak may have removed it). */
-static xmlNodePtr own_metadata(xmlNodePtr root)
+/* labctl's element (node or network) in an object's metadata, or NULL. */
+static xmlNodePtr own_element(xmlNodePtr root, const char *name)
 {
 	xmlNodePtr md = child(root, "metadata");
 	for (xmlNodePtr c = md ? md->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && c->ns &&
 		    xmlStrEqual(c->ns->href, BAD_CAST LC_XMLNS) &&
-		    xmlStrEqual(c->name, BAD_CAST "node"))
+		    xmlStrEqual(c->name, BAD_CAST name))
 			return c;
 	return NULL;
 }
 
-/*
- * The element's created time differs on every run, so it is left out: up
- * compares the sum with the defined domain's to find the nodes whose XML
- * would change, and only those.
- */
-void lc_render_stamp_sha256(xmlDocPtr doc)
+/* labctl's element in a domain's metadata, or NULL (a tweak may have removed it). */
+static xmlNodePtr own_metadata(xmlNodePtr root)
 {
-	xmlNodePtr e = own_metadata(xmlDocGetRootElement(doc));
-	if (!e)
-		return;
+	return own_element(root, "node");
+}
+
+/* rendered-sha256 into e: the sum of the document without e. */
+static void stamp(xmlDocPtr doc, xmlNodePtr e)
+{
 	xmlNodePtr parent = e->parent, next = e->next;
 	xmlUnlinkNode(e);
 	char *text = lc_xml_format(doc);
@@ -523,9 +522,24 @@ void lc_render_stamp_sha256(xmlDocPtr doc)
 	set_attr(e, "rendered-sha256", hex);
 }
 
-char *lc_render_domain_sha256(xmlDocPtr doc)
+/*
+ * The element's created time differs on every run, so it is left out: up
+ * compares the sum with the defined domain's to find the nodes whose XML
+ * would change, and only those.
+ */
+void lc_render_stamp_sha256(xmlDocPtr doc)
 {
 	xmlNodePtr e = own_metadata(xmlDocGetRootElement(doc));
+	if (e)
+		stamp(doc, e);
+}
+
+char *lc_render_domain_sha256(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNodePtr e = own_metadata(root);
+	if (!e)
+		e = own_element(root, "network");
 	xmlChar *v = e ? xmlGetProp(e, BAD_CAST "rendered-sha256") : NULL;
 	char *out = lc_strdup((const char *)v);
 	xmlFree(v);
@@ -698,6 +712,8 @@ xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_netw
 	set_attr(e, "lab", rc->t->name.v);
 	set_attr(e, "network", net->name.v);
 	set_attr(e, "topology-sha256", rc->t->sha256);
+	/* up compares it with the defined network's, as it does for domains */
+	stamp(doc, e);
 	return doc;
 }
 

@@ -60,7 +60,8 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
  */
 void lc_render_stamp_sha256(xmlDocPtr doc);
 /*
- * The rendered-sha256 lc_render_domain stamps into labctl's metadata: the
+ * The rendered-sha256 lc_render_domain (and lc_render_network) stamps into
+ * labctl's metadata: the
  * sha256 of the domain's XML without that element. NULL when a tweak
  * removed it; the caller frees.
  */

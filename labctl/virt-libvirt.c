@@ -340,6 +340,9 @@ static bool owned_by(const char *what, const char *xml, bool domain, const char 
 					   : "string(/network/metadata/labctl:network/@network)");
 		if (domain)
 			domain_details(x, o);
+		else
+			o->rendered_sha256 =
+			    xp_str(x, "string(/network/metadata/labctl:network/@rendered-sha256)");
 	}
 	xmlXPathFreeContext(x);
 	xmlFreeDoc(doc);
@@ -612,24 +615,110 @@ int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, siz
 	return rc;
 }
 
-int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
+/* A running domain has a NIC on the network: redefining it would cut them off. */
+static int network_in_use(struct lc_virt *v, const char *name, bool *in_use, struct lc_err *err)
+{
+	*in_use = false;
+	virDomainPtr *doms = NULL;
+	int nd = virConnectListAllDomains(v->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (nd < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot list domains on '%s': %s", v->uri,
+				  last_error());
+	for (int i = 0; i < nd; i++) {
+		char *xml = *in_use ? NULL : virDomainGetXMLDesc(doms[i], 0);
+		struct lc_err perr = LC_ERR_INIT;
+		xmlDocPtr doc = xml ? lc_xml_parse("domain", xml, strlen(xml), &perr) : NULL;
+		lc_err_release(&perr);
+		if (doc) {
+			xmlXPathContextPtr x = xpath_ctx(doc);
+			xmlXPathObjectPtr r = xmlXPathEvalExpression(
+			    BAD_CAST "//devices/interface[@type='network']/source/@network", x);
+			for (int k = 0; r && r->nodesetval && k < r->nodesetval->nodeNr; k++) {
+				xmlChar *net = xmlNodeGetContent(r->nodesetval->nodeTab[k]);
+				*in_use |= net && xmlStrEqual(net, BAD_CAST name);
+				xmlFree(net);
+			}
+			xmlXPathFreeObject(r);
+			xmlXPathFreeContext(x);
+			xmlFreeDoc(doc);
+		}
+		free(xml);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return 0;
+}
+
+static int network_define_start(struct lc_virt *v, const char *name, const char *xml,
+				struct lc_err *err)
+{
+	virNetworkPtr n = virNetworkDefineXML(v->conn, xml);
+	if (!n)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "network %s: cannot define it: %s", name,
+				  last_error());
+	int rc = 0;
+	if (virNetworkIsActive(n) != 1 && virNetworkCreate(n) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "network %s: cannot start it: %s", name,
+				last_error());
+	virNetworkFree(n);
+	return rc;
+}
+
+int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, const char *lab,
+			   const char *rendered_sha256, bool force, enum lc_net_action *action,
 			   struct lc_err *err)
 {
-	*changed = false;
+	*action = LC_NET_UNCHANGED;
 	virNetworkPtr n = virNetworkLookupByName(v->conn, name);
 	if (!n) {
-		n = virNetworkDefineXML(v->conn, xml);
-		if (!n)
-			return lc_err_set(err, LC_EXIT_RUNTIME, "network %s: cannot define it: %s",
-					  name, last_error());
-		*changed = true;
+		*action = LC_NET_SET_UP;
+		return network_define_start(v, name, xml, err);
 	}
+	/* the test driver refuses VIR_NETWORK_XML_INACTIVE; the live XML has the metadata */
+	char *have = virNetworkGetXMLDesc(n, 0);
+	struct lc_virt_obj o = {0};
+	bool mine = have && owned_by(name, have, false, lab, &o);
+	free(have);
 	int rc = 0;
+	if (!mine) {
+		char *owner = NULL;
+		struct lc_virt_obj any = {0};
+		have = virNetworkGetXMLDesc(n, 0);
+		if (have && owned_by(name, have, false, NULL, &any) && any.lab)
+			owner = lc_asprintf("it is lab %s's", any.lab);
+		obj_release(&any);
+		free(have);
+		rc = lc_err_set(err, LC_EXIT_RESOURCE,
+				"network %s exists and is not labctl's network of lab %s (%s): "
+				"remove it, or rename the lab or its network",
+				name, lab, owner ? owner : "it has no labctl metadata");
+		free(owner);
+		virNetworkFree(n);
+		return rc;
+	}
+	bool same =
+	    o.rendered_sha256 && rendered_sha256 && strcmp(o.rendered_sha256, rendered_sha256) == 0;
+	obj_release(&o);
+	bool in_use = false;
+	if (!same && force && (rc = network_in_use(v, name, &in_use, err)) < 0) {
+		virNetworkFree(n);
+		return -1;
+	}
+	if (!same && force && !in_use) {
+		virNetworkFree(n);
+		*action = LC_NET_REDEFINED;
+		if (lc_virt_remove_network(v, name, err) < 0)
+			return -1;
+		return network_define_start(v, name, xml, err);
+	}
+	if (!same)
+		*action = LC_NET_CHANGED;
 	if (virNetworkIsActive(n) != 1) {
 		if (virNetworkCreate(n) < 0)
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "network %s: cannot start it: %s",
 					name, last_error());
-		*changed = true;
+		if (same)
+			*action = LC_NET_SET_UP;
 	}
 	virNetworkFree(n);
 	return rc;

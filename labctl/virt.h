@@ -77,8 +77,22 @@ int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
 /* The names of a pool's volumes, sorted; a missing pool has none. */
 int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
 			 struct lc_err *err);
-/* Define the network unless it exists, start it unless active; *changed when either ran. */
-int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
+enum lc_net_action {
+	LC_NET_UNCHANGED,
+	LC_NET_SET_UP,	  /* defined, or started */
+	LC_NET_CHANGED,	  /* labctl's, rendered differently: kept (force redefines) */
+	LC_NET_REDEFINED, /* force, and no running domain uses it */
+};
+
+/*
+ * Define the network unless it exists, start it unless active. An existing
+ * network must carry labctl's metadata for lab, or it is LC_EXIT_RESOURCE
+ * naming it (never adopted). One whose rendered-sha256 differs is
+ * LC_NET_CHANGED and kept, unless force and no running domain has a NIC on
+ * it: then it is removed and defined again.
+ */
+int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, const char *lab,
+			   const char *rendered_sha256, bool force, enum lc_net_action *action,
 			   struct lc_err *err);
 /*
  * Define a domain and start it with its CPUs paused. up starts every node

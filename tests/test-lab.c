@@ -545,6 +545,88 @@ static void test_accel_kvm_refused(void **state)
 }
 
 /*
+ * issue 15 #8: a network of the lab's name that labctl did not make for
+ * this lab is never adopted (exit 3, naming it, nothing leased or
+ * journalled); a labctl network whose rendering changed (a new subnet) is
+ * reported changed and kept, and --force redefines it once no running
+ * domain uses it.
+ */
+static void test_network_not_adopted(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_virt_define_network(e->v,
+						"<network><name>itest-mgmt</name><forward "
+						"mode='nat'/><ip address='10.55.0.1' "
+						"prefix='24'/></network>",
+						&err),
+			 0);
+	assert_int_equal(up(e, LAB1, 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_string_equal(err.msg, "network itest-mgmt exists and is not labctl's network of lab "
+				     "itest (it has no labctl metadata): remove it, or rename the "
+				     "lab or its network");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 0);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	char *j = lc_journal_dir(e->state, "itest");
+	assert_false(lc_file_exists(j));
+	free(j);
+	assert_int_equal(lc_virt_remove_network(e->v, "itest-mgmt", &err), 0);
+	/* no node uses the network, so --force can redefine it */
+	const char *v1 = "name: nets\nnetworks: {m: {mode: nat, subnet: 10.57.0.0/24}}\n"
+			 "defaults: {image: tiny, memory: 128MiB, disk: 16MiB}\nnodes: {a: {}}\n";
+	const char *v2 = "name: nets\nnetworks: {m: {mode: nat, subnet: 10.58.0.0/24}}\n"
+			 "defaults: {image: tiny, memory: 128MiB, disk: 16MiB}\nnodes: {a: {}}\n";
+	assert_int_equal(up(e, v1, 1, &r, &err), 0);
+	assert_int_equal(r.n_networks, 0);
+	lc_up_report_release(&r);
+	assert_int_equal(up(e, v2, 1, &r, &err), 0);
+	assert_int_equal(r.n_networks, 1);
+	assert_string_equal(r.networks[0].name, "nets-m");
+	assert_int_equal(r.networks[0].action, LC_NET_CHANGED);
+	lc_up_report_release(&r);
+	write_text(e->topo, v2);
+	struct lc_loaded l;
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	struct lc_up_opts uo = {.jobs = 1, .wait_s = -1, .force = true};
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.n_networks, 1);
+	assert_int_equal(r.networks[0].action, LC_NET_REDEFINED);
+	lc_up_report_release(&r);
+	lc_loaded_release(&l);
+	assert_int_equal(up(e, v2, 1, &r, &err), 0);
+	assert_int_equal(r.n_networks, 0); /* now as rendered */
+	lc_up_report_release(&r);
+	/* a node on the changed network: --force keeps the network, and says so */
+	const char *v3 = "name: nets\nnetworks: {m: {mode: nat, subnet: 10.59.0.0/24}}\n"
+			 "defaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			 "nodes: {a: {networks: [m]}}\n";
+	write_text(e->topo, v3);
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_REDEFINED);
+	lc_up_report_release(&r);
+	lc_loaded_release(&l);
+	const char *v4 = "name: nets\nnetworks: {m: {mode: nat, subnet: 10.60.0.0/24}}\n"
+			 "defaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			 "nodes: {a: {networks: [m]}}\n";
+	write_text(e->topo, v4);
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.n_networks, 1);
+	assert_int_equal(r.networks[0].action, LC_NET_CHANGED);
+	lc_up_report_release(&r);
+	lc_loaded_release(&l);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "nets", &dr, &err), 0);
+	env_free(e);
+}
+
+/*
  * issue 15 #2: gc removes a journal whose lab left nothing (no domain,
  * network, volume or lease), once it is older than the grace an up that is
  * still writing gets; a journal whose lab holds a lease or a volume stays.
@@ -841,6 +923,7 @@ int main(void)
 	    cmocka_unit_test(test_render_failure_releases),
 	    cmocka_unit_test(test_gc_empty_journal),
 	    cmocka_unit_test(test_accel_kvm_refused),
+	    cmocka_unit_test(test_network_not_adopted),
 	    cmocka_unit_test(test_wait_whole_line),
 	    cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),

@@ -56,6 +56,14 @@ static void print_text(const struct lc_topology *t, const struct lc_up_report *r
 	if (count[LC_NODE_CHANGED])
 		printf("nodes marked changed were defined from another version of the topology: "
 		       "'labctl up --force' redefines them\n");
+	for (size_t i = 0; i < r->n_networks; i++)
+		if (r->networks[i].action == LC_NET_REDEFINED)
+			printf("network %s: redefined\n", r->networks[i].name);
+		else
+			printf(
+			    "network %s: changed (defined from another version of the topology): "
+			    "'labctl up --force' redefines it when no running node uses it\n",
+			    r->networks[i].name);
 }
 
 static void print_json(const struct lc_topology *t, const struct lc_up_report *r)
@@ -86,6 +94,13 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 			lc_json_str(&b, n->error);
 		}
 		lc_buf_addc(&b, '}');
+	}
+	lc_buf_adds(&b, "],\"networks\":[");
+	for (size_t i = 0; i < r->n_networks; i++) {
+		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
+		lc_json_str(&b, r->networks[i].name);
+		lc_buf_addf(&b, ",\"action\":\"%s\"}",
+			    r->networks[i].action == LC_NET_REDEFINED ? "redefined" : "changed");
 	}
 	lc_buf_addf(&b,
 		    "],\"networks_set_up\":%zu,\"volumes_created\":%zu,"
