@@ -284,7 +284,8 @@ static void check_rendered(const struct lc_opts *o, const struct lc_loaded *l, s
 	size_t np = 0, cap = 0, cap2 = 0;
 	for (size_t i = 0; i < t->n_nodes && !lc_interrupted(); i++) {
 		const struct lc_node *n = &t->nodes[i];
-		if (!n->n_xml && !n->template_path.v)
+		/* replicas differ only in their names: the first one speaks for all */
+		if ((!n->n_xml && !n->template_path.v) || n->replica > 1)
 			continue;
 		char *path = n->template_path.v ? lc_strdup(n->template_path.v)
 						: lc_template_kind_path(o->templates, n->kind.v);
@@ -365,6 +366,12 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 	/* rendering a topology with mistakes would only add noise */
 	if (lc_validate(out->topo, &vc, &d) == 0 && d.n == 0)
 		check_rendered(o, out, &d);
+	if (lc_interrupted()) {
+		lc_diags_release(&d);
+		free(images);
+		lc_loaded_release(out);
+		return lc_err_set(err, LC_EXIT_RUNTIME, "interrupted while checking the topology");
+	}
 	free(images);
 	int rc = lc_diags_to_err(&d, err);
 	lc_diags_release(&d);

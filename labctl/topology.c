@@ -921,11 +921,15 @@ struct lc_topology *lc_topology_parse(const char *file, const char *data, size_t
 	} else {
 		read_top(&c, doc->root);
 	}
-	if (b.over)
+	lc_ydoc_free(doc);
+	if (b.over) {
+		/* checking a cut-off expansion (tweaks on a million nodes) would take seconds */
 		lc_diag_add(diags, b.at,
 			    "topology: too large: more than %u values once defaults and replicas "
 			    "are applied",
 			    LC_MAX_VALUES);
-	lc_ydoc_free(doc);
+		lc_topology_free(t);
+		return NULL;
+	}
 	return t;
 }

@@ -7,6 +7,7 @@
 
 #include "render.h"
 #include "suggest.h"
+#include "interrupt.h"
 #include "tweak.h"
 #include "validate.h"
 
@@ -392,9 +393,40 @@ static void names_add(struct names *l, const char *s)
 	l->v[l->n++] = s;
 }
 
+/*
+ * Tweaks already checked, by their position: one written once in the file
+ * (in defaults, or on a node with replicas) reaches many nodes and says the
+ * same on each, so it is checked once, not once per node.
+ */
+struct checked {
+	struct seen set;
+	struct names keys; /* owned */
+};
+
+static bool first_check(struct checked *c, const struct lc_tweak *tw)
+{
+	char *key = lc_asprintf("%d:%d:%d:%d:%d", (int)tw->op, tw->xpath.at.line, tw->xpath.at.col,
+				tw->value.at.line, tw->value.at.col);
+	if (seen_add(&c->set, key, NULL, tw->at)) {
+		free(key);
+		return false;
+	}
+	names_add(&c->keys, key);
+	return true;
+}
+
+static void checked_release(struct checked *c)
+{
+	seen_release(&c->set);
+	for (size_t i = 0; i < c->keys.n; i++)
+		free((char *)c->keys.v[i]);
+	free(c->keys.v);
+}
+
 static void check_node(const struct lc_topology *t, const struct lc_node *n,
 		       const struct lc_validate_ctx *ctx, const struct names *nets,
-		       const struct names *pools, const struct names *hosts, struct lc_diags *d)
+		       const struct names *pools, const struct names *hosts, struct checked *tweaks,
+		       struct lc_diags *d)
 {
 	char *who = lc_asprintf("node \"%s\"", n->name);
 	if (!lc_valid_name(n->name))
@@ -464,7 +496,7 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 	for (size_t i = 0; i < n->n_xml; i++) {
 		const struct lc_tweak *tw = &n->xml[i];
 		struct lc_err err = LC_ERR_INIT;
-		if (tw->xpath.v && lc_tweak_check(tw, &err) < 0)
+		if (tw->xpath.v && first_check(tweaks, tw) && lc_tweak_check(tw, &err) < 0)
 			lc_diag_add(d,
 				    err.code == LC_EXIT_USAGE && tw->value.v ? tw->value.at
 									     : tw->xpath.at,
@@ -629,8 +661,10 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		names_add(&hosts, t->hosts[i].name.v);
 		check_name(d, "host", &t->hosts[i].name);
 	}
-	for (size_t i = 0; i < t->n_nodes; i++)
-		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, d);
+	struct checked tweaks = {0};
+	for (size_t i = 0; i < t->n_nodes && !lc_interrupted(); i++)
+		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, &tweaks, d);
+	checked_release(&tweaks);
 	check_duplicate_nodes(t, d);
 	check_unique(t, d);
 	check_templates(t, ctx, d);

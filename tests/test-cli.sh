@@ -212,6 +212,44 @@ expect "host elsewhere" 2 "$T/hosts.yaml:4:13: node \"a\": host \"b\" (qemu+ssh:
 [ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL host elsewhere: the connection's own host refused too: $(cat "$T/err")" >&2; fail=1; }
 expect "host elsewhere, up" 2 "is not this connection's" $L -c test:///default up "$T/hosts.yaml"
 
+# issue 15 #4: a command that changes nothing stops on the first SIGTERM or
+# SIGINT, even blocked reading a FIFO; a topology that expands past the
+# value cap fails fast, before any tweak is evaluated
+for sig in 15 2; do
+	rm -f "$T/fifo" && mkfifo "$T/fifo"
+	$L validate "$T/fifo" 2>"$T/err" &
+	pid=$!
+	sleep 0.3
+	kill -$sig $pid
+	(sleep 5 && kill -9 $pid 2>/dev/null) &
+	watchdog=$!
+	wait $pid
+	rc=$?
+	kill $watchdog 2>/dev/null
+	[ $rc = $((128 + sig)) ] || { echo "FAIL validate FIFO: signal $sig gave exit $rc, want $((128 + sig)) (137: still running after 5s)" >&2; fail=1; }
+done
+python3 - "$T/bomb.yaml" "$T/bomb2.yaml" <<'PY'
+import sys
+tw = "{set: /domain/cpu/@mode, value: host-model}"
+for path, n in ((sys.argv[1], 1100), (sys.argv[2], 200)):
+    open(path, "w").write("name: bomb\ndefaults:\n  xml: [&t " + tw + ", " + ", ".join(["*t"] * (n - 1)) +
+                          "]\nnodes:\n  a:\n    replicas: 1024\n")
+PY
+cpu() { # WANT_RC MAX_CPU_SECONDS COMMAND...: run, check exit and CPU time
+	python3 - "$@" <<'PY'
+import resource, subprocess, sys
+want, limit, cmd = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+rc = subprocess.call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+used = ru.ru_utime + ru.ru_stime
+if rc != want or used > limit:
+    print("exit %d (want %d), %.2fs CPU (at most %.1f)" % (rc, want, used, limit))
+    sys.exit(1)
+PY
+}
+out=$(cpu 2 1.5 $L validate "$T/bomb.yaml") || { echo "FAIL alias bomb: $out" >&2; fail=1; }
+out=$(cpu 0 2.5 $L validate "$T/bomb2.yaml") || { echo "FAIL 1024 replicas x 200 tweaks: $out" >&2; fail=1; }
+
 # issue 15 #5: output that cannot be written is an error, as coreutils'
 # close_stdout makes it: exit 1 naming the cause, for every command that prints
 full() { # NAME COMMAND...

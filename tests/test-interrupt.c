@@ -68,6 +68,41 @@ static void sigpipe(void)
 		_exit(WRONG_SIGNAL);
 }
 
+/* issue 15 #4: a command that changes nothing stops on the first signal */
+static void immediate_sigterm(void)
+{
+	lc_interrupt_set_immediate(true);
+	raise(SIGTERM);
+	_exit(SURVIVED_SECOND);
+}
+
+static void immediate_sigint(void)
+{
+	lc_interrupt_set_immediate(true);
+	raise(SIGINT);
+	_exit(SURVIVED_SECOND);
+}
+
+/* render -o's writes: a signal is recorded while they run, and ends it once they are done */
+static void deferred_then_immediate(void)
+{
+	lc_interrupt_set_immediate(true);
+	lc_interrupt_set_immediate(false);
+	raise(SIGTERM);
+	if (lc_interrupted() != SIGTERM)
+		_exit(NOT_RECORDED);
+	lc_interrupt_set_immediate(true);
+	_exit(SURVIVED_SECOND);
+}
+
+static void test_immediate(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(immediate_sigterm), 128 + SIGTERM);
+	assert_int_equal(in_child(immediate_sigint), 128 + SIGINT);
+	assert_int_equal(in_child(deferred_then_immediate), 128 + SIGTERM);
+}
+
 static void test_second_sigint_exits_at_once(void **state)
 {
 	(void)state;
@@ -99,6 +134,7 @@ int main(void)
 	    cmocka_unit_test(test_sigterm_lets_work_finish),
 	    cmocka_unit_test(test_sigint_after_sigterm_exits),
 	    cmocka_unit_test(test_sigpipe_ignored),
+	    cmocka_unit_test(test_immediate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,6 @@ const struct lc_cmd_entry lc_cmd_graph_entry = {
     .name = "graph",
     .usage = "TOPOLOGY",
     .summary = "Graphviz DOT of nodes, networks, VFs and their PFs",
-    .flags = LC_CMD_WANTS_VIRT,
+    .flags = LC_CMD_WANTS_VIRT | LC_CMD_READ_ONLY,
     .exec = cmd_graph,
 };

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "fsutil.h"
 #include "host-cpuinfo.h"
+#include "interrupt.h"
 #include "host-check.h"
 #include "host-vfs.h"
 #include "load.h"
@@ -332,10 +333,15 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 
 static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
-	if (argc == 2 && strcmp(argv[1], "vfs") == 0)
+	/* vfs and check change nothing: a signal stops them at once */
+	if (argc == 2 && strcmp(argv[1], "vfs") == 0) {
+		lc_interrupt_set_immediate(true);
 		return host_vfs(s, err);
-	if (argc == 2 && strcmp(argv[1], "check") == 0)
+	}
+	if (argc == 2 && strcmp(argv[1], "check") == 0) {
+		lc_interrupt_set_immediate(true);
 		return host_check(s, err);
+	}
 	if (argc >= 2 && strcmp(argv[1], "prepare") == 0)
 		return host_prepare(s, argc - 1, argv + 1, err);
 	return lc_cmd_usage(&lc_cmd_host_entry, err);

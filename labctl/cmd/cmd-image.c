@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "image-cache.h"
+#include "interrupt.h"
 #include "load.h"
 #include "output.h"
 
@@ -114,6 +115,7 @@ static int cmd_image(struct lc_session *s, int argc, char **argv, struct lc_err 
 		return -1;
 	int rc = 0;
 	if (strcmp(verb, "ls") == 0) {
+		lc_interrupt_set_immediate(true); /* changes nothing */
 		ls(s, c);
 	} else if (strcmp(verb, "pull") == 0) {
 		rc = pull(s, c, argv[2], err);

@@ -38,6 +38,8 @@ static int write_dir(const struct lc_plan *p, const char *dir, struct lc_err *er
 		tmp[i] = lc_asprintf("%s/.%s.tmp.%ld", dir, file, (long)getpid());
 		free(file);
 	}
+	/* from here a signal is recorded, and the temporary files removed */
+	lc_interrupt_set_immediate(false);
 	size_t written = 0;
 	for (; rc == 0 && written < p->n; written++) {
 		if (lc_interrupted())
@@ -141,6 +143,6 @@ const struct lc_cmd_entry lc_cmd_render_entry = {
     .name = "render",
     .usage = "TOPOLOGY [-o DIR]",
     .summary = "write every XML labctl would define (domains, networks, volumes)",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_READ_ONLY,
     .exec = cmd_render,
 };

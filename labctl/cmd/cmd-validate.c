@@ -17,6 +17,6 @@ const struct lc_cmd_entry lc_cmd_validate_entry = {
     .name = "validate",
     .usage = "TOPOLOGY",
     .summary = "parse and check a topology; print nothing but errors",
-    .flags = 0,
+    .flags = LC_CMD_READ_ONLY,
     .exec = cmd_validate,
 };

@@ -22,6 +22,7 @@ struct lc_session {
 enum {
 	LC_CMD_NEEDS_VIRT = 1 << 0, /* fail when libvirt cannot be reached */
 	LC_CMD_WANTS_VIRT = 1 << 1, /* use libvirt when it can be reached, go on without */
+	LC_CMD_READ_ONLY = 1 << 2,  /* changes nothing: the first SIGINT/SIGTERM exits at once */
 };
 
 struct lc_cmd_entry {

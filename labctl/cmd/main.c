@@ -201,6 +201,8 @@ int main(int argc, char **argv)
 	struct defaults d = {0};
 	resolve(&s.opts, &d);
 	lc_interrupt_install();
+	if (e->flags & LC_CMD_READ_ONLY)
+		lc_interrupt_set_immediate(true);
 	xmlInitParser();
 	struct lc_err err = LC_ERR_INIT;
 	int rc = 0;

@@ -5,13 +5,22 @@
 
 #include "interrupt.h"
 
-static volatile sig_atomic_t received;
+static volatile sig_atomic_t received, immediate;
 
 static void on_signal(int sig)
 {
+	if (immediate)
+		_exit(128 + sig); /* nothing to finish: stop at once, even in a read */
 	if (received && sig == SIGINT)
 		_exit(128 + SIGINT); /* asked twice: the user wants out now */
 	received = sig;
+}
+
+void lc_interrupt_set_immediate(bool on)
+{
+	immediate = on;
+	if (on && received)
+		_exit(128 + received);
 }
 
 void lc_interrupt_install(void)
