@@ -39,6 +39,9 @@ static int interrupted(struct lc_err *err, const char *what)
 			  what);
 }
 
+static void add_volume(char ***v, size_t *n, const char *pv);
+static bool has(char **v, size_t n, const char *s);
+
 /* ---- up: the parts before any domain ---- */
 
 static int cache_images(const struct lc_opts *o, const struct lc_loaded *l, struct lc_err *err)
@@ -351,6 +354,106 @@ static int check_routes(const struct lc_opts *o, struct lc_virt *v, const struct
 	return rc;
 }
 
+/*
+ * Other labs' volumes, by ownership: those their domains use (from each
+ * domain's metadata and disks) and those their journals list (a volume
+ * made before its domain). "POOL/VOLUME", owned by the caller.
+ */
+static int others_volumes(const struct lc_opts *o, const struct lc_virt_obj *doms, size_t nd,
+			  const char *lab, char ***vols, size_t *n, struct lc_err *err)
+{
+	*vols = NULL;
+	*n = 0;
+	for (size_t i = 0; i < nd; i++)
+		for (size_t k = 0; strcmp(doms[i].lab, lab) != 0 && k < doms[i].n_volumes; k++)
+			add_volume(vols, n, doms[i].volumes[k]);
+	char **labs;
+	size_t nl;
+	if (lc_journal_labs(o->state_dir, &labs, &nl, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < nl; i++) {
+		struct lc_journal jn;
+		if (strcmp(labs[i], lab) == 0 ||
+		    (rc = lc_journal_read(o->state_dir, labs[i], &jn, err)) < 0)
+			continue;
+		for (size_t k = 0; k < jn.n_volumes; k++)
+			add_volume(vols, n, jn.volumes[k]);
+		lc_journal_release(&jn);
+	}
+	lc_strv_free(labs, nl);
+	return rc;
+}
+
+/*
+ * Names are LAB-NODE, LAB-NET and LAB-NODE.qcow2, and "-" may appear in
+ * both lab and node names: lab a with node b-c and lab a-b with node c
+ * make the same names. Before anything is made, refuse a lab whose domain,
+ * network or volume names are another lab's objects (by their ownership
+ * metadata and journals), or a domain or network of that name that is not
+ * labctl's at all: defining over it would take it over.
+ */
+static int check_names(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+		       struct lc_err *err)
+{
+	struct lc_virt_obj *doms = NULL, *nets = NULL;
+	size_t nd = 0, nn = 0;
+	if (lc_virt_lab_domains(v, NULL, &doms, &nd, err) < 0)
+		return -1;
+	int rc = lc_virt_lab_networks(v, NULL, &nets, &nn, err);
+	char **theirs = NULL;
+	size_t nt = 0;
+	if (rc == 0)
+		rc = others_volumes(o, doms, nd, t->name.v, &theirs, &nt, err);
+	for (size_t i = 0; rc == 0 && i < t->n_nodes; i++) {
+		const struct lc_node *n = &t->nodes[i];
+		char *name = lc_domain_name(t, n);
+		const struct lc_virt_obj *owner = NULL;
+		for (size_t k = 0; k < nd && !owner; k++)
+			if (strcmp(doms[k].name, name) == 0)
+				owner = &doms[k];
+		if (owner && strcmp(owner->lab, t->name.v) != 0)
+			rc = lc_err_set(err, LC_EXIT_RESOURCE,
+					"node %s: domain %s is lab %s's (node %s): the two labs' "
+					"names collide; rename the node or the lab",
+					n->name, name, owner->lab, owner->node ? owner->node : "?");
+		else if (!owner && lc_virt_domain_exists(v, name))
+			rc = lc_err_set(err, LC_EXIT_RESOURCE,
+					"node %s: a domain %s exists and is not labctl's: rename "
+					"the node or the lab, or remove that domain",
+					n->name, name);
+		free(name);
+		for (size_t k = 0; rc == 0 && k < lc_render_n_volumes(n); k++) {
+			char *vol = lc_render_volume_name(t, n, k);
+			char *pv = lc_asprintf("%s/%s", t->storage_pool.v, vol);
+			if (has(theirs, nt, pv))
+				rc =
+				    lc_err_set(err, LC_EXIT_RESOURCE,
+					       "node %s: volume %s belongs to another lab: the two "
+					       "labs' names collide; rename the node or the lab",
+					       n->name, pv);
+			free(pv);
+			free(vol);
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < t->n_networks; i++) {
+		char *name = lc_network_name(t, &t->networks[i]);
+		for (size_t k = 0; rc == 0 && k < nn; k++)
+			if (strcmp(nets[k].name, name) == 0 && strcmp(nets[k].lab, t->name.v) != 0)
+				rc =
+				    lc_err_set(err, LC_EXIT_RESOURCE,
+					       "network %s: %s is lab %s's (network %s): the two "
+					       "labs' names collide; rename the network or the lab",
+					       t->networks[i].name.v, name, nets[k].lab,
+					       nets[k].node ? nets[k].node : "?");
+		free(name);
+	}
+	lc_strv_free(theirs, nt);
+	lc_virt_objs_free(doms, nd);
+	lc_virt_objs_free(nets, nn);
+	return rc;
+}
+
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
@@ -386,7 +489,7 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 				  "node %s: accel: kvm, but this host cannot run guests under KVM "
 				  "(%s): use accel: auto or tcg, or --force",
 				  refused->name, facts.why_not_kvm ? facts.why_not_kvm : "no KVM");
-	if (check_routes(o, v, t, err) < 0)
+	if (check_routes(o, v, t, err) < 0 || check_names(o, v, t, err) < 0)
 		return -1;
 	/* images and leases before anything is defined: a failure there leaves nothing */
 	if (cache_images(o, l, err) < 0)
@@ -586,18 +689,25 @@ static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char
 		lc_strv_free(names, nn);
 	}
 	/* only a candidate makes it worth listing every lab the connection knows */
-	char **longer = NULL;
-	size_t nl = 0;
+	char **longer = NULL, **owned = NULL;
+	size_t nl = 0, no = 0;
 	if (rc == 0 && nc)
 		rc = longer_labs(o, v, lab, &longer, &nl, err);
+	/* a volume another lab's domain uses or journal lists is that lab's, whatever its name */
+	struct lc_virt_obj *doms = NULL;
+	size_t nd = 0;
+	if (rc == 0 && nc && (rc = lc_virt_lab_domains(v, NULL, &doms, &nd, err)) == 0)
+		rc = others_volumes(o, doms, nd, lab, &owned, &no, err);
+	lc_virt_objs_free(doms, nd);
 	for (size_t i = 0; rc == 0 && i < nc; i++) {
 		const char *name = strchr(cand[i], '/') + 1;
-		bool theirs = false;
+		bool theirs = has(owned, no, cand[i]);
 		for (size_t k = 0; k < nl && !theirs; k++)
 			theirs = lab_volume_name(longer[k], name);
 		if (!theirs)
 			add_volume(vols, n_vols, cand[i]);
 	}
+	lc_strv_free(owned, no);
 	lc_strv_free(longer, nl);
 	lc_strv_free(cand, nc);
 	lc_strv_free(pools, np);

@@ -426,6 +426,15 @@ int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj 
 	return 0;
 }
 
+bool lc_virt_domain_exists(struct lc_virt *v, const char *name)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	if (d)
+		virDomainFree(d);
+	virResetLastError();
+	return d != NULL;
+}
+
 void lc_virt_objs_free(struct lc_virt_obj *o, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

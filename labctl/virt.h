@@ -62,6 +62,8 @@ int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj *
 int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
 			 struct lc_err *err);
 void lc_virt_objs_free(struct lc_virt_obj *o, size_t n);
+/* A domain of that name is defined (whoever owns it). */
+bool lc_virt_domain_exists(struct lc_virt *v, const char *name);
 
 /* Create the directory pool if missing, start it if inactive (pool XML from render). */
 int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, struct lc_err *err);

@@ -627,6 +627,58 @@ static void test_network_not_adopted(void **state)
 }
 
 /*
+ * issue 15 #7: lab a with node b-c and lab a-b with node c make the same
+ * names. The second up is refused before it makes anything (exit 3, naming
+ * the other lab), and down of one lab never removes the other's volume,
+ * even one whose name looks like its own.
+ */
+static void test_name_collision(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	const char *a = "name: a\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			"networks: {b-n: {mode: isolated}}\nnodes: {b-c: {networks: [b-n]}}\n";
+	const char *ab = "name: a-b\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			 "networks: {n: {mode: isolated}}\nnodes: {c: {networks: [n]}}\n";
+	const char *ab2 = "name: a-b\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			  "networks: {n: {mode: isolated}}\nnodes: {x: {}}\n";
+	assert_int_equal(up(e, a, 1, &r, &err), 0);
+	lc_up_report_release(&r);
+	assert_int_equal(up(e, ab, 1, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_string_equal(err.msg, "node c: domain a-b-c is lab a's (node b-c): the two labs' "
+				     "names collide; rename the node or the lab");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "a-b"), 0);
+	assert_int_equal(count_networks(e, "a-b"), 0);
+	char *j = lc_journal_dir(e->state, "a-b");
+	assert_false(lc_file_exists(j));
+	free(j);
+	/* the network alone collides too */
+	assert_int_equal(up(e, ab2, 1, &r, &err), -1);
+	assert_string_equal(err.msg, "network n: a-b-n is lab a's (network b-n): the two labs' "
+				     "names collide; rename the network or the lab");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	/* a-b with other names coexists; its down leaves a's a-b-c.qcow2 */
+	const char *ab3 = "name: a-b\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			  "nodes: {x: {}}\n";
+	assert_int_equal(up(e, ab3, 1, &r, &err), 0);
+	lc_up_report_release(&r);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "a-b", &dr, &err), 0);
+	assert_int_equal(dr.n_volumes, 1);
+	assert_int_equal(count_volumes(e, "a-b-c.qcow2"), 1);
+	assert_int_equal(count_domains(e, "a"), 1);
+	assert_int_equal(lc_lab_down(&e->o, e->v, "a", &dr, &err), 0);
+	assert_int_equal(count_volumes(e, "a-"), 0);
+	env_free(e);
+}
+
+/*
  * issue 15 #2: gc removes a journal whose lab left nothing (no domain,
  * network, volume or lease), once it is older than the grace an up that is
  * still writing gets; a journal whose lab holds a lease or a volume stays.
@@ -924,6 +976,7 @@ int main(void)
 	    cmocka_unit_test(test_gc_empty_journal),
 	    cmocka_unit_test(test_accel_kvm_refused),
 	    cmocka_unit_test(test_network_not_adopted),
+	    cmocka_unit_test(test_name_collision),
 	    cmocka_unit_test(test_wait_whole_line),
 	    cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),
