@@ -145,6 +145,12 @@ static const char *parse_u64(const char *s, uint64_t *v, const char **why)
 	return s;
 }
 
+char *lc_shown_name(const char *s)
+{
+	size_t n = strlen(s);
+	return n <= 64 ? lc_strdup(s) : lc_asprintf("%.32s... (%zu characters)", s, n);
+}
+
 int lc_parse_size(const char *s, uint64_t *bytes, const char **why)
 {
 	static const struct {

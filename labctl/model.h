@@ -165,6 +165,12 @@ void lc_str_release(struct lc_str *s);
  * "4GiB", "512 MiB", "1TiB" -> bytes. Returns -1 with a reason in *why
  * (static text) for a missing or unknown unit, a bad number or an overflow.
  */
+/*
+ * A name as messages show it: whole up to 64 characters, else its first 32
+ * and its length, so that a 5,000-character name does not bury the message.
+ * Caller frees.
+ */
+char *lc_shown_name(const char *s);
 int lc_parse_size(const char *s, uint64_t *bytes, const char **why);
 /* "8h", "90m", "1h30m", "2d", "45s" or plain seconds -> seconds. */
 /* The longest duration a topology may give (ttl): time arithmetic never nears time_t's end. */

@@ -87,7 +87,13 @@ static int read_uint(struct ctx *c, const struct lc_ynode *v, const char *key, s
 	out->at = v->at;
 	return 0;
 bad:
-	DIAG(c, v->at, "\"%s\" must be a whole number, not \"%s\"", key, v->scalar);
+	if (!v->plain && *v->scalar && strspn(v->scalar, "0123456789") == strlen(v->scalar))
+		DIAG(c, v->at,
+		     "\"%s\" must be a whole number, not the string \"%s\" (quoted: drop the "
+		     "quotes)",
+		     key, v->scalar);
+	else
+		DIAG(c, v->at, "\"%s\" must be a whole number, not \"%s\"", key, v->scalar);
 	return -1;
 }
 
@@ -655,7 +661,9 @@ static void read_nodes(struct ctx *c, const struct lc_ynode *nodes, const struct
 		const struct lc_ynode *k = nodes->kv[i], *v = nodes->kv[i + 1];
 		if (k->type != LC_Y_SCALAR)
 			continue;
-		char *what = lc_asprintf("node \"%s\"", k->scalar);
+		char *short_name = lc_shown_name(k->scalar);
+		char *what = lc_asprintf("node \"%s\"", short_name);
+		free(short_name);
 		struct ctx nc = {t, c->d, what, c->b};
 		if (v->type != LC_Y_MAP && !lc_ynode_is_null(v)) {
 			DIAG(&nc, v->at, "must be a mapping of node keys, not a %s",
@@ -774,7 +782,9 @@ static void read_named(struct ctx *c, const struct lc_ynode *v, const char *sect
 			DIAG(c, k->at, "%s holds at most %d entries", section, LC_MAX_NAMED);
 			break;
 		}
-		char *what = lc_asprintf("%s \"%s\"", item, k->scalar);
+		char *short_name = lc_shown_name(k->scalar);
+		char *what = lc_asprintf("%s \"%s\"", item, short_name);
+		free(short_name);
 		struct ctx ic = {c->t, c->d, what, c->b};
 		lc_grow(arr, cap, *n + 1, sz);
 		void *obj = (char *)*arr + *n * sz;

@@ -148,11 +148,14 @@ static bool in_list(const char *s, const char *const *v, size_t n)
 
 static void check_name(struct lc_diags *d, const char *what, const struct lc_str *s)
 {
-	if (s->v && !lc_valid_name(s->v))
+	if (s->v && !lc_valid_name(s->v)) {
+		char *shown = lc_shown_name(s->v);
 		lc_diag_add(d, s->at,
 			    "%s \"%s\": invalid name: use letters, digits, \"-\" and \"_\", "
 			    "starting with a letter or digit, at most 63 characters",
-			    what, s->v);
+			    what, shown);
+		free(shown);
+	}
 }
 
 /* A reference to something by name, with a suggestion from what exists. */
@@ -428,7 +431,9 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 		       const struct names *pools, const struct names *hosts, struct checked *tweaks,
 		       struct lc_diags *d)
 {
-	char *who = lc_asprintf("node \"%s\"", n->name);
+	char *shown = lc_shown_name(n->name);
+	char *who = lc_asprintf("node \"%s\"", shown);
+	free(shown);
 	if (!lc_valid_name(n->name))
 		lc_diag_add(
 		    d, n->at,
@@ -639,11 +644,14 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		   struct lc_diags *d)
 {
 	size_t before = d->n;
-	if (t->name.v && !lc_valid_lab_name(t->name.v))
+	if (t->name.v && !lc_valid_lab_name(t->name.v)) {
+		char *shown = lc_shown_name(t->name.v);
 		lc_diag_add(d, t->name.at,
 			    "topology: invalid lab name \"%s\": [a-z][a-z0-9-]{0,31} (it prefixes "
 			    "every resource)",
-			    t->name.v);
+			    shown);
+		free(shown);
+	}
 	if (t->ttl_s.set && t->ttl_s.v == 0)
 		lc_diag_add(d, t->ttl_s.at, "topology: \"ttl\" must be longer than 0s");
 	if (t->storage_pool.v && !lc_valid_name(t->storage_pool.v))

@@ -315,6 +315,30 @@ static int shortage(const struct ctx *c, const struct lc_vf_pool *p, const struc
 		}
 	}
 	struct lc_buf b = LC_BUF_INIT;
+	if (total == 0) {
+		/* "0 free of 0" hides the cause: the pool's filters match nothing here */
+		lc_buf_addf(&b, "no VF matches pool %s:", p->name.v);
+		const struct {
+			const char *what;
+			const struct lc_strlist *l;
+		} filters[] = {{"match", &p->match}, {"pf", &p->pf}, {"address", &p->address}};
+		bool any = false;
+		for (size_t i = 0; i < LC_ARRAY_SIZE(filters); i++) {
+			if (!filters[i].l->n)
+				continue;
+			lc_buf_addf(&b, "%s %s ", any ? "," : "", filters[i].what);
+			for (size_t k = 0; k < filters[i].l->n; k++)
+				lc_buf_addf(&b, "%s%s", k ? " " : "", filters[i].l->v[k].v);
+			any = true;
+		}
+		lc_buf_addf(&b, "%s found none on this host (node %s needs %zu)",
+			    any ? "" : " every VF", node->name, count);
+		lc_err_set(err, LC_EXIT_RESOURCE, "%s", lc_buf_str(&b));
+		lc_buf_release(&b);
+		free(owned);
+		free(t);
+		return -1;
+	}
 	lc_buf_addf(&b, "pool %s: node %s needs %zu VF%s; %zu free of %zu", p->name.v, node->name,
 		    count, count == 1 ? "" : "s", free_n, total);
 	for (size_t i = 0; i < nt; i++)

@@ -77,6 +77,14 @@ static void attach(struct builder *b, struct lc_ynode *n)
 			    lc_ytype_name(n));
 		b->failed = true;
 	}
+	/* YAML 1.1's merge key: libyaml leaves it to the application, and labctl has defaults: */
+	if (top->type == LC_Y_MAP && top->n % 2 == 0 && n->type == LC_Y_SCALAR && n->plain &&
+	    strcmp(n->scalar, "<<") == 0) {
+		lc_diag_add(b->diags, n->at,
+			    "YAML merge keys (\"<<\") are not supported: give the keys again, "
+			    "or put what nodes share under \"defaults\"");
+		b->failed = true;
+	}
 	add_child(top, n);
 }
 
@@ -196,7 +204,18 @@ struct lc_ydoc *lc_ydoc_parse(const char *file, const char *data, size_t len,
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&p, &ev)) {
 			struct lc_mark at = mark_of(doc, p.problem ? p.problem_mark : p.mark);
-			if (p.context)
+			/*
+			 * libyaml takes a plain key of at most 1024 characters; past
+			 * that it says only that a value is not allowed here
+			 */
+			if (p.problem && at.col > 1024 &&
+			    strcmp(p.problem, "mapping values are not allowed in this context") ==
+				0)
+				lc_diag_add(
+				    diags, at,
+				    "malformed YAML: a key of more than 1024 characters "
+				    "(YAML's limit for a simple key; names are at most 63)");
+			else if (p.context)
 				lc_diag_add(diags, at, "malformed YAML: %s %s",
 					    p.problem ? p.problem : "error", p.context);
 			else

@@ -80,6 +80,10 @@ expect "host vfs without sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/d
 printf 'name: short\nvf_pools: {x: {match: ["8086:154c"]}}\nnodes:\n  a: {vfs: [{pool: x, count: 3}]}\n' >"$T/short.yaml"
 expect "up shortage" 3 "pool x: node a needs 3 VFs; 2 free of 4 (2 share an IOMMU group with a host device)" $V up "$T/short.yaml"
 [ -z "$(ls "$T/state/leases" 2>/dev/null | grep lease)" ] || { echo "FAIL up shortage left leases" >&2; fail=1; }
+# issue 15 #2: a shortage writes nothing to the state dir, so status lists no lab
+[ -e "$T/state/labs/short" ] && { echo "FAIL up shortage wrote a journal" >&2; fail=1; }
+printf 'name: nomatch\nvf_pools: {p: {match: ["15b3:1018"], pf: [ens9]}}\nnodes:\n  a: {vfs: [{pool: p, count: 2}]}\n' >"$T/nomatch.yaml"
+expect "pool matching no VF" 3 "no VF matches pool p: match 15b3:1018, pf ens9 found none on this host (node a needs 2)" $V up "$T/nomatch.yaml"
 printf 'name: fits\nvf_pools: {x: {match: ["8086:154c"]}}\nnodes:\n  a: {vfs: [{pool: x, count: 2}]}\n' >"$T/fits.yaml"
 expect "up" 0 "" $V up "$T/fits.yaml"
 [ "$(ls "$T/state/leases" | grep -c lease)" = 2 ] || { echo "FAIL up: want 2 leases" >&2; fail=1; }
@@ -177,7 +181,7 @@ done
 expect "graph kinds" 0 "" $G --catalog "$SRC/tests/fixtures/catalog.yaml" --sysfs "$SRC/tests/out/sysfs/kinds" graph "$SRC/tests/fixtures/kinds.yaml"
 grep -qF '"dev:0000:3b:00.0" [shape=component' "$T/out" || { echo "FAIL graph kinds: no whole device" >&2; fail=1; }
 dot -Tcanon "$T/out" >/dev/null 2>"$T/err" || { echo "FAIL graph kinds: dot refuses it: $(cat "$T/err")" >&2; fail=1; }
-expect "graph short" 3 "pool cx5: node kvm1 needs 2 VFs" $G --sysfs "$SRC/tests/out/sysfs/host-shared" graph "$SRC/topologies/cx5-vfs.yaml"
+expect "graph short" 3 "no VF matches pool cx5: match 15b3:1018, pf ens1f0 ens1f1#0-3 found none on this host (node kvm1 needs 2)" $G --sysfs "$SRC/tests/out/sysfs/host-shared" graph "$SRC/topologies/cx5-vfs.yaml"
 expect "graph usage" 2 "usage: labctl graph TOPOLOGY" $G graph
 
 # issue 15 #6: relative path options are made absolute once, so no relative

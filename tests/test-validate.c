@@ -33,7 +33,13 @@ static char *check(const char *yaml)
 	return out;
 }
 
-#define HEAD "name: lab\n"
+#define HEAD		 "name: lab\n"
+#define A10		 "aaaaaaaaaa"
+#define A100		 A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
+#define A1000		 A100 A100 A100 A100 A100 A100 A100 A100 A100 A100
+#define LONG_NAME	 A1000 A1000 A1000 A1000 A1000
+#define LONG_NAME_SHOWN	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (1000 characters)"
+#define LONG_NAME_SHOWN5 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (5000 characters)"
 
 static const struct {
 	const char *what, *yaml, *want;
@@ -49,7 +55,20 @@ static const struct {
     {"wrong type: word for a number", HEAD "nodes:\n  a:\n    vcpus: two\n",
      "t.yaml:4:12: node \"a\": \"vcpus\" must be a whole number, not \"two\""},
     {"wrong type: quoted number", HEAD "nodes:\n  a:\n    vcpus: \"2\"\n",
-     "t.yaml:4:12: node \"a\": \"vcpus\" must be a whole number, not \"2\""},
+     "t.yaml:4:12: node \"a\": \"vcpus\" must be a whole number, not the string \"2\" (quoted: "
+     "drop the quotes)"},
+    {"merge key", HEAD "defaults: &d {memory: 1GiB}\nnodes:\n  a:\n    <<: *d\n",
+     "t.yaml:5:5: YAML merge keys (\"<<\") are not supported: give the keys again, or put "
+     "what nodes share under \"defaults\""},
+    {"1,000-character node name", HEAD "nodes:\n  " A1000 ": {}\n",
+     "t.yaml:3:3: node \"" LONG_NAME_SHOWN "\": invalid name: use letters, digits, \"-\" and "
+     "\"_\", starting with a letter or digit, at most 63 characters"},
+    {"5,000-character key", HEAD "nodes:\n  " LONG_NAME ": {}\n",
+     "t.yaml:3:5003: malformed YAML: a key of more than 1024 characters (YAML's limit for a "
+     "simple key; names are at most 63)"},
+    {"5,000-character lab name", "name: " LONG_NAME "\nnodes: {a: {}}\n",
+     "t.yaml:1:7: topology: invalid lab name \"" LONG_NAME_SHOWN5 "\": [a-z][a-z0-9-]{0,31} (it "
+     "prefixes every resource)"},
     {"wrong type: bool", HEAD "nodes:\n  a:\n    nested: maybe\n",
      "t.yaml:4:13: node \"a\": \"nested\" must be true or false, not \"maybe\""},
     {"size without unit", HEAD "nodes:\n  a:\n    memory: 4096\n",
