@@ -454,6 +454,110 @@ static int check_names(const struct lc_opts *o, struct lc_virt *v, const struct 
 	return rc;
 }
 
+/* "1.5 GiB", "300 MiB": sizes in messages. */
+static char *human(unsigned long long kib)
+{
+	if (kib >= 1024ull * 1024)
+		return lc_asprintf("%.1f GiB", (double)kib / (1024.0 * 1024));
+	return lc_asprintf("%llu MiB", kib / 1024);
+}
+
+/* MemTotal + SwapTotal in KiB from procfs' meminfo; 0 when it cannot be read. */
+static unsigned long long procfs_memory(const struct lc_opts *o)
+{
+	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
+	char *text = NULL;
+	struct lc_err ignore = LC_ERR_INIT;
+	unsigned long long total = 0;
+	if (lc_procfs_read(&root, "meminfo", &text, &ignore) == 0) {
+		static const char *const keys[] = {"MemTotal:", "SwapTotal:"};
+		for (size_t i = 0; i < LC_ARRAY_SIZE(keys); i++) {
+			const char *p = strstr(text, keys[i]);
+			if (p)
+				total += strtoull(p + strlen(keys[i]), NULL, 10);
+		}
+	}
+	lc_err_release(&ignore);
+	free(text);
+	return total;
+}
+
+/*
+ * Before anything is leased or made: the memory of every node up would
+ * start (those not running yet) must fit in the host's memory and swap at
+ * all, or up would fail at node 10 of 2,000 with the first nine made.
+ * Guests touch their memory lazily, so more than is free is allowed; more
+ * than the host has can never run.
+ */
+static int check_memory(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
+			struct lc_err *err)
+{
+	struct lc_virt_obj *doms;
+	size_t nd;
+	if (lc_virt_lab_domains(v, t->name.v, &doms, &nd, err) < 0)
+		return -1;
+	unsigned long long need = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		bool running = false;
+		for (size_t k = 0; k < nd && !running; k++)
+			running = doms[k].active && doms[k].node &&
+				  strcmp(doms[k].node, t->nodes[i].name) == 0;
+		if (!running) {
+			need += t->nodes[i].memory_kib.v;
+			n++;
+		}
+	}
+	lc_virt_objs_free(doms, nd);
+	unsigned long long have = local_uri(o->uri) ? procfs_memory(o) : 0;
+	const char *what = "memory and swap";
+	if (!have) {
+		what = "memory";
+		if (lc_virt_node_memory(v, &have, err) < 0)
+			return -1;
+	}
+	if (need <= have)
+		return 0;
+	char *hn = human(need), *hh = human(have);
+	lc_err_set(err, LC_EXIT_RESOURCE,
+		   "lab %s: the %zu node%s to start need %s of memory in all; the host has %s "
+		   "(%s): give the nodes less memory or make fewer of them",
+		   t->name.v, n, n == 1 ? "" : "s", hn, hh, what);
+	free(hn);
+	free(hh);
+	return -1;
+}
+
+/* What a new qcow2 volume takes at least before its guest writes: header and tables. */
+#define VOLUME_MIN_BYTES (1ull << 20)
+
+/* The pool must have room for the lab's new volumes to be made at all. */
+static int check_pool_space(struct lc_virt *v, const struct lc_topology *t,
+			    const struct lc_plan *plan, struct lc_err *err)
+{
+	char **names;
+	size_t nn;
+	if (lc_virt_pool_volumes(v, t->storage_pool.v, &names, &nn, err) < 0)
+		return -1;
+	size_t fresh = 0;
+	for (size_t i = 0; i < plan->n; i++)
+		fresh += plan->v[i].type == LC_OBJ_VOLUME && !has(names, nn, plan->v[i].name);
+	lc_strv_free(names, nn);
+	unsigned long long avail;
+	bool found;
+	if (!fresh || lc_virt_pool_available(v, t->storage_pool.v, &avail, &found, err) < 0)
+		return fresh ? -1 : 0;
+	if (!found || avail >= fresh * VOLUME_MIN_BYTES)
+		return 0;
+	char *hn = human(fresh * VOLUME_MIN_BYTES / 1024), *ha = human(avail / 1024);
+	lc_err_set(err, LC_EXIT_RESOURCE,
+		   "storage pool %s: the lab's %zu new volume%s need at least %s; %s available",
+		   t->storage_pool.v, fresh, fresh == 1 ? "" : "s", hn, ha);
+	free(hn);
+	free(ha);
+	return -1;
+}
+
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
@@ -489,7 +593,8 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 				  "node %s: accel: kvm, but this host cannot run guests under KVM "
 				  "(%s): use accel: auto or tcg, or --force",
 				  refused->name, facts.why_not_kvm ? facts.why_not_kvm : "no KVM");
-	if (check_routes(o, v, t, err) < 0 || check_names(o, v, t, err) < 0)
+	if (check_routes(o, v, t, err) < 0 || check_names(o, v, t, err) < 0 ||
+	    check_memory(o, v, t, err) < 0)
 		return -1;
 	/* images and leases before anything is defined: a failure there leaves nothing */
 	if (cache_images(o, l, err) < 0)
@@ -512,6 +617,8 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	lc_vf_plan_release(&devs);
 	if (rc == 0)
 		rc = ensure_pool(o, v, t->storage_pool.v, err);
+	if (rc == 0)
+		rc = check_pool_space(v, t, &r->plan, err);
 	/* networks are found by their metadata: the journal is for what comes after them */
 	size_t cap_nets = 0;
 	for (size_t i = 0; rc == 0 && i < r->plan.n; i++) {

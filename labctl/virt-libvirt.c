@@ -426,6 +426,39 @@ int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj 
 	return 0;
 }
 
+int lc_virt_node_memory(struct lc_virt *v, unsigned long long *kib, struct lc_err *err)
+{
+	virNodeInfo info;
+	if (virNodeGetInfo(v->conn, &info) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read the host's memory: %s",
+				  last_error());
+	*kib = info.memory;
+	return 0;
+}
+
+static int refreshed_pool(struct lc_virt *v, const char *pool, virStoragePoolPtr *p,
+			  struct lc_err *err);
+
+int lc_virt_pool_available(struct lc_virt *v, const char *pool, unsigned long long *bytes,
+			   bool *found, struct lc_err *err)
+{
+	*bytes = 0;
+	virStoragePoolPtr p;
+	if (refreshed_pool(v, pool, &p, err) < 0)
+		return -1;
+	*found = p != NULL;
+	if (!p)
+		return 0;
+	virStoragePoolInfo info;
+	int rc = 0;
+	if (virStoragePoolGetInfo(p, &info) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	else
+		*bytes = info.available;
+	virStoragePoolFree(p);
+	return rc;
+}
+
 bool lc_virt_domain_exists(struct lc_virt *v, const char *name)
 {
 	virDomainPtr d = virDomainLookupByName(v->conn, name);

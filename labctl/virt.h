@@ -62,6 +62,11 @@ int lc_virt_lab_domains(struct lc_virt *v, const char *lab, struct lc_virt_obj *
 int lc_virt_lab_networks(struct lc_virt *v, const char *lab, struct lc_virt_obj **out, size_t *n,
 			 struct lc_err *err);
 void lc_virt_objs_free(struct lc_virt_obj *o, size_t n);
+/* The host's memory in KiB as libvirt reports it (for a remote host). */
+int lc_virt_node_memory(struct lc_virt *v, unsigned long long *kib, struct lc_err *err);
+/* A pool's free bytes; *found false (and 0) for a pool that does not exist. */
+int lc_virt_pool_available(struct lc_virt *v, const char *pool, unsigned long long *bytes,
+			   bool *found, struct lc_err *err);
 /* A domain of that name is defined (whoever owns it). */
 bool lc_virt_domain_exists(struct lc_virt *v, const char *name);
 

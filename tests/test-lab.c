@@ -679,6 +679,53 @@ static void test_name_collision(void **state)
 }
 
 /*
+ * issue 15: up checks the whole lab's memory against the host's (memory and
+ * swap, from procfs for a local daemon) and the pool's room for its new
+ * volumes before it leases or makes anything, exit 3 with the totals.
+ */
+static void test_capacity_checked_first(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	char *proc = lc_asprintf("%s/proc", e->dir), *meminfo = lc_asprintf("%s/meminfo", proc);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_mkdir_p(proc, &err), 0);
+	write_text(meminfo, "MemTotal:         262144 kB\nMemFree: 1000 kB\nSwapTotal: 65536 kB\n");
+	e->o.procfs = proc;
+	struct lc_up_report r;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_string_equal(err.msg, "lab itest: the 3 nodes to start need 384 MiB of memory in "
+				     "all; the host has 320 MiB (memory and swap): give the nodes "
+				     "less memory or make fewer of them");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 0);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	char *j = lc_journal_dir(e->state, "itest");
+	assert_false(lc_file_exists(j));
+	free(j);
+	write_text(meminfo, "MemTotal: 1048576 kB\nSwapTotal: 0 kB\n");
+	/* the test driver's pools hold 100 GiB: fill this one, and the next lab has no room */
+	const char *big = "name: big\ndefaults: {memory: 16MiB}\nnodes: {a: {disk: 100GiB}}\n";
+	assert_int_equal(up(e, big, 1, &r, &err), 0);
+	lc_up_report_release(&r);
+	assert_int_equal(up(e, LAB1, 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_string_equal(err.msg, "storage pool labctl: the lab's 4 new volumes need at least 4 "
+				     "MiB; 0 MiB available");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_leases(e), 0);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "big", &dr, &err), 0);
+	free(meminfo);
+	free(proc);
+	env_free(e);
+}
+
+/*
  * issue 15 #2: gc removes a journal whose lab left nothing (no domain,
  * network, volume or lease), once it is older than the grace an up that is
  * still writing gets; a journal whose lab holds a lease or a volume stays.
@@ -977,6 +1024,7 @@ int main(void)
 	    cmocka_unit_test(test_accel_kvm_refused),
 	    cmocka_unit_test(test_network_not_adopted),
 	    cmocka_unit_test(test_name_collision),
+	    cmocka_unit_test(test_capacity_checked_first),
 	    cmocka_unit_test(test_wait_whole_line),
 	    cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),
