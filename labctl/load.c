@@ -363,8 +363,13 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 	struct lc_validate_ctx vc = {
 	    (const char *const *)out->kinds, out->n_kinds, images, out->catalog->n, check_template,
 	    files ? check_file : NULL,	     o->uri};
-	/* rendering a topology with mistakes would only add noise */
-	if (lc_validate(out->topo, &vc, &d) == 0 && d.n == 0)
+	/*
+	 * Rendering a topology with mistakes would only add noise. render and
+	 * graph meet the tweaks' errors when they render for real: the rendered
+	 * check (and its schema) is for validate and up, which must say before
+	 * anything is leased or defined.
+	 */
+	if (lc_validate(out->topo, &vc, &d) == 0 && d.n == 0 && files)
 		check_rendered(o, out, &d);
 	if (lc_interrupted()) {
 		lc_diags_release(&d);

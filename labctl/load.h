@@ -27,8 +27,11 @@ int lc_load_topology_text(const char *path, char **data, size_t *len, struct lc_
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err);
 /*
  * lc_load, also checking that the files a domain reads (cdrom, boot kernel
- * and initrd) can be read here: for validate and up, not for render and
- * graph, which preview a lab that may be made on another machine.
+ * and initrd) can be read here, and rendering each node whose XML is
+ * tweaked or from its own template to run its tweaks and check it against
+ * libvirt's domain schema: for validate and up, not for render and graph,
+ * which preview a lab that may be made on another machine and meet the
+ * tweaks' errors as they render.
  */
 int lc_load_checked(const struct lc_opts *o, const char *path, struct lc_loaded *out,
 		    struct lc_err *err);

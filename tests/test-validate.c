@@ -454,7 +454,7 @@ static void test_tweaks_on_rendered_domain(void **state)
 		struct lc_err err = LC_ERR_INIT;
 		struct lc_loaded l;
 		assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
-		assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+		assert_int_equal(lc_load_checked(&o, topo, &l, &err), -1);
 		assert_int_equal(err.code, LC_EXIT_USAGE);
 		char *want = lc_asprintf("%s%s", topo, tw_cases[i].want);
 		if (strncmp(err.msg, want, strlen(want)) != 0)
@@ -470,7 +470,7 @@ static void test_tweaks_on_rendered_domain(void **state)
 	struct lc_err err = LC_ERR_INIT;
 	struct lc_loaded l;
 	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
-	if (lc_load(&o, topo, &l, &err) < 0)
+	if (lc_load_checked(&o, topo, &l, &err) < 0)
 		fail_msg("%s", err.msg);
 	lc_loaded_release(&l);
 	/* a user's template that libvirt would refuse is reported at its "template:" */
@@ -480,7 +480,7 @@ static void test_tweaks_on_rendered_domain(void **state)
 	assert_int_equal(lc_write_file(tmpl, dom, strlen(dom), &err), 0);
 	yaml = "name: lab\nnodes:\n  a: {template: mine.xml}\n";
 	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
-	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	assert_int_equal(lc_load_checked(&o, topo, &l, &err), -1);
 	char *want = lc_asprintf("%s:3:17: node \"a\": template: the rendered domain is not valid "
 				 "for libvirt: ",
 				 topo);
