@@ -84,8 +84,10 @@ CMD_SRCS := \
 	labctl/cmd/cmd-down.c \
 	labctl/cmd/cmd-gc.c \
 	labctl/cmd/cmd-graph.c \
+	labctl/cmd/cmd-help.c \
 	labctl/cmd/cmd-host.c \
 	labctl/cmd/cmd-image.c \
+	labctl/cmd/cmd-kinds.c \
 	labctl/cmd/cmd-recreate.c \
 	labctl/cmd/cmd-render.c \
 	labctl/cmd/cmd-status.c \

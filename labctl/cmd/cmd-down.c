@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "fsutil.h"
 #include "lab.h"
 #include "load.h"
+#include "output.h"
 #include "topology.h"
 #include "validate.h"
 
@@ -52,7 +54,17 @@ static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *
 		return -1;
 	struct lc_down_report r;
 	int rc = lc_lab_down(&s->opts, s->virt, lab, &r, err);
-	if (rc == 0 && s->opts.verbosity >= 0)
+	if (rc == 0 && s->opts.json) {
+		struct lc_buf b = LC_BUF_INIT;
+		lc_buf_adds(&b, "{\"lab\":");
+		lc_json_str(&b, lab);
+		lc_buf_addf(&b,
+			    ",\"domains\":%zu,\"networks\":%zu,\"volumes\":%zu,\"leases\":%zu,"
+			    "\"seconds\":%.3f}\n",
+			    r.n_domains, r.n_networks, r.n_volumes, r.n_leases, r.seconds);
+		fputs(lc_buf_str(&b), stdout);
+		lc_buf_release(&b);
+	} else if (rc == 0 && s->opts.verbosity >= 0)
 		printf("lab %s: %zu domains, %zu networks, %zu volumes removed, %zu leases "
 		       "released (%.2fs)\n",
 		       lab, r.n_domains, r.n_networks, r.n_volumes, r.n_leases, r.seconds);
@@ -64,6 +76,6 @@ const struct lc_cmd_entry lc_cmd_down_entry = {
     .name = "down",
     .usage = "LAB|TOPOLOGY",
     .summary = "remove the lab: domains, networks, VF leases",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_down,
 };

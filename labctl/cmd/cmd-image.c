@@ -133,6 +133,6 @@ const struct lc_cmd_entry lc_cmd_image_entry = {
     .name = "image",
     .usage = "pull NAME | ls | rm NAME",
     .summary = "the image cache: fetch and verify, list, remove",
-    .flags = 0,
+    .flags = LC_CMD_JSON,
     .exec = cmd_image,
 };

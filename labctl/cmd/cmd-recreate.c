@@ -30,6 +30,7 @@ const struct lc_cmd_entry lc_cmd_recreate_entry = {
     .name = "recreate",
     .usage = "TOPOLOGY [-j N] [--wait[=SECS]]",
     .summary = "down then up (the nightly job's verb)",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .options = LC_UP_OPTIONS,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_recreate,
 };

@@ -265,6 +265,6 @@ const struct lc_cmd_entry lc_cmd_status_entry = {
     .name = "status",
     .usage = "[LAB]",
     .summary = "labs and their nodes: state, kind, VFs, MACs, age, expiry",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_status,
 };

@@ -118,7 +118,7 @@ int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_u
 	uo->wait_s = -1;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
 	int c;
-	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (!parse_int(optarg, 1, 256, &uo->jobs))
@@ -136,7 +136,7 @@ int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_u
 			uo->force = true;
 			break;
 		default:
-			return lc_cmd_usage(e, err);
+			return lc_cmd_bad_option(e, c, argv, err);
 		}
 	}
 	if (optind != argc - 1)
@@ -162,9 +162,10 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 	struct lc_up_report r;
 	int rc = lc_lab_up(&s->opts, s->virt, l, uo, &r, err);
 	/* what got done is worth saying even when something failed */
-	if (s->opts.json)
+	if (s->opts.json) {
 		print_json(l->topo, &r);
-	else if (s->opts.verbosity >= 0 && reached(&r))
+		s->json_written = true;
+	} else if (s->opts.verbosity >= 0 && reached(&r))
 		print_text(l->topo, &r, uo->wait_s >= 0);
 	if (rc == 0 && s->opts.verbosity > 0 && r.why_not_kvm)
 		printf("accel tcg: %s\n", r.why_not_kvm);
@@ -190,6 +191,7 @@ const struct lc_cmd_entry lc_cmd_up_entry = {
     .name = "up",
     .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force]",
     .summary = "create or reconcile the lab; --wait blocks until every node booted",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .options = LC_UP_OPTIONS,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_up,
 };
