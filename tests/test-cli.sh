@@ -221,6 +221,17 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lab"]=="n
 expect "-c after the command" 1 "qemu+unix:///system?socket=$T/none" $L status -c "qemu+unix:///system?socket=$T/none"
 expect "global option without value" 2 "option '--state-dir' needs a value" $L status --state-dir
 expect "up missing value" 2 "a value is missing after option '--jobs'" $L up --jobs
+# image pull and rm say what they did in JSON too (a file: URL, no server needed)
+printf 'labctl test image\n' >"$T/img.raw"
+printf 'images:\n  one:\n    format: raw\n    url: file://%s\n    sha256: %s\n' "$T/img.raw" \
+	"$(sha256sum "$T/img.raw" | cut -d' ' -f1)" >"$T/imgcat.yaml"
+expect "image pull --json" 0 "" $L --catalog "$T/imgcat.yaml" --cache-dir "$T/imgcache" image pull one --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d=={"image":"one","fetched":1,"verified":True}, d' "$T/out" ||
+	{ echo "FAIL image pull --json: $(cat "$T/out")" >&2; fail=1; }
+expect "image rm --json" 0 "" $L --catalog "$T/imgcat.yaml" --cache-dir "$T/imgcache" image rm one --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["image"]=="one" and d["removed"]>=1, d' "$T/out" ||
+	{ echo "FAIL image rm --json: $(cat "$T/out")" >&2; fail=1; }
+expect "host prepare --json" 2 "host prepare: there is no --json output" $L --json host prepare --dry-run
 
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

@@ -338,6 +338,10 @@ static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *
 		return host_vfs(s, err);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return host_check(s, err);
+	if (argc >= 2 && strcmp(argv[1], "prepare") == 0 && s->opts.json)
+		return lc_err_set(
+		    err, LC_EXIT_USAGE,
+		    "host prepare: there is no --json output; --dry-run prints the plan");
 	if (argc >= 2 && strcmp(argv[1], "prepare") == 0)
 		return host_prepare(s, argc - 1, argv + 1, err);
 	if (argc >= 2 && argv[1][0] == '-')
