@@ -21,7 +21,7 @@
 const char *lc_node_action_name(enum lc_node_action a)
 {
 	static const char *const names[] = {"pending", "created",   "started", "unchanged",
-					    "changed", "redefined", "failed"};
+					    "changed", "redefined", "skipped", "failed"};
 	return names[a];
 }
 
@@ -125,6 +125,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_topology *t = j->t;
 	const struct lc_node *n = &t->nodes[i];
 	struct lc_node_result *res = &j->r->nodes[i];
+	if (res->action == LC_NODE_SKIPPED)
+		return 0;
 	const struct lc_planned *dom = NULL;
 	for (size_t k = 0; k < j->r->plan.n; k++) {
 		const struct lc_planned *p = &j->r->plan.v[k];
@@ -261,7 +263,7 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 		for (size_t i = 0; i < t->n_nodes; i++) {
 			struct lc_node_result *res = &j->r->nodes[i];
 			const char *ready = ready_line(l, &t->nodes[i]);
-			if (res->booted)
+			if (res->booted || res->action == LC_NODE_SKIPPED)
 				continue;
 			if (!ready) {
 				res->booted = true; /* nothing to wait for: running is booted */
@@ -289,7 +291,7 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 		return 0;
 	struct lc_buf b = LC_BUF_INIT;
 	for (size_t i = 0; i < t->n_nodes; i++)
-		if (!j->r->nodes[i].booted)
+		if (!j->r->nodes[i].booted && j->r->nodes[i].action != LC_NODE_SKIPPED)
 			lc_buf_addf(&b, "%s%s", b.len ? ", " : "", t->nodes[i].name);
 	lc_err_set(err, LC_EXIT_RUNTIME, "%zu node%s did not boot within %ds: %s", pending,
 		   pending == 1 ? "" : "s", j->uo->wait_s, lc_buf_str(&b));
@@ -361,6 +363,18 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		r->nodes[i].node = t->nodes[i].name;
 		r->nodes[i].domain = lc_domain_name(t, &t->nodes[i]);
+		if (!lc_node_picked(t->nodes[i].name, uo->only, uo->n_only))
+			r->nodes[i].action = LC_NODE_SKIPPED;
+	}
+	/* a --node that picks nothing is a typo, not an empty up */
+	for (size_t k = 0; k < uo->n_only; k++) {
+		bool any = false;
+		for (size_t i = 0; i < t->n_nodes && !any; i++)
+			any = lc_node_picked(t->nodes[i].name, &uo->only[k], 1);
+		if (!any)
+			return lc_err_set(err, LC_EXIT_USAGE,
+					  "--node '%s' matches no node of lab %s", uo->only[k],
+					  t->name.v);
 	}
 	struct lc_host_facts facts;
 	struct lc_vf_plan devs;
@@ -558,6 +572,23 @@ static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char
 	return rc;
 }
 
+/* Delete "POOL/VOLUME" volumes (each string is cut at its slash). */
+static int delete_volumes(struct lc_virt *v, char **vols, size_t n, struct lc_down_report *r,
+			  struct lc_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *slash = strchr(vols[i], '/');
+		bool deleted;
+		if (!slash)
+			continue;
+		*slash = '\0';
+		if (lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err) < 0)
+			return -1;
+		r->n_volumes += deleted;
+	}
+	return 0;
+}
+
 /* Domains are stopped at once up to this many. */
 #define DOWN_WORKERS 16
 
@@ -570,6 +601,13 @@ static int remove_item(void *ctx, struct lc_virt *v, size_t i, struct lc_err *er
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err)
 {
+	return lc_lab_down_nodes(o, v, lab, NULL, 0, r, err);
+}
+
+int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		      const char *const *pats, size_t n_pats, struct lc_down_report *r,
+		      struct lc_err *err)
+{
 	memset(r, 0, sizeof(*r));
 	double t0 = lc_now_s();
 	struct lc_journal jn;
@@ -577,12 +615,25 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		return -1;
 	char **vols = NULL;
 	size_t n_vols = 0;
-	for (size_t i = 0; i < jn.n_volumes; i++)
+	for (size_t i = 0; i < jn.n_volumes && !n_pats; i++)
 		add_volume(&vols, &n_vols, jn.volumes[i]);
 	lc_journal_release(&jn);
 	struct lc_virt_obj *objs;
 	size_t n;
 	int rc = lc_virt_lab_domains(v, lab, &objs, &n, err);
+	size_t n_all = n;
+	if (rc == 0 && n_pats) {
+		/* the picked nodes' domains first; only they are removed */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (objs[i].node && lc_node_picked(objs[i].node, pats, n_pats)) {
+				struct lc_virt_obj tmp = objs[k];
+				objs[k++] = objs[i];
+				objs[i] = tmp;
+			}
+		}
+		n = k;
+	}
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < objs[i].n_volumes; k++)
@@ -598,10 +649,18 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		else if (lc_workpool_cut_short(&p))
 			rc = interrupted(err, "down");
 		lc_workpool_release(&p);
-		lc_virt_objs_free(objs, n);
+		lc_virt_objs_free(objs, n_all);
 	}
 	if (rc == 0 && lc_interrupted())
 		rc = interrupted(err, "down");
+	if (n_pats) {
+		/* only the picked nodes' own volumes: the lab itself stays */
+		if (rc == 0)
+			rc = delete_volumes(v, vols, n_vols, r, err);
+		lc_strv_free(vols, n_vols);
+		r->seconds = lc_now_s() - t0;
+		return rc;
+	}
 	if (rc == 0 && (rc = lc_virt_lab_networks(v, lab, &objs, &n, err)) == 0) {
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			rc = lc_virt_remove_network(v, objs[i].name, err);
@@ -612,15 +671,8 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	/* volumes once no domain uses them */
 	if (rc == 0)
 		rc = orphan_volumes(o, v, lab, &vols, &n_vols, err);
-	for (size_t i = 0; rc == 0 && i < n_vols; i++) {
-		char *slash = strchr(vols[i], '/');
-		bool deleted;
-		if (!slash)
-			continue;
-		*slash = '\0';
-		rc = lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err);
-		r->n_volumes += rc == 0 && deleted;
-	}
+	if (rc == 0)
+		rc = delete_volumes(v, vols, n_vols, r, err);
 	lc_strv_free(vols, n_vols);
 	/* leases last: a VF is free again only once no domain of the lab holds it */
 	int lock = -1;

@@ -1,6 +1,7 @@
 /* The lab model: ownership, look-ups and the value grammars (sizes, durations). */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,4 +218,12 @@ int lc_parse_duration(const char *s, uint64_t *seconds, const char **why)
 	}
 	*seconds = total;
 	return 0;
+}
+
+bool lc_node_picked(const char *node, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], node, 0) == 0)
+			return true;
+	return n == 0;
 }
