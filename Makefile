@@ -43,12 +43,14 @@ UTIL_SRCS := \
 	labctl/util/buf.c \
 	labctl/util/err.c \
 	labctl/util/fsutil.c \
+	labctl/util/inet.c \
 	labctl/util/interrupt.c \
 	labctl/util/sha256.c \
 	labctl/util/suggest.c \
 	labctl/util/sysfs.c
 
 CORE_SRCS := \
+	labctl/addr.c \
 	labctl/graph.c \
 	labctl/host-check.c \
 	labctl/host-cpuinfo.c \

@@ -54,9 +54,12 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		  struct lc_plan *plan, struct lc_err *err)
 {
 	const struct lc_topology *t = l->topo;
-	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now};
+	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now, NULL};
 	struct tcache tc = {0};
 	memset(plan, 0, sizeof(*plan));
+	/* validation reported the problems; here only the plan matters */
+	lc_addrs_plan(t, &plan->addrs, NULL);
+	rc.addrs = &plan->addrs;
 	int rc_ = 0;
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct lc_network *net = &t->networks[i];
@@ -117,6 +120,7 @@ void lc_plan_release(struct lc_plan *plan)
 		free(plan->v[i].rendered_sha256);
 	}
 	free(plan->v);
+	lc_addrs_release(&plan->addrs);
 	memset(plan, 0, sizeof(*plan));
 }
 

@@ -26,6 +26,7 @@ struct lc_planned {
 struct lc_plan {
 	struct lc_planned *v;
 	size_t n, cap;
+	struct lc_addrs addrs; /* every NIC's planned address */
 };
 
 /*

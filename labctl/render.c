@@ -5,6 +5,7 @@
 #include <libxml/xmlsave.h>
 
 #include "buf.h"
+#include "inet.h"
 #include "mac.h"
 #include "render.h"
 #include "sha256.h"
@@ -485,6 +486,17 @@ static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node
 	} else {
 		set_attr(e, "expires", "");
 	}
+	/* planned addresses, so status and inventory know them without the topology */
+	for (size_t i = 0; rc->addrs && i < rc->addrs->n; i++) {
+		const struct lc_addr *a = &rc->addrs->v[i];
+		if (a->node != n || !a->ip[0])
+			continue;
+		xmlNodePtr nic = xmlNewDocNode(root->doc, ns, BAD_CAST "nic", NULL);
+		xmlAddChild(e, nic);
+		set_attr(nic, "network", a->net->name.v);
+		set_attr(nic, "mac", a->mac);
+		set_attr(nic, "ip", a->ip);
+	}
 }
 
 /* labctl's element in a domain's metadata, or NULL (a tweak may have removed it). */
@@ -629,25 +641,6 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 
 /* ---- networks ---- */
 
-static int subnet_parts(const char *cidr, unsigned char ip[4], unsigned *prefix)
-{
-	unsigned a, b, c, d;
-	if (sscanf(cidr, "%u.%u.%u.%u/%u", &a, &b, &c, &d, prefix) != 5)
-		return -1;
-	uint32_t mask = *prefix ? 0xffffffffu << (32 - *prefix) : 0;
-	uint32_t v = ((a << 24) | (b << 16) | (c << 8) | d) & mask;
-	ip[0] = (unsigned char)(v >> 24);
-	ip[1] = (unsigned char)(v >> 16);
-	ip[2] = (unsigned char)(v >> 8);
-	ip[3] = (unsigned char)v;
-	return 0;
-}
-
-static void ip_str(uint32_t v, char out[16])
-{
-	snprintf(out, 16, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
-}
-
 xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_network *net,
 			    xmlDocPtr tmpl, struct lc_err *err)
 {
@@ -666,29 +659,47 @@ xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_netw
 	free(name);
 	remove_node(child(root, "uuid"));
 	xmlNodePtr ip = child(root, "ip");
-	unsigned char base[4];
-	unsigned prefix;
+	struct lc_subnet_plan sp;
 	if (net->mode == LC_NET_BRIDGE) {
 		remove_node(ip);
 		set_attr(ensure(root, "bridge"), "name", net->bridge.v);
-	} else if (!net->subnet.v || subnet_parts(net->subnet.v, base, &prefix) < 0) {
+	} else if (!lc_subnet_plan(net->subnet.v, &sp)) {
 		remove_node(ip);
 	} else {
 		if (!ip)
 			ip = add_el(root, "ip", NULL);
 		clear_children(ip);
-		uint32_t b = ((uint32_t)base[0] << 24) | ((uint32_t)base[1] << 16) |
-			     ((uint32_t)base[2] << 8) | base[3];
-		uint32_t bcast = b | ~(0xffffffffu << (32 - prefix));
+		uint32_t netaddr;
+		unsigned prefix;
+		lc_parse_cidr(net->subnet.v, &netaddr, &prefix);
 		char s[16];
-		ip_str(b + 1, s);
+		lc_format_ipv4(sp.gateway, s);
 		set_attr(ip, "address", s);
 		set_attr_u(ip, "prefix", prefix);
-		xmlNodePtr range = add_el(add_el(ip, "dhcp", NULL), "range", NULL);
-		ip_str(b + 2, s);
+		xmlNodePtr dhcp = add_el(ip, "dhcp", NULL);
+		xmlNodePtr range = add_el(dhcp, "range", NULL);
+		lc_format_ipv4(sp.dyn_lo, s);
 		set_attr(range, "start", s);
-		ip_str(bcast - 1, s);
+		lc_format_ipv4(sp.dyn_hi, s);
 		set_attr(range, "end", s);
+		/* each planned address: handed out by MAC, and known to the network's DNS */
+		xmlNodePtr dns = NULL;
+		for (size_t i = 0; rc->addrs && i < rc->addrs->n; i++) {
+			const struct lc_addr *a = &rc->addrs->v[i];
+			if (a->net != net || !a->ip[0])
+				continue;
+			xmlNodePtr h = add_el(dhcp, "host", NULL);
+			set_attr(h, "mac", a->mac);
+			set_attr(h, "name", a->node->name);
+			set_attr(h, "ip", a->ip);
+			if (!dns) {
+				dns = xmlNewDocNode(doc, NULL, BAD_CAST "dns", NULL);
+				xmlAddPrevSibling(ip, dns);
+			}
+			xmlNodePtr dh = add_el(dns, "host", NULL);
+			set_attr(dh, "ip", a->ip);
+			add_el(dh, "hostname", a->node->name);
+		}
 	}
 	xmlNodePtr md = ensure(root, "metadata");
 	xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST "network", NULL);

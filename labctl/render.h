@@ -14,6 +14,7 @@
 
 #include "image-catalog.h"
 #include "host-cpuinfo.h"
+#include "addr.h"
 #include "model.h"
 
 /* What the L0 host offers, as read from libvirt (or /proc as a fallback). */
@@ -38,6 +39,7 @@ struct lc_render_ctx {
 	const char *state_dir;		  /* serial logs: STATE/labs/LAB/NODE.log */
 	const char *cache_dir;		  /* base images and kernels */
 	time_t now;			  /* "created" in the metadata */
+	const struct lc_addrs *addrs;	  /* planned addresses; NULL: none */
 };
 
 /* The domain type and CPU flag a node gets: "kvm"/"qemu", "vmx"/"svm". */

@@ -6,6 +6,8 @@
 #include <strings.h>
 
 #include "render.h"
+#include "addr.h"
+#include "inet.h"
 #include "suggest.h"
 #include "tweak.h"
 #include "validate.h"
@@ -75,18 +77,6 @@ bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned 
 		return false;
 	return hexfield(s, 4, 0xffff, dom) && hexfield(s + 5, 2, 0xff, bus) &&
 	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
-}
-
-bool lc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
-{
-	unsigned a, b, c, d, p;
-	char tail;
-	if (sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &p, &tail) != 5 || a > 255 ||
-	    b > 255 || c > 255 || d > 255 || p < 8 || p > 30)
-		return false;
-	*net = (a << 24 | b << 16 | c << 8 | d) & ~(UINT32_MAX >> p);
-	*prefix = p;
-	return true;
 }
 
 static bool valid_cidr(const char *s)
@@ -552,6 +542,9 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		lc_diag_add(d, t->storage_pool.at, "topology: invalid storage pool name \"%s\"",
 			    t->storage_pool.v);
 	check_networks(t, d);
+	struct lc_addrs addrs;
+	lc_addrs_plan(t, &addrs, d);
+	lc_addrs_release(&addrs);
 	check_subnet_overlaps(t, d);
 	check_pools(t, d);
 	struct names nets = {0}, pools = {0}, hosts = {0};

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "inet.h"
 #include "load.h"
 #include "testutil.h"
 #include "topology.h"
@@ -38,6 +40,38 @@ static char *check(const char *yaml)
 static const struct {
 	const char *what, *yaml, *want;
 } cases[] = {
+    {"ip outside the planned range",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {networks: [m], ip: {m: 10.5.0.200}}\n",
+     "t.yaml:4:30: node \"a\": \"ip\" 10.5.0.200 is not in network \"m\"'s planned range "
+     "10.5.0.10-10.5.0.127 (the gateway, the first addresses and DHCP's dynamic range are kept)"},
+    {"ip given twice",
+     HEAD
+     "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+     "nodes:\n  a: {networks: [m], ip: {m: 10.5.0.20}}\n  c: {networks: [m], ip: {m: 10.5.0.20}}\n",
+     "t.yaml:5:30: node \"c\": \"ip\" 10.5.0.20 is given to another node too"},
+    {"ip on a network the node is not on",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {ip: {m: 10.5.0.20}}\n",
+     "t.yaml:4:12: node \"a\": \"ip\" names network \"m\", which the node is not on"},
+    {"ip on a bridge",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {networks: [b], ip: {b: 10.5.0.20}}\n",
+     "t.yaml:4:27: node \"a\": network \"b\" has no subnet labctl manages: \"ip\" can only be "
+     "planned on nat and isolated networks with a subnet"},
+    {"ip malformed",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {networks: [m], ip: {m: 10.5.0}}\n",
+     "t.yaml:4:30: node \"a\": bad \"ip\" \"10.5.0\" (like 10.77.0.20)"},
+    {"ip in defaults",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "defaults: {ip: {m: 10.5.0.20}}\nnodes:\n  a: {networks: [m]}\n",
+     "t.yaml:3:20: defaults: \"ip\" in defaults would give every node the same address"},
+    {"subnet full",
+     HEAD "networks: {m: {mode: isolated, subnet: 10.5.0.0/29}}\nnodes:\n  a: {networks: [m]}\n  "
+	  "b: {networks: [m]}\n  c: {networks: [m]}\n",
+     "t.yaml:2:40: network \"m\": subnet 10.5.0.0/29 has no planned address left for node \"c\" "
+     "(use a larger subnet)"},
     {"unknown key with suggestion", HEAD "nodes:\n  kvm1:\n    memroy: 4GiB\n",
      "t.yaml:4:5: node \"kvm1\": unknown key \"memroy\" (did you mean \"memory\"?)"},
     {"unknown key without suggestion", HEAD "nodes:\n  kvm1:\n    colour: blue\n",
@@ -341,6 +375,56 @@ static void test_model_size_capped(void **state)
 }
 
 /* lc_load as validate runs it: the file itself, and a node's own template. */
+/*
+ * Planned addresses: an explicit ip: is kept, the others are derived in the
+ * planned range, unique, and the same on every run; a node added later does
+ * not move the others (unless it lands on one's first choice).
+ */
+static void test_addresses_planned(void **state)
+{
+	(void)state;
+	const char *yaml =
+	    "name: lab\nnetworks: {m: {mode: nat, subnet: 10.5.0.0/24}}\n"
+	    "nodes:\n  a: {networks: [m]}\n  b: {networks: [m], ip: {m: 10.5.0.77}}\n"
+	    "  c: {networks: [m]}\n  d: {networks: [m]}\n";
+	struct lc_diags d;
+	lc_diags_init(&d);
+	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
+	assert_non_null(t);
+	struct lc_addrs a1, a2;
+	lc_addrs_plan(t, &a1, &d);
+	lc_addrs_plan(t, &a2, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(a1.n, 4);
+	assert_string_equal(a1.v[1].ip, "10.5.0.77");
+	for (size_t i = 0; i < a1.n; i++) {
+		assert_string_equal(a1.v[i].ip, a2.v[i].ip);
+		assert_string_equal(a1.v[i].mac, a2.v[i].mac);
+		uint32_t ip;
+		assert_true(lc_parse_ipv4(a1.v[i].ip, &ip));
+		assert_true(ip >= 0x0a05000a && ip <= 0x0a05007f);
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(a1.v[i].ip, a1.v[k].ip);
+	}
+	lc_addrs_release(&a2);
+	lc_topology_free(t);
+	/* without c: a, b and d keep their addresses */
+	const char *fewer =
+	    "name: lab\nnetworks: {m: {mode: nat, subnet: 10.5.0.0/24}}\n"
+	    "nodes:\n  a: {networks: [m]}\n  b: {networks: [m], ip: {m: 10.5.0.77}}\n"
+	    "  d: {networks: [m]}\n";
+	t = lc_topology_parse("t.yaml", fewer, strlen(fewer), &d);
+	assert_non_null(t);
+	lc_addrs_plan(t, &a2, &d);
+	assert_string_equal(a2.v[0].ip, a1.v[0].ip);
+	assert_string_equal(a2.v[1].ip, a1.v[1].ip);
+	assert_string_equal(a2.v[2].ip, a1.v[3].ip);
+	lc_addrs_release(&a1);
+	lc_addrs_release(&a2);
+	lc_topology_free(t);
+	lc_diags_release(&d);
+}
+
 static void test_load_files(void **state)
 {
 	(void)state;
@@ -395,6 +479,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicates_linear),
 	    cmocka_unit_test(test_model_size_capped),
 	    cmocka_unit_test(test_load_files),
+	    cmocka_unit_test(test_addresses_planned),
 	};
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }
