@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DATADIR ?= $(CURDIR)
 CC      ?= cc
-PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl
+PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
@@ -72,6 +72,8 @@ CORE_SRCS := \
 	labctl/pci.c \
 	labctl/plan.c \
 	labctl/render.c \
+	labctl/seed.c \
+	labctl/seed-iso.c \
 	labctl/templates.c \
 	labctl/topology.c \
 	labctl/tweak.c \
@@ -110,7 +112,8 @@ TESTS := \
 	test-vf \
 	test-hostcheck \
 	test-virt \
-	test-lab
+	test-lab \
+	test-seed
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a
