@@ -588,7 +588,8 @@ static void n_cloud_init(struct ctx *c, const struct lc_ynode *v, void *o)
 	}
 	if (v->type != LC_Y_MAP) {
 		DIAG(c, v->at,
-		     "\"cloud_init\" must be a cloud-config file's path or a mapping, not %s",
+		     "\"cloud_init\" must be a cloud-config file's path or a mapping, not %s%s",
+		     lc_ynode_is_null(v) ? "" : "a ",
 		     lc_ynode_is_null(v) ? "empty" : lc_ytype_name(v));
 		return;
 	}

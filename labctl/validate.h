@@ -13,6 +13,7 @@ struct lc_validate_ctx {
 	size_t n_kinds;
 	const char *const *images; /* names in the image catalog */
 	size_t n_images;
+	const bool *image_cloud_init; /* per image: takes cloud-init; NULL: not checked */
 	/*
 	 * Checks a node's "template:" file as render will load it; 0 or -1 with
 	 * err set. NULL: templates are not checked (no file system at hand).

@@ -13,7 +13,8 @@
 #include "validate.h"
 
 static const char *const kinds[] = {"esxi", "generic", "hyperv", "kvm", "xen", "xenserver"};
-static const char *const images[] = {"tiny"};
+static const char *const images[] = {"tiny", "cloud"};
+static const bool cloud_init[] = {false, true};
 
 /* Parse + validate as labctl validate does; the diagnostics as one string. */
 static char *check(const char *yaml)
@@ -22,8 +23,8 @@ static char *check(const char *yaml)
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
 	if (t) {
-		struct lc_validate_ctx vc = {kinds, LC_ARRAY_SIZE(kinds), images,
-					     LC_ARRAY_SIZE(images), NULL};
+		struct lc_validate_ctx vc = {
+		    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
@@ -40,6 +41,13 @@ static char *check(const char *yaml)
 static const struct {
 	const char *what, *yaml, *want;
 } cases[] = {
+    {"cloud_init on an image without it",
+     HEAD "nodes:\n  a: {image: tiny, cloud_init: {runcmd: [x]}}\n",
+     "t.yaml:3:32: node \"a\": \"cloud_init\" needs an image that takes cloud-init, and image "
+     "\"tiny\" does not (its catalog entry has no \"cloud_init: true\")"},
+    {"cloud_init a list", HEAD "nodes:\n  a: {image: cloud, cloud_init: [x]}\n",
+     "t.yaml:3:33: node \"a\": \"cloud_init\" must be a cloud-config file's path or a mapping, "
+     "not a list"},
     {"ip outside the planned range",
      HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
 	  "nodes:\n  a: {networks: [m], ip: {m: 10.5.0.200}}\n",
@@ -336,8 +344,8 @@ static void test_duplicates_linear(void **state)
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("t.yaml", b.s, b.len, &d);
 	assert_non_null(t);
-	struct lc_validate_ctx vc = {kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images),
-				     NULL};
+	struct lc_validate_ctx vc = {
+	    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL};
 	lc_validate(t, &vc, &d);
 	assert_int_equal(d.n, 9999);
 	lc_diags_release(&d);
@@ -374,7 +382,6 @@ static void test_model_size_capped(void **state)
 	free(text);
 }
 
-/* lc_load as validate runs it: the file itself, and a node's own template. */
 /*
  * Planned addresses: an explicit ip: is kept, the others are derived in the
  * planned range, unique, and the same on every run; a node added later does
@@ -425,6 +432,44 @@ static void test_addresses_planned(void **state)
 	lc_diags_release(&d);
 }
 
+/* The user's cloud-config file: its YAML problems are said at their place in that file. */
+static void test_cloud_init_file(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} files[] = {
+	    {"runcmd:\n  - [a\n", "/tmp/user.yaml:3:1: "},
+	    {"- a\n- b\n", "/tmp/user.yaml:1:1: cloud-config: must be a mapping (like \"runcmd: "
+			   "[...]\"), not a list"},
+	    {"", "/tmp/user.yaml:1:1: cloud-config: must be a mapping (like \"runcmd: [...]\"), "
+		 "not empty"},
+	    {"runcmd: [touch /x]\n", NULL},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(files); i++) {
+		const char *yaml =
+		    "name: lab\nnodes:\n  a: {image: cloud, cloud_init: user.yaml}\n";
+		struct lc_diags d;
+		lc_diags_init(&d);
+		struct lc_topology *t = lc_topology_parse("/tmp/t.yaml", yaml, strlen(yaml), &d);
+		assert_non_null(t);
+		t->nodes[0].cloud_init_text = lc_strdup(files[i].text);
+		struct lc_validate_ctx vc = {
+		    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL};
+		lc_validate(t, &vc, &d);
+		struct lc_err err = LC_ERR_INIT;
+		lc_diags_to_err(&d, &err);
+		if (!files[i].want)
+			assert_null(err.msg);
+		else if (!err.msg || strncmp(err.msg, files[i].want, strlen(files[i].want)) != 0)
+			fail_msg("case %zu: got %s, want %s...", i, err.msg, files[i].want);
+		lc_err_release(&err);
+		lc_diags_release(&d);
+		lc_topology_free(t);
+	}
+}
+
+/* lc_load as validate runs it: the file itself, and a node's own template. */
 static void test_load_files(void **state)
 {
 	(void)state;
@@ -459,6 +504,30 @@ static void test_load_files(void **state)
 	assert_int_equal(lc_load(&o, topo, &l, &err), 0);
 	assert_string_equal(l.topo->nodes[0].template_path.v, tmpl);
 	lc_loaded_release(&l);
+	/* ssh_key: a missing file, a private key, a public key */
+	yaml = "name: lab\nssh_key: lab.pub\nnodes:\n  a: {}\n";
+	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	free(want);
+	want = lc_asprintf("%s:2:10: \"ssh_key\": cannot open '%s/lab.pub': No such file or "
+			   "directory",
+			   topo, dir);
+	assert_string_equal(err.msg, want);
+	lc_err_release(&err);
+	char *pub = lc_asprintf("%s/lab.pub", dir);
+	const char *priv = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n";
+	assert_int_equal(lc_write_file(pub, priv, strlen(priv), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	assert_non_null(strstr(err.msg, ":2:10: \"ssh_key\": '"));
+	assert_non_null(strstr(err.msg, "lab.pub' is not an OpenSSH public key"));
+	lc_err_release(&err);
+	const char *key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0bGFi me@host\n";
+	assert_int_equal(lc_write_file(pub, key, strlen(key), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), 0);
+	assert_string_equal(l.topo->ssh_key_text, key);
+	lc_loaded_release(&l);
+	unlink(pub);
+	free(pub);
 	unlink(tmpl);
 	unlink(topo);
 	rmdir(dir);
@@ -480,6 +549,7 @@ int main(void)
 	    cmocka_unit_test(test_model_size_capped),
 	    cmocka_unit_test(test_load_files),
 	    cmocka_unit_test(test_addresses_planned),
+	    cmocka_unit_test(test_cloud_init_file),
 	};
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }
