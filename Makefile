@@ -63,6 +63,7 @@ CORE_SRCS := \
 	labctl/image-sink.c \
 	labctl/journal.c \
 	labctl/lab.c \
+	labctl/lab-ssh.c \
 	labctl/lease.c \
 	labctl/load.c \
 	labctl/mac.c \

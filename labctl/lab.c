@@ -12,9 +12,11 @@
 #include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
+#include "lab-ssh.h"
 #include "lease.h"
 #include "workpool.h"
 #include "host-routes.h"
+#include "seed.h"
 #include "sysfs.h"
 #include "virt.h"
 
@@ -75,6 +77,10 @@ static int write_journal(const struct lc_opts *o, const struct lc_topology *t, s
 			lc_journal_add_volume(&j, t->storage_pool.v, vol);
 			free(vol);
 		}
+		/* a seed the node may get: down deletes it if it is there */
+		char *seed = lc_seed_volume_name(t, &t->nodes[i]);
+		lc_journal_add_volume(&j, t->storage_pool.v, seed);
+		free(seed);
 	}
 	int rc = lc_journal_write(o->state_dir, t->name.v, &j, err);
 	lc_journal_release(&j);
@@ -136,6 +142,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 			dom = p;
 			continue;
 		}
+		if (p->data)
+			continue; /* uploaded below, once the node's fate is known */
 		bool created;
 		if (lc_virt_volume_ensure(v, t->storage_pool.v, p->name, p->xml, &created, err) < 0)
 			return -1;
@@ -148,6 +156,22 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_virt_obj *old = existing_of(j, n->name);
 	bool same = old && old->rendered_sha256 && dom->rendered_sha256 &&
 		    strcmp(old->rendered_sha256, dom->rendered_sha256) == 0;
+	/* a node defined anew gets a new seed; one kept keeps its own (made if it went missing) */
+	bool fresh = !old || (!same && j->uo->force);
+	for (size_t k = 0; k < j->r->plan.n; k++) {
+		const struct lc_planned *p = &j->r->plan.v[k];
+		bool made;
+		if (p->node != n || !p->data)
+			continue;
+		if (lc_virt_volume_upload(v, t->storage_pool.v, p->name, p->xml, p->data, p->len,
+					  fresh, &made, err) < 0)
+			return -1;
+		if (made) {
+			pthread_mutex_lock(&j->mu);
+			j->volumes_created++;
+			pthread_mutex_unlock(&j->mu);
+		}
+	}
 	j->started_at[i] = lc_now_s();
 	if (old && (same || !j->uo->force)) {
 		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
@@ -393,9 +417,16 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
+	/* the lab's key before the plan: the seeds carry it */
+	if (lc_lab_key_ensure(o->state_dir, t, err) < 0) {
+		lc_vf_plan_release(&devs);
+		return -1;
+	}
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
 	if (rc < 0 || ensure_pool(o, v, t->storage_pool.v, err) < 0)
+		return -1;
+	if (r->plan.addrs.n && lc_lab_ssh_config(o->state_dir, t, &r->plan.addrs, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
@@ -463,9 +494,17 @@ static bool has(char **v, size_t n, const char *s)
 /* name is LAB-SOMETHING.qcow2, the shape of the lab's volume names. */
 static bool lab_volume_name(const char *lab, const char *name)
 {
-	size_t ll = strlen(lab), nl = strlen(name), sl = strlen(".qcow2");
-	return nl > ll + 1 + sl && strncmp(name, lab, ll) == 0 && name[ll] == '-' &&
-	       strcmp(name + nl - sl, ".qcow2") == 0;
+	size_t ll = strlen(lab), nl = strlen(name);
+	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || name[ll] != '-')
+		return false;
+	/* overlays and extra disks, and cloud-init seeds */
+	static const char *const ends[] = {".qcow2", "-seed.iso"};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(ends); i++) {
+		size_t sl = strlen(ends[i]);
+		if (nl > ll + 1 + sl && strcmp(name + nl - sl, ends[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "inet.h"
 #include "mac.h"
 #include "render.h"
+#include "seed.h"
 #include "sha256.h"
 #include "tweak.h"
 
@@ -353,6 +354,24 @@ static void render_disks(const struct lc_render_ctx *rc, const struct lc_node *n
 		set_attr(ensure(cd, "driver"), "type", "raw");
 		xmlNodePtr src = ensure(cd, "source");
 		set_attr(src, "file", n->cdrom.v);
+		set_target(cd, &dn);
+	}
+	if (lc_node_takes_seed(rc->catalog, n)) {
+		/* cloud-init's NoCloud seed, read-only on SATA, which every template's q35 has */
+		xmlNodePtr cd = add_el(devices, "disk", NULL);
+		set_attr(cd, "type", "volume");
+		set_attr(cd, "device", "cdrom");
+		xmlNodePtr drv = add_el(cd, "driver", NULL);
+		set_attr(drv, "name", "qemu");
+		set_attr(drv, "type", "raw");
+		xmlNodePtr src = add_el(cd, "source", NULL);
+		char *vol = lc_seed_volume_name(rc->t, n);
+		set_attr(src, "pool", rc->t->storage_pool.v);
+		set_attr(src, "volume", vol);
+		free(vol);
+		xmlNodePtr target = add_el(cd, "target", NULL);
+		set_attr(target, "bus", "sata");
+		add_el(cd, "readonly", NULL);
 		set_target(cd, &dn);
 	}
 	remove_node(proto);
@@ -746,6 +765,20 @@ xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node 
 			 img->format == LC_IMG_RAW ? "raw" : "qcow2");
 		free(path);
 	}
+	return doc;
+}
+
+xmlDocPtr lc_render_raw_volume(const char *name, uint64_t bytes)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "volume", NULL);
+	xmlDocSetRootElement(doc, root);
+	set_attr(root, "type", "file");
+	add_el(root, "name", name);
+	char num[32];
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)bytes);
+	set_attr(add_el(root, "capacity", num), "unit", "bytes");
+	set_attr(add_el(add_el(root, "target", NULL), "format", NULL), "type", "raw");
 	return doc;
 }
 

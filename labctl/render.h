@@ -8,6 +8,7 @@
 #define LC_RENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <libxml/tree.h>
@@ -77,6 +78,9 @@ size_t lc_render_n_volumes(const struct lc_node *n);
 char *lc_render_volume_name(const struct lc_topology *t, const struct lc_node *n, size_t i);
 xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node *n, size_t i,
 			   struct lc_err *err);
+
+/* A raw volume of bytes bytes, filled by an upload (a cloud-init seed). */
+xmlDocPtr lc_render_raw_volume(const char *name, uint64_t bytes);
 
 /* A directory storage pool (labctl's own, created when missing). */
 xmlDocPtr lc_render_pool(const char *name, const char *path);

@@ -529,6 +529,61 @@ int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
+int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  const unsigned char *data, size_t len, bool replace, bool *made,
+			  struct lc_err *err)
+{
+	*made = false;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	int rc = 0;
+	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	if (vol && replace) {
+		if (virStorageVolDelete(vol, 0) < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot replace it: %s",
+					name, last_error());
+		virStorageVolFree(vol);
+		vol = NULL;
+	} else if (vol) {
+		virStorageVolFree(vol);
+		virStoragePoolFree(p);
+		return 0;
+	}
+	if (rc == 0 && !(vol = virStorageVolCreateXML(p, xml, 0)))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s", name,
+				last_error());
+	virStreamPtr st = rc == 0 ? virStreamNew(v->conn, 0) : NULL;
+	if (rc == 0 && (!st || virStorageVolUpload(vol, st, 0, len, 0) < 0))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
+				last_error());
+	for (size_t off = 0; rc == 0 && off < len;) {
+		size_t chunk = len - off < 256 * 1024 ? len - off : 256 * 1024;
+		int sent = virStreamSend(st, (const char *)data + off, chunk);
+		if (sent < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload failed: %s", name,
+					last_error());
+		else
+			off += (size_t)sent;
+	}
+	if (rc == 0 && virStreamFinish(st) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
+				last_error());
+	if (st) {
+		if (rc < 0)
+			virStreamAbort(st);
+		virStreamFree(st);
+	}
+	/* a half-filled volume is worse than none */
+	if (rc < 0 && vol)
+		virStorageVolDelete(vol, 0);
+	if (vol)
+		virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	*made = rc == 0;
+	return rc;
+}
+
 /*
  * POOL, refreshed so that files created behind its back (by a crashed run's
  * libvirtd, or by hand) are known; *P is NULL, and 0 returned, when it does

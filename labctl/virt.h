@@ -69,6 +69,15 @@ int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, st
 int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name, const char *xml,
 			  bool *created, struct lc_err *err);
 /*
+ * Make volume name from xml and fill it with data through libvirt's storage
+ * API (virStorageVolUpload), so the pool may be on another host. One of that
+ * name already there is replaced when replace is set, else kept as it is;
+ * *made says whether it was (re)made.
+ */
+int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  const unsigned char *data, size_t len, bool replace, bool *made,
+			  struct lc_err *err);
+/*
  * Delete a volume; one already gone (or a pool gone) is not an error.
  * *deleted (may be NULL) says whether a volume was there and is now gone.
  */
