@@ -45,6 +45,7 @@ UTIL_SRCS := \
 	labctl/util/fsutil.c \
 	labctl/util/inet.c \
 	labctl/util/interrupt.c \
+	labctl/util/quote.c \
 	labctl/util/sha256.c \
 	labctl/util/suggest.c \
 	labctl/util/sysfs.c
@@ -86,15 +87,18 @@ CORE_SRCS := \
 	labctl/yaml-doc.c
 
 CMD_SRCS := \
+	labctl/cmd/cmd-console.c \
 	labctl/cmd/cmd-down.c \
 	labctl/cmd/cmd-gc.c \
 	labctl/cmd/cmd-graph.c \
 	labctl/cmd/cmd-help.c \
 	labctl/cmd/cmd-host.c \
 	labctl/cmd/cmd-image.c \
+	labctl/cmd/cmd-inventory.c \
 	labctl/cmd/cmd-kinds.c \
 	labctl/cmd/cmd-recreate.c \
 	labctl/cmd/cmd-render.c \
+	labctl/cmd/cmd-ssh.c \
 	labctl/cmd/cmd-status.c \
 	labctl/cmd/cmd-up.c \
 	labctl/cmd/cmd-validate.c \

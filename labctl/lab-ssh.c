@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "journal.h"
 #include "lab-ssh.h"
 #include "seed.h"
+#include "virt.h"
 
 extern char **environ;
 
@@ -161,6 +163,24 @@ int lc_lab_ssh_config(const char *state_dir, const struct lc_topology *t,
 	free(known);
 	free(id);
 	return rc;
+}
+
+int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char ip[16],
+			struct lc_err *err)
+{
+	ip[0] = '\0';
+	struct lc_ifaddr *a;
+	size_t n;
+	if (lc_virt_domain_addresses(v, dom->name, &a, &n, err) < 0)
+		return -1;
+	for (size_t k = 0; k < dom->n_nics && !ip[0]; k++)
+		for (size_t i = 0; i < n && !ip[0]; i++)
+			if (strcasecmp(a[i].mac, dom->nic_macs[k]) == 0)
+				memcpy(ip, a[i].ip, 16);
+	if (!ip[0] && n)
+		memcpy(ip, a[0].ip, 16);
+	free(a);
+	return 0;
 }
 
 char **lc_lab_ssh_argv(const char *state_dir, const char *lab, const char *ip, char *const *cmd,

@@ -28,6 +28,17 @@ char *lc_lab_pubkey(const char *state_dir, const struct lc_topology *t);
  */
 char *lc_lab_identity(const char *state_dir, const char *lab);
 
+struct lc_virt;
+struct lc_virt_obj;
+
+/*
+ * The address a node is reached at now: of its NICs' addresses libvirt
+ * knows (DHCP leases, ARP), the first planned NIC's, else the first.
+ * ip[0] is '\0' when it has none yet. dom is the node's domain as listed.
+ */
+int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char ip[16],
+			struct lc_err *err);
+
 /* Write STATE/labs/LAB/ssh_config: a Host entry per node with a planned address. */
 int lc_lab_ssh_config(const char *state_dir, const struct lc_topology *t,
 		      const struct lc_addrs *addrs, struct lc_err *err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "quote.h"
 #include "seed.h"
 
 bool lc_node_takes_seed(const struct lc_catalog *c, const struct lc_node *n)
@@ -17,28 +18,13 @@ char *lc_seed_volume_name(const struct lc_topology *t, const struct lc_node *n)
 	return lc_asprintf("%s-%s-seed.iso", t->name.v, n->name);
 }
 
-/* A YAML double-quoted scalar: anything the user wrote stays one string. */
-static void yq(struct lc_buf *b, const char *s)
-{
-	lc_buf_addc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			lc_buf_addf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			lc_buf_addf(b, "\\x%02x", *p);
-		else
-			lc_buf_addc(b, (char)*p);
-	}
-	lc_buf_addc(b, '"');
-}
-
 static char *meta_data(const struct lc_node *n, const char *instance_id)
 {
 	struct lc_buf b = LC_BUF_INIT;
 	lc_buf_adds(&b, "instance-id: ");
-	yq(&b, instance_id);
+	lc_quote_yaml(&b, instance_id);
 	lc_buf_adds(&b, "\nlocal-hostname: ");
-	yq(&b, n->name);
+	lc_quote_yaml(&b, n->name);
 	lc_buf_addc(&b, '\n');
 	return lc_buf_detach(&b);
 }
@@ -47,14 +33,14 @@ static char *meta_data(const struct lc_node *n, const char *instance_id)
 static void own_part(struct lc_buf *b, const struct lc_node *n, const char *pubkey)
 {
 	lc_buf_adds(b, "#cloud-config\nhostname: ");
-	yq(b, n->name);
+	lc_quote_yaml(b, n->name);
 	lc_buf_adds(b, "\nusers:\n  - default\n  - name: " LC_SEED_USER "\n"
 		       "    shell: /bin/bash\n"
 		       "    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n"
 		       "    lock_passwd: true\n");
 	if (pubkey && *pubkey) {
 		lc_buf_adds(b, "    ssh_authorized_keys:\n      - ");
-		yq(b, pubkey);
+		lc_quote_yaml(b, pubkey);
 		lc_buf_addc(b, '\n');
 	}
 }

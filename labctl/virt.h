@@ -54,6 +54,15 @@ struct lc_virt_obj {
 	size_t n_macs;
 	char **volumes; /* "POOL/VOLUME" of its volume disks */
 	size_t n_volumes;
+	/* planned addresses from labctl's metadata: per NIC, its network, MAC and IPv4 */
+	char **nic_nets, **nic_macs, **nic_ips;
+	size_t n_nics;
+};
+
+/* An IPv4 address libvirt knows a domain's NIC has. */
+struct lc_ifaddr {
+	char mac[18];
+	char ip[16];
 };
 
 /* labctl's objects on the connection, of lab (NULL: every lab), sorted by name. */
@@ -99,6 +108,21 @@ int lc_virt_domain_create_paused(struct lc_virt *v, const char *xml, struct lc_e
 int lc_virt_domain_start_paused(struct lc_virt *v, const char *name, struct lc_err *err);
 /* Let a paused domain's CPUs run (a running one is left alone). */
 int lc_virt_domain_resume(struct lc_virt *v, const char *name, struct lc_err *err);
+/*
+ * The IPv4 addresses a running domain's NICs have, as libvirt sees them: the
+ * DHCP leases of libvirt's own networks, then the host's ARP table for the
+ * rest. None (n 0) for a domain not running or not yet addressed.
+ */
+int lc_virt_domain_addresses(struct lc_virt *v, const char *name, struct lc_ifaddr **out, size_t *n,
+			     struct lc_err *err);
+/* A domain's serial console, as virsh console opens it (a libvirt stream). */
+struct lc_console;
+struct lc_console *lc_virt_console_open(struct lc_virt *v, const char *name, struct lc_err *err);
+/* Block for console output: bytes read, 0 when the console closed, -1 on error. */
+int lc_console_recv(struct lc_console *c, char *buf, size_t len);
+/* Type into the console; -1 on error. */
+int lc_console_send(struct lc_console *c, const char *buf, size_t len);
+void lc_console_close(struct lc_console *c);
 /* The id of a running domain (its QEMU process), -1 when not running: reconcile tests use it. */
 int lc_virt_domain_id(struct lc_virt *v, const char *name);
 

@@ -198,7 +198,7 @@ for c in $cmds; do
 	expect "$c bad option" 2 "$c: unknown option '--no-such-option'" $L $c --no-such-option
 	grep -q "^usage: labctl $c" "$T/err" || { echo "FAIL $c bad option: no usage: $(cat "$T/err")" >&2; fail=1; }
 	# with --json, a failure is a JSON document on stdout as well
-	expect "$c --json bad option" 2 "unknown option" $L --json $c --no-such-option
+	expect "$c --json bad option" 2 "labctl: $c: " $L --json $c --no-such-option
 	isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL $c --json bad option: stdout $(cat "$T/out")" >&2; fail=1; }
 done
 expect "help unknown" 2 "help: no command named 'frobnicate'" $L help frobnicate

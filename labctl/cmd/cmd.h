@@ -7,6 +7,7 @@
 #define LC_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "err.h"
 #include "opts.h"
@@ -47,6 +48,9 @@ extern const struct lc_cmd_entry lc_cmd_graph_entry;
 extern const struct lc_cmd_entry lc_cmd_host_entry;
 extern const struct lc_cmd_entry lc_cmd_image_entry;
 extern const struct lc_cmd_entry lc_cmd_kinds_entry;
+extern const struct lc_cmd_entry lc_cmd_ssh_entry;
+extern const struct lc_cmd_entry lc_cmd_inventory_entry;
+extern const struct lc_cmd_entry lc_cmd_console_entry;
 extern const struct lc_cmd_entry lc_cmd_help_entry;
 
 extern const struct lc_cmd_entry *const lc_cmd_table[];
@@ -59,6 +63,11 @@ int lc_cmd_usage(const struct lc_cmd_entry *e, struct lc_err *err);
  * returned, c being '?' or ':': names the bad option, then the usage.
  */
 int lc_cmd_bad_option(const struct lc_cmd_entry *e, int c, char **argv, struct lc_err *err);
+struct lc_virt_obj;
+/* The domain of lab's node among doms (lc_virt_lab_domains), or NULL with err set. */
+const struct lc_virt_obj *lc_cmd_find_node(struct lc_virt_obj *doms, size_t n, const char *lab,
+					   const char *node, struct lc_err *err);
+
 /* labctl's own help: the synopsis, every command, the global options; caller frees. */
 char *lc_cmd_overview(void);
 /* The command's help: usage, summary, its options; into a string the caller frees. */
