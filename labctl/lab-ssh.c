@@ -1,10 +1,14 @@
 /* The lab's SSH key and ssh's files; see lab-ssh.h. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,6 +185,26 @@ int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char i
 		memcpy(ip, a[0].ip, 16);
 	free(a);
 	return 0;
+}
+
+bool lc_ssh_banner(const char *ip, int timeout_ms)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(22)};
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+		return false;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool ok = false;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS) {
+		struct pollfd p = {fd, POLLIN, 0};
+		char buf[8];
+		/* the server speaks first: "SSH-2.0-..." */
+		if (poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN))
+			ok = recv(fd, buf, 4, 0) == 4 && memcmp(buf, "SSH-", 4) == 0;
+	}
+	close(fd);
+	return ok;
 }
 
 char **lc_lab_ssh_argv(const char *state_dir, const char *lab, const char *ip, char *const *cmd,

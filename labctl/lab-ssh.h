@@ -7,6 +7,8 @@
 #ifndef LC_LAB_SSH_H
 #define LC_LAB_SSH_H
 
+#include <stdbool.h>
+
 #include "addr.h"
 #include "err.h"
 #include "model.h"
@@ -38,6 +40,9 @@ struct lc_virt_obj;
  */
 int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char ip[16],
 			struct lc_err *err);
+
+/* Whether an SSH server answers at ip:22 with its banner within timeout_ms. */
+bool lc_ssh_banner(const char *ip, int timeout_ms);
 
 /* Write STATE/labs/LAB/ssh_config: a Host entry per node with a planned address. */
 int lc_lab_ssh_config(const char *state_dir, const struct lc_topology *t,

@@ -295,9 +295,16 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			char *log = lc_asprintf("%s/labs/%s/%s.log", o->state_dir, t->name.v,
 						t->nodes[i].name);
-			res->boot_line = find_line(log, ready);
+			if (!res->boot_line)
+				res->boot_line = find_line(log, ready);
 			free(log);
 			if (!res->boot_line) {
+				pending++;
+				continue;
+			}
+			/* a cloud-init node is ready when people can log in: sshd answers */
+			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
+			    !lc_ssh_banner(res->addr, 500)) {
 				pending++;
 				continue;
 			}
@@ -314,9 +321,18 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	if (!pending)
 		return 0;
 	struct lc_buf b = LC_BUF_INIT;
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (!j->r->nodes[i].booted && j->r->nodes[i].action != LC_NODE_SKIPPED)
-			lc_buf_addf(&b, "%s%s", b.len ? ", " : "", t->nodes[i].name);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node_result *res = &j->r->nodes[i];
+		if (res->booted || res->action == LC_NODE_SKIPPED)
+			continue;
+		/* what each node still waits for */
+		if (res->boot_line)
+			lc_buf_addf(&b, "%s%s (ssh at %s)", b.len ? ", " : "", t->nodes[i].name,
+				    res->addr);
+		else
+			lc_buf_addf(&b, "%s%s (console line %s)", b.len ? ", " : "",
+				    t->nodes[i].name, ready_line(l, &t->nodes[i]));
+	}
 	lc_err_set(err, LC_EXIT_RUNTIME, "%zu node%s did not boot within %ds: %s", pending,
 		   pending == 1 ? "" : "s", j->uo->wait_s, lc_buf_str(&b));
 	lc_buf_release(&b);
@@ -428,6 +444,10 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		return -1;
 	if (r->plan.addrs.n && lc_lab_ssh_config(o->state_dir, t, &r->plan.addrs, err) < 0)
 		return -1;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < r->plan.addrs.n && !r->nodes[i].addr[0]; k++)
+			if (r->plan.addrs.v[k].node == &t->nodes[i])
+				memcpy(r->nodes[i].addr, r->plan.addrs.v[k].ip, 16);
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
 		bool changed;

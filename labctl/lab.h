@@ -36,9 +36,10 @@ struct lc_node_result {
 	enum lc_node_action action;
 	double seconds; /* volumes + define + start */
 	char *error;	/* LC_NODE_FAILED: "node X: libvirt's message" */
-	bool booted;	/* --wait: the image's ready line was seen */
+	bool booted; /* --wait: the image's ready line was seen (and ssh answers, for cloud-init) */
 	double boot_seconds;
 	char *boot_line;
+	char addr[16]; /* the node's first planned address; "" when it has none */
 };
 
 struct lc_up_opts {

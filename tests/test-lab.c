@@ -756,7 +756,7 @@ static void test_wait_whole_line(void **state)
 	char *log = lc_asprintf("%s/labs/wtest/w.log", e->state);
 	write_text(log, "booting\nBOOTED no");
 	assert_int_equal(up_wait(e, lab, 1, 1, &r, &err), -1);
-	assert_string_equal(err.msg, "1 node did not boot within 1s: w");
+	assert_string_equal(err.msg, "1 node did not boot within 1s: w (console line BOOTED)");
 	assert_false(r.nodes[0].booted);
 	lc_err_release(&err);
 	lc_up_report_release(&r);

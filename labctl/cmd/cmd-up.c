@@ -40,7 +40,8 @@ static void print_text(const struct lc_topology *t, const struct lc_up_report *r
 	for (size_t i = 0; i < r->n_nodes; i++) {
 		const struct lc_node_result *n = &r->nodes[i];
 		count[n->action]++;
-		printf("%-20s %-22s %-9s", n->node, n->domain, lc_node_action_name(n->action));
+		printf("%-20s %-22s %-9s %-15s", n->node, n->domain, lc_node_action_name(n->action),
+		       n->addr[0] ? n->addr : "-");
 		if (waited && n->boot_line)
 			printf(" %.1fs  %s", n->boot_seconds, n->boot_line);
 		printf("\n");
@@ -82,6 +83,8 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 			lc_buf_addf(&b, ",\"boot_seconds\":%.3f,\"boot_line\":", n->boot_seconds);
 			lc_json_str(&b, n->boot_line);
 		}
+		lc_buf_adds(&b, ",\"address\":");
+		lc_json_str(&b, n->addr[0] ? n->addr : NULL);
 		if (n->error) {
 			lc_buf_adds(&b, ",\"error\":");
 			lc_json_str(&b, n->error);
