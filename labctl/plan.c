@@ -4,6 +4,7 @@
 #include "lab-ssh.h"
 #include "plan.h"
 #include "seed.h"
+#include "strv.h"
 #include "templates.h"
 
 static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
@@ -54,33 +55,30 @@ static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct
 
 /* Templates are parsed once per kind, not once per node. */
 struct tcache {
-	char **path;
-	xmlDocPtr *doc;
-	size_t n, cap, cap2;
+	struct lc_strv path;
+	xmlDocPtr *doc; /* doc[i] parsed from path.v[i] */
+	size_t cap;
 };
 
 static xmlDocPtr cached(struct tcache *c, const char *path, struct lc_err *err)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->path[i], path) == 0)
-			return c->doc[i];
+	size_t i = lc_strv_find(&c->path, path);
+	if (i < c->path.n)
+		return c->doc[i];
 	xmlDocPtr d = lc_template_load(path, err);
 	if (!d)
 		return NULL;
-	LC_GROW(c->path, c->cap, c->n + 1);
-	LC_GROW(c->doc, c->cap2, c->n + 1);
-	c->path[c->n] = lc_strdup(path);
-	c->doc[c->n++] = d;
+	LC_GROW(c->doc, c->cap, c->path.n + 1);
+	c->doc[c->path.n] = d;
+	lc_strv_push(&c->path, path);
 	return d;
 }
 
 static void tcache_release(struct tcache *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->path[i]);
+	for (size_t i = 0; i < c->path.n; i++)
 		xmlFreeDoc(c->doc[i]);
-	}
-	free(c->path);
+	lc_strv_release(&c->path);
 	free(c->doc);
 }
 
