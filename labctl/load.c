@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "interrupt.h"
 #include "load.h"
+#include "pci-addr.h"
 #include "render.h"
 #include "templates.h"
 #include "topology.h"
@@ -194,9 +195,9 @@ static struct lc_hostdev *placeholder_devices(const struct lc_node *n, size_t *c
 					 (unsigned)(k & 255));
 		}
 	for (size_t i = 0; i < n->n_pci; i++, k++) {
-		unsigned a = 0, b = 0, c = 0, f = 0;
-		lc_parse_pci_address(n->pci[i].address.v, &a, &b, &c, &f);
-		hd[k] = (struct lc_hostdev){a, b, c, f, false, "", 0};
+		struct lc_pci_addr a = {0};
+		lc_pci_addr_parse(n->pci[i].address.v, &a);
+		hd[k] = (struct lc_hostdev){a.dom, a.bus, a.slot, a.fn, false, "", 0};
 	}
 	*count = k;
 	return hd;
@@ -277,7 +278,7 @@ static void check_rendered(const struct lc_opts *o, const struct lc_loaded *l, s
 {
 	const struct lc_topology *t = l->topo;
 	struct lc_host_facts facts = {LC_VENDOR_INTEL, true, NULL};
-	struct lc_render_ctx rc = {t, &facts, l->catalog, o->state_dir, o->cache_dir, 0};
+	struct lc_render_ctx rc = {t, &facts, l->catalog, o->state_dir, o->cache_dir, 0, NULL};
 	struct schema sc = {0};
 	char **paths = NULL;
 	xmlDocPtr *docs = NULL;
@@ -332,6 +333,45 @@ static int check_file(const char *path, struct lc_err *err)
 	return rc;
 }
 
+/* A small file a topology names (a cloud-config, a public key): a regular file of at most 1 MiB. */
+static int read_user_file(const char *path, char **data, size_t *len, struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_USAGE, "cannot open '%s': %s", path,
+				  strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lc_err_set(err, LC_EXIT_USAGE, "'%s' is not a regular file", path);
+	}
+	int rc = lc_read_fd(fd, path, 1 << 20, LC_EXIT_USAGE, data, len, err);
+	close(fd);
+	return rc;
+}
+
+/* Files a topology names for their contents: cloud_init: files, ssh_key:. */
+static void read_user_files(struct lc_topology *t, struct lc_diags *d)
+{
+	struct lc_err e = LC_ERR_INIT;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct lc_node *n = &t->nodes[i];
+		size_t len;
+		if (!n->cloud_init.v || n->cloud_init_inline)
+			continue;
+		if (read_user_file(n->cloud_init.v, &n->cloud_init_text, &len, &e) < 0) {
+			lc_diag_add(d, n->cloud_init.at, "node \"%s\": \"cloud_init\": %s", n->name,
+				    e.msg);
+			lc_err_release(&e);
+		}
+	}
+	size_t len;
+	if (t->ssh_key.v && read_user_file(t->ssh_key.v, &t->ssh_key_text, &len, &e) < 0) {
+		lc_diag_add(d, t->ssh_key.at, "\"ssh_key\": %s", e.msg);
+		lc_err_release(&e);
+	}
+}
+
 static int load(const struct lc_opts *o, const char *path, bool files, struct lc_loaded *out,
 		struct lc_err *err)
 {
@@ -351,18 +391,27 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 		lc_loaded_release(out);
 		return -1;
 	}
-	if (lc_template_kinds(o->templates, &out->kinds, &out->n_kinds, err) < 0 ||
+	if (lc_template_kinds(o->templates, &out->kinds, err) < 0 ||
 	    !(out->catalog = lc_load_catalog(o, err))) {
 		lc_diags_release(&d);
 		lc_loaded_release(out);
 		return -1;
 	}
-	const char **images = lc_calloc(out->catalog->n, sizeof(*images));
-	for (size_t i = 0; i < out->catalog->n; i++)
+	const char **images = lc_calloc(out->catalog->n + 1, sizeof(*images));
+	bool *ci = lc_calloc(out->catalog->n + 1, sizeof(*ci));
+	for (size_t i = 0; i < out->catalog->n; i++) {
 		images[i] = out->catalog->images[i].name.v;
-	struct lc_validate_ctx vc = {
-	    (const char *const *)out->kinds, out->n_kinds, images, out->catalog->n, check_template,
-	    files ? check_file : NULL,	     o->uri};
+		ci[i] = out->catalog->images[i].cloud_init.v;
+	}
+	read_user_files(out->topo, &d);
+	struct lc_validate_ctx vc = {(const char *const *)out->kinds.v,
+				     out->kinds.n,
+				     images,
+				     out->catalog->n,
+				     ci,
+				     check_template,
+				     files ? check_file : NULL,
+				     o->uri};
 	/*
 	 * Rendering a topology with mistakes would only add noise. render and
 	 * graph meet the tweaks' errors when they render for real: the rendered
@@ -374,10 +423,12 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 	if (lc_interrupted()) {
 		lc_diags_release(&d);
 		free(images);
+		free(ci);
 		lc_loaded_release(out);
 		return lc_err_set(err, LC_EXIT_RUNTIME, "interrupted while checking the topology");
 	}
 	free(images);
+	free(ci);
 	int rc = lc_diags_to_err(&d, err);
 	lc_diags_release(&d);
 	if (rc < 0)
@@ -400,6 +451,6 @@ void lc_loaded_release(struct lc_loaded *l)
 {
 	lc_topology_free(l->topo);
 	lc_catalog_free(l->catalog);
-	lc_strv_free(l->kinds, l->n_kinds);
+	lc_strv_release(&l->kinds);
 	memset(l, 0, sizeof(*l));
 }

@@ -13,6 +13,7 @@
 #include "interrupt.h"
 #include "output.h"
 #include "plan.h"
+#include "strv.h"
 #include "virt.h"
 
 static const char *type_name(enum lc_object t)
@@ -29,13 +30,12 @@ static int write_dir(const struct lc_plan *p, const char *dir, struct lc_err *er
 {
 	if (lc_mkdir_p(dir, err) < 0)
 		return -1;
-	char **tmp = lc_calloc(p->n + 1, sizeof(char *));
-	char **path = lc_calloc(p->n + 1, sizeof(char *));
+	struct lc_strv tmp = LC_STRV_INIT, path = LC_STRV_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		char *file = lc_planned_file_name(&p->v[i]);
-		path[i] = lc_asprintf("%s/%s", dir, file);
-		tmp[i] = lc_asprintf("%s/.%s.tmp.%ld", dir, file, (long)getpid());
+		lc_strv_pushf(&path, "%s/%s", dir, file);
+		lc_strv_pushf(&tmp, "%s/.%s.tmp.%ld", dir, file, (long)getpid());
 		free(file);
 	}
 	/* from here a signal is recorded, and the temporary files removed */
@@ -46,7 +46,7 @@ static int write_dir(const struct lc_plan *p, const char *dir, struct lc_err *er
 			rc =
 			    lc_err_set(err, LC_EXIT_RUNTIME, "render interrupted: nothing written");
 		else
-			rc = lc_write_file_direct(tmp[written], p->v[written].xml,
+			rc = lc_write_file_direct(tmp.v[written], p->v[written].xml,
 						  strlen(p->v[written].xml), err);
 	}
 	/*
@@ -55,13 +55,13 @@ static int write_dir(const struct lc_plan *p, const char *dir, struct lc_err *er
 	 * Every file is written by then, so no failure can leave a partial set.
 	 */
 	for (size_t i = 0; rc == 0 && i < p->n; i++)
-		if ((unlink(path[i]) < 0 && errno != ENOENT) || rename(tmp[i], path[i]) < 0)
+		if ((unlink(path.v[i]) < 0 && errno != ENOENT) || rename(tmp.v[i], path.v[i]) < 0)
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot rename '%s' to '%s': %s",
-					tmp[i], path[i], strerror(errno));
+					tmp.v[i], path.v[i], strerror(errno));
 	for (size_t i = 0; rc < 0 && i < written; i++)
-		unlink(tmp[i]);
-	lc_strv_free(tmp, p->n);
-	lc_strv_free(path, p->n);
+		unlink(tmp.v[i]);
+	lc_strv_release(&tmp);
+	lc_strv_release(&path);
 	return rc;
 }
 
@@ -101,9 +101,9 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	const char *dir = NULL;
 	int c;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
 		if (c != 'o')
-			return lc_cmd_usage(&lc_cmd_render_entry, err);
+			return lc_cmd_bad_option(&lc_cmd_render_entry, c, argv, err);
 		dir = optarg;
 	}
 	if (optind != argc - 1)
@@ -148,6 +148,8 @@ const struct lc_cmd_entry lc_cmd_render_entry = {
     .name = "render",
     .usage = "TOPOLOGY [-o DIR]",
     .summary = "write every XML labctl would define (domains, networks, volumes)",
-    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_READ_ONLY,
+    .options = "  -o, --output DIR      write LAB-NODE.xml, LAB-NET.network.xml and the volumes' "
+	       "XML into DIR\n",
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON | LC_CMD_READ_ONLY,
     .exec = cmd_render,
 };
