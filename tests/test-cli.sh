@@ -286,6 +286,10 @@ full "status --json" $G --json status
 full "image ls" $L image ls
 full "down" $G down nolab
 full "up" $G up "$SRC/topologies/demo.yaml"
+full "--help" $L --help
+full "--version" $L --version
+full "help up" $L help up
+full "up --help" $L up --help
 # a reader that went away is not reported, but the run is not a success either
 $G render "$SRC/topologies/demo.yaml" 2>"$T/err" | true
 [ -s "$T/err" ] && { echo "FAIL render | true: stderr: $(cat "$T/err")" >&2; fail=1; }

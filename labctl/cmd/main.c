@@ -105,6 +105,33 @@ static void resolve(struct lc_opts *o, struct defaults *d)
 		absolute(paths[i], &d->abs[i]);
 }
 
+/*
+ * Like coreutils' close_stdout: output that never reached its file
+ * (render >/dev/full, a full disk) is a failure, not exit 0. A reader that
+ * went away (EPIPE: `labctl status | head -1`) is not reported, but the run
+ * still did not deliver its output, so it is not 0 either. Returns the exit
+ * code to use.
+ */
+static int close_stdout(int code)
+{
+	bool out_bad = ferror(stdout) != 0;
+	int out_errno = 0;
+	if (fflush(stdout) != 0) {
+		out_bad = true;
+		out_errno = errno;
+	}
+	if (fclose(stdout) != 0 && !out_errno) {
+		out_bad = true;
+		out_errno = errno;
+	}
+	if (!out_bad)
+		return code;
+	if (out_errno != EPIPE)
+		fprintf(stderr, "labctl: cannot write to standard output: %s\n",
+			out_errno ? strerror(out_errno) : "a write failed");
+	return code == LC_EXIT_OK ? LC_EXIT_RUNTIME : code;
+}
+
 enum {
 	OPT_SYSFS = 256,
 	OPT_PROCFS,
@@ -271,11 +298,11 @@ int main(int argc, char **argv)
 			continue;
 		if (c == 'h') {
 			usage(stdout);
-			return LC_EXIT_OK;
+			return close_stdout(LC_EXIT_OK);
 		}
 		if (c == OPT_VERSION) {
 			printf("labctl %s\n", LC_VERSION);
-			return LC_EXIT_OK;
+			return close_stdout(LC_EXIT_OK);
 		}
 		if (c == ':')
 			fprintf(stderr, "labctl: option '%s' needs a value\n", argv[optind - 1]);
@@ -302,7 +329,7 @@ int main(int argc, char **argv)
 		char *h = lc_cmd_help(e);
 		fputs(h, stdout);
 		free(h);
-		return LC_EXIT_OK;
+		return close_stdout(LC_EXIT_OK);
 	}
 	struct lc_err err = LC_ERR_INIT;
 	struct defaults d = {0};
@@ -346,29 +373,7 @@ int main(int argc, char **argv)
 		code = 128 + lc_interrupted();
 	if (rc < 0 && s.opts.json && !s.json_written)
 		json_error(code, err.msg ? err.msg : "unknown error");
-	/*
-	 * Like coreutils' close_stdout: output that never reached its file
-	 * (render >/dev/full, a full disk) is a failure, not exit 0. A reader
-	 * that went away (EPIPE: `labctl status | head -1`) is not reported,
-	 * but the run still did not deliver its output, so it is not 0 either.
-	 */
-	bool out_bad = ferror(stdout) != 0;
-	int out_errno = 0;
-	if (fflush(stdout) != 0) {
-		out_bad = true;
-		out_errno = errno;
-	}
-	if (fclose(stdout) != 0 && !out_errno) {
-		out_bad = true;
-		out_errno = errno;
-	}
-	if (out_bad) {
-		if (out_errno != EPIPE)
-			fprintf(stderr, "labctl: cannot write to standard output: %s\n",
-				out_errno ? strerror(out_errno) : "a write failed");
-		if (code == LC_EXIT_OK)
-			code = LC_EXIT_RUNTIME;
-	}
+	code = close_stdout(code);
 	lc_err_release(&err);
 	lc_err_release(&verr);
 	free(d.state);
