@@ -49,6 +49,7 @@ UTIL_SRCS := \
 	labctl/util/sysfs.c
 
 CORE_SRCS := \
+	labctl/domcaps.c \
 	labctl/graph.c \
 	labctl/host-check.c \
 	labctl/host-cpuinfo.c \
@@ -106,7 +107,8 @@ TESTS := \
 	test-vf \
 	test-hostcheck \
 	test-virt \
-	test-lab
+	test-lab \
+	test-domcaps
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a

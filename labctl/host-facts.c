@@ -33,6 +33,12 @@ void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f
 	lc_err_release(&ignore);
 }
 
+static const struct lc_domcaps *virt_domcaps(void *ctx, const char *type, const char *machine,
+					     const char *arch, const char **why)
+{
+	return lc_virt_domcaps(ctx, type, machine, arch, why);
+}
+
 int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_host_facts *f,
 			struct lc_err *err)
 {
@@ -40,5 +46,7 @@ int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_ho
 		return -1;
 	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
 	lc_host_facts_refine(&root, f);
+	f->domcaps = virt_domcaps;
+	f->domcaps_ctx = v;
 	return 0;
 }

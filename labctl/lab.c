@@ -147,7 +147,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	bool same = old && old->rendered_sha256 && dom->rendered_sha256 &&
 		    strcmp(old->rendered_sha256, dom->rendered_sha256) == 0;
 	j->started_at[i] = lc_now_s();
-	if (old && (same || !j->uo->force)) {
+	/* a node that never ran holds nothing worth keeping: its new rendering replaces it */
+	if (old && (same || (!j->uo->force && !old->never_ran))) {
 		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
 		if (old->active && !old->paused)
 			return 0;
@@ -209,14 +210,26 @@ static void up_done(void *ctx, size_t i, double seconds, const char *error)
 
 static int run_nodes(struct up_job *j, struct lc_err *err)
 {
-	struct lc_workpool p = {
-	    .uri = j->o->uri, .n = j->t->n_nodes, .fn = up_item, .done = up_done, .ctx = j};
-	size_t bad = lc_workpool_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
+	/* nodes do not depend on each other: one that fails does not stop the rest */
+	struct lc_workpool p = {.uri = j->o->uri,
+				.n = j->t->n_nodes,
+				.fn = up_item,
+				.done = up_done,
+				.ctx = j,
+				.keep_going = true};
+	lc_workpool_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
 	int rc = 0;
-	if (bad < p.n)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", j->r->nodes[bad].error);
+	struct lc_buf b = LC_BUF_INIT;
+	size_t failed = 0;
+	for (size_t i = 0; i < p.n; i++)
+		if (j->r->nodes[i].action == LC_NODE_FAILED)
+			lc_buf_addf(&b, "%s%s", failed++ ? "; " : "", j->r->nodes[i].error);
+	if (failed)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%zu of %zu node%s failed: %s", failed, p.n,
+				p.n == 1 ? "" : "s", lc_buf_str(&b));
 	else if (lc_workpool_cut_short(&p))
 		rc = interrupted(err, "up");
+	lc_buf_release(&b);
 	lc_workpool_release(&p);
 	return rc;
 }
@@ -350,10 +363,9 @@ static int check_routes(const struct lc_opts *o, struct lc_virt *v, const struct
 	return rc;
 }
 
-int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
-	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
+static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
+		  const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
-	memset(r, 0, sizeof(*r));
 	double t0 = lc_now_s();
 	const struct lc_topology *t = l->topo;
 	r->n_nodes = t->n_nodes;
@@ -381,7 +393,10 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		r->n_groups += devs.nodes[i].n_groups;
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
-	if (rc < 0 || ensure_pool(o, v, t->storage_pool.v, err) < 0)
+	lc_virt_domcaps_stats(v, &r->caps_reads, &r->caps_seconds);
+	/* a need is never dropped: refused here, before anything is defined */
+	if (rc < 0 || lc_plan_check_needs(&r->plan, err) < 0 ||
+	    ensure_pool(o, v, t->storage_pool.v, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
@@ -412,6 +427,28 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	free(j.started_at);
 	free(j.resume);
 	r->seconds = lc_now_s() - t0;
+	return rc;
+}
+
+int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
+	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	int rc = up_lab(o, v, l, uo, r, err);
+	bool node_failed = false;
+	for (size_t i = 0; i < r->n_nodes; i++)
+		node_failed |= r->nodes[i].action == LC_NODE_FAILED ||
+			       (uo->wait_s >= 0 && r->nodes[i].action != LC_NODE_PENDING &&
+				!r->nodes[i].booted);
+	/* all or nothing: a node that failed (or did not boot) takes the lab down */
+	if (rc < 0 && uo->rollback && node_failed && r->plan.n && !lc_interrupted()) {
+		struct lc_err derr = LC_ERR_INIT;
+		if (lc_lab_down(o, v, l->topo->name.v, &r->rollback, &derr) < 0)
+			lc_err_prefix(err, "rollback failed (%s); ", derr.msg);
+		else
+			r->rolled_back = true;
+		lc_err_release(&derr);
+	}
 	return rc;
 }
 

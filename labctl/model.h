@@ -119,6 +119,7 @@ struct lc_node {
 	struct lc_str boot_kernel;
 	struct lc_str boot_initrd;
 	struct lc_str boot_cmdline;
+	struct lc_strlist require; /* "hyperv.NAME", "cpu.NAME": fail rather than drop */
 };
 
 struct lc_host {

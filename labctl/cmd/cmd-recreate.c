@@ -28,7 +28,7 @@ static int cmd_recreate(struct lc_session *s, int argc, char **argv, struct lc_e
 
 const struct lc_cmd_entry lc_cmd_recreate_entry = {
     .name = "recreate",
-    .usage = "TOPOLOGY [-j N] [--wait[=SECS]]",
+    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--rollback]",
     .summary = "down then up (the nightly job's verb)",
     .flags = LC_CMD_NEEDS_VIRT,
     .exec = cmd_recreate,
