@@ -146,10 +146,19 @@ python3 - "$T/out" <<'PY' || { echo "FAIL host check --json: $(cat "$T/out")" >&
 import json, sys
 c = {x["id"]: x for x in json.load(open(sys.argv[1]))["checks"]}
 assert list(c) == ["cpu-virt", "kvm-device", "nested", "shadow-vmcs", "iommu", "acs", "sriov",
-                   "iommu-groups", "ignore-msrs", "libvirt"], list(c)
+                   "iommu-groups", "ignore-msrs", "libvirt", "tpm-emulator", "efi-firmware",
+                   "secure-boot"], list(c)
 assert c["nested"]["result"] == "FAIL" and "kvm-intel nested=1" in c["nested"]["fix"]
 assert c["libvirt"] == {"id": "libvirt", "result": "PASS", "detail": "test:///default answers", "fix": None}
+# the test driver gives no domain capabilities: each need is taken as met
+assert c["tpm-emulator"]["result"] == "PASS" and "(kinds hyperv): not known" in c["tpm-emulator"]["detail"], c
 PY
+# a host without swtpm still passes for the other kinds: a warning naming them
+# shellcheck disable=SC2046
+expect "host check no swtpm" 0 "" env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-no-tpm.xml" $L $(hc amd-good) host check
+grep -qx "WARN  tpm-emulator  missing a TPM 2.0 emulator backend (swtpm): kinds hyperv cannot start" "$T/out" &&
+	grep -q "fix: install swtpm and swtpm-tools (apt-get install swtpm swtpm-tools)" "$T/out" ||
+	{ echo "FAIL host check no swtpm: $(cat "$T/out")" >&2; fail=1; }
 cp -a "$H/intel-bad" "$T/host"
 printf '2\n' >"$T/host/sys/devices/pci0000:d7/0000:d7:00.0/0000:d8:00.1/sriov_numvfs"
 HP="$L --sysfs $T/host/sys --procfs $T/host/proc host prepare --modprobe-dir $T/modprobe"
