@@ -178,6 +178,7 @@ check: deps check-layers $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-fetch.sh $(BUILD)/labctl-bin
 	$(MAKE) --no-print-directory tiny
 	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
+	LABCTL_SRCDIR=$(CURDIR) tests/test-kinds.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-signals.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-crash.sh $(BUILD)/labctl-bin 20
 	LABCTL_SRCDIR=$(CURDIR) tests/test-faults.sh $(BUILD)/labctl-bin
