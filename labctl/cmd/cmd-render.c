@@ -102,7 +102,7 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	lc_report_fit(&p, s->opts.verbosity);
+	lc_report_fit(&p, s->opts.verbosity, s->opts.json);
 	/* up would refuse these: said here, but what would be defined is still shown */
 	for (size_t i = 0; i < p.n && s->opts.verbosity >= 0; i++) {
 		struct lc_err need = LC_ERR_INIT;

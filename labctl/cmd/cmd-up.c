@@ -80,7 +80,7 @@ static void json_strv(struct lc_buf *b, char *const *v, size_t n)
 	lc_buf_addc(b, ']');
 }
 
-void lc_report_fit(const struct lc_plan *p, int verbosity)
+void lc_report_fit(const struct lc_plan *p, int verbosity, bool json)
 {
 	const char *no_caps = NULL;
 	for (size_t i = 0; i < p->n; i++) {
@@ -88,7 +88,7 @@ void lc_report_fit(const struct lc_plan *p, int verbosity)
 		if (e->type != LC_OBJ_DOMAIN)
 			continue;
 		no_caps = no_caps ? no_caps : e->no_caps;
-		if (verbosity < 0 || !e->n_dropped)
+		if (verbosity < 0 || json || !e->n_dropped)
 			continue;
 		struct lc_buf b = LC_BUF_INIT;
 		for (size_t k = 0; k < e->n_dropped; k++)
@@ -217,7 +217,7 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 		uo->progress = progress;
 	struct lc_up_report r;
 	int rc = lc_lab_up(&s->opts, s->virt, l, uo, &r, err);
-	lc_report_fit(&r.plan, s->opts.verbosity);
+	lc_report_fit(&r.plan, s->opts.verbosity, s->opts.json);
 	if (s->opts.verbosity > 0 && r.plan.n)
 		fprintf(stderr, "labctl: domain capabilities read %u time%s (%.1f ms)\n",
 			r.caps_reads, r.caps_reads == 1 ? "" : "s", r.caps_seconds * 1e3);

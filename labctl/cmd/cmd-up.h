@@ -9,9 +9,10 @@ int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_u
 		const char **topology, struct lc_err *err);
 /*
  * On stderr: what the host's domain capabilities took from each domain
- * (unless quiet), and with -v when none were known.
+ * (unless quiet, or --json, whose document carries it), and with -v when
+ * none were known.
  */
-void lc_report_fit(const struct lc_plan *p, int verbosity);
+void lc_report_fit(const struct lc_plan *p, int verbosity, bool json);
 int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts *uo,
 	      struct lc_err *err);
 
