@@ -404,6 +404,49 @@ static bool has_lease(struct env *e, int group)
 	return yes;
 }
 
+/*
+ * A domain defined but never started (its start failed) is redefined from
+ * the topology as it is now, without --force; one that runs is kept.
+ */
+static void test_never_ran_redefined(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB(", memory: 256MiB"), 2, &r, &err), 0);
+	char *xml = NULL;
+	/* by name: the plan's node pointers went with the topology up() loaded */
+	for (size_t i = 0; i < r.plan.n; i++)
+		if (strcmp(r.plan.v[i].name, "itest-c") == 0)
+			xml = lc_strdup(r.plan.v[i].xml);
+	assert_non_null(xml);
+	lc_up_report_release(&r);
+	/* c as a failed start leaves it: defined, never run */
+	assert_int_equal(lc_virt_remove_domain(e->v, "itest-c", &err), 0);
+	assert_int_equal(lc_virt_define_domain(e->v, xml, &err), 0);
+	free(xml);
+	struct lc_virt_obj *o;
+	size_t n;
+	assert_int_equal(lc_virt_lab_domains(e->v, "itest", &o, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_false(o[0].never_ran); /* itest-a runs */
+	assert_true(o[2].never_ran);
+	assert_false(o[2].active);
+	lc_virt_objs_free(o, n);
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_UNCHANGED);
+	assert_int_equal(r.nodes[2].action, LC_NODE_REDEFINED);
+	lc_up_report_release(&r);
+	/* a running node whose XML would change is kept, as before */
+	assert_int_equal(up(e, LAB(", memory: 256MiB"), 2, &r, &err), 0);
+	assert_int_equal(r.nodes[2].action, LC_NODE_CHANGED);
+	lc_up_report_release(&r);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	env_free(e);
+}
+
 /* --rollback: a node that fails takes the whole lab down, nothing is left */
 static void test_rollback(void **state)
 {
@@ -753,17 +796,12 @@ static void test_wait_whole_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_up_reconcile_down),
-	    cmocka_unit_test(test_failure_in_the_middle),
-	    cmocka_unit_test(test_rollback),
-	    cmocka_unit_test(test_image_sum_refused),
-	    cmocka_unit_test(test_gc),
-	    cmocka_unit_test(test_wait_whole_line),
-	    cmocka_unit_test(test_foreign_live_vf),
-	    cmocka_unit_test(test_accel_auto),
-	    cmocka_unit_test(test_status_cmd),
-	    cmocka_unit_test(test_up_options),
-	    cmocka_unit_test(test_routed_subnet),
+	    cmocka_unit_test(test_up_reconcile_down), cmocka_unit_test(test_failure_in_the_middle),
+	    cmocka_unit_test(test_rollback),	      cmocka_unit_test(test_never_ran_redefined),
+	    cmocka_unit_test(test_image_sum_refused), cmocka_unit_test(test_gc),
+	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
+	    cmocka_unit_test(test_accel_auto),	      cmocka_unit_test(test_status_cmd),
+	    cmocka_unit_test(test_up_options),	      cmocka_unit_test(test_routed_subnet),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
