@@ -12,16 +12,18 @@
 #include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
+#include "lab-ssh.h"
 #include "lease.h"
 #include "workpool.h"
 #include "host-routes.h"
+#include "seed.h"
 #include "sysfs.h"
 #include "virt.h"
 
 const char *lc_node_action_name(enum lc_node_action a)
 {
 	static const char *const names[] = {"pending", "created",   "started", "unchanged",
-					    "changed", "redefined", "failed"};
+					    "changed", "redefined", "skipped", "failed"};
 	return names[a];
 }
 
@@ -75,6 +77,10 @@ static int write_journal(const struct lc_opts *o, const struct lc_topology *t, s
 			lc_journal_add_volume(&j, t->storage_pool.v, vol);
 			free(vol);
 		}
+		/* a seed the node may get: down deletes it if it is there */
+		char *seed = lc_seed_volume_name(t, &t->nodes[i]);
+		lc_journal_add_volume(&j, t->storage_pool.v, seed);
+		free(seed);
 	}
 	int rc = lc_journal_write(o->state_dir, t->name.v, &j, err);
 	lc_journal_release(&j);
@@ -125,6 +131,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_topology *t = j->t;
 	const struct lc_node *n = &t->nodes[i];
 	struct lc_node_result *res = &j->r->nodes[i];
+	if (res->action == LC_NODE_SKIPPED)
+		return 0;
 	const struct lc_planned *dom = NULL;
 	for (size_t k = 0; k < j->r->plan.n; k++) {
 		const struct lc_planned *p = &j->r->plan.v[k];
@@ -134,6 +142,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 			dom = p;
 			continue;
 		}
+		if (p->data)
+			continue; /* uploaded below, once the node's fate is known */
 		bool created;
 		if (lc_virt_volume_ensure(v, t->storage_pool.v, p->name, p->xml, &created, err) < 0)
 			return -1;
@@ -146,6 +156,22 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_virt_obj *old = existing_of(j, n->name);
 	bool same = old && old->rendered_sha256 && dom->rendered_sha256 &&
 		    strcmp(old->rendered_sha256, dom->rendered_sha256) == 0;
+	/* a node defined anew gets a new seed; one kept keeps its own (made if it went missing) */
+	bool fresh = !old || (!same && j->uo->force);
+	for (size_t k = 0; k < j->r->plan.n; k++) {
+		const struct lc_planned *p = &j->r->plan.v[k];
+		bool made;
+		if (p->node != n || !p->data)
+			continue;
+		if (lc_virt_volume_upload(v, t->storage_pool.v, p->name, p->xml, p->data, p->len,
+					  fresh, &made, err) < 0)
+			return -1;
+		if (made) {
+			pthread_mutex_lock(&j->mu);
+			j->volumes_created++;
+			pthread_mutex_unlock(&j->mu);
+		}
+	}
 	j->started_at[i] = lc_now_s();
 	/* a node that never ran holds nothing worth keeping: its new rendering replaces it */
 	if (old && (same || (!j->uo->force && !old->never_ran))) {
@@ -274,7 +300,7 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 		for (size_t i = 0; i < t->n_nodes; i++) {
 			struct lc_node_result *res = &j->r->nodes[i];
 			const char *ready = ready_line(l, &t->nodes[i]);
-			if (res->booted)
+			if (res->booted || res->action == LC_NODE_SKIPPED)
 				continue;
 			if (!ready) {
 				res->booted = true; /* nothing to wait for: running is booted */
@@ -282,9 +308,16 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			char *log = lc_asprintf("%s/labs/%s/%s.log", o->state_dir, t->name.v,
 						t->nodes[i].name);
-			res->boot_line = find_line(log, ready);
+			if (!res->boot_line)
+				res->boot_line = find_line(log, ready);
 			free(log);
 			if (!res->boot_line) {
+				pending++;
+				continue;
+			}
+			/* a cloud-init node is ready when people can log in: sshd answers */
+			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
+			    !lc_ssh_banner(res->addr, 500)) {
 				pending++;
 				continue;
 			}
@@ -301,9 +334,18 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	if (!pending)
 		return 0;
 	struct lc_buf b = LC_BUF_INIT;
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (!j->r->nodes[i].booted)
-			lc_buf_addf(&b, "%s%s", b.len ? ", " : "", t->nodes[i].name);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node_result *res = &j->r->nodes[i];
+		if (res->booted || res->action == LC_NODE_SKIPPED)
+			continue;
+		/* what each node still waits for */
+		if (res->boot_line)
+			lc_buf_addf(&b, "%s%s (ssh at %s)", b.len ? ", " : "", t->nodes[i].name,
+				    res->addr);
+		else
+			lc_buf_addf(&b, "%s%s (console line %s)", b.len ? ", " : "",
+				    t->nodes[i].name, ready_line(l, &t->nodes[i]));
+	}
 	lc_err_set(err, LC_EXIT_RUNTIME, "%zu node%s did not boot within %ds: %s", pending,
 		   pending == 1 ? "" : "s", j->uo->wait_s, lc_buf_str(&b));
 	lc_buf_release(&b);
@@ -373,6 +415,18 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		r->nodes[i].node = t->nodes[i].name;
 		r->nodes[i].domain = lc_domain_name(t, &t->nodes[i]);
+		if (!lc_node_picked(t->nodes[i].name, uo->only, uo->n_only))
+			r->nodes[i].action = LC_NODE_SKIPPED;
+	}
+	/* a --node that picks nothing is a typo, not an empty up */
+	for (size_t k = 0; k < uo->n_only; k++) {
+		bool any = false;
+		for (size_t i = 0; i < t->n_nodes && !any; i++)
+			any = lc_node_picked(t->nodes[i].name, &uo->only[k], 1);
+		if (!any)
+			return lc_err_set(err, LC_EXIT_USAGE,
+					  "--node '%s' matches no node of lab %s", uo->only[k],
+					  t->name.v);
 	}
 	struct lc_host_facts facts;
 	struct lc_vf_plan devs;
@@ -391,6 +445,11 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
+	/* the lab's key before the plan: the seeds carry it */
+	if (lc_lab_key_ensure(o->state_dir, t, err) < 0) {
+		lc_vf_plan_release(&devs);
+		return -1;
+	}
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
 	lc_virt_domcaps_stats(v, &r->caps_reads, &r->caps_seconds);
@@ -398,6 +457,12 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 	if (rc < 0 || lc_plan_check_needs(&r->plan, err) < 0 ||
 	    ensure_pool(o, v, t->storage_pool.v, err) < 0)
 		return -1;
+	if (r->plan.addrs.n && lc_lab_ssh_config(o->state_dir, t, &r->plan.addrs, err) < 0)
+		return -1;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < r->plan.addrs.n && !r->nodes[i].addr[0]; k++)
+			if (r->plan.addrs.v[k].node == &t->nodes[i])
+				memcpy(r->nodes[i].addr, r->plan.addrs.v[k].ip, 16);
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
 		bool changed;
@@ -439,7 +504,7 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	for (size_t i = 0; i < r->n_nodes; i++)
 		node_failed |= r->nodes[i].action == LC_NODE_FAILED ||
 			       (uo->wait_s >= 0 && r->nodes[i].action != LC_NODE_PENDING &&
-				!r->nodes[i].booted);
+				r->nodes[i].action != LC_NODE_SKIPPED && !r->nodes[i].booted);
 	/* all or nothing: a node that failed (or did not boot) takes the lab down */
 	if (rc < 0 && uo->rollback && node_failed && r->plan.n && !lc_interrupted()) {
 		struct lc_err derr = LC_ERR_INIT;
@@ -486,9 +551,17 @@ static bool has(char **v, size_t n, const char *s)
 /* name is LAB-SOMETHING.qcow2, the shape of the lab's volume names. */
 static bool lab_volume_name(const char *lab, const char *name)
 {
-	size_t ll = strlen(lab), nl = strlen(name), sl = strlen(".qcow2");
-	return nl > ll + 1 + sl && strncmp(name, lab, ll) == 0 && name[ll] == '-' &&
-	       strcmp(name + nl - sl, ".qcow2") == 0;
+	size_t ll = strlen(lab), nl = strlen(name);
+	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || name[ll] != '-')
+		return false;
+	/* overlays and extra disks, and cloud-init seeds */
+	static const char *const ends[] = {".qcow2", "-seed.iso"};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(ends); i++) {
+		size_t sl = strlen(ends[i]);
+		if (nl > ll + 1 + sl && strcmp(name + nl - sl, ends[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -595,6 +668,23 @@ static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char
 	return rc;
 }
 
+/* Delete "POOL/VOLUME" volumes (each string is cut at its slash). */
+static int delete_volumes(struct lc_virt *v, char **vols, size_t n, struct lc_down_report *r,
+			  struct lc_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *slash = strchr(vols[i], '/');
+		bool deleted;
+		if (!slash)
+			continue;
+		*slash = '\0';
+		if (lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err) < 0)
+			return -1;
+		r->n_volumes += deleted;
+	}
+	return 0;
+}
+
 /* Domains are stopped at once up to this many. */
 #define DOWN_WORKERS 16
 
@@ -607,6 +697,13 @@ static int remove_item(void *ctx, struct lc_virt *v, size_t i, struct lc_err *er
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err)
 {
+	return lc_lab_down_nodes(o, v, lab, NULL, 0, r, err);
+}
+
+int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		      const char *const *pats, size_t n_pats, struct lc_down_report *r,
+		      struct lc_err *err)
+{
 	memset(r, 0, sizeof(*r));
 	double t0 = lc_now_s();
 	struct lc_journal jn;
@@ -614,12 +711,25 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		return -1;
 	char **vols = NULL;
 	size_t n_vols = 0;
-	for (size_t i = 0; i < jn.n_volumes; i++)
+	for (size_t i = 0; i < jn.n_volumes && !n_pats; i++)
 		add_volume(&vols, &n_vols, jn.volumes[i]);
 	lc_journal_release(&jn);
 	struct lc_virt_obj *objs;
 	size_t n;
 	int rc = lc_virt_lab_domains(v, lab, &objs, &n, err);
+	size_t n_all = n;
+	if (rc == 0 && n_pats) {
+		/* the picked nodes' domains first; only they are removed */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (objs[i].node && lc_node_picked(objs[i].node, pats, n_pats)) {
+				struct lc_virt_obj tmp = objs[k];
+				objs[k++] = objs[i];
+				objs[i] = tmp;
+			}
+		}
+		n = k;
+	}
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < objs[i].n_volumes; k++)
@@ -635,10 +745,18 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		else if (lc_workpool_cut_short(&p))
 			rc = interrupted(err, "down");
 		lc_workpool_release(&p);
-		lc_virt_objs_free(objs, n);
+		lc_virt_objs_free(objs, n_all);
 	}
 	if (rc == 0 && lc_interrupted())
 		rc = interrupted(err, "down");
+	if (n_pats) {
+		/* only the picked nodes' own volumes: the lab itself stays */
+		if (rc == 0)
+			rc = delete_volumes(v, vols, n_vols, r, err);
+		lc_strv_free(vols, n_vols);
+		r->seconds = lc_now_s() - t0;
+		return rc;
+	}
 	if (rc == 0 && (rc = lc_virt_lab_networks(v, lab, &objs, &n, err)) == 0) {
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			rc = lc_virt_remove_network(v, objs[i].name, err);
@@ -649,15 +767,8 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	/* volumes once no domain uses them */
 	if (rc == 0)
 		rc = orphan_volumes(o, v, lab, &vols, &n_vols, err);
-	for (size_t i = 0; rc == 0 && i < n_vols; i++) {
-		char *slash = strchr(vols[i], '/');
-		bool deleted;
-		if (!slash)
-			continue;
-		*slash = '\0';
-		rc = lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err);
-		r->n_volumes += rc == 0 && deleted;
-	}
+	if (rc == 0)
+		rc = delete_volumes(v, vols, n_vols, r, err);
 	lc_strv_free(vols, n_vols);
 	/* leases last: a VF is free again only once no domain of the lab holds it */
 	int lock = -1;

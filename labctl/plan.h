@@ -26,11 +26,15 @@ struct lc_planned {
 	size_t n_dropped;
 	unsigned missing;    /* domains: needs the host does not meet (enum lc_need) */
 	const char *no_caps; /* domains: why no capabilities were known (borrowed), or NULL */
+	/* a volume whose contents labctl uploads (a cloud-init seed); NULL for others */
+	unsigned char *data;
+	size_t len;
 };
 
 struct lc_plan {
 	struct lc_planned *v;
 	size_t n, cap;
+	struct lc_addrs addrs; /* every NIC's planned address */
 };
 
 /*

@@ -1,4 +1,5 @@
 /* Reading templates; see templates.h. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +8,8 @@
 #include "fsutil.h"
 #include "templates.h"
 
-int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *err)
+/* The templates named net-*.xml (net) or the others, without the suffix or prefix, sorted. */
+static int list(const char *dir, bool net, char ***out, size_t *n, struct lc_err *err)
 {
 	char **all;
 	size_t na;
@@ -17,14 +19,27 @@ int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < na; i++) {
-		if (strncmp(all[i], "net-", 4) == 0)
+		if ((strncmp(all[i], "net-", 4) == 0) != net)
 			free(all[i]);
-		else
+		else {
+			if (net)
+				memmove(all[i], all[i] + 4, strlen(all[i] + 4) + 1);
 			all[k++] = all[i];
+		}
 	}
-	*kinds = all;
+	*out = all;
 	*n = k;
 	return 0;
+}
+
+int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *err)
+{
+	return list(dir, false, kinds, n, err);
+}
+
+int lc_template_net_modes(const char *dir, char ***modes, size_t *n, struct lc_err *err)
+{
+	return list(dir, true, modes, n, err);
 }
 
 char *lc_template_kind_path(const char *dir, const char *kind)

@@ -6,9 +6,12 @@
 #include <strings.h>
 
 #include "render.h"
+#include "addr.h"
+#include "inet.h"
 #include "suggest.h"
 #include "tweak.h"
 #include "validate.h"
+#include "yaml-doc.h"
 
 bool lc_valid_lab_name(const char *s)
 {
@@ -75,18 +78,6 @@ bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned 
 		return false;
 	return hexfield(s, 4, 0xffff, dom) && hexfield(s + 5, 2, 0xff, bus) &&
 	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
-}
-
-bool lc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
-{
-	unsigned a, b, c, d, p;
-	char tail;
-	if (sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &p, &tail) != 5 || a > 255 ||
-	    b > 255 || c > 255 || d > 255 || p < 8 || p > 30)
-		return false;
-	*net = (a << 24 | b << 16 | c << 8 | d) & ~(UINT32_MAX >> p);
-	*prefix = p;
-	return true;
 }
 
 static bool valid_cidr(const char *s)
@@ -350,6 +341,66 @@ static void names_add(struct names *l, const char *s)
 	l->v[l->n++] = s;
 }
 
+/* The image a node boots takes cloud-init; the user's cloud-config is a YAML mapping. */
+static void check_cloud_init(const struct lc_node *n, const struct lc_validate_ctx *ctx,
+			     struct lc_diags *d)
+{
+	if (!n->cloud_init.v)
+		return;
+	if (ctx->image_cloud_init) {
+		bool takes = false;
+		for (size_t i = 0; n->image.v && i < ctx->n_images; i++)
+			if (strcmp(ctx->images[i], n->image.v) == 0)
+				takes = ctx->image_cloud_init[i];
+		if (!takes)
+			lc_diag_add(d, n->cloud_init.at,
+				    "node \"%s\": \"cloud_init\" needs an image that takes "
+				    "cloud-init, and %s%s%s does not (its catalog entry has no "
+				    "\"cloud_init: true\")",
+				    n->name, n->image.v ? "image \"" : "a node without an image",
+				    n->image.v ? n->image.v : "", n->image.v ? "\"" : "");
+	}
+	if (n->cloud_init_inline || !n->cloud_init_text)
+		return;
+	/* the user's own file: its problems are said at their place in that file */
+	struct lc_ydoc *doc =
+	    lc_ydoc_parse(n->cloud_init.v, n->cloud_init_text, strlen(n->cloud_init_text), d);
+	if (doc && (!doc->root || doc->root->type != LC_Y_MAP)) {
+		struct lc_mark at =
+		    doc->root ? doc->root->at : (struct lc_mark){n->cloud_init.v, 1, 1};
+		lc_diag_add(d, at,
+			    "cloud-config: must be a mapping (like \"runcmd: [...]\"), not %s%s",
+			    doc->root ? "a " : "", doc->root ? lc_ytype_name(doc->root) : "empty");
+	}
+	lc_ydoc_free(doc);
+}
+
+/* An OpenSSH public key line: TYPE BASE64 [COMMENT]. */
+static bool valid_pubkey(const char *s)
+{
+	static const char *const types[] = {"ssh-ed25519",
+					    "ssh-rsa",
+					    "ecdsa-sha2-nistp256",
+					    "ecdsa-sha2-nistp384",
+					    "ecdsa-sha2-nistp521",
+					    "sk-ssh-ed25519@openssh.com",
+					    "sk-ecdsa-sha2-nistp256@openssh.com"};
+	size_t tl = strcspn(s, " ");
+	bool known = false;
+	for (size_t i = 0; i < LC_ARRAY_SIZE(types); i++)
+		known |= strlen(types[i]) == tl && strncmp(s, types[i], tl) == 0;
+	if (!known || s[tl] != ' ')
+		return false;
+	const char *b64 = s + tl + 1;
+	size_t bl =
+	    strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+	if (bl < 16 || (b64[bl] && b64[bl] != ' ' && b64[bl] != '\n'))
+		return false;
+	/* one line: nothing after the comment's end */
+	const char *nl = strchr(b64, '\n');
+	return !nl || nl[strspn(nl, "\n")] == '\0';
+}
+
 static void check_node(const struct lc_topology *t, const struct lc_node *n,
 		       const struct lc_validate_ctx *ctx, const struct names *nets,
 		       const struct names *pools, const struct names *hosts, struct lc_diags *d)
@@ -552,6 +603,9 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		lc_diag_add(d, t->storage_pool.at, "topology: invalid storage pool name \"%s\"",
 			    t->storage_pool.v);
 	check_networks(t, d);
+	struct lc_addrs addrs;
+	lc_addrs_plan(t, &addrs, d);
+	lc_addrs_release(&addrs);
 	check_subnet_overlaps(t, d);
 	check_pools(t, d);
 	struct names nets = {0}, pools = {0}, hosts = {0};
@@ -563,8 +617,16 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		names_add(&hosts, t->hosts[i].name.v);
 		check_name(d, "host", &t->hosts[i].name);
 	}
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < t->n_nodes; i++) {
 		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, d);
+		check_cloud_init(&t->nodes[i], ctx, d);
+	}
+	if (t->ssh_key_text && !valid_pubkey(t->ssh_key_text))
+		lc_diag_add(
+		    d, t->ssh_key.at,
+		    "\"ssh_key\": '%s' is not an OpenSSH public key (one line like "
+		    "\"ssh-ed25519 AAAA... comment\"; give the .pub file, not the private key)",
+		    t->ssh_key.v);
 	check_duplicate_nodes(t, d);
 	check_unique(t, d);
 	check_templates(t, ctx, d);

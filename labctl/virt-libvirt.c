@@ -1,5 +1,6 @@
 /* The one file that talks to libvirt; see virt.h. */
 #include <string.h>
+#include <strings.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -398,6 +399,19 @@ static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
 	o->n_vfs = cnt;
 	xmlXPathFreeObject(r);
 	size_t np, nv;
+	size_t nn, nm, ni;
+	o->nic_nets = xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@network", &nn);
+	o->nic_macs = xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@mac", &nm);
+	o->nic_ips = xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@ip", &ni);
+	o->n_nics = nn < nm ? (nn < ni ? nn : ni) : (nm < ni ? nm : ni);
+	if (nn != nm || nm != ni) {
+		/* a hand-edited element without all three: say nothing rather than mismatch */
+		lc_strv_free(o->nic_nets, nn);
+		lc_strv_free(o->nic_macs, nm);
+		lc_strv_free(o->nic_ips, ni);
+		o->nic_nets = o->nic_macs = o->nic_ips = NULL;
+		o->n_nics = 0;
+	}
 	char **pools = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@pool", &np);
 	char **vols = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@volume", &nv);
 	o->n_volumes = np < nv ? np : nv;
@@ -429,6 +443,9 @@ static void obj_release(struct lc_virt_obj *o)
 	strv_free(o->vfs, o->n_vfs);
 	strv_free(o->macs, o->n_macs);
 	strv_free(o->volumes, o->n_volumes);
+	strv_free(o->nic_nets, o->n_nics);
+	strv_free(o->nic_macs, o->n_nics);
+	strv_free(o->nic_ips, o->n_nics);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -654,6 +671,61 @@ int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
+int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  const unsigned char *data, size_t len, bool replace, bool *made,
+			  struct lc_err *err)
+{
+	*made = false;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	int rc = 0;
+	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	if (vol && replace) {
+		if (virStorageVolDelete(vol, 0) < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot replace it: %s",
+					name, last_error());
+		virStorageVolFree(vol);
+		vol = NULL;
+	} else if (vol) {
+		virStorageVolFree(vol);
+		virStoragePoolFree(p);
+		return 0;
+	}
+	if (rc == 0 && !(vol = virStorageVolCreateXML(p, xml, 0)))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s", name,
+				last_error());
+	virStreamPtr st = rc == 0 ? virStreamNew(v->conn, 0) : NULL;
+	if (rc == 0 && (!st || virStorageVolUpload(vol, st, 0, len, 0) < 0))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
+				last_error());
+	for (size_t off = 0; rc == 0 && off < len;) {
+		size_t chunk = len - off < 256 * 1024 ? len - off : 256 * 1024;
+		int sent = virStreamSend(st, (const char *)data + off, chunk);
+		if (sent < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload failed: %s", name,
+					last_error());
+		else
+			off += (size_t)sent;
+	}
+	if (rc == 0 && virStreamFinish(st) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
+				last_error());
+	if (st) {
+		if (rc < 0)
+			virStreamAbort(st);
+		virStreamFree(st);
+	}
+	/* a half-filled volume is worse than none */
+	if (rc < 0 && vol)
+		virStorageVolDelete(vol, 0);
+	if (vol)
+		virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	*made = rc == 0;
+	return rc;
+}
+
 /*
  * POOL, refreshed so that files created behind its back (by a crashed run's
  * libvirtd, or by hand) are known; *P is NULL, and 0 returned, when it does
@@ -805,6 +877,107 @@ int lc_virt_domain_resume(struct lc_virt *v, const char *name, struct lc_err *er
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot resume domain: %s", last_error());
 	virDomainFree(d);
 	return rc;
+}
+
+/* Add what one source says of dom's addresses, for MACs not known yet. */
+static void addresses_from(virDomainPtr dom, unsigned source, struct lc_ifaddr **out, size_t *n,
+			   size_t *cap)
+{
+	virDomainInterfacePtr *ifs = NULL;
+	int k = virDomainInterfaceAddresses(dom, &ifs, source, 0);
+	for (int i = 0; i < k; i++) {
+		virDomainInterfacePtr f = ifs[i];
+		bool known = false;
+		for (size_t j = 0; f->hwaddr && j < *n; j++)
+			known |= strcasecmp((*out)[j].mac, f->hwaddr) == 0;
+		for (unsigned a = 0; f->hwaddr && !known && a < f->naddrs; a++) {
+			if (f->addrs[a].type != VIR_IP_ADDR_TYPE_IPV4 || !f->addrs[a].addr)
+				continue;
+			LC_GROW(*out, *cap, *n + 1);
+			struct lc_ifaddr *e = &(*out)[(*n)++];
+			snprintf(e->mac, sizeof(e->mac), "%s", f->hwaddr);
+			snprintf(e->ip, sizeof(e->ip), "%s", f->addrs[a].addr);
+			break;
+		}
+		virDomainInterfaceFree(f);
+	}
+	free(ifs);
+	/* not every source works everywhere (no ARP entry yet, a network of another kind) */
+	virResetLastError();
+}
+
+int lc_virt_domain_addresses(struct lc_virt *v, const char *name, struct lc_ifaddr **out, size_t *n,
+			     struct lc_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	virDomainPtr dom = virDomainLookupByName(v->conn, name);
+	if (!dom)
+		return no_such()
+			   ? 0
+			   : lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+	size_t cap = 0;
+	if (virDomainIsActive(dom) == 1) {
+		addresses_from(dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, out, n, &cap);
+		addresses_from(dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP, out, n, &cap);
+	}
+	virDomainFree(dom);
+	return 0;
+}
+
+struct lc_console {
+	virDomainPtr dom;
+	virStreamPtr st;
+};
+
+struct lc_console *lc_virt_console_open(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr dom = virDomainLookupByName(v->conn, name);
+	if (!dom) {
+		lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+		return NULL;
+	}
+	virStreamPtr st = virStreamNew(v->conn, 0);
+	/* FORCE: take the console from a virsh console left open elsewhere */
+	if (!st || virDomainOpenConsole(dom, NULL, st, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+		lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot open its console: %s", name,
+			   last_error());
+		if (st)
+			virStreamFree(st);
+		virDomainFree(dom);
+		return NULL;
+	}
+	struct lc_console *c = lc_calloc(1, sizeof(*c));
+	c->dom = dom;
+	c->st = st;
+	return c;
+}
+
+int lc_console_recv(struct lc_console *c, char *buf, size_t len)
+{
+	int got = virStreamRecv(c->st, buf, len);
+	return got < 0 ? -1 : got;
+}
+
+int lc_console_send(struct lc_console *c, const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		int sent = virStreamSend(c->st, buf + off, len - off);
+		if (sent < 0)
+			return -1;
+		off += (size_t)sent;
+	}
+	return 0;
+}
+
+void lc_console_close(struct lc_console *c)
+{
+	if (!c)
+		return;
+	virStreamAbort(c->st);
+	virStreamFree(c->st);
+	virDomainFree(c->dom);
+	free(c);
 }
 
 int lc_virt_domain_id(struct lc_virt *v, const char *name)

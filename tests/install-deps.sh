@@ -4,7 +4,7 @@
 # ovmf are what kind hyperv needs (a TPM 2.0 emulator, secure-boot UEFI).
 set -eu
 PKGS="build-essential pkg-config libvirt-dev libxml2-dev libyaml-dev libcurl4-openssl-dev
-libcmocka-dev libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
+libcmocka-dev libisofs-dev genisoimage libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
 qemu-utils dnsmasq-base python3 valgrind clang libclang-rt-14-dev tini graphviz
 swtpm swtpm-tools ovmf"
 missing=""

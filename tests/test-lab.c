@@ -723,6 +723,71 @@ static void test_status_cmd(void **state)
 	env_free(e);
 }
 
+/*
+ * --node: up makes and starts only the picked nodes (globs), down removes
+ * only theirs and keeps the lab's networks and leases, status lists only
+ * them; a glob that picks nothing is a usage error before anything is made.
+ */
+static void test_node_pick(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	write_text(e->topo, LAB1);
+	struct lc_loaded l;
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	const char *nosuch[] = {"z*"};
+	struct lc_up_opts uo = {.jobs = 2, .wait_s = -1, .only = nosuch, .n_only = 1};
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_USAGE);
+	assert_string_equal(err.msg, "--node 'z*' matches no node of lab itest");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	const char *picks[] = {"[bc]"};
+	uo.only = picks;
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_SKIPPED);
+	assert_int_equal(r.nodes[1].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[2].action, LC_NODE_CREATED);
+	assert_int_equal(r.n_volumes_created, 3); /* b's and c's two; not a's */
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "itest"), 2);
+	assert_int_equal(count_volumes(e, "itest-a"), 0);
+	/* then the rest: a is made, b and c are left as they are */
+	const char *only_a[] = {"a"};
+	uo.only = only_a;
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[1].action, LC_NODE_SKIPPED);
+	lc_up_report_release(&r);
+	lc_loaded_release(&l);
+	assert_int_equal(count_domains(e, "itest"), 3);
+	char *argv[] = {"status", "itest", "--node", "b", NULL};
+	char *out;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 4, argv, &out, &err), 0);
+	assert_non_null(strstr(out, "\nitest            b "));
+	assert_null(strstr(out, "\nitest            a "));
+	assert_null(strstr(out, "\nitest            c "));
+	free(out);
+	struct lc_down_report dr;
+	const char *down_c[] = {"c"};
+	assert_int_equal(lc_lab_down_nodes(&e->o, e->v, "itest", down_c, 1, &dr, &err), 0);
+	assert_int_equal(dr.n_domains, 1);
+	assert_int_equal(dr.n_volumes, 2);
+	assert_int_equal(dr.n_networks + dr.n_leases, 0);
+	assert_int_equal(count_domains(e, "itest"), 2);
+	assert_int_equal(count_volumes(e, "itest-c"), 0);
+	assert_int_equal(count_networks(e, "itest"), 1);
+	assert_int_equal(count_leases(e), 2);
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	env_free(e);
+}
+
 /* -j and --wait: numbers out of range are refused, not wrapped into range. */
 static void test_up_options(void **state)
 {
@@ -778,7 +843,7 @@ static void test_wait_whole_line(void **state)
 	char *log = lc_asprintf("%s/labs/wtest/w.log", e->state);
 	write_text(log, "booting\nBOOTED no");
 	assert_int_equal(up_wait(e, lab, 1, 1, &r, &err), -1);
-	assert_string_equal(err.msg, "1 node did not boot within 1s: w");
+	assert_string_equal(err.msg, "1 node did not boot within 1s: w (console line BOOTED)");
 	assert_false(r.nodes[0].booted);
 	lc_err_release(&err);
 	lc_up_report_release(&r);
@@ -802,6 +867,7 @@ int main(void)
 	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),	      cmocka_unit_test(test_status_cmd),
 	    cmocka_unit_test(test_up_options),	      cmocka_unit_test(test_routed_subnet),
+	    cmocka_unit_test(test_node_pick),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

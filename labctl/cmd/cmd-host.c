@@ -135,8 +135,10 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 		if (k->fix)
 			lc_buf_addf(&b, "      %-13s fix: %s\n", "", k->fix);
 	}
-	if (s->opts.json)
+	if (s->opts.json) {
 		lc_buf_adds(&b, "]}\n");
+		s->json_written = true;
+	}
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
 	lc_checks_release(&c);
@@ -272,7 +274,7 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 	size_t n_pfs = 0;
 	int c, rc = 0;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
-	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
 		if (c == 'n')
 			dry = true;
 		else if (c == 'p') {
@@ -281,7 +283,7 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 		} else if (c == 'm')
 			mdir = optarg;
 		else if (rc == 0)
-			rc = lc_cmd_usage(&lc_cmd_host_entry, err);
+			rc = lc_cmd_bad_option(&lc_cmd_host_entry, c, argv, err);
 	}
 	if (rc == 0 && optind < argc - 1)
 		rc = lc_cmd_usage(&lc_cmd_host_entry, err);
@@ -346,8 +348,16 @@ static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *
 		return host_vfs(s, err);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return host_check(s, err);
+	if (argc >= 2 && strcmp(argv[1], "prepare") == 0 && s->opts.json)
+		return lc_err_set(
+		    err, LC_EXIT_USAGE,
+		    "host prepare: there is no --json output; --dry-run prints the plan");
 	if (argc >= 2 && strcmp(argv[1], "prepare") == 0)
 		return host_prepare(s, argc - 1, argv + 1, err);
+	if (argc >= 2 && argv[1][0] == '-')
+		return lc_err_set(err, LC_EXIT_USAGE,
+				  "host: unknown option '%s'\nusage: labctl host %s", argv[1],
+				  lc_cmd_host_entry.usage);
 	return lc_cmd_usage(&lc_cmd_host_entry, err);
 }
 
@@ -356,6 +366,11 @@ const struct lc_cmd_entry lc_cmd_host_entry = {
     .usage = "check | vfs | prepare [--dry-run] [--pf NETDEV[=N]]... [--modprobe-dir DIR] "
 	     "[TOPOLOGY]",
     .summary = "pre-flight of the L0 host; its VFs; enable nested and create VFs",
-    .flags = LC_CMD_WANTS_VIRT,
+    .options = "  -n, --dry-run         prepare: print what would be done, change nothing\n"
+	       "  --pf NETDEV[=N]       prepare: create N VFs on PF NETDEV (default: all it "
+	       "offers; 0 removes them)\n"
+	       "  --modprobe-dir DIR    prepare: where to write the modprobe.d options (default "
+	       "/etc/modprobe.d)\n",
+    .flags = LC_CMD_WANTS_VIRT | LC_CMD_JSON,
     .exec = cmd_host,
 };

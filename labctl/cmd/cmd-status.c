@@ -3,6 +3,7 @@
  * labs' journals. A LAB that is nowhere is an error (exit 1), as virsh
  * dominfo treats a missing domain; without LAB, no labs is not.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -188,15 +189,42 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 	}
 }
 
+/* status [LAB] [--node NAME]...: the picked nodes' globs go to picks (argv's strings). */
+static int parse(int argc, char **argv, const char ***picks, size_t *n_picks, const char **lab,
+		 struct lc_err *err)
+{
+	static const struct option opts[] = {{"node", required_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
+	*picks = lc_calloc((size_t)argc + 1, sizeof(**picks));
+	*n_picks = 0;
+	int c, rc = 0;
+	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
+	while (rc == 0 && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		if (c == 'n')
+			(*picks)[(*n_picks)++] = optarg;
+		else
+			rc = lc_cmd_bad_option(&lc_cmd_status_entry, c, argv, err);
+	if (rc == 0 && optind < argc - 1)
+		rc = lc_cmd_usage(&lc_cmd_status_entry, err);
+	*lab = rc == 0 && optind == argc - 1 ? argv[optind] : NULL;
+	return rc;
+}
+
 static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
-	if (argc > 2)
-		return lc_cmd_usage(&lc_cmd_status_entry, err);
-	const char *only = argc == 2 ? argv[1] : NULL;
+	const char **picks;
+	size_t n_picks;
+	const char *only;
+	if (parse(argc, argv, &picks, &n_picks, &only, err) < 0) {
+		free(picks);
+		return -1;
+	}
 	struct lc_virt_obj *doms;
 	size_t nd;
-	if (lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0)
+	if (lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0) {
+		free(picks);
 		return -1;
+	}
 	struct lab_row *labs = NULL;
 	size_t n = 0;
 	char **jl = NULL;
@@ -214,14 +242,17 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			char *sp = strchr(j.nodes[k], ' ');
 			if (sp)
 				*sp = '\0';
-			node_of(l, j.nodes[k], sp ? sp + 1 : NULL);
+			if (lc_node_picked(j.nodes[k], picks, n_picks))
+				node_of(l, j.nodes[k], sp ? sp + 1 : NULL);
 		}
 		lc_journal_release(&j);
 	}
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
 		struct lab_row *l = lab_of(&labs, &n, doms[i].lab);
-		struct node_row *r =
-		    node_of(l, doms[i].node ? doms[i].node : doms[i].name, doms[i].kind);
+		const char *name = doms[i].node ? doms[i].node : doms[i].name;
+		if (!lc_node_picked(name, picks, n_picks))
+			continue;
+		struct node_row *r = node_of(l, name, doms[i].kind);
 		r->dom = &doms[i];
 		if (doms[i].expires)
 			l->expires = doms[i].expires;
@@ -258,13 +289,15 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		free(jl[i]);
 	free(jl);
 	lc_virt_objs_free(doms, nd);
+	free(picks);
 	return rc;
 }
 
 const struct lc_cmd_entry lc_cmd_status_entry = {
     .name = "status",
-    .usage = "[LAB]",
+    .usage = "[LAB] [--node NAME]...",
+    .options = "  --node NAME           only these nodes (repeatable; shell globs)\n",
     .summary = "labs and their nodes: state, kind, VFs, MACs, age, expiry",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_status,
 };
