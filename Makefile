@@ -45,8 +45,11 @@ UTIL_SRCS := \
 	labctl/util/fsutil.c \
 	labctl/util/inet.c \
 	labctl/util/interrupt.c \
+	labctl/util/isotime.c \
+	labctl/util/pci-addr.c \
 	labctl/util/quote.c \
 	labctl/util/sha256.c \
+	labctl/util/strv.c \
 	labctl/util/suggest.c \
 	labctl/util/sysfs.c
 
@@ -109,6 +112,7 @@ LIB_SRCS := $(UTIL_SRCS) $(CORE_SRCS) $(CMD_SRCS)
 
 TESTS := \
 	test-sha256 \
+	test-util \
 	test-sink \
 	test-interrupt \
 	test-yaml \

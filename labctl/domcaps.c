@@ -4,7 +4,6 @@
 #include <libxml/xpath.h>
 
 #include "domcaps.h"
-#include "fsutil.h"
 #include "templates.h"
 
 /* Every enlightenment libvirt's <hyperv> element knows (libvirt 9.0). */
@@ -70,14 +69,13 @@ static size_t count(xmlXPathContextPtr x, const char *expr)
 	return n;
 }
 
-/* The text of every node expr selects, appended to *v. */
-static void texts(xmlXPathContextPtr x, const char *expr, char ***v, size_t *n)
+/* The text of every node expr selects, appended to out. */
+static void texts(xmlXPathContextPtr x, const char *expr, struct lc_strv *out)
 {
 	xmlXPathObjectPtr r = eval(x, expr);
 	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
 		xmlChar *s = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
-		*v = lc_realloc(*v, (*n + 1) * sizeof(char *));
-		(*v)[(*n)++] = lc_strdup(s ? (const char *)s : "");
+		lc_strv_push(out, s ? (const char *)s : "");
 		xmlFree(s);
 	}
 	xmlXPathFreeObject(r);
@@ -85,11 +83,10 @@ static void texts(xmlXPathContextPtr x, const char *expr, char ***v, size_t *n)
 
 static char *text(xmlXPathContextPtr x, const char *expr)
 {
-	char **v = NULL;
-	size_t n = 0;
-	texts(x, expr, &v, &n);
-	char *s = n ? lc_strdup(v[0]) : NULL;
-	lc_strv_free(v, n);
+	struct lc_strv v = LC_STRV_INIT;
+	texts(x, expr, &v);
+	char *s = v.n ? lc_strdup(v.v[0]) : NULL;
+	lc_strv_release(&v);
 	return s;
 }
 
@@ -112,15 +109,11 @@ int lc_domcaps_parse(const char *what, const char *xml, size_t len, struct lc_do
 	c->hyperv_listed = count(x, "/domainCapabilities/features/hyperv") > 0;
 	texts(x,
 	      "/domainCapabilities/features/hyperv[@supported='yes']/enum[@name='features']/value",
-	      &c->hyperv, &c->n_hyperv);
-	char **lacks = NULL;
-	size_t nl = 0;
+	      &c->hyperv);
 	texts(x,
 	      "/domainCapabilities/cpu/mode[@name='host-model'][@supported='yes']"
 	      "/feature[@policy='disable']/@name",
-	      &lacks, &nl);
-	c->cpu_lacks = lacks;
-	c->n_cpu_lacks = nl;
+	      &c->cpu_lacks);
 	const char *tpm = "/domainCapabilities/devices/tpm[@supported='yes']";
 	char *e1 = lc_asprintf("%s/enum[@name='backendModel']/value[.='emulator']", tpm);
 	char *e2 = lc_asprintf("%s/enum[@name='backendVersion']", tpm);
@@ -154,8 +147,8 @@ void lc_domcaps_release(struct lc_domcaps *c)
 		return;
 	free(c->domain);
 	free(c->machine);
-	lc_strv_free(c->hyperv, c->n_hyperv);
-	lc_strv_free(c->cpu_lacks, c->n_cpu_lacks);
+	lc_strv_release(&c->hyperv);
+	lc_strv_release(&c->cpu_lacks);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -247,23 +240,23 @@ void lc_domcaps_key(xmlDocPtr dom, char **machine, char **arch)
 
 /* ---- the filter ---- */
 
+/* What is to go: nodes[i] is the element named names.v[i]. */
 struct drops {
 	xmlNodePtr *nodes;
-	char **names;
-	size_t n;
+	size_t cap;
+	struct lc_strv names;
 };
 
-static void drop(struct drops *d, xmlNodePtr node, const char *prefix)
+static void drop(struct drops *d, xmlNodePtr node, const char *prefix, const char *name)
 {
-	d->nodes = lc_realloc(d->nodes, (d->n + 1) * sizeof(*d->nodes));
-	d->names = lc_realloc(d->names, (d->n + 1) * sizeof(*d->names));
-	d->nodes[d->n] = node;
-	d->names[d->n++] = lc_asprintf("%s.%s", prefix, (const char *)node->name);
+	LC_GROW(d->nodes, d->cap, d->names.n + 1);
+	d->nodes[d->names.n] = node;
+	lc_strv_pushf(&d->names, "%s.%s", prefix, name);
 }
 
 static bool dropping(const struct drops *d, xmlNodePtr node)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->names.n; i++)
 		if (d->nodes[i] == node)
 			return true;
 	return false;
@@ -283,8 +276,8 @@ static void filter_hyperv(xmlNodePtr hv, const struct lc_domcaps *c, bool kvm, s
 		if (!hv_on(e))
 			continue;
 		const char *name = (const char *)e->name;
-		if (!in((const char *const *)c->hyperv, c->n_hyperv, name) && !in(table, nt, name))
-			drop(d, e, "hyperv");
+		if (!lc_strv_has(&c->hyperv, name) && !in(table, nt, name))
+			drop(d, e, "hyperv", name);
 	}
 	/* what depends on a dropped (or absent) enlightenment goes with it */
 	for (bool more = true; more;) {
@@ -297,7 +290,7 @@ static void filter_hyperv(xmlNodePtr hv, const struct lc_domcaps *c, bool kvm, s
 					continue;
 				xmlNodePtr dep = child(hv, hyperv_deps[k].needs);
 				if (!dep || !hv_on(dep) || dropping(d, dep)) {
-					drop(d, e, "hyperv");
+					drop(d, e, "hyperv", (const char *)e->name);
 					more = true;
 				}
 			}
@@ -319,23 +312,17 @@ static void filter_cpu(xmlNodePtr cpu, const struct lc_domcaps *c, bool kvm, str
 		    !(attr_is(f, "policy", "require") || attr_is(f, "policy", "force")))
 			continue;
 		xmlChar *name = xmlGetProp(f, BAD_CAST "name");
-		if (name && in((const char *const *)c->cpu_lacks, c->n_cpu_lacks, (char *)name) &&
-		    !in(table, nt, (const char *)name)) {
-			d->nodes = lc_realloc(d->nodes, (d->n + 1) * sizeof(*d->nodes));
-			d->names = lc_realloc(d->names, (d->n + 1) * sizeof(*d->names));
-			d->nodes[d->n] = f;
-			d->names[d->n++] = lc_asprintf("cpu.%s", (const char *)name);
-		}
+		if (name && lc_strv_has(&c->cpu_lacks, (const char *)name) &&
+		    !in(table, nt, (const char *)name))
+			drop(d, f, "cpu", (const char *)name);
 		xmlFree(name);
 	}
 }
 
 int lc_domcaps_filter(xmlDocPtr dom, const struct lc_domcaps *c, bool kvm,
-		      const char *const *require, size_t n_require, char ***dropped,
-		      size_t *n_dropped, struct lc_err *err)
+		      const char *const *require, size_t n_require, struct lc_strv *dropped,
+		      struct lc_err *err)
 {
-	*dropped = NULL;
-	*n_dropped = 0;
 	if (!c)
 		return 0;
 	xmlNodePtr root = xmlDocGetRootElement(dom);
@@ -347,26 +334,20 @@ int lc_domcaps_filter(xmlDocPtr dom, const struct lc_domcaps *c, bool kvm,
 	if (cpu)
 		filter_cpu(cpu, c, kvm, &d);
 	int rc = 0;
-	for (size_t i = 0; i < d.n && rc == 0; i++)
-		if (in(require, n_require, d.names[i]))
+	for (size_t i = 0; i < d.names.n && rc == 0; i++)
+		if (in(require, n_require, d.names.v[i]))
 			rc = lc_err_set(err, LC_EXIT_RESOURCE,
 					"%s is required (require:) but this host does not offer it "
 					"under %s (libvirt's domain capabilities for %s%s%s)",
-					d.names[i], kvm ? "kvm" : "tcg",
+					d.names.v[i], kvm ? "kvm" : "tcg",
 					c->domain ? c->domain : "?", c->machine ? ", machine " : "",
 					c->machine ? c->machine : "");
-	for (size_t i = 0; i < d.n; i++) {
-		if (rc == 0) {
-			xmlUnlinkNode(d.nodes[i]);
-			xmlFreeNode(d.nodes[i]);
-		}
+	for (size_t i = 0; rc == 0 && i < d.names.n; i++) {
+		xmlUnlinkNode(d.nodes[i]);
+		xmlFreeNode(d.nodes[i]);
+		lc_strv_push(dropped, d.names.v[i]);
 	}
-	if (rc == 0) {
-		*dropped = d.names;
-		*n_dropped = d.n;
-	} else {
-		lc_strv_free(d.names, d.n);
-	}
+	lc_strv_release(&d.names);
 	free(d.nodes);
 	return rc;
 }

@@ -14,18 +14,17 @@
 #include <libxml/tree.h>
 
 #include "err.h"
+#include "strv.h"
 
 struct lc_domcaps {
-	char *domain;	    /* "kvm" or "qemu": the domain type they are for */
-	char *machine;	    /* as libvirt resolved it: pc-q35-7.2 */
-	bool hyperv_listed; /* <features><hyperv> is there: its list means something */
-	char **hyperv;	    /* enlightenments listed as supported */
-	size_t n_hyperv;
-	char **cpu_lacks; /* host-model features libvirt marks policy='disable' */
-	size_t n_cpu_lacks;
-	bool tpm_emulator; /* a TPM 2.0 emulator backend (swtpm) */
-	bool efi;	   /* EFI firmware (OVMF) */
-	bool efi_secure;   /* ... with a secure-boot loader */
+	char *domain;		  /* "kvm" or "qemu": the domain type they are for */
+	char *machine;		  /* as libvirt resolved it: pc-q35-7.2 */
+	bool hyperv_listed;	  /* <features><hyperv> is there: its list means something */
+	struct lc_strv hyperv;	  /* enlightenments listed as supported */
+	struct lc_strv cpu_lacks; /* host-model features libvirt marks policy='disable' */
+	bool tpm_emulator;	  /* a TPM 2.0 emulator backend (swtpm) */
+	bool efi;		  /* EFI firmware (OVMF) */
+	bool efi_secure;	  /* ... with a secure-boot loader */
 };
 
 /* Parse libvirt's <domainCapabilities>; what names the source goes in errors. */
@@ -55,14 +54,14 @@ void lc_domcaps_key(xmlDocPtr dom, char **machine, char **arch);
 /*
  * Remove from dom the Hyper-V enlightenments and required CPU features the
  * host does not offer under its accelerator (kvm: domain type kvm, else TCG),
- * with what depends on them. Each removal is added to *dropped as
- * "hyperv.NAME" or "cpu.NAME" (caller frees with lc_strv_free). A feature
+ * with what depends on them. Each removal is added to dropped as
+ * "hyperv.NAME" or "cpu.NAME" (the caller releases it). A feature
  * in require (those same names) that would be dropped fails instead:
  * LC_EXIT_RESOURCE naming it, dom unchanged. c NULL: nothing is filtered.
  */
 int lc_domcaps_filter(xmlDocPtr dom, const struct lc_domcaps *c, bool kvm,
-		      const char *const *require, size_t n_require, char ***dropped,
-		      size_t *n_dropped, struct lc_err *err);
+		      const char *const *require, size_t n_require, struct lc_strv *dropped,
+		      struct lc_err *err);
 
 /* Whether name is an enlightenment libvirt knows (for require: hyperv.NAME). */
 bool lc_domcaps_hyperv_known(const char *name);

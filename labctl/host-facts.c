@@ -63,16 +63,15 @@ int lc_kind_needs(const char *templates, struct lc_virt *v, bool kvm, struct lc_
 {
 	*out = NULL;
 	*n = 0;
-	char **kinds;
-	size_t nk;
-	if (lc_template_kinds(templates, &kinds, &nk, err) < 0)
+	struct lc_strv kinds = LC_STRV_INIT;
+	if (lc_template_kinds(templates, &kinds, err) < 0)
 		return -1;
 	struct lc_need_fact f[3] = {{.need = LC_NEED_TPM, .met = true},
 				    {.need = LC_NEED_EFI, .met = true},
 				    {.need = LC_NEED_SECURE_BOOT, .met = true}};
 	struct lc_buf who[3] = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT};
-	for (size_t i = 0; i < nk; i++) {
-		char *path = lc_template_kind_path(templates, kinds[i]);
+	for (size_t i = 0; i < kinds.n; i++) {
+		char *path = lc_template_kind_path(templates, kinds.v[i]);
 		struct lc_err ignore = LC_ERR_INIT;
 		xmlDocPtr doc = lc_template_load(path, &ignore);
 		lc_err_release(&ignore);
@@ -91,7 +90,7 @@ int lc_kind_needs(const char *templates, struct lc_virt *v, bool kvm, struct lc_
 		for (size_t k = 0; k < 3; k++) {
 			if (!(needs & f[k].need))
 				continue;
-			lc_buf_addf(&who[k], "%s%s", who[k].len ? ", " : "", kinds[i]);
+			lc_buf_addf(&who[k], "%s%s", who[k].len ? ", " : "", kinds.v[i]);
 			if (!c && !f[k].unknown)
 				f[k].unknown = lc_strdup(why ? why : "no domain capabilities");
 			else if (c)
@@ -100,7 +99,7 @@ int lc_kind_needs(const char *templates, struct lc_virt *v, bool kvm, struct lc_
 						     : c->efi_secure;
 		}
 	}
-	lc_strv_free(kinds, nk);
+	lc_strv_release(&kinds);
 	for (size_t k = 0; k < 3; k++) {
 		if (who[k].len) {
 			*out = lc_realloc(*out, (*n + 1) * sizeof(**out));

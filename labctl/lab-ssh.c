@@ -179,7 +179,7 @@ int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char i
 		return -1;
 	for (size_t k = 0; k < dom->n_nics && !ip[0]; k++)
 		for (size_t i = 0; i < n && !ip[0]; i++)
-			if (strcasecmp(a[i].mac, dom->nic_macs[k]) == 0)
+			if (strcasecmp(a[i].mac, dom->nic_macs.v[k]) == 0)
 				memcpy(ip, a[i].ip, 16);
 	if (!ip[0] && n)
 		memcpy(ip, a[0].ip, 16);
@@ -207,31 +207,29 @@ bool lc_ssh_banner(const char *ip, int timeout_ms)
 	return ok;
 }
 
-char **lc_lab_ssh_argv(const char *state_dir, const char *lab, const char *ip, char *const *cmd,
-		       size_t n_cmd)
+void lc_lab_ssh_argv(const char *state_dir, const char *lab, const char *ip, char *const *cmd,
+		     size_t n_cmd, struct lc_strv *argv)
 {
-	char **v = lc_calloc(n_cmd + 16, sizeof(char *));
-	size_t k = 0;
+	lc_strv_init(argv);
 	char *id = lc_lab_identity(state_dir, lab);
 	char *known = lc_lab_file(state_dir, lab, "known_hosts");
-	v[k++] = lc_strdup("ssh");
+	lc_strv_push(argv, "ssh");
 	if (id) {
-		v[k++] = lc_strdup("-i");
-		v[k++] = id;
-		v[k++] = lc_strdup("-o");
-		v[k++] = lc_strdup("IdentitiesOnly=yes");
+		lc_strv_push(argv, "-i");
+		lc_strv_push_nodup(argv, id);
+		lc_strv_push(argv, "-o");
+		lc_strv_push(argv, "IdentitiesOnly=yes");
 	}
-	v[k++] = lc_strdup("-o");
-	v[k++] = lc_asprintf("UserKnownHostsFile=%s", known);
-	v[k++] = lc_strdup("-o");
-	v[k++] = lc_strdup("StrictHostKeyChecking=accept-new");
-	v[k++] = lc_strdup("-o");
-	v[k++] = lc_strdup("LogLevel=ERROR");
-	v[k++] = lc_asprintf("%s@%s", LC_SEED_USER, ip);
+	lc_strv_push(argv, "-o");
+	lc_strv_pushf(argv, "UserKnownHostsFile=%s", known);
+	lc_strv_push(argv, "-o");
+	lc_strv_push(argv, "StrictHostKeyChecking=accept-new");
+	lc_strv_push(argv, "-o");
+	lc_strv_push(argv, "LogLevel=ERROR");
+	lc_strv_pushf(argv, "%s@%s", LC_SEED_USER, ip);
 	if (n_cmd)
-		v[k++] = lc_strdup("--");
+		lc_strv_push(argv, "--");
 	for (size_t i = 0; i < n_cmd; i++)
-		v[k++] = lc_strdup(cmd[i]);
+		lc_strv_push(argv, cmd[i]);
 	free(known);
-	return v;
 }

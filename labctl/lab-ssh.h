@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "err.h"
 #include "model.h"
+#include "strv.h"
 
 /* STATE/labs/LAB/id_ed25519 and the rest; caller frees. */
 char *lc_lab_file(const char *state_dir, const char *lab, const char *name);
@@ -50,10 +51,10 @@ int lc_lab_ssh_config(const char *state_dir, const struct lc_topology *t,
 
 /*
  * ssh's arguments (argv[0] "ssh") to run cmd (may be empty) on user@ip with
- * the lab's identity and known_hosts; NULL-terminated, the caller frees
- * each and the array.
+ * the lab's identity and known_hosts, into argv (emptied first; argv->v is
+ * what execvp takes).
  */
-char **lc_lab_ssh_argv(const char *state_dir, const char *lab, const char *ip, char *const *cmd,
-		       size_t n_cmd);
+void lc_lab_ssh_argv(const char *state_dir, const char *lab, const char *ip, char *const *cmd,
+		     size_t n_cmd, struct lc_strv *argv);
 
 #endif

@@ -531,23 +531,6 @@ void lc_up_report_release(struct lc_up_report *r)
 
 /* ---- down ---- */
 
-static void add_volume(char ***v, size_t *n, const char *pv)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], pv) == 0)
-			return;
-	*v = lc_realloc(*v, (*n + 1) * sizeof(char *));
-	(*v)[(*n)++] = lc_strdup(pv);
-}
-
-static bool has(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* name is LAB-SOMETHING.qcow2, the shape of the lab's volume names. */
 static bool lab_volume_name(const char *lab, const char *name)
 {
@@ -570,48 +553,38 @@ static bool lab_volume_name(const char *lab, const char *name)
  * and lab x-a, node b both make x-a-b.qcow2), so a volume that fits one of
  * them is left to it.
  */
-static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***out,
-		       size_t *n, struct lc_err *err)
+static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		       struct lc_strv *out, struct lc_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	char **names = NULL;
-	size_t nn = 0, cap = 0;
+	lc_strv_init(out);
+	struct lc_strv names = LC_STRV_INIT;
 	struct lc_virt_obj *objs;
 	size_t no;
 	for (int pass = 0; pass < 2; pass++) {
 		if ((pass ? lc_virt_lab_networks : lc_virt_lab_domains)(v, NULL, &objs, &no, err) <
 		    0) {
-			lc_strv_free(names, nn);
+			lc_strv_release(&names);
 			return -1;
 		}
-		for (size_t i = 0; i < no; i++) {
-			LC_GROW(names, cap, nn + 1);
-			names[nn++] = lc_strdup(objs[i].lab);
-		}
+		for (size_t i = 0; i < no; i++)
+			lc_strv_push(&names, objs[i].lab);
 		lc_virt_objs_free(objs, no);
 	}
-	char **jl;
-	size_t nj;
-	if (lc_journal_labs(o->state_dir, &jl, &nj, err) < 0) {
-		lc_strv_free(names, nn);
+	struct lc_strv jl;
+	if (lc_journal_labs(o->state_dir, &jl, err) < 0) {
+		lc_strv_release(&names);
 		return -1;
 	}
-	for (size_t i = 0; i < nj; i++) {
-		LC_GROW(names, cap, nn + 1);
-		names[nn++] = lc_strdup(jl[i]);
-	}
-	lc_strv_free(jl, nj);
+	for (size_t i = 0; i < jl.n; i++)
+		lc_strv_push(&names, jl.v[i]);
+	lc_strv_release(&jl);
 	size_t ll = strlen(lab);
-	for (size_t i = 0; i < nn; i++) {
-		const char *x = names[i];
-		if (strlen(x) > ll + 1 && strncmp(x, lab, ll) == 0 && x[ll] == '-' &&
-		    !has(*out, *n, x)) {
-			*out = lc_realloc(*out, (*n + 1) * sizeof(char *));
-			(*out)[(*n)++] = lc_strdup(x);
-		}
+	for (size_t i = 0; i < names.n; i++) {
+		const char *x = names.v[i];
+		if (strlen(x) > ll + 1 && strncmp(x, lab, ll) == 0 && x[ll] == '-')
+			lc_strv_push_unique(out, x);
 	}
-	lc_strv_free(names, nn);
+	lc_strv_release(&names);
 	return 0;
 }
 
@@ -621,64 +594,61 @@ static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *l
  * journal lost too. Looked for in the default pool and every pool the
  * domains and the journal name.
  */
-static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***vols,
-			  size_t *n_vols, struct lc_err *err)
+static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+			  struct lc_strv *vols, struct lc_err *err)
 {
-	char **pools = NULL, **cand = NULL;
-	size_t np = 0, nc = 0;
-	add_volume(&pools, &np, LC_DEFAULT_STORAGE_POOL);
-	for (size_t i = 0; i < *n_vols; i++) {
-		const char *slash = strchr((*vols)[i], '/');
+	struct lc_strv pools = LC_STRV_INIT, cand = LC_STRV_INIT;
+	lc_strv_push(&pools, LC_DEFAULT_STORAGE_POOL);
+	for (size_t i = 0; i < vols->n; i++) {
+		const char *slash = strchr(vols->v[i], '/');
 		if (!slash)
 			continue;
-		char *pool = lc_strndup((*vols)[i], (size_t)(slash - (*vols)[i]));
-		add_volume(&pools, &np, pool);
+		char *pool = lc_strndup(vols->v[i], (size_t)(slash - vols->v[i]));
+		lc_strv_push_unique(&pools, pool);
 		free(pool);
 	}
 	int rc = 0;
-	for (size_t p = 0; rc == 0 && p < np; p++) {
-		char **names;
-		size_t nn;
-		if ((rc = lc_virt_pool_volumes(v, pools[p], &names, &nn, err)) < 0)
+	for (size_t p = 0; rc == 0 && p < pools.n; p++) {
+		struct lc_strv names;
+		if ((rc = lc_virt_pool_volumes(v, pools.v[p], &names, err)) < 0)
 			break;
-		for (size_t i = 0; i < nn; i++) {
-			char *pv = lc_asprintf("%s/%s", pools[p], names[i]);
-			if (lab_volume_name(lab, names[i]) && !has(*vols, *n_vols, pv))
-				add_volume(&cand, &nc, pv);
+		for (size_t i = 0; i < names.n; i++) {
+			char *pv = lc_asprintf("%s/%s", pools.v[p], names.v[i]);
+			if (lab_volume_name(lab, names.v[i]) && !lc_strv_has(vols, pv))
+				lc_strv_push_unique(&cand, pv);
 			free(pv);
 		}
-		lc_strv_free(names, nn);
+		lc_strv_release(&names);
 	}
 	/* only a candidate makes it worth listing every lab the connection knows */
-	char **longer = NULL;
-	size_t nl = 0;
-	if (rc == 0 && nc)
-		rc = longer_labs(o, v, lab, &longer, &nl, err);
-	for (size_t i = 0; rc == 0 && i < nc; i++) {
-		const char *name = strchr(cand[i], '/') + 1;
+	struct lc_strv longer = LC_STRV_INIT;
+	if (rc == 0 && cand.n)
+		rc = longer_labs(o, v, lab, &longer, err);
+	for (size_t i = 0; rc == 0 && i < cand.n; i++) {
+		const char *name = strchr(cand.v[i], '/') + 1;
 		bool theirs = false;
-		for (size_t k = 0; k < nl && !theirs; k++)
-			theirs = lab_volume_name(longer[k], name);
+		for (size_t k = 0; k < longer.n && !theirs; k++)
+			theirs = lab_volume_name(longer.v[k], name);
 		if (!theirs)
-			add_volume(vols, n_vols, cand[i]);
+			lc_strv_push_unique(vols, cand.v[i]);
 	}
-	lc_strv_free(longer, nl);
-	lc_strv_free(cand, nc);
-	lc_strv_free(pools, np);
+	lc_strv_release(&longer);
+	lc_strv_release(&cand);
+	lc_strv_release(&pools);
 	return rc;
 }
 
 /* Delete "POOL/VOLUME" volumes (each string is cut at its slash). */
-static int delete_volumes(struct lc_virt *v, char **vols, size_t n, struct lc_down_report *r,
+static int delete_volumes(struct lc_virt *v, struct lc_strv *vols, struct lc_down_report *r,
 			  struct lc_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *slash = strchr(vols[i], '/');
+	for (size_t i = 0; i < vols->n; i++) {
+		char *slash = strchr(vols->v[i], '/');
 		bool deleted;
 		if (!slash)
 			continue;
 		*slash = '\0';
-		if (lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err) < 0)
+		if (lc_virt_volume_delete(v, vols->v[i], slash + 1, &deleted, err) < 0)
 			return -1;
 		r->n_volumes += deleted;
 	}
@@ -709,10 +679,9 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	struct lc_journal jn;
 	if (lc_journal_read(o->state_dir, lab, &jn, err) < 0)
 		return -1;
-	char **vols = NULL;
-	size_t n_vols = 0;
-	for (size_t i = 0; i < jn.n_volumes && !n_pats; i++)
-		add_volume(&vols, &n_vols, jn.volumes[i]);
+	struct lc_strv vols = LC_STRV_INIT;
+	for (size_t i = 0; i < jn.volumes.n && !n_pats; i++)
+		lc_strv_push_unique(&vols, jn.volumes.v[i]);
 	lc_journal_release(&jn);
 	struct lc_virt_obj *objs;
 	size_t n;
@@ -732,8 +701,8 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	}
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
-			for (size_t k = 0; k < objs[i].n_volumes; k++)
-				add_volume(&vols, &n_vols, objs[i].volumes[k]);
+			for (size_t k = 0; k < objs[i].volumes.n; k++)
+				lc_strv_push_unique(&vols, objs[i].volumes.v[k]);
 		/* stopping QEMU takes libvirt a second or so: stop them all at once */
 		struct lc_workpool p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
 		size_t bad = lc_workpool_run(&p, DOWN_WORKERS);
@@ -752,8 +721,8 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	if (n_pats) {
 		/* only the picked nodes' own volumes: the lab itself stays */
 		if (rc == 0)
-			rc = delete_volumes(v, vols, n_vols, r, err);
-		lc_strv_free(vols, n_vols);
+			rc = delete_volumes(v, &vols, r, err);
+		lc_strv_release(&vols);
 		r->seconds = lc_now_s() - t0;
 		return rc;
 	}
@@ -766,10 +735,10 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	}
 	/* volumes once no domain uses them */
 	if (rc == 0)
-		rc = orphan_volumes(o, v, lab, &vols, &n_vols, err);
+		rc = orphan_volumes(o, v, lab, &vols, err);
 	if (rc == 0)
-		rc = delete_volumes(v, vols, n_vols, r, err);
-	lc_strv_free(vols, n_vols);
+		rc = delete_volumes(v, &vols, r, err);
+	lc_strv_release(&vols);
 	/* leases last: a VF is free again only once no domain of the lab holds it */
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
@@ -832,15 +801,12 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 	if (lc_virt_lab_domains(v, NULL, &doms, &nd, err) < 0)
 		return -1;
 	int rc = 0;
-	size_t cap = 0;
 	for (size_t i = 0; i < nd && rc == 0; i++) {
-		if (!doms[i].expires || doms[i].expires > now ||
-		    has(r->labs, r->n_labs, doms[i].lab))
+		if (!doms[i].expires || doms[i].expires > now || lc_strv_has(&r->labs, doms[i].lab))
 			continue;
 		struct lc_down_report dr;
 		rc = lc_lab_down(o, v, doms[i].lab, &dr, err);
-		LC_GROW(r->labs, cap, r->n_labs + 1);
-		r->labs[r->n_labs++] = lc_strdup(doms[i].lab);
+		lc_strv_push(&r->labs, doms[i].lab);
 	}
 	lc_virt_objs_free(doms, nd);
 	int lock = -1;
@@ -853,6 +819,6 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 
 void lc_gc_report_release(struct lc_gc_report *r)
 {
-	lc_strv_free(r->labs, r->n_labs);
+	lc_strv_release(&r->labs);
 	memset(r, 0, sizeof(*r));
 }

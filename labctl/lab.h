@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "load.h"
 #include "plan.h"
+#include "strv.h"
 
 struct lc_virt;
 
@@ -98,8 +99,7 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 		      struct lc_err *err);
 
 struct lc_gc_report {
-	char **labs; /* labs brought down because their ttl passed */
-	size_t n_labs;
+	struct lc_strv labs; /* labs brought down because their ttl passed */
 	size_t n_stale_leases;
 };
 

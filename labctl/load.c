@@ -139,7 +139,7 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 		lc_loaded_release(out);
 		return -1;
 	}
-	if (lc_template_kinds(o->templates, &out->kinds, &out->n_kinds, err) < 0 ||
+	if (lc_template_kinds(o->templates, &out->kinds, err) < 0 ||
 	    !(out->catalog = lc_load_catalog(o, err))) {
 		lc_diags_release(&d);
 		lc_loaded_release(out);
@@ -152,8 +152,8 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 		ci[i] = out->catalog->images[i].cloud_init.v;
 	}
 	read_user_files(out->topo, &d);
-	struct lc_validate_ctx vc = {(const char *const *)out->kinds,
-				     out->n_kinds,
+	struct lc_validate_ctx vc = {(const char *const *)out->kinds.v,
+				     out->kinds.n,
 				     images,
 				     out->catalog->n,
 				     ci,
@@ -172,6 +172,6 @@ void lc_loaded_release(struct lc_loaded *l)
 {
 	lc_topology_free(l->topo);
 	lc_catalog_free(l->catalog);
-	lc_strv_free(l->kinds, l->n_kinds);
+	lc_strv_release(&l->kinds);
 	memset(l, 0, sizeof(*l));
 }

@@ -6,6 +6,7 @@
 #include "lab-ssh.h"
 #include "plan.h"
 #include "seed.h"
+#include "strv.h"
 #include "templates.h"
 
 static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
@@ -57,33 +58,30 @@ static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct
 
 /* Templates are parsed once per kind, not once per node. */
 struct tcache {
-	char **path;
-	xmlDocPtr *doc;
-	size_t n, cap, cap2;
+	struct lc_strv path;
+	xmlDocPtr *doc; /* doc[i] parsed from path.v[i] */
+	size_t cap;
 };
 
 static xmlDocPtr cached(struct tcache *c, const char *path, struct lc_err *err)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->path[i], path) == 0)
-			return c->doc[i];
+	size_t i = lc_strv_find(&c->path, path);
+	if (i < c->path.n)
+		return c->doc[i];
 	xmlDocPtr d = lc_template_load(path, err);
 	if (!d)
 		return NULL;
-	LC_GROW(c->path, c->cap, c->n + 1);
-	LC_GROW(c->doc, c->cap2, c->n + 1);
-	c->path[c->n] = lc_strdup(path);
-	c->doc[c->n++] = d;
+	LC_GROW(c->doc, c->cap, c->path.n + 1);
+	c->doc[c->path.n] = d;
+	lc_strv_push(&c->path, path);
 	return d;
 }
 
 static void tcache_release(struct tcache *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->path[i]);
+	for (size_t i = 0; i < c->path.n; i++)
 		xmlFreeDoc(c->doc[i]);
-	}
-	free(c->path);
+	lc_strv_release(&c->path);
 	free(c->doc);
 }
 
@@ -113,14 +111,14 @@ static int fit_host(const struct lc_render_ctx *rc, const struct lc_node *n, xml
 	for (size_t i = 0; i < n->require.n; i++)
 		req[i] = n->require.v[i].v;
 	int rc_ = lc_domcaps_filter(doc, caps, strcmp(type, "kvm") == 0, req, n->require.n,
-				    &fit->dropped, &fit->n_dropped, err);
+				    &fit->dropped, err);
 	free(req);
 	if (rc_ < 0) {
 		lc_err_prefix(err, "node %s: ", n->name);
 		return -1;
 	}
 	fit->missing = lc_domcaps_missing(caps, lc_domcaps_needs(doc));
-	if (fit->n_dropped)
+	if (fit->dropped.n)
 		lc_render_stamp_sha256(doc);
 	return 0;
 }
@@ -186,7 +184,6 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		}
 		add(plan, LC_OBJ_DOMAIN, lc_domain_name(t, n), n, doc);
 		plan->v[plan->n - 1].dropped = fit.dropped;
-		plan->v[plan->n - 1].n_dropped = fit.n_dropped;
 		plan->v[plan->n - 1].missing = fit.missing;
 		plan->v[plan->n - 1].no_caps = fit.no_caps;
 		if (lc_node_takes_seed(l->catalog, n) &&
@@ -210,7 +207,7 @@ void lc_plan_release(struct lc_plan *plan)
 		free(plan->v[i].name);
 		free(plan->v[i].xml);
 		free(plan->v[i].rendered_sha256);
-		lc_strv_free(plan->v[i].dropped, plan->v[i].n_dropped);
+		lc_strv_release(&plan->v[i].dropped);
 		free(plan->v[i].data);
 	}
 	free(plan->v);

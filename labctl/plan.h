@@ -22,8 +22,7 @@ struct lc_planned {
 	char *xml;
 	char *rendered_sha256; /* domains: see lc_render_domain_sha256 */
 	/* domains: what the host's domain capabilities took away, "hyperv.vpindex", ... */
-	char **dropped;
-	size_t n_dropped;
+	struct lc_strv dropped;
 	unsigned missing;    /* domains: needs the host does not meet (enum lc_need) */
 	const char *no_caps; /* domains: why no capabilities were known (borrowed), or NULL */
 	/* a volume whose contents labctl uploads (a cloud-init seed); NULL for others */

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "inet.h"
+#include "isotime.h"
 #include "mac.h"
 #include "render.h"
 #include "seed.h"
@@ -472,15 +473,9 @@ static void render_serial(const struct lc_render_ctx *rc, const struct lc_node *
 	}
 }
 
-static void iso8601(time_t t, char out[32])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node *n,
-			    xmlNodePtr root)
+/* Fails when created or expires (now + ttl) cannot be written as an ISO 8601 date. */
+static int render_metadata(const struct lc_render_ctx *rc, const struct lc_node *n, xmlNodePtr root,
+			   struct lc_err *err)
 {
 	xmlNodePtr md = ensure(root, "metadata");
 	for (xmlNodePtr c = md->children, next; c; c = next) {
@@ -496,11 +491,22 @@ static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node
 	set_attr(e, "node", n->name);
 	set_attr(e, "kind", n->kind.v);
 	set_attr(e, "topology-sha256", rc->t->sha256);
-	char ts[32];
-	iso8601(rc->now, ts);
+	char ts[LC_ISO8601_SIZE];
+	if (lc_iso8601(rc->now, ts) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "the clock (%lld) is past the year 9999",
+				  (long long)rc->now);
 	set_attr(e, "created", ts);
 	if (rc->t->ttl_s.set) {
-		iso8601(rc->now + (time_t)rc->t->ttl_s.v, ts);
+		uint64_t ttl = rc->t->ttl_s.v;
+		/* the bound keeps now + ttl from overflowing time_t */
+		if (ttl > (uint64_t)10000 * 366 * 86400 ||
+		    lc_iso8601(rc->now + (time_t)ttl, ts) < 0) {
+			lc_err_set(err, LC_EXIT_USAGE,
+				   "\"ttl\": %llus from now is past the year 9999",
+				   (unsigned long long)ttl);
+			lc_err_prefix_at(err, rc->t->ttl_s.at, "topology: ");
+			return -1;
+		}
 		set_attr(e, "expires", ts);
 	} else {
 		set_attr(e, "expires", "");
@@ -516,6 +522,7 @@ static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node
 		set_attr(nic, "mac", a->mac);
 		set_attr(nic, "ip", a->ip);
 	}
+	return 0;
 }
 
 /* labctl's element in a domain's metadata, or NULL (a tweak may have removed it). */
@@ -640,7 +647,10 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 		set_attr(drv, "intremap", "on");
 		set_attr(drv, "caching_mode", "on");
 	}
-	render_metadata(rc, n, root);
+	if (render_metadata(rc, n, root, err) < 0) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
 	for (size_t i = 0; i < n->n_xml; i++) {
 		if (lc_tweak_apply(doc, &n->xml[i], err) < 0 ||
 		    (xmlDocGetRootElement(doc) != root || !owned_intact(rc, n, root))) {

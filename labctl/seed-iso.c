@@ -73,10 +73,11 @@ int lc_iso_build(const char *label, const struct lc_iso_file *files, size_t n, t
 		iso_write_opts_set_replace_timestamps(opts, 1);
 		iso_write_opts_set_default_timestamp(opts, when);
 		iso_write_opts_set_always_gmt(opts, 1);
-		char uuid[17];
+		/* the volume's own date, as ISO 9660 writes it; the epoch if the clock is absurd */
+		char uuid[17] = "1970010100000000";
 		struct tm tm;
-		gmtime_r(&when, &tm);
-		strftime(uuid, sizeof(uuid), "%Y%m%d%H%M%S00", &tm);
+		if (gmtime_r(&when, &tm) && tm.tm_year + 1900 >= 1970 && tm.tm_year + 1900 <= 9999)
+			strftime(uuid, sizeof(uuid), "%Y%m%d%H%M%S00", &tm);
 		iso_write_opts_set_pvd_times(opts, when, when, 0, when, uuid);
 		rc = iso_image_create_burn_source(img, opts, &src);
 	}

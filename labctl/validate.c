@@ -5,9 +5,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pci-addr.h"
 #include "render.h"
 #include "addr.h"
 #include "inet.h"
+#include "strv.h"
 #include "suggest.h"
 #include "tweak.h"
 #include "validate.h"
@@ -69,15 +71,6 @@ static bool hexfield(const char *s, size_t len, unsigned max, unsigned *out)
 	}
 	*out = v;
 	return v <= max;
-}
-
-bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn)
-{
-	/* DDDD:BB:SS.F, the form sysfs and libvirt use */
-	if (strlen(s) != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
-		return false;
-	return hexfield(s, 4, 0xffff, dom) && hexfield(s + 5, 2, 0xff, bus) &&
-	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
 }
 
 static bool valid_cidr(const char *s)
@@ -265,11 +258,6 @@ static void check_range(struct lc_diags *d, const char *who, const char *key,
 			    (unsigned long long)lo, (unsigned long long)hi, unit);
 }
 
-struct names {
-	const char **v;
-	size_t n, cap;
-};
-
 /*
  * A set of keys, each with who gave it first and where: duplicate checks
  * stay linear however long the lists (a quadratic one let a 20 KB file
@@ -335,12 +323,6 @@ static void seen_release(struct seen *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void names_add(struct names *l, const char *s)
-{
-	LC_GROW(l->v, l->cap, l->n + 1);
-	l->v[l->n++] = s;
-}
-
 /* The image a node boots takes cloud-init; the user's cloud-config is a YAML mapping. */
 static void check_cloud_init(const struct lc_node *n, const struct lc_validate_ctx *ctx,
 			     struct lc_diags *d)
@@ -402,8 +384,8 @@ static bool valid_pubkey(const char *s)
 }
 
 static void check_node(const struct lc_topology *t, const struct lc_node *n,
-		       const struct lc_validate_ctx *ctx, const struct names *nets,
-		       const struct names *pools, const struct names *hosts, struct lc_diags *d)
+		       const struct lc_validate_ctx *ctx, const struct lc_strv *nets,
+		       const struct lc_strv *pools, const struct lc_strv *hosts, struct lc_diags *d)
 {
 	char *who = lc_asprintf("node \"%s\"", n->name);
 	if (!lc_valid_name(n->name))
@@ -427,10 +409,11 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 	if (n->image.v)
 		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
 	if (n->host.v)
-		check_ref(d, who, "host", &n->host, hosts->v, hosts->n);
+		check_ref(d, who, "host", &n->host, (const char *const *)hosts->v, hosts->n);
 	struct seen listed = {0};
 	for (size_t i = 0; i < n->networks.n; i++) {
-		check_ref(d, who, "network", &n->networks.v[i], nets->v, nets->n);
+		check_ref(d, who, "network", &n->networks.v[i], (const char *const *)nets->v,
+			  nets->n);
 		if (seen_add(&listed, n->networks.v[i].v, NULL, n->networks.v[i].at))
 			lc_diag_add(d, n->networks.v[i].at, "%s: network \"%s\" is listed twice",
 				    who, n->networks.v[i].v);
@@ -439,7 +422,8 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 	for (size_t i = 0; i < n->n_vfs; i++) {
 		const struct lc_vf_req *r = &n->vfs[i];
 		if (r->pool.v)
-			check_ref(d, who, "pool", &r->pool, pools->v, pools->n);
+			check_ref(d, who, "pool", &r->pool, (const char *const *)pools->v,
+				  pools->n);
 		check_range(d, who, "count", &r->count, 1, LC_MAX_VF_COUNT, "");
 		check_range(d, who, "vlan", &r->vlan, 1, 4094, "");
 		if (r->macs.n && r->macs.n != r->count.v)
@@ -451,10 +435,10 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 					    "%s: bad MAC \"%s\" (six hex pairs with ':', unicast)",
 					    who, r->macs.v[j].v);
 	}
-	unsigned a, b, c, e;
+	struct lc_pci_addr pa;
 	for (size_t i = 0; i < n->n_pci; i++) {
 		const struct lc_str *s = &n->pci[i].address;
-		if (s->v && !lc_parse_pci_address(s->v, &a, &b, &c, &e))
+		if (s->v && lc_pci_addr_parse(s->v, &pa) < 0)
 			lc_diag_add(d, s->at, "%s: bad PCI address \"%s\" (like 0000:3b:00.0)", who,
 				    s->v);
 	}
@@ -535,7 +519,7 @@ static void dup_add(struct seen *s, struct lc_diags *d, const char *what, const 
 static void check_unique(const struct lc_topology *t, struct lc_diags *d)
 {
 	struct seen macs = {.nocase = true}, pci = {0}, vols = {0};
-	struct names owned = {0};
+	struct lc_strv owned = LC_STRV_INIT;
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct lc_node *n = &t->nodes[i];
 		for (size_t j = 0; j < n->n_vfs; j++)
@@ -543,28 +527,27 @@ static void check_unique(const struct lc_topology *t, struct lc_diags *d)
 				if (lc_valid_mac(n->vfs[j].macs.v[k].v))
 					dup_add(&macs, d, "MAC", n->vfs[j].macs.v[k].v, n->name,
 						n->vfs[j].macs.v[k].at);
-		unsigned a, b, c, f;
+		struct lc_pci_addr pa;
 		for (size_t j = 0; j < n->n_pci; j++) {
 			const struct lc_str *s = &n->pci[j].address;
-			if (!s->v || !lc_parse_pci_address(s->v, &a, &b, &c, &f))
+			if (!s->v || lc_pci_addr_parse(s->v, &pa) < 0)
 				continue;
 			/* one spelling per device: 0000:3B:00.0 is 0000:3b:00.0 */
-			char *key = lc_asprintf("%04x:%02x:%02x.%x", a, b, c, f);
-			names_add(&owned, key);
+			char spelt[LC_PCI_ADDR_SIZE];
+			lc_pci_addr_format(&pa, spelt);
+			const char *key = lc_strv_push(&owned, spelt);
 			dup_add(&pci, d, "PCI device", key, n->name, s->at);
 		}
 		/* a duplicate node name is reported as such, not again by its volumes */
 		if (!t->name.v || (i > 0 && strcmp(t->nodes[i - 1].name, n->name) == 0))
 			continue;
 		for (size_t j = 0; j < lc_render_n_volumes(n); j++) {
-			char *vol = lc_render_volume_name(t, n, j);
-			names_add(&owned, vol);
+			const char *vol =
+			    lc_strv_push_nodup(&owned, lc_render_volume_name(t, n, j));
 			dup_add(&vols, d, "volume", vol, n->name, j ? n->disks[j - 1].at : n->at);
 		}
 	}
-	for (size_t i = 0; i < owned.n; i++)
-		free((char *)owned.v[i]);
-	free(owned.v);
+	lc_strv_release(&owned);
 	seen_release(&macs);
 	seen_release(&pci);
 	seen_release(&vols);
@@ -608,13 +591,13 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 	lc_addrs_release(&addrs);
 	check_subnet_overlaps(t, d);
 	check_pools(t, d);
-	struct names nets = {0}, pools = {0}, hosts = {0};
+	struct lc_strv nets = LC_STRV_INIT, pools = LC_STRV_INIT, hosts = LC_STRV_INIT;
 	for (size_t i = 0; i < t->n_networks; i++)
-		names_add(&nets, t->networks[i].name.v);
+		lc_strv_push(&nets, t->networks[i].name.v);
 	for (size_t i = 0; i < t->n_pools; i++)
-		names_add(&pools, t->pools[i].name.v);
+		lc_strv_push(&pools, t->pools[i].name.v);
 	for (size_t i = 0; i < t->n_hosts; i++) {
-		names_add(&hosts, t->hosts[i].name.v);
+		lc_strv_push(&hosts, t->hosts[i].name.v);
 		check_name(d, "host", &t->hosts[i].name);
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
@@ -630,8 +613,8 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 	check_duplicate_nodes(t, d);
 	check_unique(t, d);
 	check_templates(t, ctx, d);
-	free(nets.v);
-	free(pools.v);
-	free(hosts.v);
+	lc_strv_release(&nets);
+	lc_strv_release(&pools);
+	lc_strv_release(&hosts);
 	return d->n - before;
 }

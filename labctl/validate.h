@@ -38,8 +38,5 @@ bool lc_valid_lab_name(const char *s);
 bool lc_valid_name(const char *s);
 /* "aa:bb:cc:dd:ee:ff", unicast. */
 bool lc_valid_mac(const char *s);
-/* "0000:d8:00.2" -> its parts; returns false when malformed. */
-bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot,
-			  unsigned *fn);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "domcaps.h"
 #include "fsutil.h"
+#include "isotime.h"
 #include "templates.h"
 #include "tweak.h"
 #include "virt.h"
@@ -264,6 +265,14 @@ static unsigned attr_hex(xmlNodePtr n, const char *name)
 	return x;
 }
 
+/* The PCI address a hostdev's <source><address> element gives. */
+static void pci_source(xmlNodePtr a, char addr[LC_PCI_ADDR_SIZE])
+{
+	struct lc_pci_addr pa = {attr_hex(a, "domain"), attr_hex(a, "bus"), attr_hex(a, "slot"),
+				 attr_hex(a, "function")};
+	lc_pci_addr_format(&pa, addr);
+}
+
 /* Add the PCI functions xml's devices hold for domain name (each once per domain). */
 static void add_users(const char *name, const char *xml, struct lc_virt_user **out, size_t *n,
 		      size_t *cap, size_t first)
@@ -280,11 +289,8 @@ static void add_users(const char *name, const char *xml, struct lc_virt_user **o
 		     "/domain/devices/interface[@type='hostdev']/source/address[@type='pci']",
 	    x);
 	for (int k = 0; r && r->nodesetval && k < r->nodesetval->nodeNr; k++) {
-		xmlNodePtr a = r->nodesetval->nodeTab[k];
-		char addr[16];
-		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", attr_hex(a, "domain") & 0xffff,
-			 attr_hex(a, "bus") & 0xff, attr_hex(a, "slot") & 0x1f,
-			 attr_hex(a, "function") & 0x7);
+		char addr[LC_PCI_ADDR_SIZE];
+		pci_source(r->nodesetval->nodeTab[k], addr);
 		bool seen = false;
 		for (size_t i = first; i < *n && !seen; i++)
 			seen = strcmp((*out)[i].addr, addr) == 0;
@@ -350,27 +356,24 @@ static int cmp_obj(const void *a, const void *b)
 	return strcmp(((const struct lc_virt_obj *)a)->name, ((const struct lc_virt_obj *)b)->name);
 }
 
+/* A time in the metadata; 0 when it has none. */
 static time_t iso_time(const char *s)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	return s && strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
+	time_t t;
+	return s && lc_iso8601_parse(s, &t) == 0 ? t : 0;
 }
 
-/* The string values of every node an XPath selects. */
-static char **xp_strs(xmlXPathContextPtr x, const char *expr, size_t *n)
+/* Append the string values of every node an XPath selects to out. */
+static void xp_strs(xmlXPathContextPtr x, const char *expr, struct lc_strv *out)
 {
 	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
 	size_t cnt = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
-	char **v = lc_calloc(cnt + 1, sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
 		xmlChar *c = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
-		v[i] = lc_strdup(c ? (const char *)c : "");
+		lc_strv_push(out, c ? (const char *)c : "");
 		xmlFree(c);
 	}
 	xmlXPathFreeObject(r);
-	*n = cnt;
-	return v;
 }
 
 static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
@@ -383,54 +386,36 @@ static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
 	t = xp_str(x, "string(/domain/metadata/labctl:node/@expires)");
 	o->expires = iso_time(t);
 	free(t);
-	o->macs = xp_strs(x, "/domain/devices/interface[@type='hostdev']/mac/@address", &o->n_macs);
+	xp_strs(x, "/domain/devices/interface[@type='hostdev']/mac/@address", &o->macs);
 	xmlXPathObjectPtr r = xmlXPathEvalExpression(
 	    BAD_CAST "/domain/devices/hostdev[@type='pci']/source/address | "
 		     "/domain/devices/interface[@type='hostdev']/source/address",
 	    x);
 	size_t cnt = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
-	o->vfs = lc_calloc(cnt + 1, sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
-		xmlNodePtr a = r->nodesetval->nodeTab[i];
-		o->vfs[i] =
-		    lc_asprintf("%04x:%02x:%02x.%x", attr_hex(a, "domain"), attr_hex(a, "bus"),
-				attr_hex(a, "slot"), attr_hex(a, "function"));
+		char addr[LC_PCI_ADDR_SIZE];
+		pci_source(r->nodesetval->nodeTab[i], addr);
+		lc_strv_push(&o->vfs, addr);
 	}
-	o->n_vfs = cnt;
 	xmlXPathFreeObject(r);
-	size_t np, nv;
-	size_t nn, nm, ni;
-	o->nic_nets = xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@network", &nn);
-	o->nic_macs = xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@mac", &nm);
-	o->nic_ips = xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@ip", &ni);
-	o->n_nics = nn < nm ? (nn < ni ? nn : ni) : (nm < ni ? nm : ni);
-	if (nn != nm || nm != ni) {
+	xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@network", &o->nic_nets);
+	xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@mac", &o->nic_macs);
+	xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@ip", &o->nic_ips);
+	o->n_nics = o->nic_nets.n;
+	if (o->nic_nets.n != o->nic_macs.n || o->nic_macs.n != o->nic_ips.n) {
 		/* a hand-edited element without all three: say nothing rather than mismatch */
-		lc_strv_free(o->nic_nets, nn);
-		lc_strv_free(o->nic_macs, nm);
-		lc_strv_free(o->nic_ips, ni);
-		o->nic_nets = o->nic_macs = o->nic_ips = NULL;
+		lc_strv_release(&o->nic_nets);
+		lc_strv_release(&o->nic_macs);
+		lc_strv_release(&o->nic_ips);
 		o->n_nics = 0;
 	}
-	char **pools = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@pool", &np);
-	char **vols = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@volume", &nv);
-	o->n_volumes = np < nv ? np : nv;
-	o->volumes = lc_calloc(o->n_volumes + 1, sizeof(char *));
-	for (size_t i = 0; i < o->n_volumes; i++)
-		o->volumes[i] = lc_asprintf("%s/%s", pools[i], vols[i]);
-	for (size_t i = 0; i < np; i++)
-		free(pools[i]);
-	for (size_t i = 0; i < nv; i++)
-		free(vols[i]);
-	free(pools);
-	free(vols);
-}
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	struct lc_strv pools = LC_STRV_INIT, vols = LC_STRV_INIT;
+	xp_strs(x, "/domain/devices/disk[@type='volume']/source/@pool", &pools);
+	xp_strs(x, "/domain/devices/disk[@type='volume']/source/@volume", &vols);
+	for (size_t i = 0; i < pools.n && i < vols.n; i++)
+		lc_strv_pushf(&o->volumes, "%s/%s", pools.v[i], vols.v[i]);
+	lc_strv_release(&pools);
+	lc_strv_release(&vols);
 }
 
 static void obj_release(struct lc_virt_obj *o)
@@ -440,12 +425,12 @@ static void obj_release(struct lc_virt_obj *o)
 	free(o->node);
 	free(o->kind);
 	free(o->rendered_sha256);
-	strv_free(o->vfs, o->n_vfs);
-	strv_free(o->macs, o->n_macs);
-	strv_free(o->volumes, o->n_volumes);
-	strv_free(o->nic_nets, o->n_nics);
-	strv_free(o->nic_macs, o->n_nics);
-	strv_free(o->nic_ips, o->n_nics);
+	lc_strv_release(&o->vfs);
+	lc_strv_release(&o->macs);
+	lc_strv_release(&o->volumes);
+	lc_strv_release(&o->nic_nets);
+	lc_strv_release(&o->nic_macs);
+	lc_strv_release(&o->nic_ips);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -768,16 +753,10 @@ int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
+int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, struct lc_strv *names,
 			 struct lc_err *err)
 {
-	*names = NULL;
-	*n = 0;
+	lc_strv_init(names);
 	virStoragePoolPtr p;
 	int rc = refreshed_pool(v, pool, &p, err);
 	if (rc < 0 || !p)
@@ -793,15 +772,12 @@ int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, siz
 					"storage pool %s: cannot list volumes: %s", pool,
 					last_error());
 	}
-	if (nv > 0) {
-		*names = lc_calloc((size_t)nv + 1, sizeof(char *));
-		for (int i = 0; i < nv; i++) {
-			const char *name = virStorageVolGetName(vols[i]);
-			(*names)[(*n)++] = lc_strdup(name ? name : "");
-			virStorageVolFree(vols[i]);
-		}
-		qsort(*names, *n, sizeof(char *), cmp_str);
+	for (int i = 0; i < nv; i++) {
+		const char *name = virStorageVolGetName(vols[i]);
+		lc_strv_push(names, name ? name : "");
+		virStorageVolFree(vols[i]);
 	}
+	lc_strv_sort(names);
 	free(vols);
 	virStoragePoolFree(p);
 	return rc;

@@ -10,7 +10,9 @@
 #include <time.h>
 
 #include "err.h"
+#include "pci-addr.h"
 #include "render.h"
+#include "strv.h"
 
 struct lc_virt;
 
@@ -43,7 +45,7 @@ int lc_virt_define_network(struct lc_virt *v, const char *xml, struct lc_err *er
 
 /* A PCI function a domain holds (hostdev or hostdev interface). */
 struct lc_virt_user {
-	char addr[16];
+	char addr[LC_PCI_ADDR_SIZE];
 	char *domain;
 	char *lab; /* from labctl's metadata; NULL for a domain labctl does not own */
 };
@@ -61,18 +63,15 @@ struct lc_virt_obj {
 	bool never_ran; /* domains: shut off, never started (or its start failed) */
 	/* domains only, from the metadata and the devices */
 	char *kind;
-	char *rendered_sha256; /* of its XML as labctl rendered it (lc_render_domain_sha256) */
-	time_t created;	       /* 0 when unknown */
-	time_t expires;	       /* 0 when the lab has no ttl */
-	char **vfs;	       /* PCI addresses of hostdevs and hostdev interfaces */
-	size_t n_vfs;
-	char **macs; /* MACs of the hostdev interfaces */
-	size_t n_macs;
-	char **volumes; /* "POOL/VOLUME" of its volume disks */
-	size_t n_volumes;
+	char *rendered_sha256;	/* of its XML as labctl rendered it (lc_render_domain_sha256) */
+	time_t created;		/* 0 when unknown */
+	time_t expires;		/* 0 when the lab has no ttl */
+	struct lc_strv vfs;	/* PCI addresses of hostdevs and hostdev interfaces */
+	struct lc_strv macs;	/* MACs of the hostdev interfaces */
+	struct lc_strv volumes; /* "POOL/VOLUME" of its volume disks */
 	/* planned addresses from labctl's metadata: per NIC, its network, MAC and IPv4 */
-	char **nic_nets, **nic_macs, **nic_ips;
-	size_t n_nics;
+	struct lc_strv nic_nets, nic_macs, nic_ips;
+	size_t n_nics; /* each of the three holds n_nics */
 };
 
 /* An IPv4 address libvirt knows a domain's NIC has. */
@@ -108,8 +107,8 @@ int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name,
  */
 int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, bool *deleted,
 			  struct lc_err *err);
-/* The names of a pool's volumes, sorted; a missing pool has none. */
-int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
+/* The names of a pool's volumes, sorted (names is emptied first); a missing pool has none. */
+int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, struct lc_strv *names,
 			 struct lc_err *err);
 /* Define the network unless it exists, start it unless active; *changed when either ran. */
 int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,

@@ -53,6 +53,14 @@ for f in demo-kvm1.xml demo-xen1.xml demo-plain.xml demo-mgmt.network.xml demo-k
 done
 expect "render invalid" 2 "$T/bad.yaml:4:5" $L -c test:///default render "$T/bad.yaml" -o "$T/r2"
 [ -e "$T/r2" ] && { echo "FAIL render invalid created $T/r2" >&2; fail=1; }
+# an expiry past the year 9999 has no ISO 8601 date to carry in the metadata
+printf 'name: x\nttl: 3000000d\nnodes: {a: {}}\n' >"$T/farttl.yaml"
+expect "render ttl past 9999" 2 "$T/farttl.yaml:2:6: topology: \"ttl\": 259200000000s from now is past the year 9999" $L -c test:///default render "$T/farttl.yaml"
+printf 'name: x\nttl: 99999999999d\nnodes: {a: {}}\n' >"$T/farttl.yaml"
+expect "render ttl past time_t" 2 "$T/farttl.yaml:2:6: topology: \"ttl\": 8639999999913600s from now is past the year 9999" $L -c test:///default render "$T/farttl.yaml"
+printf 'name: x\nttl: 1000000d\nnodes: {a: {}}\n' >"$T/longttl.yaml"
+expect "render ttl before 9999" 0 "" $L -c test:///default render "$T/longttl.yaml"
+grep -q 'expires="[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z"' "$T/out" || { echo "FAIL render ttl before 9999: no ISO 8601 expiry" >&2; fail=1; }
 expect "render stdout" 0 "" $L -c test:///default render "$SRC/topologies/demo.yaml"
 grep -q '^<!-- demo-kvm1.xml -->$' "$T/out" || { echo "FAIL render stdout: no separator" >&2; fail=1; }
 expect "render json" 0 "" $L -c test:///default --json render "$SRC/topologies/demo.yaml"

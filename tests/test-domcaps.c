@@ -62,13 +62,12 @@ static char *joined(char **v, size_t n)
 static char *filter(const char *kind, const struct lc_domcaps *c, bool kvm, xmlDocPtr *out)
 {
 	xmlDocPtr d = template(kind);
-	char **dropped;
-	size_t n;
+	struct lc_strv dropped = LC_STRV_INIT;
 	struct lc_err err = LC_ERR_INIT;
-	if (lc_domcaps_filter(d, c, kvm, NULL, 0, &dropped, &n, &err) < 0)
+	if (lc_domcaps_filter(d, c, kvm, NULL, 0, &dropped, &err) < 0)
 		fail_msg("%s", err.msg);
-	char *s = joined(dropped, n);
-	lc_strv_free(dropped, n);
+	char *s = joined(dropped.v, dropped.n);
+	lc_strv_release(&dropped);
 	if (out)
 		*out = d;
 	else
@@ -83,14 +82,14 @@ static void test_parse(void **state)
 	assert_string_equal(t->domain, "qemu");
 	assert_string_equal(t->machine, "pc-q35-7.2");
 	assert_true(t->hyperv_listed);
-	char *hv = joined(t->hyperv, t->n_hyperv);
+	char *hv = joined(t->hyperv.v, t->hyperv.n);
 	assert_string_equal(hv, "spinlocks vendor_id");
 	free(hv);
 	assert_true(t->tpm_emulator && t->efi && t->efi_secure);
 	caps_free(t);
 	struct lc_domcaps *k = caps("kvm");
 	assert_string_equal(k->domain, "kvm");
-	assert_int_equal(k->n_hyperv, 15);
+	assert_int_equal(k->hyperv.n, 15);
 	caps_free(k);
 	struct lc_domcaps *n = caps("no-tpm");
 	assert_false(n->tpm_emulator);
@@ -158,14 +157,12 @@ static void test_dependents_go_together(void **state)
 	(void)state;
 	/* a host listing everything but vpindex, and not vapic either */
 	struct lc_domcaps *k = caps("kvm");
-	size_t w = 0;
-	for (size_t i = 0; i < k->n_hyperv; i++) {
-		if (strcmp(k->hyperv[i], "vpindex") == 0 || strcmp(k->hyperv[i], "vapic") == 0)
-			free(k->hyperv[i]);
-		else
-			k->hyperv[w++] = k->hyperv[i];
-	}
-	k->n_hyperv = w;
+	struct lc_strv kept = LC_STRV_INIT;
+	for (size_t i = 0; i < k->hyperv.n; i++)
+		if (strcmp(k->hyperv.v[i], "vpindex") != 0 && strcmp(k->hyperv.v[i], "vapic") != 0)
+			lc_strv_push(&kept, k->hyperv.v[i]);
+	lc_strv_release(&k->hyperv);
+	k->hyperv = kept;
 	/* vapic stays by the table, so evmcs does; vpindex takes synic, stimer (through synic),
 	 * tlbflush, ipi */
 	char *s = filter("hyperv", k, true, NULL);
@@ -208,14 +205,13 @@ static void test_cpu_features(void **state)
 		xmlNewProp(f, BAD_CAST "policy", BAD_CAST feats[i][0]);
 		xmlNewProp(f, BAD_CAST "name", BAD_CAST feats[i][1]);
 	}
-	char **dropped;
-	size_t n;
+	struct lc_strv dropped = LC_STRV_INIT;
 	struct lc_err err = LC_ERR_INIT;
-	assert_int_equal(lc_domcaps_filter(d, t, false, NULL, 0, &dropped, &n, &err), 0);
-	char *s = joined(dropped, n);
+	assert_int_equal(lc_domcaps_filter(d, t, false, NULL, 0, &dropped, &err), 0);
+	char *s = joined(dropped.v, dropped.n);
 	assert_string_equal(s, "cpu.rdseed");
 	free(s);
-	lc_strv_free(dropped, n);
+	lc_strv_release(&dropped);
 	char *left = lc_xml_format(d);
 	assert_null(strstr(left, "rdseed"));
 	assert_non_null(strstr(left, "name=\"svm\""));
@@ -233,15 +229,14 @@ static void test_require_fails_instead(void **state)
 	xmlDocPtr d = template("hyperv");
 	char *before = lc_xml_format(d);
 	const char *req[] = {"hyperv.relaxed", "hyperv.ipi"};
-	char **dropped;
-	size_t n;
+	struct lc_strv dropped = LC_STRV_INIT;
 	struct lc_err err = LC_ERR_INIT;
-	assert_int_equal(lc_domcaps_filter(d, t, false, req, 2, &dropped, &n, &err), -1);
+	assert_int_equal(lc_domcaps_filter(d, t, false, req, 2, &dropped, &err), -1);
 	assert_int_equal(err.code, LC_EXIT_RESOURCE);
 	assert_string_equal(err.msg, "hyperv.ipi is required (require:) but this host does not "
 				     "offer it under tcg (libvirt's domain capabilities for qemu, "
 				     "machine pc-q35-7.2)");
-	assert_int_equal(n, 0);
+	assert_int_equal(dropped.n, 0);
 	char *after = lc_xml_format(d);
 	assert_string_equal(before, after); /* nothing changed */
 	free(before);
@@ -249,9 +244,9 @@ static void test_require_fails_instead(void **state)
 	lc_err_release(&err);
 	/* what is kept may be required */
 	const char *ok[] = {"hyperv.relaxed"};
-	assert_int_equal(lc_domcaps_filter(d, t, false, ok, 1, &dropped, &n, &err), 0);
-	assert_int_equal(n, 6);
-	lc_strv_free(dropped, n);
+	assert_int_equal(lc_domcaps_filter(d, t, false, ok, 1, &dropped, &err), 0);
+	assert_int_equal(dropped.n, 6);
+	lc_strv_release(&dropped);
 	xmlFreeDoc(d);
 	caps_free(t);
 	assert_true(lc_domcaps_hyperv_known("vpindex"));
@@ -354,7 +349,7 @@ static void test_golden_hyperv_caps(void **state)
 		fail_msg("%s", err.msg);
 	const struct lc_planned *p = lc_plan_domain(&f.p, "hv-tcg");
 	t_golden("render-hyperv-caps-tcg", p->xml);
-	char *s = joined(p->dropped, p->n_dropped);
+	char *s = joined(p->dropped.v, p->dropped.n);
 	assert_string_equal(s, "hyperv.vpindex hyperv.synic hyperv.stimer hyperv.tlbflush "
 			       "hyperv.ipi");
 	free(s);
@@ -371,7 +366,7 @@ static void test_golden_hyperv_caps(void **state)
 		fail_msg("%s", err.msg);
 	p = lc_plan_domain(&f.p, "hv-kvm");
 	t_golden("render-hyperv-caps-kvm", p->xml);
-	assert_int_equal(p->n_dropped, 0);
+	assert_int_equal(p->dropped.n, 0);
 	plan_fx_release(&f);
 }
 
@@ -417,7 +412,7 @@ static void test_plan_needs_and_require(void **state)
 	/* without capabilities (the test driver): nothing filtered, needs taken as met */
 	assert_int_equal(plan_with(&f, NULL, req, &err), 0);
 	const struct lc_planned *p = lc_plan_domain(&f.p, "hv");
-	assert_int_equal(p->n_dropped, 0);
+	assert_int_equal(p->dropped.n, 0);
 	assert_int_equal(p->missing, 0);
 	assert_non_null(p->no_caps);
 	assert_non_null(strstr(p->xml, "<vpindex state=\"on\"/>"));

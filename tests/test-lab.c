@@ -126,13 +126,13 @@ static size_t count_domains(struct env *e, const char *lab)
 /* Volumes of labctl's default pool whose names start with prefix. */
 static size_t count_volumes(struct env *e, const char *prefix)
 {
-	char **names;
-	size_t n, k = 0;
+	struct lc_strv names;
+	size_t k = 0;
 	struct lc_err err = LC_ERR_INIT;
-	assert_int_equal(lc_virt_pool_volumes(e->v, "labctl", &names, &n, &err), 0);
-	for (size_t i = 0; i < n; i++)
-		k += strncmp(names[i], prefix, strlen(prefix)) == 0;
-	lc_strv_free(names, n);
+	assert_int_equal(lc_virt_pool_volumes(e->v, "labctl", &names, &err), 0);
+	for (size_t i = 0; i < names.n; i++)
+		k += strncmp(names.v[i], prefix, strlen(prefix)) == 0;
+	lc_strv_release(&names);
 	return k;
 }
 
@@ -184,10 +184,10 @@ static void test_up_reconcile_down(void **state)
 	assert_string_equal(o[0].node, "a");
 	assert_string_equal(o[0].kind, "kvm");
 	assert_true(o[0].active);
-	assert_int_equal(o[0].n_vfs, 2);
-	assert_int_equal(o[0].n_macs, 2);
+	assert_int_equal(o[0].vfs.n, 2);
+	assert_int_equal(o[0].macs.n, 2);
 	assert_true(o[0].expires > o[0].created);
-	assert_int_equal(o[2].n_volumes, 2);
+	assert_int_equal(o[2].volumes.n, 2);
 	lc_virt_objs_free(o, n);
 	assert_int_equal(count_leases(e), 2);
 	/* cached: the kernel whose sum was checked */
@@ -379,13 +379,12 @@ static void test_image_sum_refused(void **state)
 	/* nothing defined, nothing leased, no kernel and nothing half-copied in the cache */
 	assert_int_equal(count_domains(e, "itest"), 0);
 	assert_int_equal(count_leases(e), 0);
-	char **names;
-	size_t n;
-	assert_int_equal(lc_list_dir(e->cache, "", &names, &n, &err), 0);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], "tiny.kernel") == 0 || strstr(names[i], ".part"))
-			fail_msg("left in the cache: %s", names[i]);
-	lc_strv_free(names, n);
+	struct lc_strv names;
+	assert_int_equal(lc_list_dir(e->cache, "", &names, &err), 0);
+	for (size_t i = 0; i < names.n; i++)
+		if (strcmp(names.v[i], "tiny.kernel") == 0 || strstr(names.v[i], ".part"))
+			fail_msg("left in the cache: %s", names.v[i]);
+	lc_strv_release(&names);
 	env_free(e);
 }
 
@@ -521,7 +520,7 @@ static void test_gc(void **state)
 	assert_int_equal(lc_lab_down(&e->o, e->v, "nosuch", &dr, &err), 0);
 	struct lc_gc_report g;
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
-	assert_int_equal(g.n_labs, 0);
+	assert_int_equal(g.labs.n, 0);
 	assert_int_equal(g.n_stale_leases, 2);
 	lc_gc_report_release(&g);
 	assert_false(has_lease(e, 999));
@@ -534,8 +533,8 @@ static void test_gc(void **state)
 	assert_int_equal(count_domains(e, "itest"), 3);
 	/* two hours later the lab's ttl (1h) has passed, and the damaged lease's grace */
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL) + 7200, &g, &err), 0);
-	assert_int_equal(g.n_labs, 1);
-	assert_string_equal(g.labs[0], "itest");
+	assert_int_equal(g.labs.n, 1);
+	assert_string_equal(g.labs.v[0], "itest");
 	assert_int_equal(g.n_stale_leases, 1);
 	lc_gc_report_release(&g);
 	assert_int_equal(count_domains(e, "itest"), 0);
@@ -692,9 +691,9 @@ static void test_status_cmd(void **state)
 	struct lc_virt_obj *o;
 	size_t n;
 	assert_int_equal(lc_virt_lab_domains(e->v, "itest", &o, &n, &err), 0);
-	assert_int_equal(o[0].n_macs, 2);
-	char *want =
-	    lc_asprintf(" %s,%s %s,%s\n", o[0].vfs[0], o[0].vfs[1], o[0].macs[0], o[0].macs[1]);
+	assert_int_equal(o[0].macs.n, 2);
+	char *want = lc_asprintf(" %s,%s %s,%s\n", o[0].vfs.v[0], o[0].vfs.v[1], o[0].macs.v[0],
+				 o[0].macs.v[1]);
 	lc_virt_objs_free(o, n);
 	char *argv[] = {"status", "itest", NULL};
 	char *out;

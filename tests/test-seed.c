@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "addr.h"
+#include "lab-ssh.h"
 #include "seed.h"
 #include "testutil.h"
 #include "topology.h"
@@ -154,6 +155,66 @@ static void test_iso_read_back(void **state)
 	free(path);
 }
 
+/* ssh's argv: the lab's own key when it has one, its known_hosts, then the command. */
+static void test_ssh_argv(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-seed.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *labdir = lc_asprintf("%s/labs/l", dir);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_mkdir_p(labdir, &err), 0);
+	char *cmd[] = {"echo", "hi there"};
+	struct lc_strv a;
+	lc_lab_ssh_argv(dir, "l", "10.0.0.5", NULL, 0, &a);
+	char *known = lc_asprintf("UserKnownHostsFile=%s/known_hosts", labdir);
+	const char *const plain[] = {"ssh",
+				     "-o",
+				     known,
+				     "-o",
+				     "StrictHostKeyChecking=accept-new",
+				     "-o",
+				     "LogLevel=ERROR",
+				     "labctl@10.0.0.5"};
+	assert_int_equal(a.n, LC_ARRAY_SIZE(plain));
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.v[i], plain[i]);
+	assert_null(a.v[a.n]); /* execvp's argv */
+	lc_strv_release(&a);
+	char *key = lc_asprintf("%s/id_ed25519", labdir);
+	assert_int_equal(lc_write_file(key, "k\n", 2, &err), 0);
+	lc_lab_ssh_argv(dir, "l", "10.0.0.5", cmd, 2, &a);
+	const char *const keyed[] = {"ssh",
+				     "-i",
+				     key,
+				     "-o",
+				     "IdentitiesOnly=yes",
+				     "-o",
+				     known,
+				     "-o",
+				     "StrictHostKeyChecking=accept-new",
+				     "-o",
+				     "LogLevel=ERROR",
+				     "labctl@10.0.0.5",
+				     "--",
+				     "echo",
+				     "hi there"};
+	assert_int_equal(a.n, LC_ARRAY_SIZE(keyed));
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.v[i], keyed[i]);
+	assert_null(a.v[a.n]);
+	lc_strv_release(&a);
+	unlink(key);
+	rmdir(labdir);
+	char *labs = lc_asprintf("%s/labs", dir);
+	rmdir(labs);
+	rmdir(dir);
+	free(labs);
+	free(key);
+	free(known);
+	free(labdir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +222,7 @@ int main(void)
 	    cmocka_unit_test(test_seed_plain),
 	    cmocka_unit_test(test_seed_user_file),
 	    cmocka_unit_test(test_iso_read_back),
+	    cmocka_unit_test(test_ssh_argv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

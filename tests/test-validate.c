@@ -242,6 +242,14 @@ static const struct {
      HEAD "nodes:\n  b: {pci: [{address: \"0000:3b:00.0\"}]}\n"
 	  "  a: {pci: [{address: \"0000:3b:00.0\"}]}\n",
      "t.yaml:4:23: node \"a\": PCI device \"0000:3b:00.0\" is also node \"b\"'s (line 3)"},
+    /* Intel VMD puts devices in domain 10000: five digits are an address too */
+    {"pci behind VMD in two nodes",
+     HEAD "nodes:\n  b: {pci: [{address: \"10000:01:00.0\"}]}\n"
+	  "  a: {pci: [{address: \"10000:01:00.0\"}]}\n",
+     "t.yaml:4:23: node \"a\": PCI device \"10000:01:00.0\" is also node \"b\"'s (line 3)"},
+    {"pci address with a 9-digit domain",
+     HEAD "nodes:\n  a:\n    pci: [{address: \"100000000:01:00.0\"}]\n",
+     "t.yaml:4:21: node \"a\": bad PCI address \"100000000:01:00.0\" (like 0000:3b:00.0)"},
     {"pci with replicas",
      HEAD "nodes:\n  x:\n    replicas: 2\n    pci: [{address: \"0000:3b:00.0\"}]\n",
      "t.yaml:5:11: node \"x\": \"pci\" with \"replicas\" would pass the same device to every "

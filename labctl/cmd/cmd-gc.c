@@ -17,18 +17,18 @@ static int cmd_gc(struct lc_session *s, int argc, char **argv, struct lc_err *er
 	if (rc == 0 && s->opts.json) {
 		struct lc_buf b = LC_BUF_INIT;
 		lc_buf_adds(&b, "{\"labs\":[");
-		for (size_t i = 0; i < r.n_labs; i++) {
+		for (size_t i = 0; i < r.labs.n; i++) {
 			if (i)
 				lc_buf_addc(&b, ',');
-			lc_json_str(&b, r.labs[i]);
+			lc_json_str(&b, r.labs.v[i]);
 		}
 		lc_buf_addf(&b, "],\"stale_leases\":%zu}\n", r.n_stale_leases);
 		fputs(lc_buf_str(&b), stdout);
 		lc_buf_release(&b);
 	} else if (rc == 0 && s->opts.verbosity >= 0) {
-		for (size_t i = 0; i < r.n_labs; i++)
-			printf("lab %s: ttl passed, brought down\n", r.labs[i]);
-		printf("%zu expired labs brought down, %zu stale leases dropped\n", r.n_labs,
+		for (size_t i = 0; i < r.labs.n; i++)
+			printf("lab %s: ttl passed, brought down\n", r.labs.v[i]);
+		printf("%zu expired labs brought down, %zu stale leases dropped\n", r.labs.n,
 		       r.n_stale_leases);
 	}
 	lc_gc_report_release(&r);

@@ -160,7 +160,8 @@ struct pf_want {
  * topology pool's "NETDEV[#RANGE]" (all). The first mention of a PF wins;
  * --pf comes before the topology.
  */
-static int want_pf(struct pf_want **v, size_t *n, const char *spec, bool option, struct lc_err *err)
+static int want_pf(struct pf_want **v, size_t *n, size_t *cap, const char *spec, bool option,
+		   struct lc_err *err)
 {
 	const char *cut = strchr(spec, option ? '=' : '#');
 	char *name = cut ? lc_strndup(spec, (size_t)(cut - spec)) : lc_strdup(spec);
@@ -191,7 +192,7 @@ static int want_pf(struct pf_want **v, size_t *n, const char *spec, bool option,
 						  (*v)[i].netdev);
 			return 0;
 		}
-	*v = lc_realloc(*v, (*n + 1) * sizeof(**v));
+	LC_GROW(*v, *cap, *n + 1);
 	(*v)[(*n)++] = w;
 	return 0;
 }
@@ -271,7 +272,7 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 	bool dry = false;
 	const char *mdir = "/etc/modprobe.d";
 	struct pf_want *pfs = NULL;
-	size_t n_pfs = 0;
+	size_t n_pfs = 0, cap_pfs = 0;
 	int c, rc = 0;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
 	while ((c = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
@@ -279,7 +280,7 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 			dry = true;
 		else if (c == 'p') {
 			if (rc == 0)
-				rc = want_pf(&pfs, &n_pfs, optarg, true, err);
+				rc = want_pf(&pfs, &n_pfs, &cap_pfs, optarg, true, err);
 		} else if (c == 'm')
 			mdir = optarg;
 		else if (rc == 0)
@@ -302,7 +303,8 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 		lc_diags_release(&d);
 		for (size_t i = 0; rc == 0 && t && i < t->n_pools; i++)
 			for (size_t k = 0; rc == 0 && k < t->pools[i].pf.n; k++)
-				rc = want_pf(&pfs, &n_pfs, t->pools[i].pf.v[k].v, false, err);
+				rc = want_pf(&pfs, &n_pfs, &cap_pfs, t->pools[i].pf.v[k].v, false,
+					     err);
 	}
 	/* prepare reads no device node */
 	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, NULL};

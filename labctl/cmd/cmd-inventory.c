@@ -35,7 +35,7 @@ static const char *known_addr(struct lc_session *s, struct host *h)
 {
 	/* planned, known before boot; else what libvirt sees now (a bridge's ARP) */
 	if (h->d->n_nics)
-		return h->d->nic_ips[0];
+		return h->d->nic_ips.v[0];
 	struct lc_err ignore = LC_ERR_INIT;
 	if (lc_lab_node_address(s->virt, h->d, h->ip, &ignore) < 0)
 		lc_err_release(&ignore);
@@ -46,10 +46,10 @@ static const char *known_addr(struct lc_session *s, struct host *h)
 static void vfs_value(struct lc_buf *b, const struct lc_virt_obj *d)
 {
 	lc_buf_addc(b, '[');
-	for (size_t i = 0; i < d->n_vfs; i++) {
-		lc_buf_addf(b, "%s{\"address\": \"%s\", \"mac\": %s%s%s}", i ? ", " : "", d->vfs[i],
-			    i < d->n_macs ? "\"" : "", i < d->n_macs ? d->macs[i] : "null",
-			    i < d->n_macs ? "\"" : "");
+	for (size_t i = 0; i < d->vfs.n; i++) {
+		lc_buf_addf(b, "%s{\"address\": \"%s\", \"mac\": %s%s%s}", i ? ", " : "",
+			    d->vfs.v[i], i < d->macs.n ? "\"" : "",
+			    i < d->macs.n ? d->macs.v[i] : "null", i < d->macs.n ? "\"" : "");
 	}
 	lc_buf_addc(b, ']');
 }

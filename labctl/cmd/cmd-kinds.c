@@ -7,20 +7,13 @@
 #include "output.h"
 #include "templates.h"
 
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void json_list(struct lc_buf *b, const char *key, char **v, size_t n)
+static void json_list(struct lc_buf *b, const char *key, const struct lc_strv *l)
 {
 	lc_buf_addf(b, "\"%s\":[", key);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		if (i)
 			lc_buf_addc(b, ',');
-		lc_json_str(b, v[i]);
+		lc_json_str(b, l->v[i]);
 	}
 	lc_buf_addc(b, ']');
 }
@@ -30,12 +23,11 @@ static int cmd_kinds(struct lc_session *s, int argc, char **argv, struct lc_err 
 	(void)argv;
 	if (argc != 1)
 		return lc_cmd_usage(&lc_cmd_kinds_entry, err);
-	char **kinds = NULL, **nets = NULL;
-	size_t nk = 0, nn = 0;
-	if (lc_template_kinds(s->opts.templates, &kinds, &nk, err) < 0)
+	struct lc_strv kinds, nets;
+	if (lc_template_kinds(s->opts.templates, &kinds, err) < 0)
 		return -1;
-	if (lc_template_net_modes(s->opts.templates, &nets, &nn, err) < 0) {
-		free_list(kinds, nk);
+	if (lc_template_net_modes(s->opts.templates, &nets, err) < 0) {
+		lc_strv_release(&kinds);
 		return -1;
 	}
 	struct lc_buf b = LC_BUF_INIT;
@@ -43,22 +35,22 @@ static int cmd_kinds(struct lc_session *s, int argc, char **argv, struct lc_err 
 		lc_buf_adds(&b, "{\"templates\":");
 		lc_json_str(&b, s->opts.templates);
 		lc_buf_addc(&b, ',');
-		json_list(&b, "kinds", kinds, nk);
+		json_list(&b, "kinds", &kinds);
 		lc_buf_addc(&b, ',');
-		json_list(&b, "networks", nets, nn);
+		json_list(&b, "networks", &nets);
 		lc_buf_adds(&b, "}\n");
 	} else {
 		lc_buf_addf(&b, "node kinds (%s):\n", s->opts.templates);
-		for (size_t i = 0; i < nk; i++)
-			lc_buf_addf(&b, "  %s\n", kinds[i]);
+		for (size_t i = 0; i < kinds.n; i++)
+			lc_buf_addf(&b, "  %s\n", kinds.v[i]);
 		lc_buf_adds(&b, "network templates (mode):\n");
-		for (size_t i = 0; i < nn; i++)
-			lc_buf_addf(&b, "  %s\n", nets[i]);
+		for (size_t i = 0; i < nets.n; i++)
+			lc_buf_addf(&b, "  %s\n", nets.v[i]);
 	}
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
-	free_list(kinds, nk);
-	free_list(nets, nn);
+	lc_strv_release(&kinds);
+	lc_strv_release(&nets);
 	return 0;
 }
 

@@ -56,10 +56,10 @@ static void print_json(const struct lc_topology *t, const struct lc_plan *p, con
 		}
 		if (e->type == LC_OBJ_DOMAIN) {
 			lc_buf_adds(&b, ",\"dropped\":[");
-			for (size_t k = 0; k < e->n_dropped; k++) {
+			for (size_t k = 0; k < e->dropped.n; k++) {
 				if (k)
 					lc_buf_addc(&b, ',');
-				lc_json_str(&b, e->dropped[k]);
+				lc_json_str(&b, e->dropped.v[k]);
 			}
 			lc_buf_addc(&b, ']');
 		}

@@ -46,15 +46,14 @@ static int cmd_ssh(struct lc_session *s, int argc, char **argv, struct lc_err *e
 	lc_virt_objs_free(doms, n);
 	if (rc < 0)
 		return -1;
-	char **args = lc_lab_ssh_argv(s->opts.state_dir, lab, ip, argc > 4 ? argv + 4 : NULL,
-				      argc > 4 ? (size_t)argc - 4 : 0);
+	struct lc_strv args;
+	lc_lab_ssh_argv(s->opts.state_dir, lab, ip, argc > 4 ? argv + 4 : NULL,
+			argc > 4 ? (size_t)argc - 4 : 0, &args);
 	fflush(stdout);
-	execvp("ssh", args);
+	execvp("ssh", args.v);
 	rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot run ssh: %s (install openssh-client)",
 			strerror(errno));
-	for (size_t i = 0; args[i]; i++)
-		free(args[i]);
-	free(args);
+	lc_strv_release(&args);
 	return rc;
 }
 

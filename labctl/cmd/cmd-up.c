@@ -92,15 +92,15 @@ void lc_report_fit(const struct lc_plan *p, int verbosity, bool json)
 		if (e->type != LC_OBJ_DOMAIN)
 			continue;
 		no_caps = no_caps ? no_caps : e->no_caps;
-		if (verbosity < 0 || json || !e->n_dropped)
+		if (verbosity < 0 || json || !e->dropped.n)
 			continue;
 		struct lc_buf b = LC_BUF_INIT;
-		for (size_t k = 0; k < e->n_dropped; k++)
-			lc_buf_addf(&b, "%s%s", k ? ", " : "", e->dropped[k]);
+		for (size_t k = 0; k < e->dropped.n; k++)
+			lc_buf_addf(&b, "%s%s", k ? ", " : "", e->dropped.v[k]);
 		fprintf(stderr,
 			"labctl: node %s: dropped %s: not offered by this host (name %s under "
 			"require: to fail instead)\n",
-			e->node->name, lc_buf_str(&b), e->n_dropped == 1 ? "it" : "them");
+			e->node->name, lc_buf_str(&b), e->dropped.n == 1 ? "it" : "them");
 		lc_buf_release(&b);
 	}
 	if (no_caps && verbosity > 0)
@@ -139,7 +139,7 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 		}
 		const struct lc_planned *p = lc_plan_domain(&r->plan, n->node);
 		lc_buf_adds(&b, ",\"dropped\":");
-		json_strv(&b, p ? p->dropped : NULL, p ? p->n_dropped : 0);
+		json_strv(&b, p ? p->dropped.v : NULL, p ? p->dropped.n : 0);
 		lc_buf_addc(&b, '}');
 	}
 	lc_buf_addf(&b,
