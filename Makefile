@@ -55,6 +55,7 @@ UTIL_SRCS := \
 
 CORE_SRCS := \
 	labctl/addr.c \
+	labctl/domcaps.c \
 	labctl/graph.c \
 	labctl/host-check.c \
 	labctl/host-cpuinfo.c \
@@ -122,7 +123,8 @@ TESTS := \
 	test-hostcheck \
 	test-virt \
 	test-lab \
-	test-seed
+	test-seed \
+	test-domcaps
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a
@@ -192,6 +194,7 @@ check: deps check-layers $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	LABCTL_SRCDIR=$(CURDIR) tests/test-fetch.sh $(BUILD)/labctl-bin
 	$(MAKE) --no-print-directory tiny
 	LABCTL_SRCDIR=$(CURDIR) tests/test-e2e.sh $(BUILD)/labctl-bin
+	LABCTL_SRCDIR=$(CURDIR) tests/test-kinds.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-signals.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-crash.sh $(BUILD)/labctl-bin 20
 	LABCTL_SRCDIR=$(CURDIR) tests/test-faults.sh $(BUILD)/labctl-bin

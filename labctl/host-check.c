@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "host-cpuinfo.h"
+#include "domcaps.h"
 #include "host-check.h"
 #include "pci-addr.h"
 #include "pci.h"
@@ -504,6 +505,35 @@ static void check_libvirt(const struct lc_libvirt_fact *lv, struct lc_checks *c)
 			      "libvirtd, or virtlogd -d; libvirtd -d)"));
 }
 
+/*
+ * A need only some kinds have is a warning, not a failure: the host still
+ * serves the other kinds, and up refuses a lab using one of these.
+ */
+static void check_needs(const struct lc_libvirt_fact *lv, struct lc_checks *c)
+{
+	static const char *const ids[] = {"tpm-emulator", "efi-firmware", "secure-boot"};
+	for (size_t i = 0; i < lv->n_needs; i++) {
+		const struct lc_need_fact *f = &lv->needs[i];
+		size_t bit = 0;
+		while (bit < 2 && !(f->need & (1u << bit)))
+			bit++;
+		if (f->unknown)
+			add(c, ids[bit], LC_PASS,
+			    lc_asprintf("%s (kinds %s): not known, %s", lc_need_name(f->need),
+					f->kinds, f->unknown),
+			    NULL);
+		else if (f->met)
+			add(c, ids[bit], LC_PASS,
+			    lc_asprintf("%s, which kinds %s need", lc_need_name(f->need), f->kinds),
+			    NULL);
+		else
+			add(c, ids[bit], LC_WARN,
+			    lc_asprintf("missing %s: kinds %s cannot start", lc_need_name(f->need),
+					f->kinds),
+			    lc_strdup(lc_need_fix(f->need)));
+	}
+}
+
 void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
 		   struct lc_checks *out)
 {
@@ -529,6 +559,7 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	check_groups(&h, out);
 	check_msrs(&h, out);
 	check_libvirt(lv, out);
+	check_needs(lv, out);
 	if (h.inv_ok)
 		lc_inventory_release(&h.inv);
 	if (h.sys_ok)

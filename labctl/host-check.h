@@ -25,10 +25,20 @@ struct lc_checks {
 	size_t n, cap;
 };
 
+/* A need of some kinds (enum lc_need) and whether the host's libvirt meets it. */
+struct lc_need_fact {
+	unsigned need;
+	char *kinds; /* "hyperv, win11": the kinds whose templates need it */
+	bool met;
+	char *unknown; /* why libvirt could not say (then met is true); NULL when it said */
+};
+
 /* libvirt as the caller found it: the URI, and the error when it failed. */
 struct lc_libvirt_fact {
 	const char *uri;
-	const char *error; /* NULL: reachable */
+	const char *error;		  /* NULL: reachable */
+	const struct lc_need_fact *needs; /* one per need some kind has */
+	size_t n_needs;
 };
 
 /* The modprobe.d file host prepare writes and host check's fixes name. */

@@ -24,4 +24,15 @@ void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f
 int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_host_facts *f,
 			struct lc_err *err);
 
+struct lc_need_fact;
+/*
+ * What the kinds in templates need (a TPM emulator, EFI, secure boot) and
+ * whether the host meets it, from the domain capabilities of the type the
+ * kinds would get (kvm or qemu) and each template's machine: one fact per
+ * need some kind has. Release with lc_need_facts_free.
+ */
+int lc_kind_needs(const char *templates, struct lc_virt *v, bool kvm, struct lc_need_fact **out,
+		  size_t *n, struct lc_err *err);
+void lc_need_facts_free(struct lc_need_fact *f, size_t n);
+
 #endif

@@ -174,7 +174,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 		}
 	}
 	j->started_at[i] = lc_now_s();
-	if (old && (same || !j->uo->force)) {
+	/* a node that never ran holds nothing worth keeping: its new rendering replaces it */
+	if (old && (same || (!j->uo->force && !old->never_ran))) {
 		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
 		if (old->active && !old->paused)
 			return 0;
@@ -236,14 +237,26 @@ static void up_done(void *ctx, size_t i, double seconds, const char *error)
 
 static int run_nodes(struct up_job *j, struct lc_err *err)
 {
-	struct lc_workpool p = {
-	    .uri = j->o->uri, .n = j->t->n_nodes, .fn = up_item, .done = up_done, .ctx = j};
-	size_t bad = lc_workpool_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
+	/* nodes do not depend on each other: one that fails does not stop the rest */
+	struct lc_workpool p = {.uri = j->o->uri,
+				.n = j->t->n_nodes,
+				.fn = up_item,
+				.done = up_done,
+				.ctx = j,
+				.keep_going = true};
+	lc_workpool_run(&p, j->uo->jobs > 0 ? (size_t)j->uo->jobs : 1);
 	int rc = 0;
-	if (bad < p.n)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%s", j->r->nodes[bad].error);
+	struct lc_buf b = LC_BUF_INIT;
+	size_t failed = 0;
+	for (size_t i = 0; i < p.n; i++)
+		if (j->r->nodes[i].action == LC_NODE_FAILED)
+			lc_buf_addf(&b, "%s%s", failed++ ? "; " : "", j->r->nodes[i].error);
+	if (failed)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "%zu of %zu node%s failed: %s", failed, p.n,
+				p.n == 1 ? "" : "s", lc_buf_str(&b));
 	else if (lc_workpool_cut_short(&p))
 		rc = interrupted(err, "up");
+	lc_buf_release(&b);
 	lc_workpool_release(&p);
 	return rc;
 }
@@ -592,10 +605,9 @@ static int check_pool_space(struct lc_virt *v, const struct lc_topology *t,
 	return -1;
 }
 
-int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
-	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
+static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
+		  const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
-	memset(r, 0, sizeof(*r));
 	double t0 = lc_now_s();
 	const struct lc_topology *t = l->topo;
 	r->n_nodes = t->n_nodes;
@@ -655,6 +667,10 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	 */
 	int *taken = NULL;
 	size_t n_taken = 0;
+	/* a lab new to this state dir leaves nothing in it when it fails before its first node */
+	char *state = lc_journal_dir(o->state_dir, t->name.v);
+	bool had_state = lc_file_exists(state);
+	free(state);
 	if (lc_host_plan_take(o, v, t, &devs, &taken, &n_taken, err) < 0)
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
@@ -664,6 +680,10 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	if (rc == 0)
 		rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
+	lc_virt_domcaps_stats(v, &r->caps_reads, &r->caps_seconds);
+	/* a need is never dropped: refused here, before anything is defined */
+	if (rc == 0)
+		rc = lc_plan_check_needs(&r->plan, err);
 	if (rc == 0)
 		rc = ensure_pool(o, v, t->storage_pool.v, err);
 	if (rc == 0)
@@ -702,6 +722,9 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		lc_virt_objs_free((struct lc_virt_obj *)j.existing, j.n_existing);
 		lc_host_release_taken(o, taken, n_taken, NULL);
 		r->n_groups = 0;
+		struct lc_err ignore = LC_ERR_INIT;
+		if (!had_state && lc_journal_remove(o->state_dir, t->name.v, &ignore) < 0)
+			lc_err_release(&ignore);
 		free(taken);
 		return -1;
 	}
@@ -722,6 +745,28 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	free(j.started_at);
 	free(j.resume);
 	r->seconds = lc_now_s() - t0;
+	return rc;
+}
+
+int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
+	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	int rc = up_lab(o, v, l, uo, r, err);
+	bool node_failed = false;
+	for (size_t i = 0; i < r->n_nodes; i++)
+		node_failed |= r->nodes[i].action == LC_NODE_FAILED ||
+			       (uo->wait_s >= 0 && r->nodes[i].action != LC_NODE_PENDING &&
+				r->nodes[i].action != LC_NODE_SKIPPED && !r->nodes[i].booted);
+	/* all or nothing: a node that failed (or did not boot) takes the lab down */
+	if (rc < 0 && uo->rollback && node_failed && r->plan.n && !lc_interrupted()) {
+		struct lc_err derr = LC_ERR_INIT;
+		if (lc_lab_down(o, v, l->topo->name.v, &r->rollback, &derr) < 0)
+			lc_err_prefix(err, "rollback failed (%s); ", derr.msg);
+		else
+			r->rolled_back = true;
+		lc_err_release(&derr);
+	}
 	return rc;
 }
 

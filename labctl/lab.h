@@ -46,9 +46,10 @@ struct lc_node_result {
 };
 
 struct lc_up_opts {
-	int jobs;   /* parallel workers, each with its own connection */
-	int wait_s; /* < 0: do not wait for boot lines */
-	bool force; /* redefine nodes rendered from another topology; accel: kvm without KVM */
+	int jobs;      /* parallel workers, each with its own connection */
+	int wait_s;    /* < 0: do not wait for boot lines */
+	bool force;    /* redefine nodes rendered from another topology; accel: kvm without KVM */
+	bool rollback; /* down the whole lab when a node fails or does not boot */
 	/* --node: shell globs of the nodes to act on (borrowed strings); none: every node */
 	const char **only;
 	size_t n_only;
@@ -63,6 +64,11 @@ struct lc_network_result {
 	enum lc_net_action action; /* LC_NET_CHANGED (kept) or LC_NET_REDEFINED (--force) */
 };
 
+struct lc_down_report {
+	size_t n_domains, n_networks, n_volumes, n_leases;
+	double seconds;
+};
+
 struct lc_up_report {
 	struct lc_plan plan;
 	struct lc_network_result *networks;
@@ -72,23 +78,23 @@ struct lc_up_report {
 	size_t n_networks_changed, n_volumes_created, n_groups;
 	const char *accel;	 /* "kvm" or "tcg" as every node was rendered, or "kvm+tcg" */
 	const char *why_not_kvm; /* static text */
+	unsigned caps_reads;	 /* domain capabilities read from libvirt ... */
+	double caps_seconds;	 /* ... and the time it took */
+	bool rolled_back;	 /* --rollback downed the lab: rollback says what went */
+	struct lc_down_report rollback;
 	double seconds;
 };
 
 /*
- * Bring the lab up. On failure err names the node and libvirt's message
- * (and report says what got done); what was created stays for down to
- * remove or a new up to complete. --wait timing out is LC_EXIT_RUNTIME
+ * Bring the lab up. A node that fails does not stop the others; err then
+ * names every failed node with libvirt's message (and report says what got
+ * done); what was created stays for down to remove or a new up to complete,
+ * unless uo->rollback. --wait timing out is LC_EXIT_RUNTIME
  * naming the nodes that did not boot.
  */
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err);
 void lc_up_report_release(struct lc_up_report *r);
-
-struct lc_down_report {
-	size_t n_domains, n_networks, n_volumes, n_leases;
-	double seconds;
-};
 
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err);

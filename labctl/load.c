@@ -277,7 +277,7 @@ static void check_rendered_node(const struct lc_render_ctx *rc, const struct lc_
 static void check_rendered(const struct lc_opts *o, const struct lc_loaded *l, struct lc_diags *d)
 {
 	const struct lc_topology *t = l->topo;
-	struct lc_host_facts facts = {LC_VENDOR_INTEL, true, NULL};
+	struct lc_host_facts facts = {.vendor = LC_VENDOR_INTEL, .kvm = true};
 	struct lc_render_ctx rc = {t, &facts, l->catalog, o->state_dir, o->cache_dir, 0, NULL};
 	struct schema sc = {0};
 	char **paths = NULL;

@@ -49,6 +49,7 @@ void lc_node_release(struct lc_node *n)
 	lc_str_release(&n->cpu);
 	lc_str_release(&n->accel_str);
 	lc_strlist_release(&n->networks);
+	lc_strlist_release(&n->require);
 	for (size_t i = 0; i < n->n_vfs; i++) {
 		lc_str_release(&n->vfs[i].pool);
 		lc_strlist_release(&n->vfs[i].macs);

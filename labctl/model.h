@@ -135,7 +135,8 @@ struct lc_node {
 	 */
 	struct lc_str cloud_init;
 	bool cloud_init_inline;
-	char *cloud_init_text; /* the file's contents, read by load.c */
+	char *cloud_init_text;	   /* the file's contents, read by load.c */
+	struct lc_strlist require; /* "hyperv.NAME", "cpu.NAME": fail rather than drop */
 };
 
 struct lc_host {

@@ -1,6 +1,8 @@
 /* Render a whole lab; see plan.h. */
 #include <string.h>
 
+#include "domcaps.h"
+#include "fsutil.h"
 #include "lab-ssh.h"
 #include "plan.h"
 #include "seed.h"
@@ -12,6 +14,7 @@ static void add(struct lc_plan *p, enum lc_object type, char *name, const struct
 {
 	LC_GROW(p->v, p->cap, p->n + 1);
 	struct lc_planned *e = &p->v[p->n++];
+	memset(e, 0, sizeof(*e));
 	e->type = type;
 	e->name = name;
 	e->node = n;
@@ -82,6 +85,44 @@ static void tcache_release(struct tcache *c)
 	free(c->doc);
 }
 
+/*
+ * Fit a rendered domain to what the host offers for its type, machine and
+ * arch: drop what it lacks (after the tweaks, so a tweak's feature is
+ * filtered too), note unmet needs, and stamp the hash again.
+ */
+static int fit_host(const struct lc_render_ctx *rc, const struct lc_node *n, xmlDocPtr doc,
+		    struct lc_planned *fit, struct lc_err *err)
+{
+	if (!rc->facts->domcaps)
+		return 0;
+	const char *type = lc_render_domain_type(rc, n);
+	char *machine, *arch;
+	lc_domcaps_key(doc, &machine, &arch);
+	const char *why = NULL;
+	const struct lc_domcaps *caps =
+	    rc->facts->domcaps(rc->facts->domcaps_ctx, type, machine, arch, &why);
+	free(machine);
+	free(arch);
+	if (!caps) {
+		fit->no_caps = why ? why : "the connection gives no domain capabilities";
+		return 0;
+	}
+	const char **req = lc_calloc(n->require.n + 1, sizeof(char *));
+	for (size_t i = 0; i < n->require.n; i++)
+		req[i] = n->require.v[i].v;
+	int rc_ = lc_domcaps_filter(doc, caps, strcmp(type, "kvm") == 0, req, n->require.n,
+				    &fit->dropped, err);
+	free(req);
+	if (rc_ < 0) {
+		lc_err_prefix(err, "node %s: ", n->name);
+		return -1;
+	}
+	fit->missing = lc_domcaps_missing(caps, lc_domcaps_needs(doc));
+	if (fit->dropped.n)
+		lc_render_stamp_sha256(doc);
+	return 0;
+}
+
 int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		  const struct lc_host_facts *facts, const struct lc_vf_plan *devs, time_t now,
 		  struct lc_plan *plan, struct lc_err *err)
@@ -136,7 +177,15 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		    lc_render_domain(&rc, n, tmpl, np ? np->hd : NULL, np ? np->n_hd : 0, err);
 		if (!doc)
 			goto fail;
+		struct lc_planned fit = {0};
+		if (fit_host(&rc, n, doc, &fit, err) < 0) {
+			xmlFreeDoc(doc);
+			goto fail;
+		}
 		add(plan, LC_OBJ_DOMAIN, lc_domain_name(t, n), n, doc);
+		plan->v[plan->n - 1].dropped = fit.dropped;
+		plan->v[plan->n - 1].missing = fit.missing;
+		plan->v[plan->n - 1].no_caps = fit.no_caps;
 		if (lc_node_takes_seed(l->catalog, n) &&
 		    add_seed(plan, t, n, np, pubkey, now, err) < 0)
 			goto fail;
@@ -158,11 +207,35 @@ void lc_plan_release(struct lc_plan *plan)
 		free(plan->v[i].name);
 		free(plan->v[i].xml);
 		free(plan->v[i].rendered_sha256);
+		lc_strv_release(&plan->v[i].dropped);
 		free(plan->v[i].data);
 	}
 	free(plan->v);
 	lc_addrs_release(&plan->addrs);
 	memset(plan, 0, sizeof(*plan));
+}
+
+const struct lc_planned *lc_plan_domain(const struct lc_plan *plan, const char *node)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].type == LC_OBJ_DOMAIN && strcmp(plan->v[i].node->name, node) == 0)
+			return &plan->v[i];
+	return NULL;
+}
+
+int lc_plan_check_needs(const struct lc_plan *plan, struct lc_err *err)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct lc_planned *p = &plan->v[i];
+		for (unsigned need = 1; p->type == LC_OBJ_DOMAIN && need & LC_NEED_ALL; need <<= 1)
+			if (p->missing & need)
+				return lc_err_set(err, LC_EXIT_RESOURCE,
+						  "node %s (kind %s) needs %s, which this host "
+						  "lacks: %s",
+						  p->node->name, p->node->kind.v,
+						  lc_need_name(need), lc_need_fix(need));
+	}
+	return 0;
 }
 
 char *lc_planned_file_name(const struct lc_planned *p)

@@ -18,11 +18,21 @@
 #include "addr.h"
 #include "model.h"
 
+struct lc_domcaps;
+
 /* What the L0 host offers, as read from libvirt (or /proc as a fallback). */
 struct lc_host_facts {
 	enum lc_cpu_vendor vendor;
 	bool kvm;		 /* ordinary guests can run under KVM */
 	const char *why_not_kvm; /* static text when !kvm: for up's report */
+	/*
+	 * The domain capabilities for a domain type, machine and arch, NULL
+	 * when none are known (then nothing is filtered and every need is
+	 * taken as met; *why says why). NULL domcaps: never known.
+	 */
+	const struct lc_domcaps *(*domcaps)(void *ctx, const char *type, const char *machine,
+					    const char *arch, const char **why);
+	void *domcaps_ctx;
 };
 
 /* One passed-through function of a node, as the VF allocator planned it. */

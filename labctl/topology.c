@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "domcaps.h"
 #include "sha256.h"
 #include "suggest.h"
 #include "topology.h"
@@ -300,6 +301,26 @@ static void n_viommu(struct ctx *c, const struct lc_ynode *v, void *o)
 static void n_networks(struct ctx *c, const struct lc_ynode *v, void *o)
 {
 	read_strlist(c, v, "networks", &((struct lc_node *)o)->networks);
+}
+
+/* hyperv.NAME (an enlightenment libvirt knows) or cpu.NAME */
+static void n_require(struct ctx *c, const struct lc_ynode *v, void *o)
+{
+	struct lc_strlist *r = &((struct lc_node *)o)->require;
+	read_strlist(c, v, "require", r);
+	for (size_t i = 0; i < r->n; i++) {
+		const char *s = r->v[i].v, *dot = strchr(s, '.');
+		bool ok =
+		    dot && dot[1] &&
+		    strspn(dot + 1, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == strlen(dot + 1);
+		if (ok && strncmp(s, "hyperv.", 7) == 0 && !lc_domcaps_hyperv_known(s + 7))
+			DIAG(c, r->v[i].at, "\"require\": unknown Hyper-V enlightenment \"%s\"",
+			     s + 7);
+		else if (!ok || (strncmp(s, "hyperv.", 7) != 0 && strncmp(s, "cpu.", 4) != 0))
+			DIAG(c, r->v[i].at,
+			     "\"require\": \"%s\" must be hyperv.NAME or cpu.NAME (a CPU feature)",
+			     s);
+	}
 }
 
 static void vf_pool(struct ctx *c, const struct lc_ynode *v, void *o)
@@ -630,6 +651,7 @@ static const struct key node_keys[] = {
     {"boot", n_boot},
     {"ip", n_ip},
     {"cloud_init", n_cloud_init},
+    {"require", n_require},
 };
 
 /* Fill what neither node nor defaults said. */

@@ -9,14 +9,29 @@
 #include <libxml/xpathInternals.h>
 #include <stdio.h>
 
+#include "domcaps.h"
+#include "fsutil.h"
 #include "isotime.h"
 #include "templates.h"
 #include "tweak.h"
 #include "virt.h"
+#include "workpool.h"
+
+/* Domain capabilities read for one (domain type, machine, arch). */
+struct caps_entry {
+	char *type, *machine, *arch;
+	struct lc_domcaps *caps; /* NULL: the connection gave none */
+	char *why;		 /* then why */
+};
 
 struct lc_virt {
 	virConnectPtr conn;
 	char *uri;
+	char *caps_fixture; /* read this instead of asking libvirt */
+	struct caps_entry *caps;
+	size_t n_caps, cap_caps;
+	unsigned caps_reads;
+	double caps_seconds;
 };
 
 /* libvirt prints every error by default; labctl reports them once, itself. */
@@ -48,7 +63,26 @@ struct lc_virt *lc_virt_open(const char *uri, struct lc_err *err)
 	char *u = virConnectGetURI(c);
 	v->uri = lc_strdup(u ? u : uri);
 	free(u);
+	/* the tests' way to show labctl another host's capabilities, on any driver */
+	const char *fixture = getenv("LABCTL_TEST_DOMCAPS");
+	if (fixture && *fixture)
+		lc_virt_domcaps_fixture(v, fixture);
 	return v;
+}
+
+static void caps_clear(struct lc_virt *v)
+{
+	for (size_t i = 0; i < v->n_caps; i++) {
+		free(v->caps[i].type);
+		free(v->caps[i].machine);
+		free(v->caps[i].arch);
+		lc_domcaps_release(v->caps[i].caps);
+		free(v->caps[i].caps);
+		free(v->caps[i].why);
+	}
+	free(v->caps);
+	v->caps = NULL;
+	v->n_caps = v->cap_caps = 0;
 }
 
 void lc_virt_close(struct lc_virt *v)
@@ -56,8 +90,89 @@ void lc_virt_close(struct lc_virt *v)
 	if (!v)
 		return;
 	virConnectClose(v->conn);
+	caps_clear(v);
+	free(v->caps_fixture);
 	free(v->uri);
 	free(v);
+}
+
+void lc_virt_domcaps_fixture(struct lc_virt *v, const char *path)
+{
+	caps_clear(v);
+	free(v->caps_fixture);
+	v->caps_fixture = path ? lc_strdup(path) : NULL;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* One read of the capabilities: text, or NULL with *why. */
+static char *read_caps(struct lc_virt *v, const char *type, const char *machine, const char *arch,
+		       char **why)
+{
+	if (v->caps_fixture) {
+		char *text;
+		size_t len;
+		struct lc_err e = LC_ERR_INIT;
+		if (lc_read_file(v->caps_fixture, &text, &len, &e) < 0) {
+			*why = lc_strdup(e.msg);
+			lc_err_release(&e);
+			return NULL;
+		}
+		return text;
+	}
+	char *xml = virConnectGetDomainCapabilities(v->conn, NULL, arch, machine, type, 0);
+	if (!xml)
+		*why =
+		    lc_asprintf("%s gives no domain capabilities for %s%s%s: %s", v->uri, type,
+				machine ? ", machine " : "", machine ? machine : "", last_error());
+	virResetLastError();
+	return xml;
+}
+
+const struct lc_domcaps *lc_virt_domcaps(struct lc_virt *v, const char *type, const char *machine,
+					 const char *arch, const char **why)
+{
+	for (size_t i = 0; i < v->n_caps; i++) {
+		struct caps_entry *e = &v->caps[i];
+		if (same(e->type, type) && same(e->machine, machine) && same(e->arch, arch)) {
+			if (why)
+				*why = e->why;
+			return e->caps;
+		}
+	}
+	LC_GROW(v->caps, v->cap_caps, v->n_caps + 1);
+	struct caps_entry *e = &v->caps[v->n_caps++];
+	memset(e, 0, sizeof(*e));
+	e->type = lc_strdup(type);
+	e->machine = machine ? lc_strdup(machine) : NULL;
+	e->arch = lc_strdup(arch);
+	double t0 = lc_now_s();
+	char *xml = read_caps(v, type, machine, arch, &e->why);
+	if (xml) {
+		struct lc_err perr = LC_ERR_INIT;
+		e->caps = lc_calloc(1, sizeof(*e->caps));
+		if (lc_domcaps_parse("domain capabilities", xml, strlen(xml), e->caps, &perr) < 0) {
+			free(e->caps);
+			e->caps = NULL;
+			e->why = lc_strdup(perr.msg);
+		}
+		lc_err_release(&perr);
+		free(xml);
+	}
+	v->caps_reads++;
+	v->caps_seconds += lc_now_s() - t0;
+	if (why)
+		*why = e->why;
+	return e->caps;
+}
+
+void lc_virt_domcaps_stats(const struct lc_virt *v, unsigned *reads, double *seconds)
+{
+	*reads = v->caps_reads;
+	*seconds = v->caps_seconds;
 }
 
 const char *lc_virt_uri(const struct lc_virt *v)
@@ -351,12 +466,21 @@ static bool owned_by(const char *what, const char *xml, bool domain, const char 
 	return mine;
 }
 
-/* 0: shut off, 1: running, 2: paused */
+/*
+ * 0: shut off, 1: running, 2: paused, 3: shut off and never ran (defined,
+ * never started, or its start failed). libvirt forgets why a domain is off
+ * when it restarts, so after that a stopped domain counts as never run.
+ */
 static int domain_state(virDomainPtr d)
 {
-	int state = VIR_DOMAIN_NOSTATE;
+	int state = VIR_DOMAIN_NOSTATE, reason = 0;
 	if (virDomainIsActive(d) != 1)
-		return 0;
+		return virDomainGetState(d, &state, &reason, 0) == 0 &&
+			       state == VIR_DOMAIN_SHUTOFF &&
+			       (reason == VIR_DOMAIN_SHUTOFF_UNKNOWN ||
+				reason == VIR_DOMAIN_SHUTOFF_FAILED)
+			   ? 3
+			   : 0;
 	return virDomainGetState(d, &state, NULL, 0) == 0 && state == VIR_DOMAIN_PAUSED ? 2 : 1;
 }
 
@@ -370,8 +494,9 @@ static void keep_owned(struct lc_virt_obj **out, size_t *n, size_t *cap, const c
 	struct lc_virt_obj o = {0};
 	if (xml && owned_by(name, xml, domain, lab, &o)) {
 		o.name = lc_strdup(name);
-		o.active = state != 0;
+		o.active = state == 1 || state == 2;
 		o.paused = state == 2;
+		o.never_ran = state == 3;
 		LC_GROW(*out, *cap, *n + 1);
 		(*out)[(*n)++] = o;
 	}

@@ -24,6 +24,21 @@ const char *lc_virt_uri(const struct lc_virt *v);
 /* CPU vendor from the host capabilities; kvm when the connection offers it for x86_64. */
 int lc_virt_host_facts(struct lc_virt *v, struct lc_host_facts *f, struct lc_err *err);
 
+struct lc_domcaps;
+/*
+ * libvirt's domain capabilities for a domain type ("kvm", "qemu"), machine
+ * (NULL: the default) and arch, parsed; read once per connection and key.
+ * NULL when the connection gives none (the test driver refuses them), with
+ * *why (may be NULL) saying why. Owned by v. With the environment variable
+ * LABCTL_TEST_DOMCAPS=FILE (tests), FILE is read instead, for every key.
+ */
+const struct lc_domcaps *lc_virt_domcaps(struct lc_virt *v, const char *type, const char *machine,
+					 const char *arch, const char **why);
+/* Read capabilities from path instead of libvirt from now on (NULL: libvirt). */
+void lc_virt_domcaps_fixture(struct lc_virt *v, const char *path);
+/* How many times the capabilities were read, and the seconds it took. */
+void lc_virt_domcaps_stats(const struct lc_virt *v, unsigned *reads, double *seconds);
+
 /* Define (not start) a domain / network from XML; errors carry libvirt's message. */
 int lc_virt_define_domain(struct lc_virt *v, const char *xml, struct lc_err *err);
 int lc_virt_define_network(struct lc_virt *v, const char *xml, struct lc_err *err);
@@ -44,7 +59,8 @@ struct lc_virt_obj {
 	char *lab;
 	char *node; /* domains: the node; networks: the network's topology name */
 	bool active;
-	bool paused; /* domains: active but its CPUs stopped */
+	bool paused;	/* domains: active but its CPUs stopped */
+	bool never_ran; /* domains: shut off, never started (or its start failed) */
 	/* domains only, from the metadata and the devices */
 	char *kind;
 	char *rendered_sha256;	/* of its XML as labctl rendered it (lc_render_domain_sha256) */

@@ -31,7 +31,7 @@ static void *worker(void *arg)
 		if (rc < 0) {
 			p->errors[i] = lc_strdup(v ? err.msg : cerr.msg);
 			pthread_mutex_lock(&p->mu);
-			p->failed = true;
+			p->failed = !p->keep_going;
 			pthread_mutex_unlock(&p->mu);
 		}
 		if (p->done)

@@ -23,6 +23,7 @@ struct lc_workpool {
 	/* optional: called on the worker's thread after each item, error NULL on success */
 	void (*done)(void *ctx, size_t i, double seconds, const char *error);
 	void *ctx;
+	bool keep_going; /* a failed item does not stop the others (items are independent) */
 	/* private to the pool */
 	size_t next;
 	bool failed;
@@ -32,8 +33,8 @@ struct lc_workpool {
 };
 
 /*
- * Run every item on up to `workers` threads. After a failure or an
- * interrupt no new item is started; those in flight finish. Returns the
+ * Run every item on up to `workers` threads. After a failure (unless
+ * keep_going) or an interrupt no new item is started; those in flight finish. Returns the
  * index of the first failed item, or n when all succeeded (an item never
  * started because of an interrupt is not a failure: compare `next` with n).
  */

@@ -68,6 +68,43 @@ grep -q '^<!-- demo-kvm1.xml -->$' "$T/out" || { echo "FAIL render stdout: no se
 expect "render json" 0 "" $L -c test:///default --json render "$SRC/topologies/demo.yaml"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lab"]=="demo"; assert any(o["type"]=="domain" and o["name"]=="demo-kvm1" for o in d["objects"])' "$T/out" ||
 	{ echo "FAIL render json: not the expected JSON" >&2; fail=1; }
+# domain capabilities (issue 18): fixtures through LABCTL_TEST_DOMCAPS, on any driver
+printf 'name: hv\nnodes:\n  h: {kind: hyperv}\n  k: {kind: kvm}\n' >"$T/hv.yaml"
+expect "render hyperv tcg caps" 0 "labctl: node h: dropped hyperv.vpindex, hyperv.synic, hyperv.stimer, hyperv.tlbflush, hyperv.ipi: not offered by this host" \
+	env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-tcg.xml" $L -c test:///default render "$T/hv.yaml"
+[ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL render hyperv tcg caps: want 1 stderr line: $(cat "$T/err")" >&2; fail=1; }
+grep -q vpindex "$T/out" && { echo "FAIL render hyperv tcg caps: vpindex rendered" >&2; fail=1; }
+expect "render hyperv tcg caps json" 0 "" env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-tcg.xml" $L -c test:///default -q --json render "$T/hv.yaml"
+python3 - "$T/out" <<'PY' || { echo "FAIL render --json dropped: $(cat "$T/out")" >&2; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+dom = {o["name"]: o for o in d["objects"] if o["type"] == "domain"}
+assert dom["hv-h"]["dropped"] == ["hyperv.vpindex", "hyperv.synic", "hyperv.stimer", "hyperv.tlbflush", "hyperv.ipi"], dom["hv-h"]["dropped"]
+assert dom["hv-k"]["dropped"] == []
+assert all("dropped" not in o for o in d["objects"] if o["type"] != "domain")
+PY
+expect "render hyperv kvm caps" 0 "" env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-kvm.xml" $L -c test:///default render "$T/hv.yaml"
+expect "render no caps" 0 "" $L -c test:///default render "$T/hv.yaml"
+grep -q '<vpindex state="on"/>' "$T/out" || { echo "FAIL render no caps: vpindex filtered" >&2; fail=1; }
+expect "render no caps -v" 0 "test:///default gives no domain capabilities for qemu, machine q35: this function is not supported by the connection driver: virConnectGetDomainCapabilities: no Hyper-V enlightenment or CPU feature is filtered, every need is taken as met" \
+	$L -c test:///default -v render "$T/hv.yaml"
+expect "render needs unmet" 0 "labctl: warning: node h (kind hyperv) needs a TPM 2.0 emulator backend (swtpm), which this host lacks: install swtpm and swtpm-tools" \
+	env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-no-tpm.xml" $L -c test:///default render "$T/hv.yaml"
+expect "up needs unmet" 3 "labctl: node h (kind hyperv) needs secure-boot EFI firmware (OVMF's secboot build), which this host lacks: install ovmf (apt-get install ovmf)" \
+	env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-no-secboot.xml" $L -c test:///default up "$T/hv.yaml"
+[ -s "$T/out" ] && { echo "FAIL up needs unmet printed: $(cat "$T/out")" >&2; fail=1; }
+printf 'name: hv\ndefaults: {require: [hyperv.vpindex, cpu.avx2]}\nnodes:\n  h: {kind: hyperv}\n' >"$T/req.yaml"
+expect "render require" 3 "labctl: node h: hyperv.vpindex is required (require:) but this host does not offer it under tcg (libvirt's domain capabilities for qemu, machine pc-q35-7.2)" \
+	env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-tcg.xml" $L -c test:///default render "$T/req.yaml"
+expect "up require" 3 "labctl: node h: hyperv.vpindex is required (require:)" \
+	env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-tcg.xml" $L -c test:///default up "$T/req.yaml"
+expect "up require kvm caps" 0 "" env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-kvm.xml" $L -c test:///default -q render "$T/req.yaml"
+printf 'name: hv\nnodes:\n  h:\n    kind: hyperv\n    require: [hyperv.vpindx, tpm, cpu.]\n' >"$T/badreq.yaml"
+expect "validate require" 2 "$T/badreq.yaml:5:15: node \"h\": \"require\": unknown Hyper-V enlightenment \"vpindx\"" $L validate "$T/badreq.yaml"
+grep -qF "$T/badreq.yaml:5:30: node \"h\": \"require\": \"tpm\" must be hyperv.NAME or cpu.NAME" "$T/err" &&
+	grep -qF "$T/badreq.yaml:5:35: node \"h\": \"require\": \"cpu.\" must be" "$T/err" ||
+	{ echo "FAIL validate require: $(cat "$T/err")" >&2; fail=1; }
+expect "up usage" 2 "usage: labctl up TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--rollback]" $L up
 expect "render no libvirt" 1 "cannot connect to libvirt at 'nosuch:///'" $L -c nosuch:/// render "$SRC/topologies/demo.yaml"
 
 # host vfs, up and down against a fixture host (test:///default lives in one process)
@@ -123,10 +160,19 @@ python3 - "$T/out" <<'PY' || { echo "FAIL host check --json: $(cat "$T/out")" >&
 import json, sys
 c = {x["id"]: x for x in json.load(open(sys.argv[1]))["checks"]}
 assert list(c) == ["cpu-virt", "kvm-device", "nested", "shadow-vmcs", "iommu", "acs", "sriov",
-                   "iommu-groups", "ignore-msrs", "libvirt"], list(c)
+                   "iommu-groups", "ignore-msrs", "libvirt", "tpm-emulator", "efi-firmware",
+                   "secure-boot"], list(c)
 assert c["nested"]["result"] == "FAIL" and "kvm-intel nested=1" in c["nested"]["fix"]
 assert c["libvirt"] == {"id": "libvirt", "result": "PASS", "detail": "test:///default answers", "fix": None}
+# the test driver gives no domain capabilities: each need is taken as met
+assert c["tpm-emulator"]["result"] == "PASS" and "(kinds hyperv): not known" in c["tpm-emulator"]["detail"], c
 PY
+# a host without swtpm still passes for the other kinds: a warning naming them
+# shellcheck disable=SC2046
+expect "host check no swtpm" 0 "" env LABCTL_TEST_DOMCAPS="$SRC/tests/fixtures/domcaps-no-tpm.xml" $L $(hc amd-good) host check
+grep -qx "WARN  tpm-emulator  missing a TPM 2.0 emulator backend (swtpm): kinds hyperv cannot start" "$T/out" &&
+	grep -q "fix: install swtpm and swtpm-tools (apt-get install swtpm swtpm-tools)" "$T/out" ||
+	{ echo "FAIL host check no swtpm: $(cat "$T/out")" >&2; fail=1; }
 cp -a "$H/intel-bad" "$T/host"
 printf '2\n' >"$T/host/sys/devices/pci0000:d7/0000:d7:00.0/0000:d8:00.1/sriov_numvfs"
 HP="$L --sysfs $T/host/sys --procfs $T/host/proc host prepare --modprobe-dir $T/modprobe"

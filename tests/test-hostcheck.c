@@ -13,6 +13,8 @@
 #include "host-cpuinfo.h"
 #include "host-check.h"
 #include "pci.h"
+#include "host-facts.h"
+#include "virt.h"
 
 static struct lc_checks run(const char *host)
 {
@@ -20,7 +22,7 @@ static struct lc_checks run(const char *host)
 	char *proc = lc_asprintf("%s/tests/out/hosts/%s/proc", t_srcdir(), host);
 	char *dev = lc_asprintf("%s/tests/out/hosts/%s/dev", t_srcdir(), host);
 	struct lc_sysroot root = {sys, proc, dev};
-	struct lc_libvirt_fact lv = {"test:///default", NULL};
+	struct lc_libvirt_fact lv = {.uri = "test:///default"};
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
 	free(sys);
@@ -300,7 +302,7 @@ static enum lc_verdict iommu_with(const char *host, const char *cmdline, char **
 	assert_int_equal(lc_write_file(lpath, line, strlen(line), &err), 0);
 	char *sys = lc_asprintf("%s/tests/out/hosts/%s/sys", t_srcdir(), host);
 	struct lc_sysroot root = {sys, tmp, NULL};
-	struct lc_libvirt_fact lv = {"test:///default", NULL};
+	struct lc_libvirt_fact lv = {.uri = "test:///default"};
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
 	const struct lc_check *k = get(&c, "iommu");
@@ -362,7 +364,7 @@ static void test_libvirt_unreachable(void **state)
 	(void)state;
 	char *sys = lc_asprintf("%s/tests/out/hosts/intel-good/sys", t_srcdir());
 	struct lc_sysroot root = {sys, "/nonexistent", NULL};
-	struct lc_libvirt_fact lv = {"qemu:///system", "cannot connect: no socket"};
+	struct lc_libvirt_fact lv = {.uri = "qemu:///system", .error = "cannot connect: no socket"};
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
 	expect(&c, "libvirt", LC_FAIL, "cannot connect: no socket", "libvirtd");
@@ -592,6 +594,74 @@ static void test_numvfs_plain_file(void **state)
 	numvfs_teardown(&c);
 }
 
+/* Each kind's needs from a capabilities fixture: a warning naming the kinds, never a FAIL. */
+static struct lc_checks run_needs(const char *fixture)
+{
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_virt *v = lc_virt_open("test:///default", &err);
+	assert_non_null(v);
+	if (fixture) {
+		char *path = lc_asprintf("%s/tests/fixtures/domcaps-%s.xml", t_srcdir(), fixture);
+		lc_virt_domcaps_fixture(v, path);
+		free(path);
+	}
+	char *templates = lc_asprintf("%s/templates", t_srcdir());
+	struct lc_need_fact *needs;
+	struct lc_libvirt_fact lv = {.uri = "test:///default"};
+	assert_int_equal(lc_kind_needs(templates, v, false, &needs, &lv.n_needs, &err), 0);
+	assert_int_equal(lv.n_needs, 3);
+	lv.needs = needs;
+	char *sys = lc_asprintf("%s/tests/out/hosts/amd-good/sys", t_srcdir());
+	char *proc = lc_asprintf("%s/tests/out/hosts/amd-good/proc", t_srcdir());
+	struct lc_sysroot root = {sys, proc, NULL};
+	struct lc_checks c;
+	lc_host_check(&root, &lv, &c);
+	lc_need_facts_free(needs, lv.n_needs);
+	lc_virt_close(v);
+	free(templates);
+	free(sys);
+	free(proc);
+	return c;
+}
+
+static void test_needs(void **state)
+{
+	(void)state;
+	struct lc_checks c = run_needs("no-tpm");
+	const struct lc_check *k = get(&c, "tpm-emulator");
+	assert_int_equal(k->result, LC_WARN);
+	assert_string_equal(
+	    k->detail, "missing a TPM 2.0 emulator backend (swtpm): kinds hyperv cannot start");
+	assert_string_equal(k->fix, "install swtpm and swtpm-tools (apt-get install swtpm "
+				    "swtpm-tools); libvirt sees them without a restart");
+	assert_int_equal(get(&c, "efi-firmware")->result, LC_PASS);
+	assert_int_equal(get(&c, "secure-boot")->result, LC_PASS);
+	lc_checks_release(&c);
+	c = run_needs("no-ovmf");
+	assert_int_equal(get(&c, "tpm-emulator")->result, LC_PASS);
+	assert_int_equal(get(&c, "efi-firmware")->result, LC_WARN);
+	assert_int_equal(get(&c, "secure-boot")->result, LC_WARN);
+	assert_string_equal(
+	    get(&c, "secure-boot")->fix,
+	    "install ovmf (apt-get install ovmf); libvirt sees it without a restart");
+	lc_checks_release(&c);
+	c = run_needs("tcg");
+	assert_string_equal(get(&c, "tpm-emulator")->detail,
+			    "a TPM 2.0 emulator backend (swtpm), which kinds hyperv need");
+	for (const char *const *id =
+		 (const char *const[]){"tpm-emulator", "efi-firmware", "secure-boot", NULL};
+	     *id; id++)
+		assert_int_equal(get(&c, *id)->result, LC_PASS);
+	lc_checks_release(&c);
+	/* the test driver gives no capabilities: not known, taken as met */
+	c = run_needs(NULL);
+	k = get(&c, "tpm-emulator");
+	assert_int_equal(k->result, LC_PASS);
+	assert_non_null(
+	    strstr(k->detail, "not known, test:///default gives no domain capabilities"));
+	lc_checks_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +686,7 @@ int main(void)
 	    cmocka_unit_test(test_numvfs_driver_fewer),
 	    cmocka_unit_test(test_numvfs_dry_and_refused),
 	    cmocka_unit_test(test_numvfs_plain_file),
+	    cmocka_unit_test(test_needs),
 	};
 	return cmocka_run_group_tests_name("hostcheck", tests, NULL, NULL);
 }

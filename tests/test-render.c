@@ -19,9 +19,9 @@ struct fx {
 	char *templates, *catalog, *sysfs;
 };
 
-static const struct lc_host_facts intel_kvm = {LC_VENDOR_INTEL, true, NULL};
-static const struct lc_host_facts amd_kvm = {LC_VENDOR_AMD, true, NULL};
-static const struct lc_host_facts tcg = {LC_VENDOR_INTEL, false, NULL};
+static const struct lc_host_facts intel_kvm = {.vendor = LC_VENDOR_INTEL, .kvm = true};
+static const struct lc_host_facts amd_kvm = {.vendor = LC_VENDOR_AMD, .kvm = true};
+static const struct lc_host_facts tcg = {.vendor = LC_VENDOR_INTEL, .kvm = false};
 /* a fixed clock: goldens must not change from run to run */
 static const time_t T0 = 1795000000;
 

@@ -54,8 +54,8 @@ static void define_all(const char *rel, const char *sysfs, const struct lc_host_
 	free(catalog);
 }
 
-static const struct lc_host_facts intel_kvm = {LC_VENDOR_INTEL, true, NULL};
-static const struct lc_host_facts tcg = {LC_VENDOR_UNKNOWN, false, NULL};
+static const struct lc_host_facts intel_kvm = {.vendor = LC_VENDOR_INTEL, .kvm = true};
+static const struct lc_host_facts tcg = {.vendor = LC_VENDOR_UNKNOWN, .kvm = false};
 
 static void test_kinds(void **state)
 {

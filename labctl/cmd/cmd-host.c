@@ -16,6 +16,7 @@
 #include "host-cpuinfo.h"
 #include "interrupt.h"
 #include "host-check.h"
+#include "host-facts.h"
 #include "host-vfs.h"
 #include "load.h"
 #include "output.h"
@@ -99,9 +100,18 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 	if (lc_sysroot_check(&root, err) < 0)
 		return -1;
 	/* main connected when it could, and kept why it could not */
-	struct lc_libvirt_fact lv = {s->opts.uri, s->virt ? NULL : s->virt_error};
+	struct lc_libvirt_fact lv = {s->opts.uri, s->virt ? NULL : s->virt_error, NULL, 0};
+	/* each kind's needs, from the domain capabilities of the type its nodes would get */
+	struct lc_need_fact *needs = NULL;
+	struct lc_host_facts facts;
+	if (s->virt && lc_host_facts_probe(&s->opts, s->virt, &facts, err) == 0 &&
+	    lc_kind_needs(s->opts.templates, s->virt, facts.kvm, &needs, &lv.n_needs, err) == 0)
+		lv.needs = needs;
+	/* a check that cannot be made is not a reason to skip the others */
+	lc_err_release(err);
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
+	lc_need_facts_free(needs, lv.n_needs);
 	size_t fails = 0;
 	bool colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	static const char *const col[] = {"\033[32m", "\033[33m", "\033[31m"};

@@ -31,7 +31,7 @@ static int cmd_recreate(struct lc_session *s, int argc, char **argv, struct lc_e
 
 const struct lc_cmd_entry lc_cmd_recreate_entry = {
     .name = "recreate",
-    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--node NAME]...",
+    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--rollback] [--node NAME]...",
     .summary = "down then up (the nightly job's verb)",
     .options = LC_UP_OPTIONS,
     .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-up.h"
 #include "fsutil.h"
 #include "host-facts.h"
 #include "host-vfs.h"
@@ -85,6 +86,15 @@ static void print_json(const struct lc_topology *t, const struct lc_plan *p, con
 			free(path);
 			free(file);
 		}
+		if (e->type == LC_OBJ_DOMAIN) {
+			lc_buf_adds(&b, ",\"dropped\":[");
+			for (size_t k = 0; k < e->dropped.n; k++) {
+				if (k)
+					lc_buf_addc(&b, ',');
+				lc_json_str(&b, e->dropped.v[k]);
+			}
+			lc_buf_addc(&b, ']');
+		}
 		lc_buf_adds(&b, ",\"xml\":");
 		lc_json_str(&b, e->xml);
 		lc_buf_addc(&b, '}');
@@ -124,6 +134,15 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	if (rc < 0)
 		goto out;
 	rc = -1;
+	lc_report_fit(&p, s->opts.verbosity, s->opts.json);
+	/* up would refuse these: said here, but what would be defined is still shown */
+	for (size_t i = 0; i < p.n && s->opts.verbosity >= 0; i++) {
+		struct lc_err need = LC_ERR_INIT;
+		struct lc_plan one = {.v = &p.v[i], .n = 1};
+		if (lc_plan_check_needs(&one, &need) < 0)
+			fprintf(stderr, "labctl: warning: %s\n", need.msg);
+		lc_err_release(&need);
+	}
 	if (dir && write_dir(&p, dir, err) < 0) {
 		lc_plan_release(&p);
 		goto out;

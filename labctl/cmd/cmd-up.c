@@ -1,6 +1,6 @@
 /*
- * labctl up TOPOLOGY [-j N] [--wait[=SECS]] [--force]: create or reconcile
- * the lab, and say what changed.
+ * labctl up TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--rollback]: create
+ * or reconcile the lab, and say what changed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,14 +49,25 @@ static void print_text(const struct lc_topology *t, const struct lc_up_report *r
 	if (count[LC_NODE_SKIPPED])
 		printf("lab %s: %zu node%s not picked by --node left as they are\n", t->name.v,
 		       count[LC_NODE_SKIPPED], count[LC_NODE_SKIPPED] == 1 ? "" : "s");
-	printf("lab %s: %zu created, %zu started, %zu unchanged, %zu changed, %zu redefined; "
+	printf("lab %s: %zu created, %zu started, %zu unchanged, %zu changed, %zu redefined, "
+	       "%zu failed; "
 	       "%zu network%s set up, %zu volume%s created, %zu IOMMU group%s leased; accel %s; "
 	       "%.2fs\n",
 	       t->name.v, count[LC_NODE_CREATED], count[LC_NODE_STARTED], count[LC_NODE_UNCHANGED],
-	       count[LC_NODE_CHANGED], count[LC_NODE_REDEFINED], r->n_networks_changed,
-	       r->n_networks_changed == 1 ? "" : "s", r->n_volumes_created,
+	       count[LC_NODE_CHANGED], count[LC_NODE_REDEFINED], count[LC_NODE_FAILED],
+	       r->n_networks_changed, r->n_networks_changed == 1 ? "" : "s", r->n_volumes_created,
 	       r->n_volumes_created == 1 ? "" : "s", r->n_groups, r->n_groups == 1 ? "" : "s",
 	       r->accel, r->seconds);
+	for (size_t i = 0; i < r->n_nodes; i++)
+		if (r->nodes[i].action == LC_NODE_FAILED)
+			printf("failed: %s\n", r->nodes[i].error);
+	if (r->rolled_back)
+		printf("lab %s rolled back (--rollback): %zu domain%s, %zu network%s, %zu volume%s "
+		       "removed, %zu lease%s released\n",
+		       t->name.v, r->rollback.n_domains, r->rollback.n_domains == 1 ? "" : "s",
+		       r->rollback.n_networks, r->rollback.n_networks == 1 ? "" : "s",
+		       r->rollback.n_volumes, r->rollback.n_volumes == 1 ? "" : "s",
+		       r->rollback.n_leases, r->rollback.n_leases == 1 ? "" : "s");
 	if (count[LC_NODE_CHANGED])
 		printf("nodes marked changed were defined from another version of the topology: "
 		       "'labctl up --force' redefines them\n");
@@ -68,6 +79,43 @@ static void print_text(const struct lc_topology *t, const struct lc_up_report *r
 			    "network %s: changed (defined from another version of the topology): "
 			    "'labctl up --force' redefines it when no running node uses it\n",
 			    r->networks[i].name);
+}
+
+static void json_strv(struct lc_buf *b, char *const *v, size_t n)
+{
+	lc_buf_addc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			lc_buf_addc(b, ',');
+		lc_json_str(b, v[i]);
+	}
+	lc_buf_addc(b, ']');
+}
+
+void lc_report_fit(const struct lc_plan *p, int verbosity, bool json)
+{
+	const char *no_caps = NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct lc_planned *e = &p->v[i];
+		if (e->type != LC_OBJ_DOMAIN)
+			continue;
+		no_caps = no_caps ? no_caps : e->no_caps;
+		if (verbosity < 0 || json || !e->dropped.n)
+			continue;
+		struct lc_buf b = LC_BUF_INIT;
+		for (size_t k = 0; k < e->dropped.n; k++)
+			lc_buf_addf(&b, "%s%s", k ? ", " : "", e->dropped.v[k]);
+		fprintf(stderr,
+			"labctl: node %s: dropped %s: not offered by this host (name %s under "
+			"require: to fail instead)\n",
+			e->node->name, lc_buf_str(&b), e->dropped.n == 1 ? "it" : "them");
+		lc_buf_release(&b);
+	}
+	if (no_caps && verbosity > 0)
+		fprintf(stderr,
+			"labctl: %s: no Hyper-V enlightenment or CPU feature is filtered, every "
+			"need is taken as met\n",
+			no_caps);
 }
 
 static void print_json(const struct lc_topology *t, const struct lc_up_report *r)
@@ -99,6 +147,9 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 			lc_buf_adds(&b, ",\"error\":");
 			lc_json_str(&b, n->error);
 		}
+		const struct lc_planned *p = lc_plan_domain(&r->plan, n->node);
+		lc_buf_adds(&b, ",\"dropped\":");
+		json_strv(&b, p ? p->dropped.v : NULL, p ? p->dropped.n : 0);
 		lc_buf_addc(&b, '}');
 	}
 	lc_buf_adds(&b, "],\"networks\":[");
@@ -110,8 +161,9 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 	}
 	lc_buf_addf(&b,
 		    "],\"networks_set_up\":%zu,\"volumes_created\":%zu,"
-		    "\"iommu_groups_leased\":%zu,\"seconds\":%.3f}\n",
-		    r->n_networks_changed, r->n_volumes_created, r->n_groups, r->seconds);
+		    "\"iommu_groups_leased\":%zu,\"rolled_back\":%s,\"seconds\":%.3f}\n",
+		    r->n_networks_changed, r->n_volumes_created, r->n_groups,
+		    r->rolled_back ? "true" : "false", r->seconds);
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
 }
@@ -138,11 +190,10 @@ void lc_up_opts_release(struct lc_up_opts *uo)
 int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_up_opts *uo,
 		const char **topology, struct lc_err *err)
 {
-	static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
-					     {"wait", optional_argument, NULL, 'w'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"node", required_argument, NULL, 'n'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"jobs", required_argument, NULL, 'j'}, {"wait", optional_argument, NULL, 'w'},
+	    {"force", no_argument, NULL, 'f'},	    {"rollback", no_argument, NULL, 'r'},
+	    {"node", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	memset(uo, 0, sizeof(*uo));
 	uo->jobs = (int)(cpus > 0 ? cpus * 2 : 2);
@@ -165,6 +216,9 @@ int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_u
 			break;
 		case 'f':
 			uo->force = true;
+			break;
+		case 'r':
+			uo->rollback = true;
 			break;
 		case 'n':
 			if (!uo->only)
@@ -201,6 +255,10 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 		uo->progress = progress;
 	struct lc_up_report r;
 	int rc = lc_lab_up(&s->opts, s->virt, l, uo, &r, err);
+	lc_report_fit(&r.plan, s->opts.verbosity, s->opts.json);
+	if (s->opts.verbosity > 0 && r.plan.n)
+		fprintf(stderr, "labctl: domain capabilities read %u time%s (%.1f ms)\n",
+			r.caps_reads, r.caps_reads == 1 ? "" : "s", r.caps_seconds * 1e3);
 	/* what got done is worth saying even when something failed */
 	if (s->opts.json) {
 		print_json(l->topo, &r);
@@ -230,7 +288,7 @@ static int cmd_up(struct lc_session *s, int argc, char **argv, struct lc_err *er
 
 const struct lc_cmd_entry lc_cmd_up_entry = {
     .name = "up",
-    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--node NAME]...",
+    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--rollback] [--node NAME]...",
     .summary = "create or reconcile the lab; --wait blocks until every node booted",
     .options = LC_UP_OPTIONS,
     .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,

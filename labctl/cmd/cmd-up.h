@@ -8,6 +8,12 @@
 /* Parse up's (and recreate's) options; release uo afterwards (it may hold --node's list). */
 int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_up_opts *uo,
 		const char **topology, struct lc_err *err);
+/*
+ * On stderr: what the host's domain capabilities took from each domain
+ * (unless quiet, or --json, whose document carries it), and with -v when
+ * none were known.
+ */
+void lc_report_fit(const struct lc_plan *p, int verbosity, bool json);
 int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts *uo,
 	      struct lc_err *err);
 
@@ -17,6 +23,7 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 	"cores x 2)\n"                                                                             \
 	"  --wait[=SECS]         block until every node reports booted (default 300 s)\n"          \
 	"  --force               redefine nodes whose rendered XML changed, running ones too\n"    \
+	"  --rollback            down the whole lab when a node fails (or does not boot)\n"        \
 	"  --node NAME           only these nodes (repeatable; shell globs: 'xen-*')\n"
 
 void lc_up_opts_release(struct lc_up_opts *uo);
