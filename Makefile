@@ -69,6 +69,7 @@ CORE_SRCS := \
 	labctl/pci-sysfs.c \
 	labctl/pci.c \
 	labctl/plan.c \
+	labctl/proof.c \
 	labctl/render.c \
 	labctl/templates.c \
 	labctl/topology.c \
@@ -106,7 +107,8 @@ TESTS := \
 	test-vf \
 	test-hostcheck \
 	test-virt \
-	test-lab
+	test-lab \
+	test-proof
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a

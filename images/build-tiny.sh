@@ -94,7 +94,7 @@ if [ $virt != none ]; then
 		l2=$(/bin/l2probe 2>/dev/ttyS0)
 		[ -n "$l2" ] || l2=fail-probe
 	fi
-	echo "labctl-l2: l2=$l2 in $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.2f", b - a }')s (modules and probe)" >/dev/ttyS0
+	echo "labctl-l2: $l2 in $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.2f", b - a }')s (modules and probe)" >/dev/ttyS0
 fi
 disk=none
 i=0

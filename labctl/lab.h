@@ -38,6 +38,8 @@ struct lc_node_result {
 	bool booted;	/* --wait: the image's ready line was seen */
 	double boot_seconds;
 	char *boot_line;
+	char *l2;	   /* the boot line's l2= value; NULL when it has none */
+	char *proof_error; /* "node X: nested: true wants l2=ok, got ...": a contradiction */
 };
 
 struct lc_up_opts {
@@ -63,7 +65,8 @@ struct lc_up_report {
  * Bring the lab up. On failure err names the node and libvirt's message
  * (and report says what got done); what was created stays for down to
  * remove or a new up to complete. --wait timing out is LC_EXIT_RUNTIME
- * naming the nodes that did not boot.
+ * naming the nodes that did not boot; so is a node whose boot line's l2=
+ * contradicts its nested: (the lab stays up), naming the node and why.
  */
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err);

@@ -155,6 +155,8 @@ void lc_node_release(struct lc_node *n);
 const struct lc_network *lc_topology_network(const struct lc_topology *t, const char *name);
 const struct lc_vf_pool *lc_topology_pool(const struct lc_topology *t, const char *name);
 const struct lc_node *lc_topology_node(const struct lc_topology *t, const char *name);
+/* Whether the node gets the virt flag: nested:, else every kind but generic. */
+bool lc_node_nested(const struct lc_node *n);
 
 void lc_strlist_add(struct lc_strlist *l, const char *s, struct lc_mark at);
 void lc_strlist_release(struct lc_strlist *l);
