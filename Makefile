@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DATADIR ?= $(CURDIR)
 CC      ?= cc
-PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl
+PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
@@ -43,12 +43,18 @@ UTIL_SRCS := \
 	labctl/util/buf.c \
 	labctl/util/err.c \
 	labctl/util/fsutil.c \
+	labctl/util/inet.c \
 	labctl/util/interrupt.c \
+	labctl/util/isotime.c \
+	labctl/util/pci-addr.c \
+	labctl/util/quote.c \
 	labctl/util/sha256.c \
+	labctl/util/strv.c \
 	labctl/util/suggest.c \
 	labctl/util/sysfs.c
 
 CORE_SRCS := \
+	labctl/addr.c \
 	labctl/graph.c \
 	labctl/host-check.c \
 	labctl/host-cpuinfo.c \
@@ -61,6 +67,7 @@ CORE_SRCS := \
 	labctl/image-sink.c \
 	labctl/journal.c \
 	labctl/lab.c \
+	labctl/lab-ssh.c \
 	labctl/lease.c \
 	labctl/load.c \
 	labctl/mac.c \
@@ -71,6 +78,8 @@ CORE_SRCS := \
 	labctl/plan.c \
 	labctl/proof.c \
 	labctl/render.c \
+	labctl/seed.c \
+	labctl/seed-iso.c \
 	labctl/templates.c \
 	labctl/topology.c \
 	labctl/tweak.c \
@@ -82,13 +91,18 @@ CORE_SRCS := \
 	labctl/yaml-doc.c
 
 CMD_SRCS := \
+	labctl/cmd/cmd-console.c \
 	labctl/cmd/cmd-down.c \
 	labctl/cmd/cmd-gc.c \
 	labctl/cmd/cmd-graph.c \
+	labctl/cmd/cmd-help.c \
 	labctl/cmd/cmd-host.c \
 	labctl/cmd/cmd-image.c \
+	labctl/cmd/cmd-inventory.c \
+	labctl/cmd/cmd-kinds.c \
 	labctl/cmd/cmd-recreate.c \
 	labctl/cmd/cmd-render.c \
+	labctl/cmd/cmd-ssh.c \
 	labctl/cmd/cmd-status.c \
 	labctl/cmd/cmd-up.c \
 	labctl/cmd/cmd-validate.c \
@@ -98,6 +112,7 @@ LIB_SRCS := $(UTIL_SRCS) $(CORE_SRCS) $(CMD_SRCS)
 
 TESTS := \
 	test-sha256 \
+	test-util \
 	test-sink \
 	test-interrupt \
 	test-yaml \
@@ -108,7 +123,8 @@ TESTS := \
 	test-hostcheck \
 	test-virt \
 	test-lab \
-	test-proof
+	test-proof \
+	test-seed
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a
