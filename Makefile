@@ -77,6 +77,7 @@ CORE_SRCS := \
 	labctl/pci-sysfs.c \
 	labctl/pci.c \
 	labctl/plan.c \
+	labctl/proof.c \
 	labctl/render.c \
 	labctl/seed.c \
 	labctl/seed-iso.c \
@@ -123,6 +124,7 @@ TESTS := \
 	test-hostcheck \
 	test-virt \
 	test-lab \
+	test-proof \
 	test-seed \
 	test-domcaps
 
@@ -262,7 +264,7 @@ install: $(LIB)
 
 # The tiny image (kernel + busybox initramfs + base disk) from Debian's packages.
 tiny: images/tiny/SHA256SUMS
-images/tiny/SHA256SUMS: images/build-tiny.sh
+images/tiny/SHA256SUMS: images/build-tiny.sh images/l2probe.c
 	images/build-tiny.sh
 
 # The README's first command: a fresh Debian machine, as root, to a lab and back.
@@ -275,7 +277,7 @@ demo:
 	bin/labctl down demo
 
 format:
-	clang-format -i labctl/*.[ch] labctl/util/*.[ch] labctl/cmd/*.[ch] tests/*.c tests/*.h bench/*.c
+	clang-format -i labctl/*.[ch] labctl/util/*.[ch] labctl/cmd/*.[ch] tests/*.c tests/*.h bench/*.c images/*.c
 
 clean:
 	rm -rf build bin

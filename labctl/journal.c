@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "journal.h"
+#include "proof.h"
 
 char *lc_journal_dir(const char *state_dir, const char *lab)
 {
@@ -81,6 +82,38 @@ void lc_journal_release(struct lc_journal *j)
 	lc_strv_release(&j->nodes);
 	lc_strv_release(&j->volumes);
 	memset(j, 0, sizeof(*j));
+}
+
+int lc_journal_save_proof(const char *state_dir, const char *lab, const char *node,
+			  const char *line, struct lc_err *err)
+{
+	char *path = lc_asprintf("%s/labs/%s/%s.proof", state_dir, lab, node);
+	char *text = lc_asprintf("%s\n", line);
+	int rc = lc_write_file(path, text, strlen(text), err);
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* The last proof line in FILE, or NULL when it has none or cannot be read. */
+static char *proof_in(const char *state_dir, const char *lab, const char *node, const char *ext)
+{
+	char *path = lc_asprintf("%s/labs/%s/%s.%s", state_dir, lab, node, ext);
+	char *text = NULL, *line = NULL;
+	size_t len;
+	struct lc_err ignore = LC_ERR_INIT;
+	if (lc_read_file(path, &text, &len, &ignore) == 0)
+		line = lc_proof_last_line(text);
+	lc_err_release(&ignore);
+	free(text);
+	free(path);
+	return line;
+}
+
+char *lc_journal_last_proof(const char *state_dir, const char *lab, const char *node)
+{
+	char *line = proof_in(state_dir, lab, node, "log");
+	return line ? line : proof_in(state_dir, lab, node, "proof");
 }
 
 int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err)

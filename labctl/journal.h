@@ -28,7 +28,19 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 void lc_journal_add_node(struct lc_journal *j, const char *node, const char *kind);
 void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *volume);
 void lc_journal_release(struct lc_journal *j);
-/* Remove STATE/labs/LAB with its journal and console logs. */
+/*
+ * Keep a node's boot line, its nested proof (proof.h), as
+ * STATE/labs/LAB/NODE.proof: the console log beside it is truncated each
+ * time the domain starts.
+ */
+int lc_journal_save_proof(const char *state_dir, const char *lab, const char *node,
+			  const char *line, struct lc_err *err);
+/*
+ * The node's last proof line (caller frees): the newest in its console log,
+ * else the one saved; NULL when there is neither.
+ */
+char *lc_journal_last_proof(const char *state_dir, const char *lab, const char *node);
+/* Remove STATE/labs/LAB with its journal, console logs and proofs. */
 int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err);
 /* Labs that have a journal, sorted (labs is emptied first). */
 int lc_journal_labs(const char *state_dir, struct lc_strv *labs, struct lc_err *err);

@@ -15,6 +15,7 @@
 #include "lab.h"
 #include "lab-ssh.h"
 #include "lease.h"
+#include "proof.h"
 #include "workpool.h"
 #include "host-routes.h"
 #include "seed.h"
@@ -290,6 +291,31 @@ static char *find_line(const char *path, const char *ready)
 	return line;
 }
 
+/*
+ * Check a booted node's l2= against its nested:, and keep the boot line
+ * beside the console log (journal.h) for status to report later.
+ */
+static int prove(const struct lc_opts *o, const struct lc_topology *t, size_t i,
+		 struct lc_node_result *res, struct lc_err *err)
+{
+	struct lc_err e = LC_ERR_INIT;
+	if (lc_proof_check(res->boot_line, lc_node_nested(&t->nodes[i]), &res->l2, &e) < 0)
+		res->proof_error = lc_asprintf("node %s: %s", res->node, e.msg);
+	lc_err_release(&e);
+	if (!res->l2)
+		return 0;
+	return lc_journal_save_proof(o->state_dir, t->name.v, t->nodes[i].name, res->boot_line,
+				     err);
+}
+
+/* The proofs that contradict nested:, as one message: "node a: ...; node b: ...". */
+static void add_proof_errors(struct lc_buf *b, const struct lc_up_report *r)
+{
+	for (size_t i = 0; i < r->n_nodes; i++)
+		if (r->nodes[i].proof_error)
+			lc_buf_addf(b, "%s%s", b->len ? "; " : "", r->nodes[i].proof_error);
+}
+
 static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
 		     struct lc_err *err)
 {
@@ -324,6 +350,8 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			res->booted = true;
 			res->boot_seconds = lc_now_s() - j->started_at[i];
+			if (prove(o, t, i, res, err) < 0)
+				return -1;
 			if (j->uo->progress)
 				j->uo->progress(j->uo->ctx, res, true);
 		}
@@ -332,25 +360,35 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	} while (pending && lc_now_s() < deadline && !lc_interrupted());
 	if (pending && lc_interrupted())
 		return interrupted(err, "up --wait");
-	if (!pending)
-		return 0;
 	struct lc_buf b = LC_BUF_INIT;
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct lc_node_result *res = &j->r->nodes[i];
-		if (res->booted || res->action == LC_NODE_SKIPPED)
-			continue;
-		/* what each node still waits for */
-		if (res->boot_line)
-			lc_buf_addf(&b, "%s%s (ssh at %s)", b.len ? ", " : "", t->nodes[i].name,
-				    res->addr);
-		else
-			lc_buf_addf(&b, "%s%s (console line %s)", b.len ? ", " : "",
-				    t->nodes[i].name, ready_line(l, &t->nodes[i]));
+	if (pending) {
+		for (size_t i = 0; i < t->n_nodes; i++) {
+			const struct lc_node_result *res = &j->r->nodes[i];
+			if (res->booted || res->action == LC_NODE_SKIPPED)
+				continue;
+			/* what each node still waits for */
+			if (res->boot_line)
+				lc_buf_addf(&b, "%s%s (ssh at %s)", b.len ? ", " : "",
+					    t->nodes[i].name, res->addr);
+			else
+				lc_buf_addf(&b, "%s%s (console line %s)", b.len ? ", " : "",
+					    t->nodes[i].name, ready_line(l, &t->nodes[i]));
+		}
+		lc_err_set(err, LC_EXIT_RUNTIME, "%zu node%s did not boot within %ds: %s", pending,
+			   pending == 1 ? "" : "s", j->uo->wait_s, lc_buf_str(&b));
+		lc_buf_reset(&b);
 	}
-	lc_err_set(err, LC_EXIT_RUNTIME, "%zu node%s did not boot within %ds: %s", pending,
-		   pending == 1 ? "" : "s", j->uo->wait_s, lc_buf_str(&b));
+	/* booted, but not what the topology asked for: the lab stays up to be looked at */
+	add_proof_errors(&b, j->r);
+	bool contradicted = b.len > 0;
+	if (contradicted) {
+		if (pending)
+			lc_err_prefix(err, "%s; ", lc_buf_str(&b)); /* the timeout reads last */
+		else
+			lc_err_set(err, LC_EXIT_RUNTIME, "%s", lc_buf_str(&b));
+	}
 	lc_buf_release(&b);
-	return -1;
+	return pending || contradicted ? -1 : 0;
 }
 
 /* No host in the URI (qemu:///system, qemu+unix:///...): the daemon runs here. */
@@ -778,6 +816,8 @@ void lc_up_report_release(struct lc_up_report *r)
 		free(r->nodes[i].domain);
 		free(r->nodes[i].error);
 		free(r->nodes[i].boot_line);
+		free(r->nodes[i].l2);
+		free(r->nodes[i].proof_error);
 	}
 	free(r->nodes);
 	memset(r, 0, sizeof(*r));

@@ -42,6 +42,8 @@ struct lc_node_result {
 	double boot_seconds;
 	char *boot_line;
 	const char *accel; /* "kvm" or "tcg": the domain type rendered for the node */
+	char *l2;	   /* the boot line's l2= value; NULL when it has none */
+	char *proof_error; /* "node X: nested: true wants l2=ok, got ...": a contradiction */
 	char addr[16];	   /* the node's first planned address; "" when it has none */
 };
 
@@ -89,8 +91,9 @@ struct lc_up_report {
  * Bring the lab up. A node that fails does not stop the others; err then
  * names every failed node with libvirt's message (and report says what got
  * done); what was created stays for down to remove or a new up to complete,
- * unless uo->rollback. --wait timing out is LC_EXIT_RUNTIME
- * naming the nodes that did not boot.
+ * unless uo->rollback. --wait timing out is LC_EXIT_RUNTIME naming the
+ * nodes that did not boot; so is a node whose boot line's l2= contradicts
+ * its nested: (the lab stays up), naming the node and why.
  */
 int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err);

@@ -127,6 +127,14 @@ const struct lc_vf_pool *lc_topology_pool(const struct lc_topology *t, const cha
 	return NULL;
 }
 
+bool lc_node_nested(const struct lc_node *n)
+{
+	/* an L1 hypervisor is useless without the flag; a plain guest does not need it */
+	if (n->nested.set)
+		return n->nested.v;
+	return strcmp(n->kind.v, "generic") != 0;
+}
+
 const struct lc_node *lc_topology_node(const struct lc_topology *t, const char *name)
 {
 	for (size_t i = 0; i < t->n_nodes; i++)

@@ -175,6 +175,8 @@ void lc_node_release(struct lc_node *n);
 const struct lc_network *lc_topology_network(const struct lc_topology *t, const char *name);
 const struct lc_vf_pool *lc_topology_pool(const struct lc_topology *t, const char *name);
 const struct lc_node *lc_topology_node(const struct lc_topology *t, const char *name);
+/* Whether the node gets the virt flag: nested:, else every kind but generic. */
+bool lc_node_nested(const struct lc_node *n);
 /* Whether a node is one of those --node picked: a shell glob of pats matches it; none: all. */
 bool lc_node_picked(const char *node, const char *const *pats, size_t n);
 

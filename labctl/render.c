@@ -114,14 +114,6 @@ char *lc_render_volume_name(const struct lc_topology *t, const struct lc_node *n
 	return lc_asprintf("%s-%s-disk%zu.qcow2", t->name.v, n->name, i);
 }
 
-static bool node_nested(const struct lc_node *n)
-{
-	/* an L1 hypervisor is useless without the flag; a plain guest does not need it */
-	if (n->nested.set)
-		return n->nested.v;
-	return strcmp(n->kind.v, "generic") != 0;
-}
-
 static bool use_kvm(const struct lc_render_ctx *rc, const struct lc_node *n)
 {
 	if (n->accel == LC_ACCEL_KVM)
@@ -257,7 +249,7 @@ static void render_cpu(const struct lc_render_ctx *rc, const struct lc_node *n, 
 	}
 	if (flag) {
 		xmlNodePtr f = add_el(cpu, "feature", NULL);
-		set_attr(f, "policy", node_nested(n) ? "require" : "disable");
+		set_attr(f, "policy", lc_node_nested(n) ? "require" : "disable");
 		set_attr(f, "name", flag);
 	}
 }

@@ -1,9 +1,11 @@
 #!/bin/bash
 # End to end on a real libvirtd with QEMU (qemu:///system, started when it
 # is not running): a lab of tiny nodes comes up with --wait, each boot line
-# shows the nested flag and the overlay's disk bytes (virtio and, for the
-# xenserver node, SATA), each volume is a qcow2 overlay on the cached base,
-# the domain type follows the accel up chose, a second up changes
+# shows the nested flag, the nested proof (l2=ok: the L1 ran an L2; l2=none
+# without the flag; a contradiction fails up --wait, naming the node) and
+# the overlay's disk bytes (virtio and, for the xenserver node, SATA), each
+# volume is a qcow2 overlay on the cached base, the domain type follows the
+# accel up chose, a second up changes
 # nothing, a stopped node is started again, a changed topology is reported
 # and --force redefines it, a failing node stops up with its name and
 # libvirt's message and down still cleans everything, recreate works, and
@@ -24,6 +26,7 @@ POOL=labctl-$LAB
 fail=0
 cleanup() {
 	$L -q down "$LAB" >/dev/null 2>&1
+	$L -q down "$LAB-p" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
 	rm -rf "$T"
@@ -77,6 +80,23 @@ virsh -c qemu:///system dumpxml "$LAB-xs" | grep -q "<target dev='sda' bus='sata
 accel=$(python3 -c "import json; print(json.load(open('$T/out'))['accel'])")
 want=$([ "$accel" = tcg ] && echo qemu || echo kvm)
 virsh -c qemu:///system dumpxml "$LAB-hv" | grep -q "<domain type='$want'" || say "accel $accel but hv is not of type $want"
+
+# the nested proof: each L1 with nested (hv, xs: the default of their kinds)
+# ran an L2 through /dev/kvm; plain (nested: false) has no flag and tried none
+json "
+n = {x['name']: x for x in d['nodes']}
+for name, l2 in (('hv', 'ok'), ('xs', 'ok'), ('plain', 'none')):
+    assert n[name]['l2'] == l2, n[name]
+    assert ' l2=%s ' % l2 in n[name]['boot_line'], n[name]
+    assert 'proof_error' not in n[name], n[name]
+" "up --wait: l2 proofs"
+grep -q "^labctl-l2: ok in " "$T/state/labs/$LAB/hv.log" || say "hv's console has no probe timing: $(cat "$T/state/labs/$LAB/hv.log")"
+$L --json status "$LAB" >"$T/out" 2>"$T/err" || say "status exited $?"
+json "
+l2 = {x['name']: x['l2'] for x in d['labs'][0]['nodes']}
+assert l2 == {'hv': 'ok', 'plain': 'none', 'xs': 'ok'}, l2
+" "status: l2 per node"
+
 before=$(ids)
 $L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "second up exited $?"
 json "assert all(x['action'] == 'unchanged' for x in d['nodes']), d" "second up changed something"
@@ -139,5 +159,39 @@ virsh -c qemu:///system vol-list "$POOL" 2>/dev/null | grep -q "$LAB-" && say "d
 [ -e "$T/state/labs/$LAB" ] && say "down left the journal"
 ls "$T/state/leases" 2>/dev/null | grep -q lease && say "down left leases"
 $L down "$LAB" >"$T/out" 2>"$T/err" || say "second down exited $?"
+# a proof that contradicts nested: fails up --wait naming the node, and the
+# lab stays up: hidden's template loses the flag through an xml: tweak while
+# nested: true (l2=none), forced's gains it while nested: false (l2=ok)
+LAB2=$LAB-p
+cat >"$T/proof.yaml" <<YAML
+name: $LAB2
+pool: $POOL
+defaults: {image: tiny, memory: 256MiB, disk: 64MiB}
+nodes:
+  hidden:
+    kind: kvm
+    xml: [{set: "/domain/cpu/feature[@name='svm' or @name='vmx']/@policy", value: disable}]
+  forced:
+    kind: generic
+    nested: false
+    xml: [{set: "/domain/cpu/feature[@name='svm' or @name='vmx']/@policy", value: require}]
+YAML
+$L --json up "$T/proof.yaml" --wait=240 >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || say "up --wait of contradicting proofs exited $rc"
+grep -q "node hidden: nested: true wants l2=ok, got l2=none" "$T/err" || say "hidden not named: $(cat "$T/err")"
+grep -q "node forced: nested: false wants l2=none, got l2=ok" "$T/err" || say "forced not named: $(cat "$T/err")"
+json "
+n = {x['name']: x for x in d['nodes']}
+assert n['hidden']['booted'] and n['hidden']['l2'] == 'none', n
+assert n['forced']['booted'] and n['forced']['l2'] == 'ok', n
+assert 'node hidden: ' in n['hidden']['proof_error'], n
+" "up --wait --json of contradicting proofs"
+for n in hidden forced; do
+	st=$(virsh -c qemu:///system domstate "$LAB2-$n" | head -n 1)
+	[ "$st" = running ] || say "after a failed proof, $n is $st (the lab should stay up)"
+done
+$L down "$LAB2" >"$T/out" 2>"$T/err" || say "down $LAB2 exited $?"
+
 [ $fail = 0 ] && echo "e2e: lab up --wait, reconcile, change, failure, recreate and down on qemu:///system"
 exit $fail

@@ -1164,6 +1164,119 @@ static void test_wait_whole_line(void **state)
 	env_free(e);
 }
 
+/*
+ * up --wait checks each boot line's l2= against nested: (kind kvm defaults
+ * to nested, generic not): a contradiction fails up naming the node and
+ * why, the lab stays up; status reports the last proof, from the console
+ * log or, once that is truncated, from the copy up kept.
+ */
+static void test_wait_proof(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	const char *lab =
+	    "name: ptest\ndefaults: {image: tiny, memory: 128MiB}\nnodes:\n"
+	    "  k: {kind: kvm}\n  g: {kind: generic}\n  n: {kind: kvm, nested: false}\n"
+	    "  o: {kind: kvm}\n";
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, lab, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	char *log[4];
+	const char *names[] = {"g", "k", "n", "o"};
+	for (size_t i = 0; i < 4; i++)
+		log[i] = lc_asprintf("%s/labs/ptest/%s.log", e->state, names[i]);
+	/* every proof as asked; o's image (say) proves nothing, which contradicts nothing */
+	write_text(log[0], "BOOTED node=g virt=none l2=none disk=D\n");
+	write_text(log[1], "l2probe: ok\nBOOTED l2=ok virt=svm node=k hv=x\n");
+	write_text(log[2], "BOOTED node=n virt=none l2=none disk=D\n");
+	write_text(log[3], "BOOTED node=o virt=svm disk=D\n");
+	assert_int_equal(up_wait(e, lab, 2, 5, &r, &err), 0);
+	const char *want_l2[] = {"none", "ok", "none", NULL};
+	for (size_t i = 0; i < 4; i++) {
+		char *dom = lc_asprintf("ptest-%s", names[i]); /* .node went with the topology */
+		assert_string_equal(r.nodes[i].domain, dom);
+		free(dom);
+		assert_true(r.nodes[i].booted);
+		if (want_l2[i])
+			assert_string_equal(r.nodes[i].l2, want_l2[i]);
+		else
+			assert_null(r.nodes[i].l2);
+		assert_null(r.nodes[i].proof_error);
+	}
+	lc_up_report_release(&r);
+	/* k's flag hidden, n's not: both named, each with what it means; the lab stays */
+	write_text(log[1], "BOOTED node=k virt=none l2=none disk=D\n");
+	write_text(log[2], "BOOTED node=n virt=svm l2=ok disk=D\n");
+	assert_int_equal(up_wait(e, lab, 2, 5, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RUNTIME);
+	assert_string_equal(err.msg,
+			    "node k: nested: true wants l2=ok, got l2=none (the L1's CPU shows no "
+			    "vmx or svm flag); node n: nested: false wants l2=none, got l2=ok (the "
+			    "L1 ran an L2: the flag was not hidden)");
+	assert_true(r.nodes[1].booted && r.nodes[2].booted);
+	assert_non_null(r.nodes[1].proof_error);
+	assert_null(r.nodes[0].proof_error);
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "ptest"), 4);
+	/* a value nobody knows is no proof */
+	write_text(log[1], "BOOTED node=k l2=fail-bogus\n");
+	write_text(log[2], "BOOTED node=n l2=none\n");
+	assert_int_equal(up_wait(e, lab, 2, 5, &r, &err), -1);
+	assert_string_equal(err.msg, "node k: unknown l2 value 'fail-bogus' on its boot line (want "
+				     "ok, none or fail-REASON)");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	/* a node that never boots and one that contradicts: both said, the timeout last */
+	write_text(log[1], "BOOTED node=k l2=fail-modprobe\n");
+	write_text(log[2], "booting");
+	assert_int_equal(up_wait(e, lab, 2, 1, &r, &err), -1);
+	assert_string_equal(
+	    err.msg, "node k: nested: true wants l2=ok, got l2=fail-modprobe "
+		     "(kvm_intel or kvm_amd refused to load in the L1: nested off "
+		     "on the host (labctl host check: nested), or a CPU model "
+		     "missing what KVM needs; the node's console log has the "
+		     "kernel's reason); 1 node did not boot within 1s: n (console line BOOTED)");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+
+	/* status: the console log's newest proof; once truncated, the one up kept */
+	write_text(log[1], "BOOTED node=k l2=none\nBOOTED node=k virt=svm l2=ok disk=D\n");
+	char *argv[] = {"status", "ptest", NULL};
+	char *out;
+	e->o.json = true;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
+	if (!strstr(out, "\"name\":\"k\",\"domain\":\"ptest-k\"") ||
+	    !strstr(out, "\"l2\":\"ok\",\"proof\":\"BOOTED node=k virt=svm l2=ok disk=D\"}"))
+		fail_msg("status of k: %s", out);
+	free(out);
+	write_text(log[1], "");
+	write_text(log[0], "SeaBIOS\n");
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
+	/* k's copy is from the up that saw fail-modprobe; g's from the first */
+	if (!strstr(out,
+		    "\"l2\":\"fail-modprobe\",\"proof\":\"BOOTED node=k l2=fail-modprobe\"}") ||
+	    !strstr(out, "\"l2\":\"none\",\"proof\":\"BOOTED node=g virt=none l2=none disk=D\"}") ||
+	    !strstr(out, "\"name\":\"o\",\"domain\":\"ptest-o\"") ||
+	    !strstr(out, "\"l2\":null,\"proof\":null}]"))
+		fail_msg("status after the logs were truncated: %s", out);
+	free(out);
+	e->o.json = false;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
+	assert_non_null(strstr(out, " STATE     L2            AGE "));
+	assert_non_null(strstr(out, " running   fail-modprobe "));
+	free(out);
+	for (size_t i = 0; i < 4; i++)
+		free(log[i]);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "ptest", &dr, &err), 0);
+	char *dir = lc_asprintf("%s/labs/ptest", e->state);
+	assert_false(lc_file_exists(dir));
+	free(dir);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1186,6 +1299,7 @@ int main(void)
 	    cmocka_unit_test(test_rollback),
 	    cmocka_unit_test(test_never_ran_redefined),
 	    cmocka_unit_test(test_node_pick),
+	    cmocka_unit_test(test_wait_proof),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

@@ -12,11 +12,13 @@
 #include "isotime.h"
 #include "journal.h"
 #include "output.h"
+#include "proof.h"
 #include "virt.h"
 
 struct node_row {
 	char *name, *kind;
 	const struct lc_virt_obj *dom; /* NULL: missing */
+	char *proof, *l2;	       /* the last boot line with l2=, and its value */
 };
 
 struct lab_row {
@@ -124,6 +126,16 @@ static void print_json(const struct lab_row *labs, size_t n)
 			} else {
 				lc_buf_adds(&b, "null");
 			}
+			lc_buf_adds(&b, ",\"l2\":");
+			if (r->l2)
+				lc_json_str(&b, r->l2);
+			else
+				lc_buf_adds(&b, "null");
+			lc_buf_adds(&b, ",\"proof\":");
+			if (r->proof)
+				lc_json_str(&b, r->proof);
+			else
+				lc_buf_adds(&b, "null");
 			lc_buf_addc(&b, '}');
 		}
 		lc_buf_adds(&b, "]}");
@@ -156,8 +168,8 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 				vw = (int)strlen(vfs);
 			free(vfs);
 		}
-	printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s %-*s %s\n", "LAB", "NODE", "DOMAIN", "KIND",
-	       "STATE", "AGE", "EXPIRES", vw, "VFS", "MACS");
+	printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s\n", "LAB", "NODE", "DOMAIN",
+	       "KIND", "STATE", "L2", "AGE", "EXPIRES", vw, "VFS", "MACS");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char exp[LC_ISO8601_SIZE];
@@ -171,9 +183,9 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 			char *dom = lc_asprintf("%s-%s", l->name, r->name);
 			char *vfs = joined(d ? &d->vfs : NULL);
 			char *macs = joined(d ? &d->macs : NULL);
-			printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s %-*s %s\n", l->name,
-			       r->name, d ? d->name : dom, r->kind, state_of(r), a, exp, vw, vfs,
-			       macs);
+			printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s\n", l->name,
+			       r->name, d ? d->name : dom, r->kind, state_of(r),
+			       r->l2 ? r->l2 : "-", a, exp, vw, vfs, macs);
 			free(dom);
 			free(vfs);
 			free(macs);
@@ -254,6 +266,12 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 				"no lab named '%s' (no domain carries its metadata and the state "
 				"dir has no journal of it)",
 				only);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		for (size_t k = 0; k < labs[i].n; k++) {
+			struct node_row *r = &labs[i].nodes[k];
+			r->proof = lc_journal_last_proof(s->opts.state_dir, labs[i].name, r->name);
+			r->l2 = r->proof ? lc_boot_field(r->proof, "l2") : NULL;
+		}
 	if (rc == 0) {
 		if (n)
 			qsort(labs, n, sizeof(*labs), cmp_lab);
@@ -271,6 +289,8 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		for (size_t k = 0; k < labs[i].n; k++) {
 			free(labs[i].nodes[k].name);
 			free(labs[i].nodes[k].kind);
+			free(labs[i].nodes[k].proof);
+			free(labs[i].nodes[k].l2);
 		}
 		free(labs[i].nodes);
 		free(labs[i].name);
@@ -286,7 +306,7 @@ const struct lc_cmd_entry lc_cmd_status_entry = {
     .name = "status",
     .usage = "[LAB] [--node NAME]...",
     .options = "  --node NAME           only these nodes (repeatable; shell globs)\n",
-    .summary = "labs and their nodes: state, kind, VFs, MACs, age, expiry",
+    .summary = "labs and their nodes: state, kind, nested proof, VFs, MACs, age, expiry",
     .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON | LC_CMD_READ_ONLY,
     .exec = cmd_status,
 };

@@ -25,7 +25,8 @@ static void progress(void *ctx, const struct lc_node_result *r, bool boot)
 	(void)ctx;
 	pthread_mutex_lock(&out_mu);
 	if (boot)
-		fprintf(stderr, "  %-20s booted in %.1fs\n", r->node, r->boot_seconds);
+		fprintf(stderr, "  %-20s booted in %.1fs%s%s\n", r->node, r->boot_seconds,
+			r->l2 ? ", l2=" : "", r->l2 ? r->l2 : "");
 	else if (r->action == LC_NODE_FAILED)
 		fprintf(stderr, "  %-20s failed: %s\n", r->node, r->error);
 	else
@@ -140,6 +141,16 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 		if (n->boot_line) {
 			lc_buf_addf(&b, ",\"boot_seconds\":%.3f,\"boot_line\":", n->boot_seconds);
 			lc_json_str(&b, n->boot_line);
+			/* the nested proof: null when the image's boot line carries none */
+			lc_buf_adds(&b, ",\"l2\":");
+			if (n->l2)
+				lc_json_str(&b, n->l2);
+			else
+				lc_buf_adds(&b, "null");
+		}
+		if (n->proof_error) {
+			lc_buf_adds(&b, ",\"proof_error\":");
+			lc_json_str(&b, n->proof_error);
 		}
 		lc_buf_adds(&b, ",\"address\":");
 		lc_json_str(&b, n->addr[0] ? n->addr : NULL);
