@@ -1,4 +1,4 @@
-# labctl: a plain Makefile with explicit source lists (SPEC §1, §11).
+# labctl: a plain Makefile with explicit source lists (README.md, "Building").
 #   make                  bin/labctl
 #   make check            every test tier (unit, integration, schema, CLI)
 #   make check SANITIZE=1 the same under ASan + UBSan

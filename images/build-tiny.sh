@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the `tiny` image (SPEC §6) from Debian's packages: the kernel of
+# Build the `tiny` image (README.md, "The tiny image") from Debian's packages: the kernel of
 # linux-image-amd64, busybox-static, and the modules that show the first
 # disk on virtio and SATA, in an initramfs whose init prints
 #   LABCTL-BOOT-OK node=NAME virt=<vmx|svm|none> disk=<first bytes of the first disk>

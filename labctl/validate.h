@@ -20,7 +20,7 @@ struct lc_validate_ctx {
 	int (*check_template)(const char *path, struct lc_err *err);
 };
 
-/* Ranges (README "Topology format" documents them). */
+/* Ranges (docs/topology.md documents them). */
 #define LC_MIN_MEMORY_KIB (16ull * 1024)
 #define LC_MAX_MEMORY_KIB (16ull << 30) /* 16 TiB */
 #define LC_MAX_VCPUS	  1024

@@ -64,7 +64,8 @@ done <"$T/man.opts"
 
 # nothing points at a spec the repository does not hold
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
-	git -C "$SRC" grep -nw SPEC -- . ':!tests/test-docs.sh' >"$T/spec" && say "files cite a SPEC the repository does not hold: $(cat "$T/spec")"
+	# (the word spelt in two pieces, so this file does not match itself)
+	git -C "$SRC" grep -nw "S""PEC" -- . >"$T/spec" && say "files cite a spec the repository does not hold: $(cat "$T/spec")"
 	for d in topology xml vfs state-dir; do
 		[ -s "$SRC/docs/$d.md" ] || say "docs/$d.md is missing"
 	done

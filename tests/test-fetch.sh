@@ -217,7 +217,7 @@ if [ -s "$SRC/images/tiny/SHA256SUMS" ]; then
 	grep -q "tiny: pulled, sha256 verified" "$T/out" || say "pull tiny: $(cat "$T/out")"
 fi
 
-# the bar is drawn on stderr, and only when stdout is a terminal too (SPEC §2)
+# the bar is drawn on stderr, and only when stdout is a terminal too (README.md, "Images")
 python3 - "$L" "$T/cache" <<'PY' || say "progress bar"
 import os, pty, shlex, subprocess, sys
 cmd = shlex.split(sys.argv[1]) + ["image", "pull", "mid"]
