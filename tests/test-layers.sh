@@ -33,5 +33,5 @@ plant cmd/bad.c '#include <curl/curl.h>'
 plant bad.c '#include "../cmd/cmd.h"'
 plant util/bad.c '#include "util/../lab.h"'
 
-echo "layers: $pass passed, $nfail failed"
+echo "layers: $pass checks held, $nfail broke"
 [ "$fail" = 0 ]
