@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DATADIR ?= $(CURDIR)
 CC      ?= cc
-PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl
+PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
@@ -43,12 +43,18 @@ UTIL_SRCS := \
 	labctl/util/buf.c \
 	labctl/util/err.c \
 	labctl/util/fsutil.c \
+	labctl/util/inet.c \
 	labctl/util/interrupt.c \
+	labctl/util/isotime.c \
+	labctl/util/pci-addr.c \
+	labctl/util/quote.c \
 	labctl/util/sha256.c \
+	labctl/util/strv.c \
 	labctl/util/suggest.c \
 	labctl/util/sysfs.c
 
 CORE_SRCS := \
+	labctl/addr.c \
 	labctl/graph.c \
 	labctl/host-check.c \
 	labctl/host-cpuinfo.c \
@@ -61,6 +67,7 @@ CORE_SRCS := \
 	labctl/image-sink.c \
 	labctl/journal.c \
 	labctl/lab.c \
+	labctl/lab-ssh.c \
 	labctl/lease.c \
 	labctl/load.c \
 	labctl/mac.c \
@@ -70,6 +77,8 @@ CORE_SRCS := \
 	labctl/pci.c \
 	labctl/plan.c \
 	labctl/render.c \
+	labctl/seed.c \
+	labctl/seed-iso.c \
 	labctl/templates.c \
 	labctl/topology.c \
 	labctl/tweak.c \
@@ -81,13 +90,18 @@ CORE_SRCS := \
 	labctl/yaml-doc.c
 
 CMD_SRCS := \
+	labctl/cmd/cmd-console.c \
 	labctl/cmd/cmd-down.c \
 	labctl/cmd/cmd-gc.c \
 	labctl/cmd/cmd-graph.c \
+	labctl/cmd/cmd-help.c \
 	labctl/cmd/cmd-host.c \
 	labctl/cmd/cmd-image.c \
+	labctl/cmd/cmd-inventory.c \
+	labctl/cmd/cmd-kinds.c \
 	labctl/cmd/cmd-recreate.c \
 	labctl/cmd/cmd-render.c \
+	labctl/cmd/cmd-ssh.c \
 	labctl/cmd/cmd-status.c \
 	labctl/cmd/cmd-up.c \
 	labctl/cmd/cmd-validate.c \
@@ -97,6 +111,7 @@ LIB_SRCS := $(UTIL_SRCS) $(CORE_SRCS) $(CMD_SRCS)
 
 TESTS := \
 	test-sha256 \
+	test-util \
 	test-sink \
 	test-interrupt \
 	test-yaml \
@@ -106,7 +121,8 @@ TESTS := \
 	test-vf \
 	test-hostcheck \
 	test-virt \
-	test-lab
+	test-lab \
+	test-seed
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "pci-addr.h"
 
 /* A DOT quoted string: names are validated, but labels carry free text. */
 static void dot_str(struct lc_buf *b, const char *s)
@@ -32,10 +33,10 @@ static const char *mode_name(enum lc_netmode m)
 	return m == LC_NET_NAT ? "nat" : m == LC_NET_ISOLATED ? "isolated" : "bridge";
 }
 
-static void hd_addr(const struct lc_hostdev *h, char addr[16])
+static void hd_addr(const struct lc_hostdev *h, char addr[LC_PCI_ADDR_SIZE])
 {
-	snprintf(addr, 16, "%04x:%02x:%02x.%x", h->dom & 0xffff, h->bus & 0xff, h->slot & 0x1f,
-		 h->fn & 7);
+	struct lc_pci_addr a = {h->dom, h->bus, h->slot, h->fn};
+	lc_pci_addr_format(&a, addr);
 }
 
 /* Planned devices grouped by PF: one cluster each, in address order. */
@@ -50,7 +51,7 @@ static void pf_clusters(const struct lc_vf_plan *plan, const struct lc_inventory
 		for (size_t i = 0; i < plan->n; i++)
 			for (size_t k = 0; k < plan->nodes[i].n_hd; k++) {
 				const struct lc_hostdev *h = &plan->nodes[i].hd[k];
-				char addr[16];
+				char addr[LC_PCI_ADDR_SIZE];
 				hd_addr(h, addr);
 				const struct lc_pci_fn *f = lc_inventory_find(inv, addr);
 				if (!f || strcmp(f->physfn, pf->addr) != 0)
@@ -83,7 +84,7 @@ static void node_devices(const struct lc_node *n, const struct lc_node_plan *np,
 {
 	for (size_t k = 0; k < np->n_hd; k++) {
 		const struct lc_hostdev *h = &np->hd[k];
-		char addr[16];
+		char addr[LC_PCI_ADDR_SIZE];
 		hd_addr(h, addr);
 		const struct lc_pci_fn *f = lc_inventory_find(inv, addr);
 		if (!f || !*f->physfn) {

@@ -8,7 +8,9 @@
 #include "buf.h"
 #include "host-cpuinfo.h"
 #include "host-check.h"
+#include "pci-addr.h"
 #include "pci.h"
+#include "strv.h"
 
 #define MODPROBE_PATH "/etc/modprobe.d/" LC_MODPROBE_FILE
 
@@ -318,31 +320,15 @@ int lc_pcie_ext_cap(const unsigned char *cfg, size_t len, unsigned id)
 	return 0;
 }
 
-/* "0000:d8:00.0", or with a long domain as behind Intel VMD ("10000:01:00.0") */
-static bool is_pci_addr(const char *s)
-{
-	size_t d = strspn(s, "0123456789abcdef");
-	if (d < 4 || d > 8 || s[d] != ':')
-		return false;
-	s += d + 1;
-	return strspn(s, "0123456789abcdef") == 2 && s[2] == ':' &&
-	       strspn(s + 3, "0123456789abcdef") == 2 && s[5] == '.' && s[6] >= '0' &&
-	       s[6] <= '7' && s[7] == '\0';
-}
-
 struct acs_walk {
 	struct lc_buf missing, unreadable, nopath;
-	char **seen; /* devices checked, each once: PFs share their root port */
-	size_t n_seen, cap_seen;
+	struct lc_strv seen; /* devices checked, each once: PFs share their root port */
 };
 
 static void acs_device(const struct host *h, struct acs_walk *w, const char *addr)
 {
-	for (size_t i = 0; i < w->n_seen; i++)
-		if (strcmp(w->seen[i], addr) == 0)
-			return;
-	LC_GROW(w->seen, w->cap_seen, w->n_seen + 1);
-	w->seen[w->n_seen++] = lc_strdup(addr);
+	if (!lc_strv_push_unique(&w->seen, addr))
+		return;
 	unsigned char cfg[4096];
 	char cpath[600];
 	snprintf(cpath, sizeof(cpath), "bus/pci/devices/%s/config", addr);
@@ -365,7 +351,9 @@ static bool acs_path(const struct host *h, struct acs_walk *w, const struct lc_p
 		next = strchr(tok, '/');
 		if (next)
 			*next++ = '\0';
-		if (!is_pci_addr(tok))
+		struct lc_pci_addr pa;
+		/* "pci0000:00" names the root bus, not a device */
+		if (lc_pci_addr_parse(tok, &pa) < 0)
 			continue;
 		acs_device(h, w, tok);
 		self = strcmp(tok, f->addr) == 0;
@@ -376,7 +364,7 @@ static bool acs_path(const struct host *h, struct acs_walk *w, const struct lc_p
 /* ACS on every device from each PF up to its root port, read from config. */
 static void check_acs(const struct host *h, struct lc_checks *c)
 {
-	struct acs_walk w = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT, NULL, 0, 0};
+	struct acs_walk w = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT, LC_STRV_INIT};
 	size_t pfs = 0, lost = 0;
 	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
 		const struct lc_pci_fn *f = &h->inv.fns[i];
@@ -420,13 +408,11 @@ static void check_acs(const struct host *h, struct lc_checks *c)
 		add(c, "acs", LC_WARN, lc_buf_detach(&d), lc_buf_detach(&fix));
 	} else {
 		add(c, "acs", LC_PASS,
-		    lc_asprintf("ACS on all %zu devices on the path of %zu SR-IOV PFs", w.n_seen,
+		    lc_asprintf("ACS on all %zu devices on the path of %zu SR-IOV PFs", w.seen.n,
 				pfs),
 		    NULL);
 	}
-	for (size_t i = 0; i < w.n_seen; i++)
-		free(w.seen[i]);
-	free(w.seen);
+	lc_strv_release(&w.seen);
 	lc_buf_release(&w.missing);
 	lc_buf_release(&w.unreadable);
 	lc_buf_release(&w.nopath);

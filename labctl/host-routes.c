@@ -5,7 +5,7 @@
 
 #include "alloc.h"
 #include "host-routes.h"
-#include "validate.h"
+#include "inet.h"
 
 size_t lc_routes_parse(const char *text, struct lc_route **out)
 {

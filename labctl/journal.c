@@ -14,25 +14,18 @@ char *lc_journal_dir(const char *state_dir, const char *lab)
 	return lc_asprintf("%s/labs/%s", state_dir, lab);
 }
 
-static void add_unique(char ***v, size_t *n, char *s)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], s) == 0) {
-			free(s);
-			return;
-		}
-	*v = lc_realloc(*v, (*n + 1) * sizeof(char *));
-	(*v)[(*n)++] = s;
-}
-
 void lc_journal_add_node(struct lc_journal *j, const char *node, const char *kind)
 {
-	add_unique(&j->nodes, &j->n_nodes, lc_asprintf("%s %s", node, kind));
+	char *line = lc_asprintf("%s %s", node, kind);
+	lc_strv_push_unique(&j->nodes, line);
+	free(line);
 }
 
 void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *volume)
 {
-	add_unique(&j->volumes, &j->n_volumes, lc_asprintf("%s/%s", pool, volume));
+	char *line = lc_asprintf("%s/%s", pool, volume);
+	lc_strv_push_unique(&j->volumes, line);
+	free(line);
 }
 
 int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j,
@@ -52,9 +45,9 @@ int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j
 			if (next)
 				*next++ = '\0';
 			if (strncmp(line, "node ", 5) == 0)
-				add_unique(&j->nodes, &j->n_nodes, lc_strdup(line + 5));
+				lc_strv_push_unique(&j->nodes, line + 5);
 			else if (strncmp(line, "volume ", 7) == 0)
-				add_unique(&j->volumes, &j->n_volumes, lc_strdup(line + 7));
+				lc_strv_push_unique(&j->volumes, line + 7);
 		}
 		if (rc == 0)
 			free(text);
@@ -70,10 +63,10 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 	int rc = lc_mkdir_p(dir, err);
 	if (rc == 0) {
 		struct lc_buf b = LC_BUF_INIT;
-		for (size_t i = 0; i < j->n_nodes; i++)
-			lc_buf_addf(&b, "node %s\n", j->nodes[i]);
-		for (size_t i = 0; i < j->n_volumes; i++)
-			lc_buf_addf(&b, "volume %s\n", j->volumes[i]);
+		for (size_t i = 0; i < j->nodes.n; i++)
+			lc_buf_addf(&b, "node %s\n", j->nodes.v[i]);
+		for (size_t i = 0; i < j->volumes.n; i++)
+			lc_buf_addf(&b, "volume %s\n", j->volumes.v[i]);
 		char *path = lc_asprintf("%s/journal", dir);
 		rc = lc_write_file(path, lc_buf_str(&b), b.len, err);
 		free(path);
@@ -85,8 +78,8 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 
 void lc_journal_release(struct lc_journal *j)
 {
-	lc_strv_free(j->nodes, j->n_nodes);
-	lc_strv_free(j->volumes, j->n_volumes);
+	lc_strv_release(&j->nodes);
+	lc_strv_release(&j->volumes);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -115,24 +108,21 @@ int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err
 	return rc;
 }
 
-int lc_journal_labs(const char *state_dir, char ***labs, size_t *n, struct lc_err *err)
+int lc_journal_labs(const char *state_dir, struct lc_strv *labs, struct lc_err *err)
 {
 	char *dir = lc_asprintf("%s/labs", state_dir);
-	*labs = NULL;
-	*n = 0;
+	lc_strv_init(labs);
 	int rc = 0;
 	if (lc_file_exists(dir)) {
-		char **all;
-		size_t na;
-		rc = lc_list_dir(dir, "", &all, &na, err);
-		for (size_t i = 0; rc == 0 && i < na; i++) {
-			char *j = lc_asprintf("%s/%s/journal", dir, all[i]);
+		struct lc_strv all;
+		rc = lc_list_dir(dir, "", &all, err);
+		for (size_t i = 0; rc == 0 && i < all.n; i++) {
+			char *j = lc_asprintf("%s/%s/journal", dir, all.v[i]);
 			if (lc_file_exists(j))
-				add_unique(labs, n, lc_strdup(all[i]));
+				lc_strv_push_unique(labs, all.v[i]);
 			free(j);
 		}
-		if (rc == 0)
-			lc_strv_free(all, na);
+		lc_strv_release(&all);
 	}
 	free(dir);
 	return rc;

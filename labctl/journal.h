@@ -11,12 +11,11 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strv.h"
 
 struct lc_journal {
-	char **nodes; /* "NODE KIND" */
-	size_t n_nodes;
-	char **volumes; /* "POOL/VOLUME" */
-	size_t n_volumes;
+	struct lc_strv nodes;	/* "NODE KIND" */
+	struct lc_strv volumes; /* "POOL/VOLUME" */
 };
 
 char *lc_journal_dir(const char *state_dir, const char *lab);
@@ -31,7 +30,7 @@ void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *v
 void lc_journal_release(struct lc_journal *j);
 /* Remove STATE/labs/LAB with its journal and console logs. */
 int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err);
-/* Labs that have a journal, sorted. */
-int lc_journal_labs(const char *state_dir, char ***labs, size_t *n, struct lc_err *err);
+/* Labs that have a journal, sorted (labs is emptied first). */
+int lc_journal_labs(const char *state_dir, struct lc_strv *labs, struct lc_err *err);
 
 #endif

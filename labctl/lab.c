@@ -12,16 +12,18 @@
 #include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
+#include "lab-ssh.h"
 #include "lease.h"
 #include "workpool.h"
 #include "host-routes.h"
+#include "seed.h"
 #include "sysfs.h"
 #include "virt.h"
 
 const char *lc_node_action_name(enum lc_node_action a)
 {
 	static const char *const names[] = {"pending", "created",   "started", "unchanged",
-					    "changed", "redefined", "failed"};
+					    "changed", "redefined", "skipped", "failed"};
 	return names[a];
 }
 
@@ -75,6 +77,10 @@ static int write_journal(const struct lc_opts *o, const struct lc_topology *t, s
 			lc_journal_add_volume(&j, t->storage_pool.v, vol);
 			free(vol);
 		}
+		/* a seed the node may get: down deletes it if it is there */
+		char *seed = lc_seed_volume_name(t, &t->nodes[i]);
+		lc_journal_add_volume(&j, t->storage_pool.v, seed);
+		free(seed);
 	}
 	int rc = lc_journal_write(o->state_dir, t->name.v, &j, err);
 	lc_journal_release(&j);
@@ -125,6 +131,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_topology *t = j->t;
 	const struct lc_node *n = &t->nodes[i];
 	struct lc_node_result *res = &j->r->nodes[i];
+	if (res->action == LC_NODE_SKIPPED)
+		return 0;
 	const struct lc_planned *dom = NULL;
 	for (size_t k = 0; k < j->r->plan.n; k++) {
 		const struct lc_planned *p = &j->r->plan.v[k];
@@ -134,6 +142,8 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 			dom = p;
 			continue;
 		}
+		if (p->data)
+			continue; /* uploaded below, once the node's fate is known */
 		bool created;
 		if (lc_virt_volume_ensure(v, t->storage_pool.v, p->name, p->xml, &created, err) < 0)
 			return -1;
@@ -146,6 +156,22 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 	const struct lc_virt_obj *old = existing_of(j, n->name);
 	bool same = old && old->rendered_sha256 && dom->rendered_sha256 &&
 		    strcmp(old->rendered_sha256, dom->rendered_sha256) == 0;
+	/* a node defined anew gets a new seed; one kept keeps its own (made if it went missing) */
+	bool fresh = !old || (!same && j->uo->force);
+	for (size_t k = 0; k < j->r->plan.n; k++) {
+		const struct lc_planned *p = &j->r->plan.v[k];
+		bool made;
+		if (p->node != n || !p->data)
+			continue;
+		if (lc_virt_volume_upload(v, t->storage_pool.v, p->name, p->xml, p->data, p->len,
+					  fresh, &made, err) < 0)
+			return -1;
+		if (made) {
+			pthread_mutex_lock(&j->mu);
+			j->volumes_created++;
+			pthread_mutex_unlock(&j->mu);
+		}
+	}
 	j->started_at[i] = lc_now_s();
 	if (old && (same || !j->uo->force)) {
 		res->action = same ? LC_NODE_UNCHANGED : LC_NODE_CHANGED;
@@ -261,7 +287,7 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 		for (size_t i = 0; i < t->n_nodes; i++) {
 			struct lc_node_result *res = &j->r->nodes[i];
 			const char *ready = ready_line(l, &t->nodes[i]);
-			if (res->booted)
+			if (res->booted || res->action == LC_NODE_SKIPPED)
 				continue;
 			if (!ready) {
 				res->booted = true; /* nothing to wait for: running is booted */
@@ -269,9 +295,16 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			char *log = lc_asprintf("%s/labs/%s/%s.log", o->state_dir, t->name.v,
 						t->nodes[i].name);
-			res->boot_line = find_line(log, ready);
+			if (!res->boot_line)
+				res->boot_line = find_line(log, ready);
 			free(log);
 			if (!res->boot_line) {
+				pending++;
+				continue;
+			}
+			/* a cloud-init node is ready when people can log in: sshd answers */
+			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
+			    !lc_ssh_banner(res->addr, 500)) {
 				pending++;
 				continue;
 			}
@@ -288,9 +321,18 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	if (!pending)
 		return 0;
 	struct lc_buf b = LC_BUF_INIT;
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (!j->r->nodes[i].booted)
-			lc_buf_addf(&b, "%s%s", b.len ? ", " : "", t->nodes[i].name);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node_result *res = &j->r->nodes[i];
+		if (res->booted || res->action == LC_NODE_SKIPPED)
+			continue;
+		/* what each node still waits for */
+		if (res->boot_line)
+			lc_buf_addf(&b, "%s%s (ssh at %s)", b.len ? ", " : "", t->nodes[i].name,
+				    res->addr);
+		else
+			lc_buf_addf(&b, "%s%s (console line %s)", b.len ? ", " : "",
+				    t->nodes[i].name, ready_line(l, &t->nodes[i]));
+	}
 	lc_err_set(err, LC_EXIT_RUNTIME, "%zu node%s did not boot within %ds: %s", pending,
 		   pending == 1 ? "" : "s", j->uo->wait_s, lc_buf_str(&b));
 	lc_buf_release(&b);
@@ -361,6 +403,18 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		r->nodes[i].node = t->nodes[i].name;
 		r->nodes[i].domain = lc_domain_name(t, &t->nodes[i]);
+		if (!lc_node_picked(t->nodes[i].name, uo->only, uo->n_only))
+			r->nodes[i].action = LC_NODE_SKIPPED;
+	}
+	/* a --node that picks nothing is a typo, not an empty up */
+	for (size_t k = 0; k < uo->n_only; k++) {
+		bool any = false;
+		for (size_t i = 0; i < t->n_nodes && !any; i++)
+			any = lc_node_picked(t->nodes[i].name, &uo->only[k], 1);
+		if (!any)
+			return lc_err_set(err, LC_EXIT_USAGE,
+					  "--node '%s' matches no node of lab %s", uo->only[k],
+					  t->name.v);
 	}
 	struct lc_host_facts facts;
 	struct lc_vf_plan devs;
@@ -379,10 +433,21 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 		return -1;
 	for (size_t i = 0; i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
+	/* the lab's key before the plan: the seeds carry it */
+	if (lc_lab_key_ensure(o->state_dir, t, err) < 0) {
+		lc_vf_plan_release(&devs);
+		return -1;
+	}
 	int rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
 	lc_vf_plan_release(&devs);
 	if (rc < 0 || ensure_pool(o, v, t->storage_pool.v, err) < 0)
 		return -1;
+	if (r->plan.addrs.n && lc_lab_ssh_config(o->state_dir, t, &r->plan.addrs, err) < 0)
+		return -1;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < r->plan.addrs.n && !r->nodes[i].addr[0]; k++)
+			if (r->plan.addrs.v[k].node == &t->nodes[i])
+				memcpy(r->nodes[i].addr, r->plan.addrs.v[k].ip, 16);
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct lc_planned *p = &r->plan.v[i];
 		bool changed;
@@ -429,29 +494,20 @@ void lc_up_report_release(struct lc_up_report *r)
 
 /* ---- down ---- */
 
-static void add_volume(char ***v, size_t *n, const char *pv)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], pv) == 0)
-			return;
-	*v = lc_realloc(*v, (*n + 1) * sizeof(char *));
-	(*v)[(*n)++] = lc_strdup(pv);
-}
-
-static bool has(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* name is LAB-SOMETHING.qcow2, the shape of the lab's volume names. */
 static bool lab_volume_name(const char *lab, const char *name)
 {
-	size_t ll = strlen(lab), nl = strlen(name), sl = strlen(".qcow2");
-	return nl > ll + 1 + sl && strncmp(name, lab, ll) == 0 && name[ll] == '-' &&
-	       strcmp(name + nl - sl, ".qcow2") == 0;
+	size_t ll = strlen(lab), nl = strlen(name);
+	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || name[ll] != '-')
+		return false;
+	/* overlays and extra disks, and cloud-init seeds */
+	static const char *const ends[] = {".qcow2", "-seed.iso"};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(ends); i++) {
+		size_t sl = strlen(ends[i]);
+		if (nl > ll + 1 + sl && strcmp(name + nl - sl, ends[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -460,48 +516,38 @@ static bool lab_volume_name(const char *lab, const char *name)
  * and lab x-a, node b both make x-a-b.qcow2), so a volume that fits one of
  * them is left to it.
  */
-static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***out,
-		       size_t *n, struct lc_err *err)
+static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		       struct lc_strv *out, struct lc_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	char **names = NULL;
-	size_t nn = 0, cap = 0;
+	lc_strv_init(out);
+	struct lc_strv names = LC_STRV_INIT;
 	struct lc_virt_obj *objs;
 	size_t no;
 	for (int pass = 0; pass < 2; pass++) {
 		if ((pass ? lc_virt_lab_networks : lc_virt_lab_domains)(v, NULL, &objs, &no, err) <
 		    0) {
-			lc_strv_free(names, nn);
+			lc_strv_release(&names);
 			return -1;
 		}
-		for (size_t i = 0; i < no; i++) {
-			LC_GROW(names, cap, nn + 1);
-			names[nn++] = lc_strdup(objs[i].lab);
-		}
+		for (size_t i = 0; i < no; i++)
+			lc_strv_push(&names, objs[i].lab);
 		lc_virt_objs_free(objs, no);
 	}
-	char **jl;
-	size_t nj;
-	if (lc_journal_labs(o->state_dir, &jl, &nj, err) < 0) {
-		lc_strv_free(names, nn);
+	struct lc_strv jl;
+	if (lc_journal_labs(o->state_dir, &jl, err) < 0) {
+		lc_strv_release(&names);
 		return -1;
 	}
-	for (size_t i = 0; i < nj; i++) {
-		LC_GROW(names, cap, nn + 1);
-		names[nn++] = lc_strdup(jl[i]);
-	}
-	lc_strv_free(jl, nj);
+	for (size_t i = 0; i < jl.n; i++)
+		lc_strv_push(&names, jl.v[i]);
+	lc_strv_release(&jl);
 	size_t ll = strlen(lab);
-	for (size_t i = 0; i < nn; i++) {
-		const char *x = names[i];
-		if (strlen(x) > ll + 1 && strncmp(x, lab, ll) == 0 && x[ll] == '-' &&
-		    !has(*out, *n, x)) {
-			*out = lc_realloc(*out, (*n + 1) * sizeof(char *));
-			(*out)[(*n)++] = lc_strdup(x);
-		}
+	for (size_t i = 0; i < names.n; i++) {
+		const char *x = names.v[i];
+		if (strlen(x) > ll + 1 && strncmp(x, lab, ll) == 0 && x[ll] == '-')
+			lc_strv_push_unique(out, x);
 	}
-	lc_strv_free(names, nn);
+	lc_strv_release(&names);
 	return 0;
 }
 
@@ -511,51 +557,65 @@ static int longer_labs(const struct lc_opts *o, struct lc_virt *v, const char *l
  * journal lost too. Looked for in the default pool and every pool the
  * domains and the journal name.
  */
-static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char *lab, char ***vols,
-			  size_t *n_vols, struct lc_err *err)
+static int orphan_volumes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+			  struct lc_strv *vols, struct lc_err *err)
 {
-	char **pools = NULL, **cand = NULL;
-	size_t np = 0, nc = 0;
-	add_volume(&pools, &np, LC_DEFAULT_STORAGE_POOL);
-	for (size_t i = 0; i < *n_vols; i++) {
-		const char *slash = strchr((*vols)[i], '/');
+	struct lc_strv pools = LC_STRV_INIT, cand = LC_STRV_INIT;
+	lc_strv_push(&pools, LC_DEFAULT_STORAGE_POOL);
+	for (size_t i = 0; i < vols->n; i++) {
+		const char *slash = strchr(vols->v[i], '/');
 		if (!slash)
 			continue;
-		char *pool = lc_strndup((*vols)[i], (size_t)(slash - (*vols)[i]));
-		add_volume(&pools, &np, pool);
+		char *pool = lc_strndup(vols->v[i], (size_t)(slash - vols->v[i]));
+		lc_strv_push_unique(&pools, pool);
 		free(pool);
 	}
 	int rc = 0;
-	for (size_t p = 0; rc == 0 && p < np; p++) {
-		char **names;
-		size_t nn;
-		if ((rc = lc_virt_pool_volumes(v, pools[p], &names, &nn, err)) < 0)
+	for (size_t p = 0; rc == 0 && p < pools.n; p++) {
+		struct lc_strv names;
+		if ((rc = lc_virt_pool_volumes(v, pools.v[p], &names, err)) < 0)
 			break;
-		for (size_t i = 0; i < nn; i++) {
-			char *pv = lc_asprintf("%s/%s", pools[p], names[i]);
-			if (lab_volume_name(lab, names[i]) && !has(*vols, *n_vols, pv))
-				add_volume(&cand, &nc, pv);
+		for (size_t i = 0; i < names.n; i++) {
+			char *pv = lc_asprintf("%s/%s", pools.v[p], names.v[i]);
+			if (lab_volume_name(lab, names.v[i]) && !lc_strv_has(vols, pv))
+				lc_strv_push_unique(&cand, pv);
 			free(pv);
 		}
-		lc_strv_free(names, nn);
+		lc_strv_release(&names);
 	}
 	/* only a candidate makes it worth listing every lab the connection knows */
-	char **longer = NULL;
-	size_t nl = 0;
-	if (rc == 0 && nc)
-		rc = longer_labs(o, v, lab, &longer, &nl, err);
-	for (size_t i = 0; rc == 0 && i < nc; i++) {
-		const char *name = strchr(cand[i], '/') + 1;
+	struct lc_strv longer = LC_STRV_INIT;
+	if (rc == 0 && cand.n)
+		rc = longer_labs(o, v, lab, &longer, err);
+	for (size_t i = 0; rc == 0 && i < cand.n; i++) {
+		const char *name = strchr(cand.v[i], '/') + 1;
 		bool theirs = false;
-		for (size_t k = 0; k < nl && !theirs; k++)
-			theirs = lab_volume_name(longer[k], name);
+		for (size_t k = 0; k < longer.n && !theirs; k++)
+			theirs = lab_volume_name(longer.v[k], name);
 		if (!theirs)
-			add_volume(vols, n_vols, cand[i]);
+			lc_strv_push_unique(vols, cand.v[i]);
 	}
-	lc_strv_free(longer, nl);
-	lc_strv_free(cand, nc);
-	lc_strv_free(pools, np);
+	lc_strv_release(&longer);
+	lc_strv_release(&cand);
+	lc_strv_release(&pools);
 	return rc;
+}
+
+/* Delete "POOL/VOLUME" volumes (each string is cut at its slash). */
+static int delete_volumes(struct lc_virt *v, struct lc_strv *vols, struct lc_down_report *r,
+			  struct lc_err *err)
+{
+	for (size_t i = 0; i < vols->n; i++) {
+		char *slash = strchr(vols->v[i], '/');
+		bool deleted;
+		if (!slash)
+			continue;
+		*slash = '\0';
+		if (lc_virt_volume_delete(v, vols->v[i], slash + 1, &deleted, err) < 0)
+			return -1;
+		r->n_volumes += deleted;
+	}
+	return 0;
 }
 
 /* Domains are stopped at once up to this many. */
@@ -570,23 +630,42 @@ static int remove_item(void *ctx, struct lc_virt *v, size_t i, struct lc_err *er
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err)
 {
+	return lc_lab_down_nodes(o, v, lab, NULL, 0, r, err);
+}
+
+int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		      const char *const *pats, size_t n_pats, struct lc_down_report *r,
+		      struct lc_err *err)
+{
 	memset(r, 0, sizeof(*r));
 	double t0 = lc_now_s();
 	struct lc_journal jn;
 	if (lc_journal_read(o->state_dir, lab, &jn, err) < 0)
 		return -1;
-	char **vols = NULL;
-	size_t n_vols = 0;
-	for (size_t i = 0; i < jn.n_volumes; i++)
-		add_volume(&vols, &n_vols, jn.volumes[i]);
+	struct lc_strv vols = LC_STRV_INIT;
+	for (size_t i = 0; i < jn.volumes.n && !n_pats; i++)
+		lc_strv_push_unique(&vols, jn.volumes.v[i]);
 	lc_journal_release(&jn);
 	struct lc_virt_obj *objs;
 	size_t n;
 	int rc = lc_virt_lab_domains(v, lab, &objs, &n, err);
+	size_t n_all = n;
+	if (rc == 0 && n_pats) {
+		/* the picked nodes' domains first; only they are removed */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (objs[i].node && lc_node_picked(objs[i].node, pats, n_pats)) {
+				struct lc_virt_obj tmp = objs[k];
+				objs[k++] = objs[i];
+				objs[i] = tmp;
+			}
+		}
+		n = k;
+	}
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
-			for (size_t k = 0; k < objs[i].n_volumes; k++)
-				add_volume(&vols, &n_vols, objs[i].volumes[k]);
+			for (size_t k = 0; k < objs[i].volumes.n; k++)
+				lc_strv_push_unique(&vols, objs[i].volumes.v[k]);
 		/* stopping QEMU takes libvirt a second or so: stop them all at once */
 		struct lc_workpool p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
 		size_t bad = lc_workpool_run(&p, DOWN_WORKERS);
@@ -598,10 +677,18 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		else if (lc_workpool_cut_short(&p))
 			rc = interrupted(err, "down");
 		lc_workpool_release(&p);
-		lc_virt_objs_free(objs, n);
+		lc_virt_objs_free(objs, n_all);
 	}
 	if (rc == 0 && lc_interrupted())
 		rc = interrupted(err, "down");
+	if (n_pats) {
+		/* only the picked nodes' own volumes: the lab itself stays */
+		if (rc == 0)
+			rc = delete_volumes(v, &vols, r, err);
+		lc_strv_release(&vols);
+		r->seconds = lc_now_s() - t0;
+		return rc;
+	}
 	if (rc == 0 && (rc = lc_virt_lab_networks(v, lab, &objs, &n, err)) == 0) {
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			rc = lc_virt_remove_network(v, objs[i].name, err);
@@ -611,17 +698,10 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	}
 	/* volumes once no domain uses them */
 	if (rc == 0)
-		rc = orphan_volumes(o, v, lab, &vols, &n_vols, err);
-	for (size_t i = 0; rc == 0 && i < n_vols; i++) {
-		char *slash = strchr(vols[i], '/');
-		bool deleted;
-		if (!slash)
-			continue;
-		*slash = '\0';
-		rc = lc_virt_volume_delete(v, vols[i], slash + 1, &deleted, err);
-		r->n_volumes += rc == 0 && deleted;
-	}
-	lc_strv_free(vols, n_vols);
+		rc = orphan_volumes(o, v, lab, &vols, err);
+	if (rc == 0)
+		rc = delete_volumes(v, &vols, r, err);
+	lc_strv_release(&vols);
 	/* leases last: a VF is free again only once no domain of the lab holds it */
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
@@ -684,15 +764,12 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 	if (lc_virt_lab_domains(v, NULL, &doms, &nd, err) < 0)
 		return -1;
 	int rc = 0;
-	size_t cap = 0;
 	for (size_t i = 0; i < nd && rc == 0; i++) {
-		if (!doms[i].expires || doms[i].expires > now ||
-		    has(r->labs, r->n_labs, doms[i].lab))
+		if (!doms[i].expires || doms[i].expires > now || lc_strv_has(&r->labs, doms[i].lab))
 			continue;
 		struct lc_down_report dr;
 		rc = lc_lab_down(o, v, doms[i].lab, &dr, err);
-		LC_GROW(r->labs, cap, r->n_labs + 1);
-		r->labs[r->n_labs++] = lc_strdup(doms[i].lab);
+		lc_strv_push(&r->labs, doms[i].lab);
 	}
 	lc_virt_objs_free(doms, nd);
 	int lock = -1;
@@ -705,6 +782,6 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 
 void lc_gc_report_release(struct lc_gc_report *r)
 {
-	lc_strv_free(r->labs, r->n_labs);
+	lc_strv_release(&r->labs);
 	memset(r, 0, sizeof(*r));
 }

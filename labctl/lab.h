@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "load.h"
 #include "plan.h"
+#include "strv.h"
 
 struct lc_virt;
 
@@ -24,6 +25,7 @@ enum lc_node_action {
 	LC_NODE_UNCHANGED, /* running, its XML as it would be rendered now */
 	LC_NODE_CHANGED,   /* its rendered XML differs: reported, kept (use --force) */
 	LC_NODE_REDEFINED, /* --force: replaced by the new rendering */
+	LC_NODE_SKIPPED,   /* not picked by --node: left as it is */
 	LC_NODE_FAILED,
 };
 
@@ -35,15 +37,19 @@ struct lc_node_result {
 	enum lc_node_action action;
 	double seconds; /* volumes + define + start */
 	char *error;	/* LC_NODE_FAILED: "node X: libvirt's message" */
-	bool booted;	/* --wait: the image's ready line was seen */
+	bool booted; /* --wait: the image's ready line was seen (and ssh answers, for cloud-init) */
 	double boot_seconds;
 	char *boot_line;
+	char addr[16]; /* the node's first planned address; "" when it has none */
 };
 
 struct lc_up_opts {
 	int jobs;   /* parallel workers, each with its own connection */
 	int wait_s; /* < 0: do not wait for boot lines */
 	bool force; /* redefine nodes rendered from another topology */
+	/* --node: shell globs of the nodes to act on (borrowed strings); none: every node */
+	const char **only;
+	size_t n_only;
 	/* called as each node finishes and as each boots; from worker threads */
 	void (*progress)(void *ctx, const struct lc_node_result *r, bool boot);
 	void *ctx;
@@ -76,10 +82,18 @@ struct lc_down_report {
 
 int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		struct lc_down_report *r, struct lc_err *err);
+/*
+ * down --node: remove only the domains of the nodes a glob of pats matches,
+ * with their volumes. The lab's networks, VF leases and journal stay: the
+ * lab still exists, and `up --node` brings those nodes back. n == 0 is the
+ * whole lab, as lc_lab_down.
+ */
+int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		      const char *const *pats, size_t n, struct lc_down_report *r,
+		      struct lc_err *err);
 
 struct lc_gc_report {
-	char **labs; /* labs brought down because their ttl passed */
-	size_t n_labs;
+	struct lc_strv labs; /* labs brought down because their ttl passed */
 	size_t n_stale_leases;
 };
 

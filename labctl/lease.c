@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "isotime.h"
 #include "lease.h"
 
 static char *lease_dir(const char *state_dir)
@@ -130,14 +131,13 @@ int lc_leases_read(const char *state_dir, struct lc_leases *out, struct lc_err *
 		free(dir);
 		return 0;
 	}
-	char **names;
-	size_t n;
-	int rc = lc_list_dir(dir, ".lease", &names, &n, err);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
+	struct lc_strv names;
+	int rc = lc_list_dir(dir, ".lease", &names, err);
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		int group;
-		if (sscanf(names[i], "group-%d", &group) != 1)
+		if (sscanf(names.v[i], "group-%d", &group) != 1)
 			continue;
-		char *path = lc_asprintf("%s/%s.lease", dir, names[i]);
+		char *path = lc_asprintf("%s/%s.lease", dir, names.v[i]);
 		LC_GROW(out->v, out->cap, out->n + 1);
 		rc = parse_lease(path, group, &out->v[out->n], err);
 		if (rc == 0)
@@ -145,7 +145,7 @@ int lc_leases_read(const char *state_dir, struct lc_leases *out, struct lc_err *
 		rc = rc < 0 ? -1 : 0; /* a lease dropped since the listing is skipped */
 		free(path);
 	}
-	lc_strv_free(names, n);
+	lc_strv_release(&names);
 	free(dir);
 	if (rc < 0)
 		lc_leases_release(out);
@@ -179,11 +179,9 @@ bool lc_lease_damaged_stale(const struct lc_lease *l, time_t now)
 
 static char *lease_text(const char *lab, const char *node, const char *addresses, const char *uri)
 {
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char ts[LC_ISO8601_SIZE];
+	if (lc_iso8601(time(NULL), ts) < 0)
+		snprintf(ts, sizeof(ts), "unknown"); /* the clock is past 9999: nobody reads it */
 	return lc_asprintf("lab=%s\nnode=%s\naddresses=%s\npid=%ld\ncreated=%s\n%s%s%s", lab, node,
 			   addresses, (long)getpid(), ts, uri ? "uri=" : "", uri ? uri : "",
 			   uri ? "\n" : "");

@@ -82,6 +82,45 @@ static int check_template(const char *path, struct lc_err *err)
 	return rc;
 }
 
+/* A small file a topology names (a cloud-config, a public key): a regular file of at most 1 MiB. */
+static int read_user_file(const char *path, char **data, size_t *len, struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_USAGE, "cannot open '%s': %s", path,
+				  strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lc_err_set(err, LC_EXIT_USAGE, "'%s' is not a regular file", path);
+	}
+	int rc = lc_read_fd(fd, path, 1 << 20, LC_EXIT_USAGE, data, len, err);
+	close(fd);
+	return rc;
+}
+
+/* Files a topology names for their contents: cloud_init: files, ssh_key:. */
+static void read_user_files(struct lc_topology *t, struct lc_diags *d)
+{
+	struct lc_err e = LC_ERR_INIT;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct lc_node *n = &t->nodes[i];
+		size_t len;
+		if (!n->cloud_init.v || n->cloud_init_inline)
+			continue;
+		if (read_user_file(n->cloud_init.v, &n->cloud_init_text, &len, &e) < 0) {
+			lc_diag_add(d, n->cloud_init.at, "node \"%s\": \"cloud_init\": %s", n->name,
+				    e.msg);
+			lc_err_release(&e);
+		}
+	}
+	size_t len;
+	if (t->ssh_key.v && read_user_file(t->ssh_key.v, &t->ssh_key_text, &len, &e) < 0) {
+		lc_diag_add(d, t->ssh_key.at, "\"ssh_key\": %s", e.msg);
+		lc_err_release(&e);
+	}
+}
+
 int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, struct lc_err *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -100,19 +139,28 @@ int lc_load(const struct lc_opts *o, const char *path, struct lc_loaded *out, st
 		lc_loaded_release(out);
 		return -1;
 	}
-	if (lc_template_kinds(o->templates, &out->kinds, &out->n_kinds, err) < 0 ||
+	if (lc_template_kinds(o->templates, &out->kinds, err) < 0 ||
 	    !(out->catalog = lc_load_catalog(o, err))) {
 		lc_diags_release(&d);
 		lc_loaded_release(out);
 		return -1;
 	}
-	const char **images = lc_calloc(out->catalog->n, sizeof(*images));
-	for (size_t i = 0; i < out->catalog->n; i++)
+	const char **images = lc_calloc(out->catalog->n + 1, sizeof(*images));
+	bool *ci = lc_calloc(out->catalog->n + 1, sizeof(*ci));
+	for (size_t i = 0; i < out->catalog->n; i++) {
 		images[i] = out->catalog->images[i].name.v;
-	struct lc_validate_ctx vc = {(const char *const *)out->kinds, out->n_kinds, images,
-				     out->catalog->n, check_template};
+		ci[i] = out->catalog->images[i].cloud_init.v;
+	}
+	read_user_files(out->topo, &d);
+	struct lc_validate_ctx vc = {(const char *const *)out->kinds.v,
+				     out->kinds.n,
+				     images,
+				     out->catalog->n,
+				     ci,
+				     check_template};
 	lc_validate(out->topo, &vc, &d);
 	free(images);
+	free(ci);
 	int rc = lc_diags_to_err(&d, err);
 	lc_diags_release(&d);
 	if (rc < 0)
@@ -124,6 +172,6 @@ void lc_loaded_release(struct lc_loaded *l)
 {
 	lc_topology_free(l->topo);
 	lc_catalog_free(l->catalog);
-	lc_strv_free(l->kinds, l->n_kinds);
+	lc_strv_release(&l->kinds);
 	memset(l, 0, sizeof(*l));
 }

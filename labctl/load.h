@@ -9,12 +9,12 @@
 #include "image-catalog.h"
 #include "opts.h"
 #include "model.h"
+#include "strv.h"
 
 struct lc_loaded {
 	struct lc_topology *topo;
 	struct lc_catalog *catalog; /* installed catalog merged with STATE/catalog.yaml */
-	char **kinds;
-	size_t n_kinds;
+	struct lc_strv kinds;
 };
 
 /*

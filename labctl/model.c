@@ -1,6 +1,7 @@
 /* The lab model: ownership, look-ups and the value grammars (sizes, durations). */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,13 @@ void lc_node_release(struct lc_node *n)
 	lc_str_release(&n->boot_kernel);
 	lc_str_release(&n->boot_initrd);
 	lc_str_release(&n->boot_cmdline);
+	for (size_t i = 0; i < n->n_ips; i++) {
+		lc_str_release(&n->ips[i].network);
+		lc_str_release(&n->ips[i].addr);
+	}
+	free(n->ips);
+	lc_str_release(&n->cloud_init);
+	free(n->cloud_init_text);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -96,6 +104,8 @@ void lc_topology_free(struct lc_topology *t)
 	for (size_t i = 0; i < t->n_nodes; i++)
 		lc_node_release(&t->nodes[i]);
 	free(t->nodes);
+	lc_str_release(&t->ssh_key);
+	free(t->ssh_key_text);
 	free(t->file);
 	free(t);
 }
@@ -217,4 +227,12 @@ int lc_parse_duration(const char *s, uint64_t *seconds, const char **why)
 	}
 	*seconds = total;
 	return 0;
+}
+
+bool lc_node_picked(const char *node, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], node, 0) == 0)
+			return true;
+	return n == 0;
 }

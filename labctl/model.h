@@ -63,6 +63,12 @@ struct lc_vf_req {
 	struct lc_strlist macs; /* empty: derived from lab, node and index */
 };
 
+/* ip: {NETWORK: ADDRESS}: the address a node's NIC on that network gets. */
+struct lc_ip_req {
+	struct lc_str network;
+	struct lc_str addr;
+};
+
 struct lc_pci_req {
 	struct lc_mark at;
 	struct lc_str address;
@@ -119,6 +125,17 @@ struct lc_node {
 	struct lc_str boot_kernel;
 	struct lc_str boot_initrd;
 	struct lc_str boot_cmdline;
+	struct lc_ip_req *ips;
+	size_t n_ips, cap_ips;
+	bool ips_set;
+	/*
+	 * cloud_init: the user's own cloud-config, a file (path resolved from
+	 * the topology's directory) or an inline mapping (cloud_init_inline:
+	 * the mapping as JSON text, which cloud-config's YAML reads).
+	 */
+	struct lc_str cloud_init;
+	bool cloud_init_inline;
+	char *cloud_init_text; /* the file's contents, read by load.c */
 };
 
 struct lc_host {
@@ -140,6 +157,8 @@ struct lc_topology {
 	size_t n_hosts, cap_hosts;
 	struct lc_node *nodes; /* sorted by name */
 	size_t n_nodes, cap_nodes;
+	struct lc_str ssh_key; /* a public key file (resolved from the topology's dir) */
+	char *ssh_key_text;    /* its contents, read by load.c */
 };
 
 /* Defaults for keys neither the node nor "defaults:" set (docs/topology.md). */
@@ -155,6 +174,8 @@ void lc_node_release(struct lc_node *n);
 const struct lc_network *lc_topology_network(const struct lc_topology *t, const char *name);
 const struct lc_vf_pool *lc_topology_pool(const struct lc_topology *t, const char *name);
 const struct lc_node *lc_topology_node(const struct lc_topology *t, const char *name);
+/* Whether a node is one of those --node picked: a shell glob of pats matches it; none: all. */
+bool lc_node_picked(const char *node, const char *const *pats, size_t n);
 
 void lc_strlist_add(struct lc_strlist *l, const char *s, struct lc_mark at);
 void lc_strlist_release(struct lc_strlist *l);

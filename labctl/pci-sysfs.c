@@ -12,7 +12,9 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "pci-addr.h"
 #include "pci.h"
+#include "strv.h"
 #include "sysfs.h"
 
 struct walk {
@@ -20,7 +22,7 @@ struct walk {
 	struct lc_inventory *inv;
 	/* VF address -> index, from the PFs' virtfnN links, resolved after the pass */
 	struct vfidx {
-		char addr[16];
+		char addr[LC_PCI_ADDR_SIZE];
 		int index;
 	} * idx;
 	size_t n_idx, cap_idx;
@@ -99,8 +101,9 @@ static int on_device(void *ctx, const char *name)
 	struct walk *w = ctx;
 	const struct lc_sysdir *d = &w->devices;
 	char p[128], buf[64];
-	if (strlen(name) >= sizeof(((struct lc_pci_fn *)0)->addr))
-		return 0; /* not a PCI address */
+	struct lc_pci_addr pa;
+	if (lc_pci_addr_parse(name, &pa) < 0)
+		return 0;
 	LC_GROW(w->inv->fns, w->inv->cap, w->inv->n + 1);
 	struct lc_pci_fn *f = &w->inv->fns[w->inv->n];
 	memset(f, 0, sizeof(*f));
@@ -152,16 +155,9 @@ static int cmp_idx(const void *a, const void *b)
 	return strcmp(((const struct vfidx *)a)->addr, ((const struct vfidx *)b)->addr);
 }
 
-struct names {
-	char **v;
-	size_t n, cap;
-};
-
 static int collect(void *ctx, const char *name)
 {
-	struct names *l = ctx;
-	LC_GROW(l->v, l->cap, l->n + 1);
-	l->v[l->n++] = lc_strdup(name);
+	lc_strv_push(ctx, name);
 	return 0;
 }
 
@@ -202,7 +198,7 @@ static int load_sysfs(const struct lc_inventory_source *src, struct lc_inventory
 		lc_err_prefix(err, "PCI inventory: ");
 		return -1;
 	}
-	struct names names = {0};
+	struct lc_strv names = LC_STRV_INIT;
 	lc_sysdir_each(&devices, NULL, collect, &names);
 	size_t nw = n_workers(names.n), per = (names.n + nw - 1) / nw;
 	struct worker *ks = lc_calloc(nw, sizeof(*ks));
@@ -238,9 +234,7 @@ static int load_sysfs(const struct lc_inventory_source *src, struct lc_inventory
 		free(k->w.idx);
 	}
 	free(ks);
-	for (size_t i = 0; i < names.n; i++)
-		free(names.v[i]);
-	free(names.v);
+	lc_strv_release(&names);
 	lc_sysdir_close(&devices);
 	lc_inventory_sort(inv);
 	if (all.n_idx)

@@ -11,9 +11,10 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "pci-addr.h"
 
 struct lc_pci_fn {
-	char addr[16]; /* 0000:d8:00.2 */
+	char addr[LC_PCI_ADDR_SIZE]; /* 0000:d8:00.2 */
 	uint16_t vendor, device;
 	uint32_t class;
 	char driver[64]; /* "" when unbound */
@@ -21,9 +22,9 @@ struct lc_pci_fn {
 	int group;	 /* IOMMU group, -1 when none */
 	bool sriov;	 /* a PF: has sriov_totalvfs */
 	unsigned totalvfs, numvfs;
-	char physfn[16]; /* a VF: its PF's address; "" otherwise */
-	int vf_index;	 /* a VF: N in its PF's virtfnN; -1 otherwise */
-	char netdev[32]; /* first interface in net/, "" when none */
+	char physfn[LC_PCI_ADDR_SIZE]; /* a VF: its PF's address; "" otherwise */
+	int vf_index;		       /* a VF: N in its PF's virtfnN; -1 otherwise */
+	char netdev[32];	       /* first interface in net/, "" when none */
 };
 
 struct lc_inventory {

@@ -1,7 +1,10 @@
 /* Render a whole lab; see plan.h. */
 #include <string.h>
 
+#include "lab-ssh.h"
 #include "plan.h"
+#include "seed.h"
+#include "strv.h"
 #include "templates.h"
 
 static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
@@ -14,38 +17,68 @@ static void add(struct lc_plan *p, enum lc_object type, char *name, const struct
 	e->node = n;
 	e->xml = lc_xml_format(doc);
 	e->rendered_sha256 = type == LC_OBJ_DOMAIN ? lc_render_domain_sha256(doc) : NULL;
+	e->data = NULL;
+	e->len = 0;
 	xmlFreeDoc(doc);
+}
+
+/*
+ * Node n's cloud-init seed, as a volume to upload: its instance-id follows
+ * the node's rendered domain, so a new definition makes cloud-init run again.
+ */
+static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct lc_node *n,
+		    const struct lc_node_plan *np, const char *pubkey, time_t now,
+		    struct lc_err *err)
+{
+	const struct lc_planned *dom = &p->v[p->n - 1];
+	char *id = lc_asprintf("labctl-%.16s", dom->rendered_sha256 ? dom->rendered_sha256 : "");
+	struct lc_seed s;
+	lc_seed_render(t, n, &p->addrs, np ? np->hd : NULL, np ? np->n_hd : 0, pubkey, id, &s);
+	free(id);
+	const struct lc_iso_file files[] = {
+	    {"meta-data", s.meta_data, strlen(s.meta_data)},
+	    {"user-data", s.user_data, strlen(s.user_data)},
+	    {"network-config", s.network_config, strlen(s.network_config)},
+	};
+	unsigned char *iso;
+	size_t len;
+	int rc = lc_iso_build("cidata", files, LC_ARRAY_SIZE(files), now, &iso, &len, err);
+	lc_seed_release(&s);
+	if (rc < 0)
+		return -1;
+	char *name = lc_seed_volume_name(t, n);
+	add(p, LC_OBJ_VOLUME, name, n, lc_render_raw_volume(name, len));
+	p->v[p->n - 1].data = iso;
+	p->v[p->n - 1].len = len;
+	return 0;
 }
 
 /* Templates are parsed once per kind, not once per node. */
 struct tcache {
-	char **path;
-	xmlDocPtr *doc;
-	size_t n, cap, cap2;
+	struct lc_strv path;
+	xmlDocPtr *doc; /* doc[i] parsed from path.v[i] */
+	size_t cap;
 };
 
 static xmlDocPtr cached(struct tcache *c, const char *path, struct lc_err *err)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->path[i], path) == 0)
-			return c->doc[i];
+	size_t i = lc_strv_find(&c->path, path);
+	if (i < c->path.n)
+		return c->doc[i];
 	xmlDocPtr d = lc_template_load(path, err);
 	if (!d)
 		return NULL;
-	LC_GROW(c->path, c->cap, c->n + 1);
-	LC_GROW(c->doc, c->cap2, c->n + 1);
-	c->path[c->n] = lc_strdup(path);
-	c->doc[c->n++] = d;
+	LC_GROW(c->doc, c->cap, c->path.n + 1);
+	c->doc[c->path.n] = d;
+	lc_strv_push(&c->path, path);
 	return d;
 }
 
 static void tcache_release(struct tcache *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->path[i]);
+	for (size_t i = 0; i < c->path.n; i++)
 		xmlFreeDoc(c->doc[i]);
-	}
-	free(c->path);
+	lc_strv_release(&c->path);
 	free(c->doc);
 }
 
@@ -54,9 +87,14 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		  struct lc_plan *plan, struct lc_err *err)
 {
 	const struct lc_topology *t = l->topo;
-	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now};
+	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now, NULL};
 	struct tcache tc = {0};
 	memset(plan, 0, sizeof(*plan));
+	/* validation reported the problems; here only the plan matters */
+	lc_addrs_plan(t, &plan->addrs, NULL);
+	rc.addrs = &plan->addrs;
+	/* up made the lab's key first; a render before the first up shows seeds without it */
+	char *pubkey = lc_lab_pubkey(o->state_dir, t);
 	int rc_ = 0;
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct lc_network *net = &t->networks[i];
@@ -99,12 +137,17 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		if (!doc)
 			goto fail;
 		add(plan, LC_OBJ_DOMAIN, lc_domain_name(t, n), n, doc);
+		if (lc_node_takes_seed(l->catalog, n) &&
+		    add_seed(plan, t, n, np, pubkey, now, err) < 0)
+			goto fail;
 	}
 	tcache_release(&tc);
+	free(pubkey);
 	return 0;
 fail:
 	rc_ = -1;
 	tcache_release(&tc);
+	free(pubkey);
 	lc_plan_release(plan);
 	return rc_;
 }
@@ -115,8 +158,10 @@ void lc_plan_release(struct lc_plan *plan)
 		free(plan->v[i].name);
 		free(plan->v[i].xml);
 		free(plan->v[i].rendered_sha256);
+		free(plan->v[i].data);
 	}
 	free(plan->v);
+	lc_addrs_release(&plan->addrs);
 	memset(plan, 0, sizeof(*plan));
 }
 

@@ -21,11 +21,15 @@ struct lc_planned {
 	const struct lc_node *node; /* domains and volumes */
 	char *xml;
 	char *rendered_sha256; /* domains: see lc_render_domain_sha256 */
+	/* a volume whose contents labctl uploads (a cloud-init seed); NULL for others */
+	unsigned char *data;
+	size_t len;
 };
 
 struct lc_plan {
 	struct lc_planned *v;
 	size_t n, cap;
+	struct lc_addrs addrs; /* every NIC's planned address */
 };
 
 /*

@@ -5,8 +5,11 @@
 #include <libxml/xmlsave.h>
 
 #include "buf.h"
+#include "inet.h"
+#include "isotime.h"
 #include "mac.h"
 #include "render.h"
+#include "seed.h"
 #include "sha256.h"
 #include "tweak.h"
 
@@ -354,6 +357,24 @@ static void render_disks(const struct lc_render_ctx *rc, const struct lc_node *n
 		set_attr(src, "file", n->cdrom.v);
 		set_target(cd, &dn);
 	}
+	if (lc_node_takes_seed(rc->catalog, n)) {
+		/* cloud-init's NoCloud seed, read-only on SATA, which every template's q35 has */
+		xmlNodePtr cd = add_el(devices, "disk", NULL);
+		set_attr(cd, "type", "volume");
+		set_attr(cd, "device", "cdrom");
+		xmlNodePtr drv = add_el(cd, "driver", NULL);
+		set_attr(drv, "name", "qemu");
+		set_attr(drv, "type", "raw");
+		xmlNodePtr src = add_el(cd, "source", NULL);
+		char *vol = lc_seed_volume_name(rc->t, n);
+		set_attr(src, "pool", rc->t->storage_pool.v);
+		set_attr(src, "volume", vol);
+		free(vol);
+		xmlNodePtr target = add_el(cd, "target", NULL);
+		set_attr(target, "bus", "sata");
+		add_el(cd, "readonly", NULL);
+		set_target(cd, &dn);
+	}
 	remove_node(proto);
 	remove_node(cdproto);
 }
@@ -452,15 +473,9 @@ static void render_serial(const struct lc_render_ctx *rc, const struct lc_node *
 	}
 }
 
-static void iso8601(time_t t, char out[32])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node *n,
-			    xmlNodePtr root)
+/* Fails when created or expires (now + ttl) cannot be written as an ISO 8601 date. */
+static int render_metadata(const struct lc_render_ctx *rc, const struct lc_node *n, xmlNodePtr root,
+			   struct lc_err *err)
 {
 	xmlNodePtr md = ensure(root, "metadata");
 	for (xmlNodePtr c = md->children, next; c; c = next) {
@@ -476,15 +491,38 @@ static void render_metadata(const struct lc_render_ctx *rc, const struct lc_node
 	set_attr(e, "node", n->name);
 	set_attr(e, "kind", n->kind.v);
 	set_attr(e, "topology-sha256", rc->t->sha256);
-	char ts[32];
-	iso8601(rc->now, ts);
+	char ts[LC_ISO8601_SIZE];
+	if (lc_iso8601(rc->now, ts) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "the clock (%lld) is past the year 9999",
+				  (long long)rc->now);
 	set_attr(e, "created", ts);
 	if (rc->t->ttl_s.set) {
-		iso8601(rc->now + (time_t)rc->t->ttl_s.v, ts);
+		uint64_t ttl = rc->t->ttl_s.v;
+		/* the bound keeps now + ttl from overflowing time_t */
+		if (ttl > (uint64_t)10000 * 366 * 86400 ||
+		    lc_iso8601(rc->now + (time_t)ttl, ts) < 0) {
+			lc_err_set(err, LC_EXIT_USAGE,
+				   "\"ttl\": %llus from now is past the year 9999",
+				   (unsigned long long)ttl);
+			lc_err_prefix_at(err, rc->t->ttl_s.at, "topology: ");
+			return -1;
+		}
 		set_attr(e, "expires", ts);
 	} else {
 		set_attr(e, "expires", "");
 	}
+	/* planned addresses, so status and inventory know them without the topology */
+	for (size_t i = 0; rc->addrs && i < rc->addrs->n; i++) {
+		const struct lc_addr *a = &rc->addrs->v[i];
+		if (a->node != n || !a->ip[0])
+			continue;
+		xmlNodePtr nic = xmlNewDocNode(root->doc, ns, BAD_CAST "nic", NULL);
+		xmlAddChild(e, nic);
+		set_attr(nic, "network", a->net->name.v);
+		set_attr(nic, "mac", a->mac);
+		set_attr(nic, "ip", a->ip);
+	}
+	return 0;
 }
 
 /* labctl's element in a domain's metadata, or NULL (a tweak may have removed it). */
@@ -609,7 +647,10 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 		set_attr(drv, "intremap", "on");
 		set_attr(drv, "caching_mode", "on");
 	}
-	render_metadata(rc, n, root);
+	if (render_metadata(rc, n, root, err) < 0) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
 	for (size_t i = 0; i < n->n_xml; i++) {
 		if (lc_tweak_apply(doc, &n->xml[i], err) < 0 ||
 		    (xmlDocGetRootElement(doc) != root || !owned_intact(rc, n, root))) {
@@ -629,25 +670,6 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 
 /* ---- networks ---- */
 
-static int subnet_parts(const char *cidr, unsigned char ip[4], unsigned *prefix)
-{
-	unsigned a, b, c, d;
-	if (sscanf(cidr, "%u.%u.%u.%u/%u", &a, &b, &c, &d, prefix) != 5)
-		return -1;
-	uint32_t mask = *prefix ? 0xffffffffu << (32 - *prefix) : 0;
-	uint32_t v = ((a << 24) | (b << 16) | (c << 8) | d) & mask;
-	ip[0] = (unsigned char)(v >> 24);
-	ip[1] = (unsigned char)(v >> 16);
-	ip[2] = (unsigned char)(v >> 8);
-	ip[3] = (unsigned char)v;
-	return 0;
-}
-
-static void ip_str(uint32_t v, char out[16])
-{
-	snprintf(out, 16, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
-}
-
 xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_network *net,
 			    xmlDocPtr tmpl, struct lc_err *err)
 {
@@ -666,29 +688,47 @@ xmlDocPtr lc_render_network(const struct lc_render_ctx *rc, const struct lc_netw
 	free(name);
 	remove_node(child(root, "uuid"));
 	xmlNodePtr ip = child(root, "ip");
-	unsigned char base[4];
-	unsigned prefix;
+	struct lc_subnet_plan sp;
 	if (net->mode == LC_NET_BRIDGE) {
 		remove_node(ip);
 		set_attr(ensure(root, "bridge"), "name", net->bridge.v);
-	} else if (!net->subnet.v || subnet_parts(net->subnet.v, base, &prefix) < 0) {
+	} else if (!lc_subnet_plan(net->subnet.v, &sp)) {
 		remove_node(ip);
 	} else {
 		if (!ip)
 			ip = add_el(root, "ip", NULL);
 		clear_children(ip);
-		uint32_t b = ((uint32_t)base[0] << 24) | ((uint32_t)base[1] << 16) |
-			     ((uint32_t)base[2] << 8) | base[3];
-		uint32_t bcast = b | ~(0xffffffffu << (32 - prefix));
+		uint32_t netaddr;
+		unsigned prefix;
+		lc_parse_cidr(net->subnet.v, &netaddr, &prefix);
 		char s[16];
-		ip_str(b + 1, s);
+		lc_format_ipv4(sp.gateway, s);
 		set_attr(ip, "address", s);
 		set_attr_u(ip, "prefix", prefix);
-		xmlNodePtr range = add_el(add_el(ip, "dhcp", NULL), "range", NULL);
-		ip_str(b + 2, s);
+		xmlNodePtr dhcp = add_el(ip, "dhcp", NULL);
+		xmlNodePtr range = add_el(dhcp, "range", NULL);
+		lc_format_ipv4(sp.dyn_lo, s);
 		set_attr(range, "start", s);
-		ip_str(bcast - 1, s);
+		lc_format_ipv4(sp.dyn_hi, s);
 		set_attr(range, "end", s);
+		/* each planned address: handed out by MAC, and known to the network's DNS */
+		xmlNodePtr dns = NULL;
+		for (size_t i = 0; rc->addrs && i < rc->addrs->n; i++) {
+			const struct lc_addr *a = &rc->addrs->v[i];
+			if (a->net != net || !a->ip[0])
+				continue;
+			xmlNodePtr h = add_el(dhcp, "host", NULL);
+			set_attr(h, "mac", a->mac);
+			set_attr(h, "name", a->node->name);
+			set_attr(h, "ip", a->ip);
+			if (!dns) {
+				dns = xmlNewDocNode(doc, NULL, BAD_CAST "dns", NULL);
+				xmlAddPrevSibling(ip, dns);
+			}
+			xmlNodePtr dh = add_el(dns, "host", NULL);
+			set_attr(dh, "ip", a->ip);
+			add_el(dh, "hostname", a->node->name);
+		}
 	}
 	xmlNodePtr md = ensure(root, "metadata");
 	xmlNodePtr e = xmlNewDocNode(doc, NULL, BAD_CAST "network", NULL);
@@ -735,6 +775,20 @@ xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node 
 			 img->format == LC_IMG_RAW ? "raw" : "qcow2");
 		free(path);
 	}
+	return doc;
+}
+
+xmlDocPtr lc_render_raw_volume(const char *name, uint64_t bytes)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "volume", NULL);
+	xmlDocSetRootElement(doc, root);
+	set_attr(root, "type", "file");
+	add_el(root, "name", name);
+	char num[32];
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)bytes);
+	set_attr(add_el(root, "capacity", num), "unit", "bytes");
+	set_attr(add_el(add_el(root, "target", NULL), "format", NULL), "type", "raw");
 	return doc;
 }
 

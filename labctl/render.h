@@ -8,12 +8,14 @@
 #define LC_RENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <libxml/tree.h>
 
 #include "image-catalog.h"
 #include "host-cpuinfo.h"
+#include "addr.h"
 #include "model.h"
 
 /* What the L0 host offers, as read from libvirt (or /proc as a fallback). */
@@ -38,6 +40,7 @@ struct lc_render_ctx {
 	const char *state_dir;		  /* serial logs: STATE/labs/LAB/NODE.log */
 	const char *cache_dir;		  /* base images and kernels */
 	time_t now;			  /* "created" in the metadata */
+	const struct lc_addrs *addrs;	  /* planned addresses; NULL: none */
 };
 
 /* The domain type and CPU flag a node gets: "kvm"/"qemu", "vmx"/"svm". */
@@ -75,6 +78,9 @@ size_t lc_render_n_volumes(const struct lc_node *n);
 char *lc_render_volume_name(const struct lc_topology *t, const struct lc_node *n, size_t i);
 xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node *n, size_t i,
 			   struct lc_err *err);
+
+/* A raw volume of bytes bytes, filled by an upload (a cloud-init seed). */
+xmlDocPtr lc_render_raw_volume(const char *name, uint64_t bytes);
 
 /* A directory storage pool (labctl's own, created when missing). */
 xmlDocPtr lc_render_pool(const char *name, const char *path);

@@ -1,4 +1,5 @@
 /* Reading templates; see templates.h. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,24 +8,30 @@
 #include "fsutil.h"
 #include "templates.h"
 
-int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *err)
+/* The templates named net-*.xml (net) or the others, without the suffix or prefix, sorted. */
+static int list(const char *dir, bool net, struct lc_strv *out, struct lc_err *err)
 {
-	char **all;
-	size_t na;
-	if (lc_list_dir(dir, ".xml", &all, &na, err) < 0) {
+	struct lc_strv all;
+	lc_strv_init(out);
+	if (lc_list_dir(dir, ".xml", &all, err) < 0) {
 		lc_err_prefix(err, "templates: ");
 		return -1;
 	}
-	size_t k = 0;
-	for (size_t i = 0; i < na; i++) {
-		if (strncmp(all[i], "net-", 4) == 0)
-			free(all[i]);
-		else
-			all[k++] = all[i];
-	}
-	*kinds = all;
-	*n = k;
+	for (size_t i = 0; i < all.n; i++)
+		if ((strncmp(all.v[i], "net-", 4) == 0) == net)
+			lc_strv_push(out, all.v[i] + (net ? 4 : 0));
+	lc_strv_release(&all);
 	return 0;
+}
+
+int lc_template_kinds(const char *dir, struct lc_strv *kinds, struct lc_err *err)
+{
+	return list(dir, false, kinds, err);
+}
+
+int lc_template_net_modes(const char *dir, struct lc_strv *modes, struct lc_err *err)
+{
+	return list(dir, true, modes, err);
 }
 
 char *lc_template_kind_path(const char *dir, const char *kind)

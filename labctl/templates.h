@@ -8,9 +8,12 @@
 #include <libxml/tree.h>
 
 #include "err.h"
+#include "strv.h"
 
-/* The node kinds: every KIND.xml not named net-*.xml, sorted. */
-int lc_template_kinds(const char *dir, char ***kinds, size_t *n, struct lc_err *err);
+/* The node kinds: every KIND.xml not named net-*.xml, sorted (kinds is emptied first). */
+int lc_template_kinds(const char *dir, struct lc_strv *kinds, struct lc_err *err);
+/* The network modes: MODE of every net-MODE.xml, sorted (modes is emptied first). */
+int lc_template_net_modes(const char *dir, struct lc_strv *modes, struct lc_err *err);
 /* Parse a template (no network, no entities, blanks dropped so output indents). */
 xmlDocPtr lc_template_load(const char *path, struct lc_err *err);
 /* DIR/KIND.xml, DIR/net-MODE.xml; caller frees. */

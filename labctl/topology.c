@@ -498,17 +498,131 @@ static void n_boot(struct ctx *c, const struct lc_ynode *v, void *o)
 		read_map(c, v, boot_keys, LC_ARRAY_SIZE(boot_keys), o, NULL);
 }
 
+/* ip: {NETWORK: ADDRESS, ...} */
+static void n_ip(struct ctx *c, const struct lc_ynode *v, void *o)
+{
+	struct lc_node *n = o;
+	if (want_map(c, v, "\"ip\"") < 0)
+		return;
+	n->ips_set = true;
+	for (size_t i = 0; i + 1 < v->n && spend(c, v->kv[i]->at); i += 2) {
+		const struct lc_ynode *k = v->kv[i], *a = v->kv[i + 1];
+		if (k->type != LC_Y_SCALAR || want_scalar(c, a, "ip", "an IPv4 address") < 0)
+			continue;
+		LC_GROW(n->ips, n->cap_ips, n->n_ips + 1);
+		struct lc_ip_req *r = &n->ips[n->n_ips++];
+		memset(r, 0, sizeof(*r));
+		lc_str_set(&r->network, k->scalar, k->at);
+		lc_str_set(&r->addr, a->scalar, a->at);
+	}
+}
+
+/*
+ * A YAML value as JSON text, which cloud-config's YAML reads as the same
+ * value: plain scalars that YAML 1.1 reads as numbers, booleans or null stay
+ * bare, every other scalar becomes a string.
+ */
+static void to_json(const struct lc_ynode *v, struct lc_buf *b, int depth)
+{
+	if (depth > 64) {
+		lc_buf_adds(b, "null");
+		return;
+	}
+	if (v->type == LC_Y_SCALAR) {
+		static const char *const words[] = {"true", "false", "True", "False", "yes",
+						    "no",   "Yes",   "No",   "on",    "off"};
+		const char *s = v->scalar;
+		bool bare = false;
+		for (size_t i = 0; v->plain && i < LC_ARRAY_SIZE(words); i++)
+			bare |= strcmp(s, words[i]) == 0;
+		if (v->plain && *s && strspn(s, "0123456789+-.eE") == strlen(s)) {
+			char *end;
+			strtod(s, &end);
+			bare = *end == '\0';
+		}
+		if (v->plain && lc_ynode_is_null(v)) {
+			lc_buf_adds(b, "null");
+			return;
+		}
+		if (bare) {
+			lc_buf_adds(b, s);
+			return;
+		}
+		lc_buf_addc(b, '"');
+		for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				lc_buf_addf(b, "\\%c", *p);
+			else if (*p < 0x20)
+				lc_buf_addf(b, "\\u%04x", *p);
+			else
+				lc_buf_addc(b, (char)*p);
+		}
+		lc_buf_addc(b, '"');
+		return;
+	}
+	bool map = v->type == LC_Y_MAP;
+	lc_buf_addc(b, map ? '{' : '[');
+	size_t step = map ? 2 : 1;
+	for (size_t i = 0; i + step - 1 < v->n; i += step) {
+		if (i)
+			lc_buf_addc(b, ',');
+		if (map) {
+			to_json(v->kv[i], b, depth + 1);
+			lc_buf_addc(b, ':');
+			to_json(v->kv[i + 1], b, depth + 1);
+		} else {
+			to_json(v->kv[i], b, depth + 1);
+		}
+	}
+	lc_buf_addc(b, map ? '}' : ']');
+}
+
+/* cloud_init: PATH (a cloud-config file) or a mapping (the cloud-config itself) */
+static void n_cloud_init(struct ctx *c, const struct lc_ynode *v, void *o)
+{
+	struct lc_node *n = o;
+	if (v->type == LC_Y_SCALAR && !lc_ynode_is_null(v)) {
+		read_str(c, v, "cloud_init", &n->cloud_init);
+		n->cloud_init_inline = false;
+		return;
+	}
+	if (v->type != LC_Y_MAP) {
+		DIAG(c, v->at,
+		     "\"cloud_init\" must be a cloud-config file's path or a mapping, not %s%s",
+		     lc_ynode_is_null(v) ? "" : "a ",
+		     lc_ynode_is_null(v) ? "empty" : lc_ytype_name(v));
+		return;
+	}
+	struct lc_buf b = LC_BUF_INIT;
+	to_json(v, &b, 0);
+	lc_str_set(&n->cloud_init, lc_buf_str(&b), v->at);
+	lc_buf_release(&b);
+	n->cloud_init_inline = true;
+}
+
 static const struct key node_keys[] = {
-    {"kind", n_kind},	      {"template", n_template_path},
-    {"memory", n_memory},     {"vcpus", n_vcpus},
-    {"image", n_image},	      {"disk", n_disk},
-    {"disks", n_disks},	      {"cdrom", n_cdrom},
-    {"firmware", n_firmware}, {"nested", n_nested},
-    {"cpu", n_cpu},	      {"accel", n_accel},
-    {"viommu", n_viommu},     {"networks", n_networks},
-    {"vfs", n_vfs},	      {"pci", n_pci},
-    {"xml", n_xml},	      {"replicas", n_replicas},
-    {"host", n_host},	      {"boot", n_boot},
+    {"kind", n_kind},
+    {"template", n_template_path},
+    {"memory", n_memory},
+    {"vcpus", n_vcpus},
+    {"image", n_image},
+    {"disk", n_disk},
+    {"disks", n_disks},
+    {"cdrom", n_cdrom},
+    {"firmware", n_firmware},
+    {"nested", n_nested},
+    {"cpu", n_cpu},
+    {"accel", n_accel},
+    {"viommu", n_viommu},
+    {"networks", n_networks},
+    {"vfs", n_vfs},
+    {"pci", n_pci},
+    {"xml", n_xml},
+    {"replicas", n_replicas},
+    {"host", n_host},
+    {"boot", n_boot},
+    {"ip", n_ip},
+    {"cloud_init", n_cloud_init},
 };
 
 /* Fill what neither node nor defaults said. */
@@ -536,6 +650,15 @@ static void drop_macs(struct lc_node *n)
 		lc_strlist_release(&n->vfs[i].macs);
 }
 
+static void drop_ips(struct lc_node *n)
+{
+	for (size_t i = 0; i < n->n_ips; i++) {
+		lc_str_release(&n->ips[i].network);
+		lc_str_release(&n->ips[i].addr);
+	}
+	n->n_ips = 0;
+}
+
 static void drop_pci(struct lc_node *n)
 {
 	for (size_t i = 0; i < n->n_pci; i++)
@@ -558,6 +681,8 @@ static void check_unshareable(struct ctx *c, const struct lc_node *n, const char
 			     why);
 	if (n->n_pci)
 		DIAG(c, n->pci[0].at, "\"pci\" %s would pass the same device to every node", why);
+	if (n->n_ips)
+		DIAG(c, n->ips[0].addr.at, "\"ip\" %s would give every node the same address", why);
 }
 
 static uint64_t key_bit(const char *name)
@@ -568,15 +693,15 @@ static uint64_t key_bit(const char *name)
 	return 0;
 }
 
-/* A relative template path is the topology's neighbour, not the cwd's. */
-static void resolve_template(const struct lc_topology *t, struct lc_node *n)
+/* A relative path in a topology is the topology's neighbour, not the cwd's. */
+static void resolve_path(const struct lc_topology *t, struct lc_str *s)
 {
 	const char *slash = strrchr(t->file, '/');
-	if (!n->template_path.v || !n->template_path.v[0] || n->template_path.v[0] == '/' || !slash)
+	if (!s->v || !s->v[0] || s->v[0] == '/' || !slash)
 		return;
-	char *p = lc_asprintf("%.*s/%s", (int)(slash - t->file), t->file, n->template_path.v);
-	free(n->template_path.v);
-	n->template_path.v = p;
+	char *p = lc_asprintf("%.*s/%s", (int)(slash - t->file), t->file, s->v);
+	free(s->v);
+	s->v = p;
 }
 
 /*
@@ -611,8 +736,12 @@ static uint64_t read_node(struct ctx *c, const struct lc_ynode *key, const struc
 			drop_macs(n);
 		if (!(seen & key_bit("pci")))
 			drop_pci(n);
+		if (!(seen & key_bit("ip")))
+			drop_ips(n);
 	}
-	resolve_template(c->t, n);
+	resolve_path(c->t, &n->template_path);
+	if (!n->cloud_init_inline)
+		resolve_path(c->t, &n->cloud_init);
 	apply_builtin_defaults(n);
 	return seen;
 }
@@ -679,6 +808,7 @@ static void read_nodes(struct ctx *c, const struct lc_ynode *nodes, const struct
 			if (reps) {
 				drop_macs(n);
 				drop_pci(n);
+				drop_ips(n);
 			}
 			n->origin = lc_strdup(k->scalar);
 			n->replica = reps ? (unsigned)r : 0;
@@ -790,8 +920,8 @@ static void read_hosts(struct ctx *c, const struct lc_ynode *v)
 
 /* ---- the top level ---- */
 
-static const char *const top_keys[] = {"name",	   "ttl",   "defaults", "networks",
-				       "vf_pools", "nodes", "hosts",	"pool"};
+static const char *const top_keys[] = {"name",	"ttl",	 "defaults", "networks", "vf_pools",
+				       "nodes", "hosts", "pool",     "ssh_key"};
 
 static void read_top(struct ctx *c, const struct lc_ynode *root)
 {
@@ -827,6 +957,10 @@ static void read_top(struct ctx *c, const struct lc_ynode *root)
 	}
 	if ((v = lc_ymap_get(root, "pool", NULL)))
 		read_str(c, v, "pool", &t->storage_pool);
+	if ((v = lc_ymap_get(root, "ssh_key", NULL))) {
+		read_str(c, v, "ssh_key", &t->ssh_key);
+		resolve_path(t, &t->ssh_key);
+	}
 	if (!t->storage_pool.v)
 		lc_str_set(&t->storage_pool, LC_DEFAULT_STORAGE_POOL, root->at);
 	if ((v = lc_ymap_get(root, "networks", NULL)))

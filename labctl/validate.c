@@ -5,10 +5,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pci-addr.h"
 #include "render.h"
+#include "addr.h"
+#include "inet.h"
+#include "strv.h"
 #include "suggest.h"
 #include "tweak.h"
 #include "validate.h"
+#include "yaml-doc.h"
 
 bool lc_valid_lab_name(const char *s)
 {
@@ -66,27 +71,6 @@ static bool hexfield(const char *s, size_t len, unsigned max, unsigned *out)
 	}
 	*out = v;
 	return v <= max;
-}
-
-bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn)
-{
-	/* DDDD:BB:SS.F, the form sysfs and libvirt use */
-	if (strlen(s) != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
-		return false;
-	return hexfield(s, 4, 0xffff, dom) && hexfield(s + 5, 2, 0xff, bus) &&
-	       hexfield(s + 8, 2, 0x1f, slot) && hexfield(s + 11, 1, 7, fn);
-}
-
-bool lc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
-{
-	unsigned a, b, c, d, p;
-	char tail;
-	if (sscanf(s, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &p, &tail) != 5 || a > 255 ||
-	    b > 255 || c > 255 || d > 255 || p < 8 || p > 30)
-		return false;
-	*net = (a << 24 | b << 16 | c << 8 | d) & ~(UINT32_MAX >> p);
-	*prefix = p;
-	return true;
 }
 
 static bool valid_cidr(const char *s)
@@ -274,11 +258,6 @@ static void check_range(struct lc_diags *d, const char *who, const char *key,
 			    (unsigned long long)lo, (unsigned long long)hi, unit);
 }
 
-struct names {
-	const char **v;
-	size_t n, cap;
-};
-
 /*
  * A set of keys, each with who gave it first and where: duplicate checks
  * stay linear however long the lists (a quadratic one let a 20 KB file
@@ -344,15 +323,69 @@ static void seen_release(struct seen *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void names_add(struct names *l, const char *s)
+/* The image a node boots takes cloud-init; the user's cloud-config is a YAML mapping. */
+static void check_cloud_init(const struct lc_node *n, const struct lc_validate_ctx *ctx,
+			     struct lc_diags *d)
 {
-	LC_GROW(l->v, l->cap, l->n + 1);
-	l->v[l->n++] = s;
+	if (!n->cloud_init.v)
+		return;
+	if (ctx->image_cloud_init) {
+		bool takes = false;
+		for (size_t i = 0; n->image.v && i < ctx->n_images; i++)
+			if (strcmp(ctx->images[i], n->image.v) == 0)
+				takes = ctx->image_cloud_init[i];
+		if (!takes)
+			lc_diag_add(d, n->cloud_init.at,
+				    "node \"%s\": \"cloud_init\" needs an image that takes "
+				    "cloud-init, and %s%s%s does not (its catalog entry has no "
+				    "\"cloud_init: true\")",
+				    n->name, n->image.v ? "image \"" : "a node without an image",
+				    n->image.v ? n->image.v : "", n->image.v ? "\"" : "");
+	}
+	if (n->cloud_init_inline || !n->cloud_init_text)
+		return;
+	/* the user's own file: its problems are said at their place in that file */
+	struct lc_ydoc *doc =
+	    lc_ydoc_parse(n->cloud_init.v, n->cloud_init_text, strlen(n->cloud_init_text), d);
+	if (doc && (!doc->root || doc->root->type != LC_Y_MAP)) {
+		struct lc_mark at =
+		    doc->root ? doc->root->at : (struct lc_mark){n->cloud_init.v, 1, 1};
+		lc_diag_add(d, at,
+			    "cloud-config: must be a mapping (like \"runcmd: [...]\"), not %s%s",
+			    doc->root ? "a " : "", doc->root ? lc_ytype_name(doc->root) : "empty");
+	}
+	lc_ydoc_free(doc);
+}
+
+/* An OpenSSH public key line: TYPE BASE64 [COMMENT]. */
+static bool valid_pubkey(const char *s)
+{
+	static const char *const types[] = {"ssh-ed25519",
+					    "ssh-rsa",
+					    "ecdsa-sha2-nistp256",
+					    "ecdsa-sha2-nistp384",
+					    "ecdsa-sha2-nistp521",
+					    "sk-ssh-ed25519@openssh.com",
+					    "sk-ecdsa-sha2-nistp256@openssh.com"};
+	size_t tl = strcspn(s, " ");
+	bool known = false;
+	for (size_t i = 0; i < LC_ARRAY_SIZE(types); i++)
+		known |= strlen(types[i]) == tl && strncmp(s, types[i], tl) == 0;
+	if (!known || s[tl] != ' ')
+		return false;
+	const char *b64 = s + tl + 1;
+	size_t bl =
+	    strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+	if (bl < 16 || (b64[bl] && b64[bl] != ' ' && b64[bl] != '\n'))
+		return false;
+	/* one line: nothing after the comment's end */
+	const char *nl = strchr(b64, '\n');
+	return !nl || nl[strspn(nl, "\n")] == '\0';
 }
 
 static void check_node(const struct lc_topology *t, const struct lc_node *n,
-		       const struct lc_validate_ctx *ctx, const struct names *nets,
-		       const struct names *pools, const struct names *hosts, struct lc_diags *d)
+		       const struct lc_validate_ctx *ctx, const struct lc_strv *nets,
+		       const struct lc_strv *pools, const struct lc_strv *hosts, struct lc_diags *d)
 {
 	char *who = lc_asprintf("node \"%s\"", n->name);
 	if (!lc_valid_name(n->name))
@@ -376,10 +409,11 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 	if (n->image.v)
 		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
 	if (n->host.v)
-		check_ref(d, who, "host", &n->host, hosts->v, hosts->n);
+		check_ref(d, who, "host", &n->host, (const char *const *)hosts->v, hosts->n);
 	struct seen listed = {0};
 	for (size_t i = 0; i < n->networks.n; i++) {
-		check_ref(d, who, "network", &n->networks.v[i], nets->v, nets->n);
+		check_ref(d, who, "network", &n->networks.v[i], (const char *const *)nets->v,
+			  nets->n);
 		if (seen_add(&listed, n->networks.v[i].v, NULL, n->networks.v[i].at))
 			lc_diag_add(d, n->networks.v[i].at, "%s: network \"%s\" is listed twice",
 				    who, n->networks.v[i].v);
@@ -388,7 +422,8 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 	for (size_t i = 0; i < n->n_vfs; i++) {
 		const struct lc_vf_req *r = &n->vfs[i];
 		if (r->pool.v)
-			check_ref(d, who, "pool", &r->pool, pools->v, pools->n);
+			check_ref(d, who, "pool", &r->pool, (const char *const *)pools->v,
+				  pools->n);
 		check_range(d, who, "count", &r->count, 1, LC_MAX_VF_COUNT, "");
 		check_range(d, who, "vlan", &r->vlan, 1, 4094, "");
 		if (r->macs.n && r->macs.n != r->count.v)
@@ -400,10 +435,10 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 					    "%s: bad MAC \"%s\" (six hex pairs with ':', unicast)",
 					    who, r->macs.v[j].v);
 	}
-	unsigned a, b, c, e;
+	struct lc_pci_addr pa;
 	for (size_t i = 0; i < n->n_pci; i++) {
 		const struct lc_str *s = &n->pci[i].address;
-		if (s->v && !lc_parse_pci_address(s->v, &a, &b, &c, &e))
+		if (s->v && lc_pci_addr_parse(s->v, &pa) < 0)
 			lc_diag_add(d, s->at, "%s: bad PCI address \"%s\" (like 0000:3b:00.0)", who,
 				    s->v);
 	}
@@ -484,7 +519,7 @@ static void dup_add(struct seen *s, struct lc_diags *d, const char *what, const 
 static void check_unique(const struct lc_topology *t, struct lc_diags *d)
 {
 	struct seen macs = {.nocase = true}, pci = {0}, vols = {0};
-	struct names owned = {0};
+	struct lc_strv owned = LC_STRV_INIT;
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct lc_node *n = &t->nodes[i];
 		for (size_t j = 0; j < n->n_vfs; j++)
@@ -492,28 +527,27 @@ static void check_unique(const struct lc_topology *t, struct lc_diags *d)
 				if (lc_valid_mac(n->vfs[j].macs.v[k].v))
 					dup_add(&macs, d, "MAC", n->vfs[j].macs.v[k].v, n->name,
 						n->vfs[j].macs.v[k].at);
-		unsigned a, b, c, f;
+		struct lc_pci_addr pa;
 		for (size_t j = 0; j < n->n_pci; j++) {
 			const struct lc_str *s = &n->pci[j].address;
-			if (!s->v || !lc_parse_pci_address(s->v, &a, &b, &c, &f))
+			if (!s->v || lc_pci_addr_parse(s->v, &pa) < 0)
 				continue;
 			/* one spelling per device: 0000:3B:00.0 is 0000:3b:00.0 */
-			char *key = lc_asprintf("%04x:%02x:%02x.%x", a, b, c, f);
-			names_add(&owned, key);
+			char spelt[LC_PCI_ADDR_SIZE];
+			lc_pci_addr_format(&pa, spelt);
+			const char *key = lc_strv_push(&owned, spelt);
 			dup_add(&pci, d, "PCI device", key, n->name, s->at);
 		}
 		/* a duplicate node name is reported as such, not again by its volumes */
 		if (!t->name.v || (i > 0 && strcmp(t->nodes[i - 1].name, n->name) == 0))
 			continue;
 		for (size_t j = 0; j < lc_render_n_volumes(n); j++) {
-			char *vol = lc_render_volume_name(t, n, j);
-			names_add(&owned, vol);
+			const char *vol =
+			    lc_strv_push_nodup(&owned, lc_render_volume_name(t, n, j));
 			dup_add(&vols, d, "volume", vol, n->name, j ? n->disks[j - 1].at : n->at);
 		}
 	}
-	for (size_t i = 0; i < owned.n; i++)
-		free((char *)owned.v[i]);
-	free(owned.v);
+	lc_strv_release(&owned);
 	seen_release(&macs);
 	seen_release(&pci);
 	seen_release(&vols);
@@ -552,24 +586,35 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		lc_diag_add(d, t->storage_pool.at, "topology: invalid storage pool name \"%s\"",
 			    t->storage_pool.v);
 	check_networks(t, d);
+	struct lc_addrs addrs;
+	lc_addrs_plan(t, &addrs, d);
+	lc_addrs_release(&addrs);
 	check_subnet_overlaps(t, d);
 	check_pools(t, d);
-	struct names nets = {0}, pools = {0}, hosts = {0};
+	struct lc_strv nets = LC_STRV_INIT, pools = LC_STRV_INIT, hosts = LC_STRV_INIT;
 	for (size_t i = 0; i < t->n_networks; i++)
-		names_add(&nets, t->networks[i].name.v);
+		lc_strv_push(&nets, t->networks[i].name.v);
 	for (size_t i = 0; i < t->n_pools; i++)
-		names_add(&pools, t->pools[i].name.v);
+		lc_strv_push(&pools, t->pools[i].name.v);
 	for (size_t i = 0; i < t->n_hosts; i++) {
-		names_add(&hosts, t->hosts[i].name.v);
+		lc_strv_push(&hosts, t->hosts[i].name.v);
 		check_name(d, "host", &t->hosts[i].name);
 	}
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < t->n_nodes; i++) {
 		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, d);
+		check_cloud_init(&t->nodes[i], ctx, d);
+	}
+	if (t->ssh_key_text && !valid_pubkey(t->ssh_key_text))
+		lc_diag_add(
+		    d, t->ssh_key.at,
+		    "\"ssh_key\": '%s' is not an OpenSSH public key (one line like "
+		    "\"ssh-ed25519 AAAA... comment\"; give the .pub file, not the private key)",
+		    t->ssh_key.v);
 	check_duplicate_nodes(t, d);
 	check_unique(t, d);
 	check_templates(t, ctx, d);
-	free(nets.v);
-	free(pools.v);
-	free(hosts.v);
+	lc_strv_release(&nets);
+	lc_strv_release(&pools);
+	lc_strv_release(&hosts);
 	return d->n - before;
 }

@@ -13,6 +13,7 @@ struct lc_validate_ctx {
 	size_t n_kinds;
 	const char *const *images; /* names in the image catalog */
 	size_t n_images;
+	const bool *image_cloud_init; /* per image: takes cloud-init; NULL: not checked */
 	/*
 	 * Checks a node's "template:" file as render will load it; 0 or -1 with
 	 * err set. NULL: templates are not checked (no file system at hand).
@@ -37,10 +38,5 @@ bool lc_valid_lab_name(const char *s);
 bool lc_valid_name(const char *s);
 /* "aa:bb:cc:dd:ee:ff", unicast. */
 bool lc_valid_mac(const char *s);
-/* "A.B.C.D/P", P from 8 to 30 -> the network's address (host bits cleared) and P. */
-bool lc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix);
-/* "0000:d8:00.2" -> its parts; returns false when malformed. */
-bool lc_parse_pci_address(const char *s, unsigned *dom, unsigned *bus, unsigned *slot,
-			  unsigned *fn);
 
 #endif

@@ -4,7 +4,8 @@
 
 #include "buf.h"
 #include "mac.h"
-#include "validate.h"
+#include "pci-addr.h"
+#include "strv.h"
 #include "vf-alloc.h"
 #include "vf-pool.h"
 
@@ -288,8 +289,7 @@ static int shortage(const struct ctx *c, const struct lc_vf_pool *p, const struc
 	size_t total = 0, free_n = 0, nt = 0;
 	const struct lc_inventory *inv = c->in->inv;
 	struct tally *t = lc_calloc(inv->n + 8, sizeof(*t));
-	char **owned = lc_calloc(inv->n + 1, sizeof(char *));
-	size_t n_owned = 0;
+	struct lc_strv owned = LC_STRV_INIT; /* the texts t points at */
 	for (size_t i = 0; i < inv->n; i++) {
 		const struct lc_pci_fn *f = &inv->fns[i];
 		if (!lc_pool_admits(p, f, pf_of(c, f)))
@@ -303,11 +303,10 @@ static int shortage(const struct ctx *c, const struct lc_vf_pool *p, const struc
 		} else if (!pool_group(c, p, g)) {
 			tally_add(t, &nt, "share an IOMMU group with a function outside the pool");
 		} else if (g->user) {
-			owned[n_owned] = lc_asprintf("in use by domain %s", g->user->domain);
-			tally_add(t, &nt, owned[n_owned++]);
+			tally_add(t, &nt,
+				  lc_strv_pushf(&owned, "in use by domain %s", g->user->domain));
 		} else if (leased_elsewhere(c, g)) {
-			owned[n_owned] = lease_holder(g);
-			tally_add(t, &nt, owned[n_owned++]);
+			tally_add(t, &nt, lc_strv_push_nodup(&owned, lease_holder(g)));
 		} else if (g->taken) {
 			tally_add(t, &nt, "planned for other nodes of this lab");
 		} else {
@@ -325,25 +324,33 @@ static int shortage(const struct ctx *c, const struct lc_vf_pool *p, const struc
 		lc_buf_addf(&b, "; no set of whole IOMMU groups makes exactly %zu", count);
 	lc_err_set(err, LC_EXIT_RESOURCE, "%s", lc_buf_str(&b));
 	lc_buf_release(&b);
-	for (size_t i = 0; i < n_owned; i++)
-		free(owned[i]);
-	free(owned);
+	lc_strv_release(&owned);
 	free(t);
 	return -1;
 }
 
 static void add_group(struct lc_node_plan *np, int id)
 {
-	np->groups = lc_realloc(np->groups, (np->n_groups + 1) * sizeof(int));
+	LC_GROW(np->groups, np->cap_groups, np->n_groups + 1);
 	np->groups[np->n_groups++] = id;
 }
 
-static struct lc_hostdev *add_hd(struct lc_node_plan *np, const struct lc_pci_fn *f)
+/* NULL when f's address is none (an inventory source that let one through). */
+static struct lc_hostdev *add_hd(struct lc_node_plan *np, const struct lc_pci_fn *f,
+				 struct lc_err *err)
 {
-	np->hd = lc_realloc(np->hd, (np->n_hd + 1) * sizeof(*np->hd));
+	struct lc_pci_addr a;
+	if (lc_pci_addr_parse(f->addr, &a) < 0) {
+		lc_err_set(err, LC_EXIT_RUNTIME, "PCI inventory: bad address '%s'", f->addr);
+		return NULL;
+	}
+	LC_GROW(np->hd, np->cap_hd, np->n_hd + 1);
 	struct lc_hostdev *h = &np->hd[np->n_hd++];
 	memset(h, 0, sizeof(*h));
-	lc_parse_pci_address(f->addr, &h->dom, &h->bus, &h->slot, &h->fn);
+	h->dom = a.dom;
+	h->bus = a.bus;
+	h->slot = a.slot;
+	h->fn = a.fn;
 	return h;
 }
 
@@ -385,7 +392,11 @@ static int plan_vfs(struct ctx *c, size_t ni, struct lc_node_plan *np, size_t **
 			add_group(np, g->id);
 			for (size_t m = 0; m < g->n; m++) {
 				const struct lc_pci_fn *f = fn(c, c->mem[g->first + m]);
-				struct lc_hostdev *h = add_hd(np, f);
+				struct lc_hostdev *h = add_hd(np, f, err);
+				if (!h) {
+					free(chosen);
+					return -1;
+				}
 				h->nic = lc_fn_is_nic(f);
 				h->vlan = req->vlan.set ? (unsigned)req->vlan.v : 0;
 				/* explicit MACs follow the order the VFs are chosen in */
@@ -467,7 +478,8 @@ static int plan_pci(struct ctx *c, size_t ni, struct lc_node_plan *np, struct lc
 			add_group(np, g->id);
 		g->taken = true;
 		g->taken_by = ni;
-		add_hd(np, f);
+		if (!add_hd(np, f, err))
+			return -1;
 	}
 	return 0;
 }

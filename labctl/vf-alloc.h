@@ -36,9 +36,9 @@ struct lc_vf_inputs {
 
 struct lc_node_plan {
 	struct lc_hostdev *hd; /* the node's VFs then its pci devices */
-	size_t n_hd;
+	size_t n_hd, cap_hd;
 	int *groups; /* IOMMU groups the node takes, ascending */
-	size_t n_groups;
+	size_t n_groups, cap_groups;
 };
 
 struct lc_vf_plan {

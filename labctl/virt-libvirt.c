@@ -1,5 +1,6 @@
 /* The one file that talks to libvirt; see virt.h. */
 #include <string.h>
+#include <strings.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -8,6 +9,7 @@
 #include <libxml/xpathInternals.h>
 #include <stdio.h>
 
+#include "isotime.h"
 #include "templates.h"
 #include "tweak.h"
 #include "virt.h"
@@ -148,6 +150,14 @@ static unsigned attr_hex(xmlNodePtr n, const char *name)
 	return x;
 }
 
+/* The PCI address a hostdev's <source><address> element gives. */
+static void pci_source(xmlNodePtr a, char addr[LC_PCI_ADDR_SIZE])
+{
+	struct lc_pci_addr pa = {attr_hex(a, "domain"), attr_hex(a, "bus"), attr_hex(a, "slot"),
+				 attr_hex(a, "function")};
+	lc_pci_addr_format(&pa, addr);
+}
+
 /* Add the PCI functions xml's devices hold for domain name (each once per domain). */
 static void add_users(const char *name, const char *xml, struct lc_virt_user **out, size_t *n,
 		      size_t *cap, size_t first)
@@ -164,11 +174,8 @@ static void add_users(const char *name, const char *xml, struct lc_virt_user **o
 		     "/domain/devices/interface[@type='hostdev']/source/address[@type='pci']",
 	    x);
 	for (int k = 0; r && r->nodesetval && k < r->nodesetval->nodeNr; k++) {
-		xmlNodePtr a = r->nodesetval->nodeTab[k];
-		char addr[16];
-		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", attr_hex(a, "domain") & 0xffff,
-			 attr_hex(a, "bus") & 0xff, attr_hex(a, "slot") & 0x1f,
-			 attr_hex(a, "function") & 0x7);
+		char addr[LC_PCI_ADDR_SIZE];
+		pci_source(r->nodesetval->nodeTab[k], addr);
 		bool seen = false;
 		for (size_t i = first; i < *n && !seen; i++)
 			seen = strcmp((*out)[i].addr, addr) == 0;
@@ -234,27 +241,24 @@ static int cmp_obj(const void *a, const void *b)
 	return strcmp(((const struct lc_virt_obj *)a)->name, ((const struct lc_virt_obj *)b)->name);
 }
 
+/* A time in the metadata; 0 when it has none. */
 static time_t iso_time(const char *s)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	return s && strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) : 0;
+	time_t t;
+	return s && lc_iso8601_parse(s, &t) == 0 ? t : 0;
 }
 
-/* The string values of every node an XPath selects. */
-static char **xp_strs(xmlXPathContextPtr x, const char *expr, size_t *n)
+/* Append the string values of every node an XPath selects to out. */
+static void xp_strs(xmlXPathContextPtr x, const char *expr, struct lc_strv *out)
 {
 	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
 	size_t cnt = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
-	char **v = lc_calloc(cnt + 1, sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
 		xmlChar *c = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
-		v[i] = lc_strdup(c ? (const char *)c : "");
+		lc_strv_push(out, c ? (const char *)c : "");
 		xmlFree(c);
 	}
 	xmlXPathFreeObject(r);
-	*n = cnt;
-	return v;
 }
 
 static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
@@ -267,41 +271,36 @@ static void domain_details(xmlXPathContextPtr x, struct lc_virt_obj *o)
 	t = xp_str(x, "string(/domain/metadata/labctl:node/@expires)");
 	o->expires = iso_time(t);
 	free(t);
-	o->macs = xp_strs(x, "/domain/devices/interface[@type='hostdev']/mac/@address", &o->n_macs);
+	xp_strs(x, "/domain/devices/interface[@type='hostdev']/mac/@address", &o->macs);
 	xmlXPathObjectPtr r = xmlXPathEvalExpression(
 	    BAD_CAST "/domain/devices/hostdev[@type='pci']/source/address | "
 		     "/domain/devices/interface[@type='hostdev']/source/address",
 	    x);
 	size_t cnt = r && r->nodesetval ? (size_t)r->nodesetval->nodeNr : 0;
-	o->vfs = lc_calloc(cnt + 1, sizeof(char *));
 	for (size_t i = 0; i < cnt; i++) {
-		xmlNodePtr a = r->nodesetval->nodeTab[i];
-		o->vfs[i] =
-		    lc_asprintf("%04x:%02x:%02x.%x", attr_hex(a, "domain"), attr_hex(a, "bus"),
-				attr_hex(a, "slot"), attr_hex(a, "function"));
+		char addr[LC_PCI_ADDR_SIZE];
+		pci_source(r->nodesetval->nodeTab[i], addr);
+		lc_strv_push(&o->vfs, addr);
 	}
-	o->n_vfs = cnt;
 	xmlXPathFreeObject(r);
-	size_t np, nv;
-	char **pools = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@pool", &np);
-	char **vols = xp_strs(x, "/domain/devices/disk[@type='volume']/source/@volume", &nv);
-	o->n_volumes = np < nv ? np : nv;
-	o->volumes = lc_calloc(o->n_volumes + 1, sizeof(char *));
-	for (size_t i = 0; i < o->n_volumes; i++)
-		o->volumes[i] = lc_asprintf("%s/%s", pools[i], vols[i]);
-	for (size_t i = 0; i < np; i++)
-		free(pools[i]);
-	for (size_t i = 0; i < nv; i++)
-		free(vols[i]);
-	free(pools);
-	free(vols);
-}
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@network", &o->nic_nets);
+	xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@mac", &o->nic_macs);
+	xp_strs(x, "/domain/metadata/labctl:node/labctl:nic/@ip", &o->nic_ips);
+	o->n_nics = o->nic_nets.n;
+	if (o->nic_nets.n != o->nic_macs.n || o->nic_macs.n != o->nic_ips.n) {
+		/* a hand-edited element without all three: say nothing rather than mismatch */
+		lc_strv_release(&o->nic_nets);
+		lc_strv_release(&o->nic_macs);
+		lc_strv_release(&o->nic_ips);
+		o->n_nics = 0;
+	}
+	struct lc_strv pools = LC_STRV_INIT, vols = LC_STRV_INIT;
+	xp_strs(x, "/domain/devices/disk[@type='volume']/source/@pool", &pools);
+	xp_strs(x, "/domain/devices/disk[@type='volume']/source/@volume", &vols);
+	for (size_t i = 0; i < pools.n && i < vols.n; i++)
+		lc_strv_pushf(&o->volumes, "%s/%s", pools.v[i], vols.v[i]);
+	lc_strv_release(&pools);
+	lc_strv_release(&vols);
 }
 
 static void obj_release(struct lc_virt_obj *o)
@@ -311,9 +310,12 @@ static void obj_release(struct lc_virt_obj *o)
 	free(o->node);
 	free(o->kind);
 	free(o->rendered_sha256);
-	strv_free(o->vfs, o->n_vfs);
-	strv_free(o->macs, o->n_macs);
-	strv_free(o->volumes, o->n_volumes);
+	lc_strv_release(&o->vfs);
+	lc_strv_release(&o->macs);
+	lc_strv_release(&o->volumes);
+	lc_strv_release(&o->nic_nets);
+	lc_strv_release(&o->nic_macs);
+	lc_strv_release(&o->nic_ips);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -529,6 +531,61 @@ int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
+int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  const unsigned char *data, size_t len, bool replace, bool *made,
+			  struct lc_err *err)
+{
+	*made = false;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	int rc = 0;
+	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	if (vol && replace) {
+		if (virStorageVolDelete(vol, 0) < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot replace it: %s",
+					name, last_error());
+		virStorageVolFree(vol);
+		vol = NULL;
+	} else if (vol) {
+		virStorageVolFree(vol);
+		virStoragePoolFree(p);
+		return 0;
+	}
+	if (rc == 0 && !(vol = virStorageVolCreateXML(p, xml, 0)))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s", name,
+				last_error());
+	virStreamPtr st = rc == 0 ? virStreamNew(v->conn, 0) : NULL;
+	if (rc == 0 && (!st || virStorageVolUpload(vol, st, 0, len, 0) < 0))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
+				last_error());
+	for (size_t off = 0; rc == 0 && off < len;) {
+		size_t chunk = len - off < 256 * 1024 ? len - off : 256 * 1024;
+		int sent = virStreamSend(st, (const char *)data + off, chunk);
+		if (sent < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload failed: %s", name,
+					last_error());
+		else
+			off += (size_t)sent;
+	}
+	if (rc == 0 && virStreamFinish(st) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
+				last_error());
+	if (st) {
+		if (rc < 0)
+			virStreamAbort(st);
+		virStreamFree(st);
+	}
+	/* a half-filled volume is worse than none */
+	if (rc < 0 && vol)
+		virStorageVolDelete(vol, 0);
+	if (vol)
+		virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	*made = rc == 0;
+	return rc;
+}
+
 /*
  * POOL, refreshed so that files created behind its back (by a crashed run's
  * libvirtd, or by hand) are known; *P is NULL, and 0 returned, when it does
@@ -571,16 +628,10 @@ int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
+int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, struct lc_strv *names,
 			 struct lc_err *err)
 {
-	*names = NULL;
-	*n = 0;
+	lc_strv_init(names);
 	virStoragePoolPtr p;
 	int rc = refreshed_pool(v, pool, &p, err);
 	if (rc < 0 || !p)
@@ -596,15 +647,12 @@ int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, siz
 					"storage pool %s: cannot list volumes: %s", pool,
 					last_error());
 	}
-	if (nv > 0) {
-		*names = lc_calloc((size_t)nv + 1, sizeof(char *));
-		for (int i = 0; i < nv; i++) {
-			const char *name = virStorageVolGetName(vols[i]);
-			(*names)[(*n)++] = lc_strdup(name ? name : "");
-			virStorageVolFree(vols[i]);
-		}
-		qsort(*names, *n, sizeof(char *), cmp_str);
+	for (int i = 0; i < nv; i++) {
+		const char *name = virStorageVolGetName(vols[i]);
+		lc_strv_push(names, name ? name : "");
+		virStorageVolFree(vols[i]);
 	}
+	lc_strv_sort(names);
 	free(vols);
 	virStoragePoolFree(p);
 	return rc;
@@ -680,6 +728,107 @@ int lc_virt_domain_resume(struct lc_virt *v, const char *name, struct lc_err *er
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot resume domain: %s", last_error());
 	virDomainFree(d);
 	return rc;
+}
+
+/* Add what one source says of dom's addresses, for MACs not known yet. */
+static void addresses_from(virDomainPtr dom, unsigned source, struct lc_ifaddr **out, size_t *n,
+			   size_t *cap)
+{
+	virDomainInterfacePtr *ifs = NULL;
+	int k = virDomainInterfaceAddresses(dom, &ifs, source, 0);
+	for (int i = 0; i < k; i++) {
+		virDomainInterfacePtr f = ifs[i];
+		bool known = false;
+		for (size_t j = 0; f->hwaddr && j < *n; j++)
+			known |= strcasecmp((*out)[j].mac, f->hwaddr) == 0;
+		for (unsigned a = 0; f->hwaddr && !known && a < f->naddrs; a++) {
+			if (f->addrs[a].type != VIR_IP_ADDR_TYPE_IPV4 || !f->addrs[a].addr)
+				continue;
+			LC_GROW(*out, *cap, *n + 1);
+			struct lc_ifaddr *e = &(*out)[(*n)++];
+			snprintf(e->mac, sizeof(e->mac), "%s", f->hwaddr);
+			snprintf(e->ip, sizeof(e->ip), "%s", f->addrs[a].addr);
+			break;
+		}
+		virDomainInterfaceFree(f);
+	}
+	free(ifs);
+	/* not every source works everywhere (no ARP entry yet, a network of another kind) */
+	virResetLastError();
+}
+
+int lc_virt_domain_addresses(struct lc_virt *v, const char *name, struct lc_ifaddr **out, size_t *n,
+			     struct lc_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	virDomainPtr dom = virDomainLookupByName(v->conn, name);
+	if (!dom)
+		return no_such()
+			   ? 0
+			   : lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+	size_t cap = 0;
+	if (virDomainIsActive(dom) == 1) {
+		addresses_from(dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, out, n, &cap);
+		addresses_from(dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP, out, n, &cap);
+	}
+	virDomainFree(dom);
+	return 0;
+}
+
+struct lc_console {
+	virDomainPtr dom;
+	virStreamPtr st;
+};
+
+struct lc_console *lc_virt_console_open(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr dom = virDomainLookupByName(v->conn, name);
+	if (!dom) {
+		lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+		return NULL;
+	}
+	virStreamPtr st = virStreamNew(v->conn, 0);
+	/* FORCE: take the console from a virsh console left open elsewhere */
+	if (!st || virDomainOpenConsole(dom, NULL, st, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+		lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot open its console: %s", name,
+			   last_error());
+		if (st)
+			virStreamFree(st);
+		virDomainFree(dom);
+		return NULL;
+	}
+	struct lc_console *c = lc_calloc(1, sizeof(*c));
+	c->dom = dom;
+	c->st = st;
+	return c;
+}
+
+int lc_console_recv(struct lc_console *c, char *buf, size_t len)
+{
+	int got = virStreamRecv(c->st, buf, len);
+	return got < 0 ? -1 : got;
+}
+
+int lc_console_send(struct lc_console *c, const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		int sent = virStreamSend(c->st, buf + off, len - off);
+		if (sent < 0)
+			return -1;
+		off += (size_t)sent;
+	}
+	return 0;
+}
+
+void lc_console_close(struct lc_console *c)
+{
+	if (!c)
+		return;
+	virStreamAbort(c->st);
+	virStreamFree(c->st);
+	virDomainFree(c->dom);
+	free(c);
 }
 
 int lc_virt_domain_id(struct lc_virt *v, const char *name)

@@ -10,7 +10,9 @@
 #include <time.h>
 
 #include "err.h"
+#include "pci-addr.h"
 #include "render.h"
+#include "strv.h"
 
 struct lc_virt;
 
@@ -28,7 +30,7 @@ int lc_virt_define_network(struct lc_virt *v, const char *xml, struct lc_err *er
 
 /* A PCI function a domain holds (hostdev or hostdev interface). */
 struct lc_virt_user {
-	char addr[16];
+	char addr[LC_PCI_ADDR_SIZE];
 	char *domain;
 	char *lab; /* from labctl's metadata; NULL for a domain labctl does not own */
 };
@@ -45,15 +47,21 @@ struct lc_virt_obj {
 	bool paused; /* domains: active but its CPUs stopped */
 	/* domains only, from the metadata and the devices */
 	char *kind;
-	char *rendered_sha256; /* of its XML as labctl rendered it (lc_render_domain_sha256) */
-	time_t created;	       /* 0 when unknown */
-	time_t expires;	       /* 0 when the lab has no ttl */
-	char **vfs;	       /* PCI addresses of hostdevs and hostdev interfaces */
-	size_t n_vfs;
-	char **macs; /* MACs of the hostdev interfaces */
-	size_t n_macs;
-	char **volumes; /* "POOL/VOLUME" of its volume disks */
-	size_t n_volumes;
+	char *rendered_sha256;	/* of its XML as labctl rendered it (lc_render_domain_sha256) */
+	time_t created;		/* 0 when unknown */
+	time_t expires;		/* 0 when the lab has no ttl */
+	struct lc_strv vfs;	/* PCI addresses of hostdevs and hostdev interfaces */
+	struct lc_strv macs;	/* MACs of the hostdev interfaces */
+	struct lc_strv volumes; /* "POOL/VOLUME" of its volume disks */
+	/* planned addresses from labctl's metadata: per NIC, its network, MAC and IPv4 */
+	struct lc_strv nic_nets, nic_macs, nic_ips;
+	size_t n_nics; /* each of the three holds n_nics */
+};
+
+/* An IPv4 address libvirt knows a domain's NIC has. */
+struct lc_ifaddr {
+	char mac[18];
+	char ip[16];
 };
 
 /* labctl's objects on the connection, of lab (NULL: every lab), sorted by name. */
@@ -69,13 +77,22 @@ int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, st
 int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name, const char *xml,
 			  bool *created, struct lc_err *err);
 /*
+ * Make volume name from xml and fill it with data through libvirt's storage
+ * API (virStorageVolUpload), so the pool may be on another host. One of that
+ * name already there is replaced when replace is set, else kept as it is;
+ * *made says whether it was (re)made.
+ */
+int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name, const char *xml,
+			  const unsigned char *data, size_t len, bool replace, bool *made,
+			  struct lc_err *err);
+/*
  * Delete a volume; one already gone (or a pool gone) is not an error.
  * *deleted (may be NULL) says whether a volume was there and is now gone.
  */
 int lc_virt_volume_delete(struct lc_virt *v, const char *pool, const char *name, bool *deleted,
 			  struct lc_err *err);
-/* The names of a pool's volumes, sorted; a missing pool has none. */
-int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, char ***names, size_t *n,
+/* The names of a pool's volumes, sorted (names is emptied first); a missing pool has none. */
+int lc_virt_pool_volumes(struct lc_virt *v, const char *pool, struct lc_strv *names,
 			 struct lc_err *err);
 /* Define the network unless it exists, start it unless active; *changed when either ran. */
 int lc_virt_network_ensure(struct lc_virt *v, const char *name, const char *xml, bool *changed,
@@ -90,6 +107,21 @@ int lc_virt_domain_create_paused(struct lc_virt *v, const char *xml, struct lc_e
 int lc_virt_domain_start_paused(struct lc_virt *v, const char *name, struct lc_err *err);
 /* Let a paused domain's CPUs run (a running one is left alone). */
 int lc_virt_domain_resume(struct lc_virt *v, const char *name, struct lc_err *err);
+/*
+ * The IPv4 addresses a running domain's NICs have, as libvirt sees them: the
+ * DHCP leases of libvirt's own networks, then the host's ARP table for the
+ * rest. None (n 0) for a domain not running or not yet addressed.
+ */
+int lc_virt_domain_addresses(struct lc_virt *v, const char *name, struct lc_ifaddr **out, size_t *n,
+			     struct lc_err *err);
+/* A domain's serial console, as virsh console opens it (a libvirt stream). */
+struct lc_console;
+struct lc_console *lc_virt_console_open(struct lc_virt *v, const char *name, struct lc_err *err);
+/* Block for console output: bytes read, 0 when the console closed, -1 on error. */
+int lc_console_recv(struct lc_console *c, char *buf, size_t len);
+/* Type into the console; -1 on error. */
+int lc_console_send(struct lc_console *c, const char *buf, size_t len);
+void lc_console_close(struct lc_console *c);
 /* The id of a running domain (its QEMU process), -1 when not running: reconcile tests use it. */
 int lc_virt_domain_id(struct lc_virt *v, const char *name);
 

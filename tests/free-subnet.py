@@ -8,6 +8,7 @@ PID alone collides now and then with whatever else the machine runs."""
 import ipaddress
 import random
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 
@@ -44,7 +45,8 @@ def libvirt_nets():
 
 
 def main():
-    taken = routed() | libvirt_nets()
+    # subnets named on the command line are taken too (a test's first pick)
+    taken = routed() | libvirt_nets() | {ipaddress.ip_network(a) for a in sys.argv[1:]}
     rng = random.Random()
     for _ in range(10000):
         cand = ipaddress.ip_network("10.%d.%d.0/24" % (rng.randint(100, 250), rng.randint(0, 255)))

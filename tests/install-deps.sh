@@ -3,7 +3,7 @@
 # missing (as root; apt-get). Used by `make demo` and .ci/run.
 set -eu
 PKGS="build-essential pkg-config libvirt-dev libxml2-dev libyaml-dev libcurl4-openssl-dev
-libcmocka-dev libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
+libcmocka-dev libisofs-dev genisoimage libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
 qemu-utils dnsmasq-base python3 valgrind clang libclang-rt-14-dev tini graphviz mandoc"
 missing=""
 for p in $PKGS; do

@@ -48,6 +48,14 @@ for f in demo-kvm1.xml demo-xen1.xml demo-plain.xml demo-mgmt.network.xml demo-k
 done
 expect "render invalid" 2 "$T/bad.yaml:4:5" $L -c test:///default render "$T/bad.yaml" -o "$T/r2"
 [ -e "$T/r2" ] && { echo "FAIL render invalid created $T/r2" >&2; fail=1; }
+# an expiry past the year 9999 has no ISO 8601 date to carry in the metadata
+printf 'name: x\nttl: 3000000d\nnodes: {a: {}}\n' >"$T/farttl.yaml"
+expect "render ttl past 9999" 2 "$T/farttl.yaml:2:6: topology: \"ttl\": 259200000000s from now is past the year 9999" $L -c test:///default render "$T/farttl.yaml"
+printf 'name: x\nttl: 99999999999d\nnodes: {a: {}}\n' >"$T/farttl.yaml"
+expect "render ttl past time_t" 2 "$T/farttl.yaml:2:6: topology: \"ttl\": 8639999999913600s from now is past the year 9999" $L -c test:///default render "$T/farttl.yaml"
+printf 'name: x\nttl: 1000000d\nnodes: {a: {}}\n' >"$T/longttl.yaml"
+expect "render ttl before 9999" 0 "" $L -c test:///default render "$T/longttl.yaml"
+grep -q 'expires="[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z"' "$T/out" || { echo "FAIL render ttl before 9999: no ISO 8601 expiry" >&2; fail=1; }
 expect "render stdout" 0 "" $L -c test:///default render "$SRC/topologies/demo.yaml"
 grep -q '^<!-- demo-kvm1.xml -->$' "$T/out" || { echo "FAIL render stdout: no separator" >&2; fail=1; }
 expect "render json" 0 "" $L -c test:///default --json render "$SRC/topologies/demo.yaml"
@@ -174,6 +182,59 @@ grep -qF '"dev:0000:3b:00.0" [shape=component' "$T/out" || { echo "FAIL graph ki
 dot -Tcanon "$T/out" >/dev/null 2>"$T/err" || { echo "FAIL graph kinds: dot refuses it: $(cat "$T/err")" >&2; fail=1; }
 expect "graph short" 3 "pool cx5: node kvm1 needs 2 VFs" $G --sysfs "$SRC/tests/out/sysfs/host-shared" graph "$SRC/topologies/cx5-vfs.yaml"
 expect "graph usage" 2 "usage: labctl graph TOPOLOGY" $G graph
+
+# help, usage errors and --json for every command of the table, read from --help
+# itself, so a new command cannot skip these checks
+expect "--version" 0 "" $L --version
+grep -qE '^labctl [0-9]+\.[0-9]+\.[0-9]+$' "$T/out" || { echo "FAIL --version: $(cat "$T/out")" >&2; fail=1; }
+$L --help >"$T/help" || { echo "FAIL --help exits non-zero" >&2; fail=1; }
+cmds=$(sed -n '/^commands:/,/^$/p' "$T/help" | sed -n 's/^  \([a-z][a-z-]*\)\( .*\)\{0,1\}$/\1/p' | sort -u)
+[ "$(echo "$cmds" | wc -l)" -ge 12 ] || { echo "FAIL --help lists too few commands: $cmds" >&2; fail=1; }
+isjson() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
+for c in $cmds; do
+	expect "$c --help" 0 "" $L $c --help
+	head -1 "$T/out" | grep -q "^usage: labctl \[GLOBAL OPTIONS\] $c\b" || { echo "FAIL $c --help: $(head -1 "$T/out")" >&2; fail=1; }
+	grep -q -- '--help' "$T/out" || { echo "FAIL $c --help lists no options" >&2; fail=1; }
+	cp "$T/out" "$T/help-$c"
+	expect "help $c" 0 "" $L help $c
+	cmp -s "$T/out" "$T/help-$c" || { echo "FAIL help $c differs from $c --help" >&2; fail=1; }
+	expect "$c bad option" 2 "$c: unknown option '--no-such-option'" $L $c --no-such-option
+	grep -q "^usage: labctl $c" "$T/err" || { echo "FAIL $c bad option: no usage: $(cat "$T/err")" >&2; fail=1; }
+	# with --json, a failure is a JSON document on stdout as well
+	expect "$c --json bad option" 2 "labctl: $c: " $L --json $c --no-such-option
+	isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL $c --json bad option: stdout $(cat "$T/out")" >&2; fail=1; }
+done
+expect "help unknown" 2 "help: no command named 'frobnicate'" $L help frobnicate
+expect "graph --json" 2 "graph: there is no --json output" $L -c test:///default --json graph "$SRC/topologies/demo.yaml"
+# global options after the command, and JSON of the commands that had none
+expect "validate --json after" 0 "" $L validate "$SRC/topologies/demo.yaml" --json
+isjson "$T/out" && grep -q '"valid":true' "$T/out" || { echo "FAIL validate --json: $(cat "$T/out")" >&2; fail=1; }
+expect "kinds" 0 "" $L kinds
+for k in kvm xen hyperv esxi xenserver generic nat isolated bridge; do
+	grep -q "^  $k\$" "$T/out" || { echo "FAIL kinds lacks $k" >&2; fail=1; }
+done
+expect "kinds --json" 0 "" $L kinds --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "hyperv" in d["kinds"] and "nat" in d["networks"]' "$T/out" ||
+	{ echo "FAIL kinds --json: $(cat "$T/out")" >&2; fail=1; }
+expect "gc --json" 0 "" $L -c test:///default gc --json
+isjson "$T/out" || { echo "FAIL gc --json: $(cat "$T/out")" >&2; fail=1; }
+expect "down --json" 0 "" $L -c test:///default down nosuchlab --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lab"]=="nosuchlab" and d["domains"]==0' "$T/out" ||
+	{ echo "FAIL down --json: $(cat "$T/out")" >&2; fail=1; }
+expect "-c after the command" 1 "qemu+unix:///system?socket=$T/none" $L status -c "qemu+unix:///system?socket=$T/none"
+expect "global option without value" 2 "option '--state-dir' needs a value" $L status --state-dir
+expect "up missing value" 2 "a value is missing after option '--jobs'" $L up --jobs
+# image pull and rm say what they did in JSON too (a file: URL, no server needed)
+printf 'labctl test image\n' >"$T/img.raw"
+printf 'images:\n  one:\n    format: raw\n    url: file://%s\n    sha256: %s\n' "$T/img.raw" \
+	"$(sha256sum "$T/img.raw" | cut -d' ' -f1)" >"$T/imgcat.yaml"
+expect "image pull --json" 0 "" $L --catalog "$T/imgcat.yaml" --cache-dir "$T/imgcache" image pull one --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d=={"image":"one","fetched":1,"verified":True}, d' "$T/out" ||
+	{ echo "FAIL image pull --json: $(cat "$T/out")" >&2; fail=1; }
+expect "image rm --json" 0 "" $L --catalog "$T/imgcat.yaml" --cache-dir "$T/imgcache" image rm one --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["image"]=="one" and d["removed"]>=1, d' "$T/out" ||
+	{ echo "FAIL image rm --json: $(cat "$T/out")" >&2; fail=1; }
+expect "host prepare --json" 2 "host prepare: there is no --json output" $L --json host prepare --dry-run
 
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

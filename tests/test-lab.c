@@ -126,13 +126,13 @@ static size_t count_domains(struct env *e, const char *lab)
 /* Volumes of labctl's default pool whose names start with prefix. */
 static size_t count_volumes(struct env *e, const char *prefix)
 {
-	char **names;
-	size_t n, k = 0;
+	struct lc_strv names;
+	size_t k = 0;
 	struct lc_err err = LC_ERR_INIT;
-	assert_int_equal(lc_virt_pool_volumes(e->v, "labctl", &names, &n, &err), 0);
-	for (size_t i = 0; i < n; i++)
-		k += strncmp(names[i], prefix, strlen(prefix)) == 0;
-	lc_strv_free(names, n);
+	assert_int_equal(lc_virt_pool_volumes(e->v, "labctl", &names, &err), 0);
+	for (size_t i = 0; i < names.n; i++)
+		k += strncmp(names.v[i], prefix, strlen(prefix)) == 0;
+	lc_strv_release(&names);
 	return k;
 }
 
@@ -184,10 +184,10 @@ static void test_up_reconcile_down(void **state)
 	assert_string_equal(o[0].node, "a");
 	assert_string_equal(o[0].kind, "kvm");
 	assert_true(o[0].active);
-	assert_int_equal(o[0].n_vfs, 2);
-	assert_int_equal(o[0].n_macs, 2);
+	assert_int_equal(o[0].vfs.n, 2);
+	assert_int_equal(o[0].macs.n, 2);
 	assert_true(o[0].expires > o[0].created);
-	assert_int_equal(o[2].n_volumes, 2);
+	assert_int_equal(o[2].volumes.n, 2);
 	lc_virt_objs_free(o, n);
 	assert_int_equal(count_leases(e), 2);
 	/* cached: the kernel whose sum was checked */
@@ -374,13 +374,12 @@ static void test_image_sum_refused(void **state)
 	/* nothing defined, nothing leased, no kernel and nothing half-copied in the cache */
 	assert_int_equal(count_domains(e, "itest"), 0);
 	assert_int_equal(count_leases(e), 0);
-	char **names;
-	size_t n;
-	assert_int_equal(lc_list_dir(e->cache, "", &names, &n, &err), 0);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], "tiny.kernel") == 0 || strstr(names[i], ".part"))
-			fail_msg("left in the cache: %s", names[i]);
-	lc_strv_free(names, n);
+	struct lc_strv names;
+	assert_int_equal(lc_list_dir(e->cache, "", &names, &err), 0);
+	for (size_t i = 0; i < names.n; i++)
+		if (strcmp(names.v[i], "tiny.kernel") == 0 || strstr(names.v[i], ".part"))
+			fail_msg("left in the cache: %s", names.v[i]);
+	lc_strv_release(&names);
 	env_free(e);
 }
 
@@ -434,7 +433,7 @@ static void test_gc(void **state)
 	assert_int_equal(lc_lab_down(&e->o, e->v, "nosuch", &dr, &err), 0);
 	struct lc_gc_report g;
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
-	assert_int_equal(g.n_labs, 0);
+	assert_int_equal(g.labs.n, 0);
 	assert_int_equal(g.n_stale_leases, 2);
 	lc_gc_report_release(&g);
 	assert_false(has_lease(e, 999));
@@ -447,8 +446,8 @@ static void test_gc(void **state)
 	assert_int_equal(count_domains(e, "itest"), 3);
 	/* two hours later the lab's ttl (1h) has passed, and the damaged lease's grace */
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL) + 7200, &g, &err), 0);
-	assert_int_equal(g.n_labs, 1);
-	assert_string_equal(g.labs[0], "itest");
+	assert_int_equal(g.labs.n, 1);
+	assert_string_equal(g.labs.v[0], "itest");
 	assert_int_equal(g.n_stale_leases, 1);
 	lc_gc_report_release(&g);
 	assert_int_equal(count_domains(e, "itest"), 0);
@@ -605,9 +604,9 @@ static void test_status_cmd(void **state)
 	struct lc_virt_obj *o;
 	size_t n;
 	assert_int_equal(lc_virt_lab_domains(e->v, "itest", &o, &n, &err), 0);
-	assert_int_equal(o[0].n_macs, 2);
-	char *want =
-	    lc_asprintf(" %s,%s %s,%s\n", o[0].vfs[0], o[0].vfs[1], o[0].macs[0], o[0].macs[1]);
+	assert_int_equal(o[0].macs.n, 2);
+	char *want = lc_asprintf(" %s,%s %s,%s\n", o[0].vfs.v[0], o[0].vfs.v[1], o[0].macs.v[0],
+				 o[0].macs.v[1]);
 	lc_virt_objs_free(o, n);
 	char *argv[] = {"status", "itest", NULL};
 	char *out;
@@ -633,6 +632,71 @@ static void test_status_cmd(void **state)
 	free(out);
 	struct lc_down_report dr;
 	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	env_free(e);
+}
+
+/*
+ * --node: up makes and starts only the picked nodes (globs), down removes
+ * only theirs and keeps the lab's networks and leases, status lists only
+ * them; a glob that picks nothing is a usage error before anything is made.
+ */
+static void test_node_pick(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	write_text(e->topo, LAB1);
+	struct lc_loaded l;
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	const char *nosuch[] = {"z*"};
+	struct lc_up_opts uo = {.jobs = 2, .wait_s = -1, .only = nosuch, .n_only = 1};
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_USAGE);
+	assert_string_equal(err.msg, "--node 'z*' matches no node of lab itest");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	const char *picks[] = {"[bc]"};
+	uo.only = picks;
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_SKIPPED);
+	assert_int_equal(r.nodes[1].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[2].action, LC_NODE_CREATED);
+	assert_int_equal(r.n_volumes_created, 3); /* b's and c's two; not a's */
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "itest"), 2);
+	assert_int_equal(count_volumes(e, "itest-a"), 0);
+	/* then the rest: a is made, b and c are left as they are */
+	const char *only_a[] = {"a"};
+	uo.only = only_a;
+	assert_int_equal(lc_lab_up(&e->o, e->v, &l, &uo, &r, &err), 0);
+	assert_int_equal(r.nodes[0].action, LC_NODE_CREATED);
+	assert_int_equal(r.nodes[1].action, LC_NODE_SKIPPED);
+	lc_up_report_release(&r);
+	lc_loaded_release(&l);
+	assert_int_equal(count_domains(e, "itest"), 3);
+	char *argv[] = {"status", "itest", "--node", "b", NULL};
+	char *out;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 4, argv, &out, &err), 0);
+	assert_non_null(strstr(out, "\nitest            b "));
+	assert_null(strstr(out, "\nitest            a "));
+	assert_null(strstr(out, "\nitest            c "));
+	free(out);
+	struct lc_down_report dr;
+	const char *down_c[] = {"c"};
+	assert_int_equal(lc_lab_down_nodes(&e->o, e->v, "itest", down_c, 1, &dr, &err), 0);
+	assert_int_equal(dr.n_domains, 1);
+	assert_int_equal(dr.n_volumes, 2);
+	assert_int_equal(dr.n_networks + dr.n_leases, 0);
+	assert_int_equal(count_domains(e, "itest"), 2);
+	assert_int_equal(count_volumes(e, "itest-c"), 0);
+	assert_int_equal(count_networks(e, "itest"), 1);
+	assert_int_equal(count_leases(e), 2);
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
 	env_free(e);
 }
 
@@ -691,7 +755,7 @@ static void test_wait_whole_line(void **state)
 	char *log = lc_asprintf("%s/labs/wtest/w.log", e->state);
 	write_text(log, "booting\nBOOTED no");
 	assert_int_equal(up_wait(e, lab, 1, 1, &r, &err), -1);
-	assert_string_equal(err.msg, "1 node did not boot within 1s: w");
+	assert_string_equal(err.msg, "1 node did not boot within 1s: w (console line BOOTED)");
 	assert_false(r.nodes[0].booted);
 	lc_err_release(&err);
 	lc_up_report_release(&r);
@@ -714,6 +778,7 @@ int main(void)
 	    cmocka_unit_test(test_wait_whole_line),   cmocka_unit_test(test_foreign_live_vf),
 	    cmocka_unit_test(test_accel_auto),	      cmocka_unit_test(test_status_cmd),
 	    cmocka_unit_test(test_up_options),	      cmocka_unit_test(test_routed_subnet),
+	    cmocka_unit_test(test_node_pick),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

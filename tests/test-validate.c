@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "inet.h"
 #include "load.h"
 #include "testutil.h"
 #include "topology.h"
 #include "validate.h"
 
 static const char *const kinds[] = {"esxi", "generic", "hyperv", "kvm", "xen", "xenserver"};
-static const char *const images[] = {"tiny"};
+static const char *const images[] = {"tiny", "cloud"};
+static const bool cloud_init[] = {false, true};
 
 /* Parse + validate as labctl validate does; the diagnostics as one string. */
 static char *check(const char *yaml)
@@ -20,8 +23,8 @@ static char *check(const char *yaml)
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
 	if (t) {
-		struct lc_validate_ctx vc = {kinds, LC_ARRAY_SIZE(kinds), images,
-					     LC_ARRAY_SIZE(images), NULL};
+		struct lc_validate_ctx vc = {
+		    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
@@ -38,6 +41,45 @@ static char *check(const char *yaml)
 static const struct {
 	const char *what, *yaml, *want;
 } cases[] = {
+    {"cloud_init on an image without it",
+     HEAD "nodes:\n  a: {image: tiny, cloud_init: {runcmd: [x]}}\n",
+     "t.yaml:3:32: node \"a\": \"cloud_init\" needs an image that takes cloud-init, and image "
+     "\"tiny\" does not (its catalog entry has no \"cloud_init: true\")"},
+    {"cloud_init a list", HEAD "nodes:\n  a: {image: cloud, cloud_init: [x]}\n",
+     "t.yaml:3:33: node \"a\": \"cloud_init\" must be a cloud-config file's path or a mapping, "
+     "not a list"},
+    {"ip outside the planned range",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {networks: [m], ip: {m: 10.5.0.200}}\n",
+     "t.yaml:4:30: node \"a\": \"ip\" 10.5.0.200 is not in network \"m\"'s planned range "
+     "10.5.0.10-10.5.0.127 (the gateway, the first addresses and DHCP's dynamic range are kept)"},
+    {"ip given twice",
+     HEAD
+     "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+     "nodes:\n  a: {networks: [m], ip: {m: 10.5.0.20}}\n  c: {networks: [m], ip: {m: 10.5.0.20}}\n",
+     "t.yaml:5:30: node \"c\": \"ip\" 10.5.0.20 is given to another node too"},
+    {"ip on a network the node is not on",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {ip: {m: 10.5.0.20}}\n",
+     "t.yaml:4:12: node \"a\": \"ip\" names network \"m\", which the node is not on"},
+    {"ip on a bridge",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {networks: [b], ip: {b: 10.5.0.20}}\n",
+     "t.yaml:4:27: node \"a\": network \"b\" has no subnet labctl manages: \"ip\" can only be "
+     "planned on nat and isolated networks with a subnet"},
+    {"ip malformed",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "nodes:\n  a: {networks: [m], ip: {m: 10.5.0}}\n",
+     "t.yaml:4:30: node \"a\": bad \"ip\" \"10.5.0\" (like 10.77.0.20)"},
+    {"ip in defaults",
+     HEAD "networks: {m: {mode: nat, subnet: 10.5.0.0/24}, b: {mode: bridge, bridge: br0}}\n"
+	  "defaults: {ip: {m: 10.5.0.20}}\nnodes:\n  a: {networks: [m]}\n",
+     "t.yaml:3:20: defaults: \"ip\" in defaults would give every node the same address"},
+    {"subnet full",
+     HEAD "networks: {m: {mode: isolated, subnet: 10.5.0.0/29}}\nnodes:\n  a: {networks: [m]}\n  "
+	  "b: {networks: [m]}\n  c: {networks: [m]}\n",
+     "t.yaml:2:40: network \"m\": subnet 10.5.0.0/29 has no planned address left for node \"c\" "
+     "(use a larger subnet)"},
     {"unknown key with suggestion", HEAD "nodes:\n  kvm1:\n    memroy: 4GiB\n",
      "t.yaml:4:5: node \"kvm1\": unknown key \"memroy\" (did you mean \"memory\"?)"},
     {"unknown key without suggestion", HEAD "nodes:\n  kvm1:\n    colour: blue\n",
@@ -200,6 +242,14 @@ static const struct {
      HEAD "nodes:\n  b: {pci: [{address: \"0000:3b:00.0\"}]}\n"
 	  "  a: {pci: [{address: \"0000:3b:00.0\"}]}\n",
      "t.yaml:4:23: node \"a\": PCI device \"0000:3b:00.0\" is also node \"b\"'s (line 3)"},
+    /* Intel VMD puts devices in domain 10000: five digits are an address too */
+    {"pci behind VMD in two nodes",
+     HEAD "nodes:\n  b: {pci: [{address: \"10000:01:00.0\"}]}\n"
+	  "  a: {pci: [{address: \"10000:01:00.0\"}]}\n",
+     "t.yaml:4:23: node \"a\": PCI device \"10000:01:00.0\" is also node \"b\"'s (line 3)"},
+    {"pci address with a 9-digit domain",
+     HEAD "nodes:\n  a:\n    pci: [{address: \"100000000:01:00.0\"}]\n",
+     "t.yaml:4:21: node \"a\": bad PCI address \"100000000:01:00.0\" (like 0000:3b:00.0)"},
     {"pci with replicas",
      HEAD "nodes:\n  x:\n    replicas: 2\n    pci: [{address: \"0000:3b:00.0\"}]\n",
      "t.yaml:5:11: node \"x\": \"pci\" with \"replicas\" would pass the same device to every "
@@ -302,8 +352,8 @@ static void test_duplicates_linear(void **state)
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("t.yaml", b.s, b.len, &d);
 	assert_non_null(t);
-	struct lc_validate_ctx vc = {kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images),
-				     NULL};
+	struct lc_validate_ctx vc = {
+	    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL};
 	lc_validate(t, &vc, &d);
 	assert_int_equal(d.n, 9999);
 	lc_diags_release(&d);
@@ -338,6 +388,93 @@ static void test_model_size_capped(void **state)
 	assert_string_equal(d.v[0].msg, "topology: the file is larger than 16 MiB");
 	lc_diags_release(&d);
 	free(text);
+}
+
+/*
+ * Planned addresses: an explicit ip: is kept, the others are derived in the
+ * planned range, unique, and the same on every run; a node added later does
+ * not move the others (unless it lands on one's first choice).
+ */
+static void test_addresses_planned(void **state)
+{
+	(void)state;
+	const char *yaml =
+	    "name: lab\nnetworks: {m: {mode: nat, subnet: 10.5.0.0/24}}\n"
+	    "nodes:\n  a: {networks: [m]}\n  b: {networks: [m], ip: {m: 10.5.0.77}}\n"
+	    "  c: {networks: [m]}\n  d: {networks: [m]}\n";
+	struct lc_diags d;
+	lc_diags_init(&d);
+	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
+	assert_non_null(t);
+	struct lc_addrs a1, a2;
+	lc_addrs_plan(t, &a1, &d);
+	lc_addrs_plan(t, &a2, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(a1.n, 4);
+	assert_string_equal(a1.v[1].ip, "10.5.0.77");
+	for (size_t i = 0; i < a1.n; i++) {
+		assert_string_equal(a1.v[i].ip, a2.v[i].ip);
+		assert_string_equal(a1.v[i].mac, a2.v[i].mac);
+		uint32_t ip;
+		assert_true(lc_parse_ipv4(a1.v[i].ip, &ip));
+		assert_true(ip >= 0x0a05000a && ip <= 0x0a05007f);
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(a1.v[i].ip, a1.v[k].ip);
+	}
+	lc_addrs_release(&a2);
+	lc_topology_free(t);
+	/* without c: a, b and d keep their addresses */
+	const char *fewer =
+	    "name: lab\nnetworks: {m: {mode: nat, subnet: 10.5.0.0/24}}\n"
+	    "nodes:\n  a: {networks: [m]}\n  b: {networks: [m], ip: {m: 10.5.0.77}}\n"
+	    "  d: {networks: [m]}\n";
+	t = lc_topology_parse("t.yaml", fewer, strlen(fewer), &d);
+	assert_non_null(t);
+	lc_addrs_plan(t, &a2, &d);
+	assert_string_equal(a2.v[0].ip, a1.v[0].ip);
+	assert_string_equal(a2.v[1].ip, a1.v[1].ip);
+	assert_string_equal(a2.v[2].ip, a1.v[3].ip);
+	lc_addrs_release(&a1);
+	lc_addrs_release(&a2);
+	lc_topology_free(t);
+	lc_diags_release(&d);
+}
+
+/* The user's cloud-config file: its YAML problems are said at their place in that file. */
+static void test_cloud_init_file(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} files[] = {
+	    {"runcmd:\n  - [a\n", "/tmp/user.yaml:3:1: "},
+	    {"- a\n- b\n", "/tmp/user.yaml:1:1: cloud-config: must be a mapping (like \"runcmd: "
+			   "[...]\"), not a list"},
+	    {"", "/tmp/user.yaml:1:1: cloud-config: must be a mapping (like \"runcmd: [...]\"), "
+		 "not empty"},
+	    {"runcmd: [touch /x]\n", NULL},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(files); i++) {
+		const char *yaml =
+		    "name: lab\nnodes:\n  a: {image: cloud, cloud_init: user.yaml}\n";
+		struct lc_diags d;
+		lc_diags_init(&d);
+		struct lc_topology *t = lc_topology_parse("/tmp/t.yaml", yaml, strlen(yaml), &d);
+		assert_non_null(t);
+		t->nodes[0].cloud_init_text = lc_strdup(files[i].text);
+		struct lc_validate_ctx vc = {
+		    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL};
+		lc_validate(t, &vc, &d);
+		struct lc_err err = LC_ERR_INIT;
+		lc_diags_to_err(&d, &err);
+		if (!files[i].want)
+			assert_null(err.msg);
+		else if (!err.msg || strncmp(err.msg, files[i].want, strlen(files[i].want)) != 0)
+			fail_msg("case %zu: got %s, want %s...", i, err.msg, files[i].want);
+		lc_err_release(&err);
+		lc_diags_release(&d);
+		lc_topology_free(t);
+	}
 }
 
 /* lc_load as validate runs it: the file itself, and a node's own template. */
@@ -375,6 +512,30 @@ static void test_load_files(void **state)
 	assert_int_equal(lc_load(&o, topo, &l, &err), 0);
 	assert_string_equal(l.topo->nodes[0].template_path.v, tmpl);
 	lc_loaded_release(&l);
+	/* ssh_key: a missing file, a private key, a public key */
+	yaml = "name: lab\nssh_key: lab.pub\nnodes:\n  a: {}\n";
+	assert_int_equal(lc_write_file(topo, yaml, strlen(yaml), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	free(want);
+	want = lc_asprintf("%s:2:10: \"ssh_key\": cannot open '%s/lab.pub': No such file or "
+			   "directory",
+			   topo, dir);
+	assert_string_equal(err.msg, want);
+	lc_err_release(&err);
+	char *pub = lc_asprintf("%s/lab.pub", dir);
+	const char *priv = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n";
+	assert_int_equal(lc_write_file(pub, priv, strlen(priv), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), -1);
+	assert_non_null(strstr(err.msg, ":2:10: \"ssh_key\": '"));
+	assert_non_null(strstr(err.msg, "lab.pub' is not an OpenSSH public key"));
+	lc_err_release(&err);
+	const char *key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0bGFi me@host\n";
+	assert_int_equal(lc_write_file(pub, key, strlen(key), &err), 0);
+	assert_int_equal(lc_load(&o, topo, &l, &err), 0);
+	assert_string_equal(l.topo->ssh_key_text, key);
+	lc_loaded_release(&l);
+	unlink(pub);
+	free(pub);
 	unlink(tmpl);
 	unlink(topo);
 	rmdir(dir);
@@ -395,6 +556,8 @@ int main(void)
 	    cmocka_unit_test(test_duplicates_linear),
 	    cmocka_unit_test(test_model_size_capped),
 	    cmocka_unit_test(test_load_files),
+	    cmocka_unit_test(test_addresses_planned),
+	    cmocka_unit_test(test_cloud_init_file),
 	};
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }

@@ -376,6 +376,52 @@ static void test_exact_combination(void **state)
 	lc_inventory_release(&inv);
 }
 
+/* An inventory of one PF and its VF at addr, built in memory. */
+static void one_vf(struct lc_inventory *inv, const char *pf, const char *addr)
+{
+	memset(inv, 0, sizeof(*inv));
+	inv->fns = lc_calloc(2, sizeof(*inv->fns));
+	snprintf(inv->fns[0].addr, sizeof(inv->fns[0].addr), "%s", pf);
+	inv->fns[0].vendor = 0x15b3;
+	inv->fns[0].class = 0x020000;
+	inv->fns[0].group = 0;
+	struct lc_pci_fn *f = &inv->fns[1];
+	snprintf(f->addr, sizeof(f->addr), "%s", addr);
+	snprintf(f->physfn, sizeof(f->physfn), "%s", pf);
+	f->vendor = 0x15b3;
+	f->device = 0x1018;
+	f->class = 0x020000;
+	f->group = 11;
+	inv->n = 2;
+	lc_inventory_sort(inv);
+}
+
+/* A VF behind Intel VMD keeps its 5-digit domain; an address that is none fails the plan. */
+static void test_vmd_domain(void **state)
+{
+	(void)state;
+	struct lc_topology *t =
+	    topo("name: lab\n" POOL_CX5 "nodes:\n  a: {vfs: [{pool: cx5, count: 1}]}\n");
+	struct lc_inventory inv;
+	one_vf(&inv, "10000:01:00.0", "10000:01:00.2");
+	struct run r;
+	plan(&inv, t, NULL, 0, NULL, 0, &r);
+	assert_int_equal(r.rc, 0);
+	static const char *const a[] = {"10000:01:00.2"};
+	assert_addrs(&r.plan.nodes[0], a, 1);
+	assert_int_equal(r.plan.nodes[0].hd[0].dom, 0x10000);
+	run_release(&r);
+	lc_inventory_release(&inv);
+	/* a source that let a bad name through: no hostdev of address 0000:00:00.0 */
+	one_vf(&inv, "0000:01:00.0", "0000:01:00.8");
+	plan(&inv, t, NULL, 0, NULL, 0, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.err.msg, "PCI inventory: bad address '0000:01:00.8'");
+	run_release(&r);
+	lc_inventory_release(&inv);
+	lc_topology_free(t);
+}
+
 static void test_pci_devices(void **state)
 {
 	(void)state;
@@ -572,11 +618,10 @@ static void test_damaged_lease_files(void **state)
 	assert_int_equal(dropped, 1);
 	/* take leaves no temporary file behind */
 	char *ld = lc_asprintf("%s/leases", dir);
-	char **names;
-	size_t n;
-	assert_int_equal(lc_list_dir(ld, "", &names, &n, &err), 0);
-	assert_int_equal(n, 3); /* the damaged group-5, -6 and -8; no dot file is listed */
-	lc_strv_free(names, n);
+	struct lc_strv names;
+	assert_int_equal(lc_list_dir(ld, "", &names, &err), 0);
+	assert_int_equal(names.n, 3); /* the damaged group-5, -6 and -8; no dot file is listed */
+	lc_strv_release(&names);
 	char *cmd = lc_asprintf("ls -A '%s' | grep -c tmp", ld);
 	FILE *p = popen(cmd, "r");
 	int tmps = -1;
@@ -660,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(test_numa),
 	    cmocka_unit_test(test_leases_and_busy_counted),
 	    cmocka_unit_test(test_exact_combination),
+	    cmocka_unit_test(test_vmd_domain),
 	    cmocka_unit_test(test_pci_devices),
 	    cmocka_unit_test(test_status),
 	    cmocka_unit_test(test_lease_files),

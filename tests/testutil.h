@@ -104,4 +104,29 @@ static inline void t_golden(const char *name, const char *xml)
 	free(rel);
 }
 
+/* A text golden file, tests/golden/FILE, compared byte for byte. */
+static inline void t_golden_text(const char *file, const char *text)
+{
+	char *rel = lc_asprintf("tests/golden/%s", file);
+	char *path = t_path(rel);
+	const char *regen = getenv("LABCTL_TEST_REGENERATE");
+	if (regen && strcmp(regen, "1") == 0) {
+		struct lc_err err = LC_ERR_INIT;
+		if (lc_write_file(path, text, strlen(text), &err) < 0)
+			fail_msg("%s", err.msg);
+	} else {
+		char *want = t_read(rel, NULL);
+		if (strcmp(want, text) != 0) {
+			fprintf(
+			    stderr,
+			    "golden %s differs; got:\n%s\n(LABCTL_TEST_REGENERATE=1 rewrites it)\n",
+			    rel, text);
+			fail_msg("golden mismatch: %s", rel);
+		}
+		free(want);
+	}
+	free(path);
+	free(rel);
+}
+
 #endif

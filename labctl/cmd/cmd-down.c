@@ -1,11 +1,15 @@
 /* labctl down LAB|TOPOLOGY: remove everything the lab owns; a second down is a no-op. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "fsutil.h"
 #include "lab.h"
 #include "load.h"
+#include "output.h"
 #include "topology.h"
 #include "validate.h"
 
@@ -45,14 +49,40 @@ static int lab_name(const char *arg, char **out, struct lc_err *err)
 
 static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
-	if (argc != 2)
-		return lc_cmd_usage(&lc_cmd_down_entry, err);
+	static const struct option opts[] = {{"node", required_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
+	const char **only = lc_calloc((size_t)argc + 1, sizeof(*only));
+	size_t n_only = 0;
+	int c, rc = 0;
+	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
+	while (rc == 0 && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		if (c == 'n')
+			only[n_only++] = optarg;
+		else
+			rc = lc_cmd_bad_option(&lc_cmd_down_entry, c, argv, err);
+	if (rc == 0 && optind != argc - 1)
+		rc = lc_cmd_usage(&lc_cmd_down_entry, err);
 	char *lab = NULL;
-	if (lab_name(argv[1], &lab, err) < 0)
+	if (rc == 0)
+		rc = lab_name(argv[optind], &lab, err);
+	if (rc < 0) {
+		free(only);
 		return -1;
+	}
 	struct lc_down_report r;
-	int rc = lc_lab_down(&s->opts, s->virt, lab, &r, err);
-	if (rc == 0 && s->opts.verbosity >= 0)
+	rc = lc_lab_down_nodes(&s->opts, s->virt, lab, only, n_only, &r, err);
+	free(only);
+	if (rc == 0 && s->opts.json) {
+		struct lc_buf b = LC_BUF_INIT;
+		lc_buf_adds(&b, "{\"lab\":");
+		lc_json_str(&b, lab);
+		lc_buf_addf(&b,
+			    ",\"domains\":%zu,\"networks\":%zu,\"volumes\":%zu,\"leases\":%zu,"
+			    "\"seconds\":%.3f}\n",
+			    r.n_domains, r.n_networks, r.n_volumes, r.n_leases, r.seconds);
+		fputs(lc_buf_str(&b), stdout);
+		lc_buf_release(&b);
+	} else if (rc == 0 && s->opts.verbosity >= 0)
 		printf("lab %s: %zu domains, %zu networks, %zu volumes removed, %zu leases "
 		       "released (%.2fs)\n",
 		       lab, r.n_domains, r.n_networks, r.n_volumes, r.n_leases, r.seconds);
@@ -62,8 +92,10 @@ static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *
 
 const struct lc_cmd_entry lc_cmd_down_entry = {
     .name = "down",
-    .usage = "LAB|TOPOLOGY",
+    .usage = "LAB|TOPOLOGY [--node NAME]...",
     .summary = "remove the lab: domains, networks, VF leases",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .options = "  --node NAME           only these nodes' domains and volumes (repeatable; shell "
+	       "globs); the lab's networks and leases stay\n",
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_down,
 };

@@ -125,8 +125,10 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 		if (k->fix)
 			lc_buf_addf(&b, "      %-13s fix: %s\n", "", k->fix);
 	}
-	if (s->opts.json)
+	if (s->opts.json) {
 		lc_buf_adds(&b, "]}\n");
+		s->json_written = true;
+	}
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
 	lc_checks_release(&c);
@@ -148,7 +150,8 @@ struct pf_want {
  * topology pool's "NETDEV[#RANGE]" (all). The first mention of a PF wins;
  * --pf comes before the topology.
  */
-static int want_pf(struct pf_want **v, size_t *n, const char *spec, bool option, struct lc_err *err)
+static int want_pf(struct pf_want **v, size_t *n, size_t *cap, const char *spec, bool option,
+		   struct lc_err *err)
 {
 	const char *cut = strchr(spec, option ? '=' : '#');
 	char *name = cut ? lc_strndup(spec, (size_t)(cut - spec)) : lc_strdup(spec);
@@ -179,7 +182,7 @@ static int want_pf(struct pf_want **v, size_t *n, const char *spec, bool option,
 						  (*v)[i].netdev);
 			return 0;
 		}
-	*v = lc_realloc(*v, (*n + 1) * sizeof(**v));
+	LC_GROW(*v, *cap, *n + 1);
 	(*v)[(*n)++] = w;
 	return 0;
 }
@@ -259,19 +262,19 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 	bool dry = false;
 	const char *mdir = "/etc/modprobe.d";
 	struct pf_want *pfs = NULL;
-	size_t n_pfs = 0;
+	size_t n_pfs = 0, cap_pfs = 0;
 	int c, rc = 0;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
-	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
 		if (c == 'n')
 			dry = true;
 		else if (c == 'p') {
 			if (rc == 0)
-				rc = want_pf(&pfs, &n_pfs, optarg, true, err);
+				rc = want_pf(&pfs, &n_pfs, &cap_pfs, optarg, true, err);
 		} else if (c == 'm')
 			mdir = optarg;
 		else if (rc == 0)
-			rc = lc_cmd_usage(&lc_cmd_host_entry, err);
+			rc = lc_cmd_bad_option(&lc_cmd_host_entry, c, argv, err);
 	}
 	if (rc == 0 && optind < argc - 1)
 		rc = lc_cmd_usage(&lc_cmd_host_entry, err);
@@ -290,7 +293,8 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 		lc_diags_release(&d);
 		for (size_t i = 0; rc == 0 && t && i < t->n_pools; i++)
 			for (size_t k = 0; rc == 0 && k < t->pools[i].pf.n; k++)
-				rc = want_pf(&pfs, &n_pfs, t->pools[i].pf.v[k].v, false, err);
+				rc = want_pf(&pfs, &n_pfs, &cap_pfs, t->pools[i].pf.v[k].v, false,
+					     err);
 	}
 	/* prepare reads no device node */
 	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, NULL};
@@ -336,8 +340,16 @@ static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *
 		return host_vfs(s, err);
 	if (argc == 2 && strcmp(argv[1], "check") == 0)
 		return host_check(s, err);
+	if (argc >= 2 && strcmp(argv[1], "prepare") == 0 && s->opts.json)
+		return lc_err_set(
+		    err, LC_EXIT_USAGE,
+		    "host prepare: there is no --json output; --dry-run prints the plan");
 	if (argc >= 2 && strcmp(argv[1], "prepare") == 0)
 		return host_prepare(s, argc - 1, argv + 1, err);
+	if (argc >= 2 && argv[1][0] == '-')
+		return lc_err_set(err, LC_EXIT_USAGE,
+				  "host: unknown option '%s'\nusage: labctl host %s", argv[1],
+				  lc_cmd_host_entry.usage);
 	return lc_cmd_usage(&lc_cmd_host_entry, err);
 }
 
@@ -346,6 +358,11 @@ const struct lc_cmd_entry lc_cmd_host_entry = {
     .usage = "check | vfs | prepare [--dry-run] [--pf NETDEV[=N]]... [--modprobe-dir DIR] "
 	     "[TOPOLOGY]",
     .summary = "pre-flight of the L0 host; its VFs; enable nested and create VFs",
-    .flags = LC_CMD_WANTS_VIRT,
+    .options = "  -n, --dry-run         prepare: print what would be done, change nothing\n"
+	       "  --pf NETDEV[=N]       prepare: create N VFs on PF NETDEV (default: all it "
+	       "offers; 0 removes them)\n"
+	       "  --modprobe-dir DIR    prepare: where to write the modprobe.d options (default "
+	       "/etc/modprobe.d)\n",
+    .flags = LC_CMD_WANTS_VIRT | LC_CMD_JSON,
     .exec = cmd_host,
 };

@@ -61,7 +61,15 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 	if (tty)
 		fputs("\r\033[K", stderr);
 	bool sums = lc_image_sums_known(img);
-	if (rc == 0 && s->opts.verbosity >= 0)
+	if (rc == 0 && s->opts.json) {
+		struct lc_buf b = LC_BUF_INIT;
+		lc_buf_adds(&b, "{\"image\":");
+		lc_json_str(&b, name);
+		lc_buf_addf(&b, ",\"fetched\":%zu,\"verified\":%s}\n", fetched,
+			    sums ? "true" : "false");
+		fputs(lc_buf_str(&b), stdout);
+		lc_buf_release(&b);
+	} else if (rc == 0 && s->opts.verbosity >= 0)
 		printf("%s: %s\n", name,
 		       !fetched ? "already cached"
 		       : sums	? "pulled, sha256 verified"
@@ -121,7 +129,14 @@ static int cmd_image(struct lc_session *s, int argc, char **argv, struct lc_err 
 		const struct lc_image *img = find(c, argv[2], err);
 		size_t removed = 0;
 		rc = img ? lc_image_remove(s->opts.cache_dir, img, &removed, err) : -1;
-		if (rc == 0 && s->opts.verbosity >= 0)
+		if (rc == 0 && s->opts.json) {
+			struct lc_buf b = LC_BUF_INIT;
+			lc_buf_adds(&b, "{\"image\":");
+			lc_json_str(&b, argv[2]);
+			lc_buf_addf(&b, ",\"removed\":%zu}\n", removed);
+			fputs(lc_buf_str(&b), stdout);
+			lc_buf_release(&b);
+		} else if (rc == 0 && s->opts.verbosity >= 0)
 			printf("%s: %zu file%s removed\n", argv[2], removed,
 			       removed == 1 ? "" : "s");
 	}
@@ -133,6 +148,6 @@ const struct lc_cmd_entry lc_cmd_image_entry = {
     .name = "image",
     .usage = "pull NAME | ls | rm NAME",
     .summary = "the image cache: fetch and verify, list, remove",
-    .flags = 0,
+    .flags = LC_CMD_JSON,
     .exec = cmd_image,
 };

@@ -69,9 +69,9 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	const char *dir = NULL;
 	int c;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
 		if (c != 'o')
-			return lc_cmd_usage(&lc_cmd_render_entry, err);
+			return lc_cmd_bad_option(&lc_cmd_render_entry, c, argv, err);
 		dir = optarg;
 	}
 	if (optind != argc - 1)
@@ -116,6 +116,8 @@ const struct lc_cmd_entry lc_cmd_render_entry = {
     .name = "render",
     .usage = "TOPOLOGY [-o DIR]",
     .summary = "write every XML labctl would define (domains, networks, volumes)",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .options = "  -o, --output DIR      write LAB-NODE.xml, LAB-NET.network.xml and the volumes' "
+	       "XML into DIR\n",
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_render,
 };

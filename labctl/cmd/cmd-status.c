@@ -3,11 +3,13 @@
  * labs' journals. A LAB that is nowhere is an error (exit 1), as virsh
  * dominfo treats a missing domain; without LAB, no labs is not.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cmd.h"
+#include "isotime.h"
 #include "journal.h"
 #include "output.h"
 #include "virt.h"
@@ -21,15 +23,15 @@ struct lab_row {
 	char *name;
 	time_t expires;
 	struct node_row *nodes;
-	size_t n;
+	size_t n, cap;
 };
 
-static struct lab_row *lab_of(struct lab_row **labs, size_t *n, const char *name)
+static struct lab_row *lab_of(struct lab_row **labs, size_t *n, size_t *cap, const char *name)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*labs)[i].name, name) == 0)
 			return &(*labs)[i];
-	*labs = lc_realloc(*labs, (*n + 1) * sizeof(**labs));
+	LC_GROW(*labs, *cap, *n + 1);
 	struct lab_row *l = &(*labs)[(*n)++];
 	memset(l, 0, sizeof(*l));
 	l->name = lc_strdup(name);
@@ -41,7 +43,7 @@ static struct node_row *node_of(struct lab_row *l, const char *name, const char 
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->nodes[i].name, name) == 0)
 			return &l->nodes[i];
-	l->nodes = lc_realloc(l->nodes, (l->n + 1) * sizeof(*l->nodes));
+	LC_GROW(l->nodes, l->cap, l->n + 1);
 	struct node_row *r = &l->nodes[l->n++];
 	memset(r, 0, sizeof(*r));
 	r->name = lc_strdup(name);
@@ -57,13 +59,6 @@ static int cmp_lab(const void *a, const void *b)
 static int cmp_node(const void *a, const void *b)
 {
 	return strcmp(((const struct node_row *)a)->name, ((const struct node_row *)b)->name);
-}
-
-static void iso(time_t t, char out[32])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static const char *state_of(const struct node_row *r)
@@ -93,12 +88,11 @@ static void print_json(const struct lab_row *labs, size_t n)
 	lc_buf_adds(&b, "{\"labs\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
-		char ts[32];
+		char ts[LC_ISO8601_SIZE];
 		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
 		lc_json_str(&b, l->name);
 		lc_buf_adds(&b, ",\"expires\":");
-		if (l->expires) {
-			iso(l->expires, ts);
+		if (l->expires && lc_iso8601(l->expires, ts) == 0) {
 			lc_json_str(&b, ts);
 		} else {
 			lc_buf_adds(&b, "null");
@@ -115,18 +109,17 @@ static void print_json(const struct lab_row *labs, size_t n)
 			lc_buf_adds(&b, ",\"kind\":");
 			lc_json_str(&b, r->kind);
 			lc_buf_addf(&b, ",\"state\":\"%s\",\"vfs\":[", state_of(r));
-			for (size_t v = 0; r->dom && v < r->dom->n_vfs; v++) {
+			for (size_t v = 0; r->dom && v < r->dom->vfs.n; v++) {
 				lc_buf_adds(&b, v ? "," : "");
-				lc_json_str(&b, r->dom->vfs[v]);
+				lc_json_str(&b, r->dom->vfs.v[v]);
 			}
 			lc_buf_adds(&b, "],\"macs\":[");
-			for (size_t v = 0; r->dom && v < r->dom->n_macs; v++) {
+			for (size_t v = 0; r->dom && v < r->dom->macs.n; v++) {
 				lc_buf_adds(&b, v ? "," : "");
-				lc_json_str(&b, r->dom->macs[v]);
+				lc_json_str(&b, r->dom->macs.v[v]);
 			}
 			lc_buf_adds(&b, "],\"created\":");
-			if (r->dom && r->dom->created) {
-				iso(r->dom->created, ts);
+			if (r->dom && r->dom->created && lc_iso8601(r->dom->created, ts) == 0) {
 				lc_json_str(&b, ts);
 			} else {
 				lc_buf_adds(&b, "null");
@@ -141,12 +134,12 @@ static void print_json(const struct lab_row *labs, size_t n)
 }
 
 /* A node's VFs or MACs, comma-separated, "-" when none. */
-static char *joined(char **v, size_t n)
+static char *joined(const struct lc_strv *l)
 {
 	struct lc_buf b = LC_BUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		lc_buf_addf(&b, "%s%s", i ? "," : "", v[i]);
-	if (!n)
+	for (size_t i = 0; l && i < l->n; i++)
+		lc_buf_addf(&b, "%s%s", i ? "," : "", l->v[i]);
+	if (!l || !l->n)
 		lc_buf_addc(&b, '-');
 	return lc_buf_detach(&b);
 }
@@ -158,7 +151,7 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < labs[i].n; k++) {
 			const struct lc_virt_obj *d = labs[i].nodes[k].dom;
-			char *vfs = joined(d ? d->vfs : NULL, d ? d->n_vfs : 0);
+			char *vfs = joined(d ? &d->vfs : NULL);
 			if ((int)strlen(vfs) > vw)
 				vw = (int)strlen(vfs);
 			free(vfs);
@@ -167,17 +160,17 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 	       "STATE", "AGE", "EXPIRES", vw, "VFS", "MACS");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
-		char exp[32] = "-";
-		if (l->expires)
-			iso(l->expires, exp);
+		char exp[LC_ISO8601_SIZE];
+		if (!l->expires || lc_iso8601(l->expires, exp) < 0)
+			snprintf(exp, sizeof(exp), "-");
 		for (size_t k = 0; k < l->n; k++) {
 			const struct node_row *r = &l->nodes[k];
 			const struct lc_virt_obj *d = r->dom;
 			char a[24];
 			age(d ? d->created : 0, now, a);
 			char *dom = lc_asprintf("%s-%s", l->name, r->name);
-			char *vfs = joined(d ? d->vfs : NULL, d ? d->n_vfs : 0);
-			char *macs = joined(d ? d->macs : NULL, d ? d->n_macs : 0);
+			char *vfs = joined(d ? &d->vfs : NULL);
+			char *macs = joined(d ? &d->macs : NULL);
 			printf("%-16s %-16s %-24s %-10s %-9s %-5s %-20s %-*s %s\n", l->name,
 			       r->name, d ? d->name : dom, r->kind, state_of(r), a, exp, vw, vfs,
 			       macs);
@@ -188,40 +181,69 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 	}
 }
 
+/* status [LAB] [--node NAME]...: the picked nodes' globs go to picks (argv's strings). */
+static int parse(int argc, char **argv, const char ***picks, size_t *n_picks, const char **lab,
+		 struct lc_err *err)
+{
+	static const struct option opts[] = {{"node", required_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
+	*picks = lc_calloc((size_t)argc + 1, sizeof(**picks));
+	*n_picks = 0;
+	int c, rc = 0;
+	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
+	while (rc == 0 && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		if (c == 'n')
+			(*picks)[(*n_picks)++] = optarg;
+		else
+			rc = lc_cmd_bad_option(&lc_cmd_status_entry, c, argv, err);
+	if (rc == 0 && optind < argc - 1)
+		rc = lc_cmd_usage(&lc_cmd_status_entry, err);
+	*lab = rc == 0 && optind == argc - 1 ? argv[optind] : NULL;
+	return rc;
+}
+
 static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
-	if (argc > 2)
-		return lc_cmd_usage(&lc_cmd_status_entry, err);
-	const char *only = argc == 2 ? argv[1] : NULL;
+	const char **picks;
+	size_t n_picks;
+	const char *only;
+	if (parse(argc, argv, &picks, &n_picks, &only, err) < 0) {
+		free(picks);
+		return -1;
+	}
 	struct lc_virt_obj *doms;
 	size_t nd;
-	if (lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0)
+	if (lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0) {
+		free(picks);
 		return -1;
+	}
 	struct lab_row *labs = NULL;
-	size_t n = 0;
-	char **jl = NULL;
-	size_t njl = 0;
-	int rc = lc_journal_labs(s->opts.state_dir, &jl, &njl, err);
+	size_t n = 0, cap = 0;
+	struct lc_strv jl;
+	int rc = lc_journal_labs(s->opts.state_dir, &jl, err);
 	/* nodes the journal knows: their domains may be missing */
-	for (size_t i = 0; rc == 0 && i < njl; i++) {
-		if (only && strcmp(only, jl[i]) != 0)
+	for (size_t i = 0; rc == 0 && i < jl.n; i++) {
+		if (only && strcmp(only, jl.v[i]) != 0)
 			continue;
 		struct lc_journal j;
-		if ((rc = lc_journal_read(s->opts.state_dir, jl[i], &j, err)) < 0)
+		if ((rc = lc_journal_read(s->opts.state_dir, jl.v[i], &j, err)) < 0)
 			break;
-		struct lab_row *l = lab_of(&labs, &n, jl[i]);
-		for (size_t k = 0; k < j.n_nodes; k++) {
-			char *sp = strchr(j.nodes[k], ' ');
+		struct lab_row *l = lab_of(&labs, &n, &cap, jl.v[i]);
+		for (size_t k = 0; k < j.nodes.n; k++) {
+			char *sp = strchr(j.nodes.v[k], ' ');
 			if (sp)
 				*sp = '\0';
-			node_of(l, j.nodes[k], sp ? sp + 1 : NULL);
+			if (lc_node_picked(j.nodes.v[k], picks, n_picks))
+				node_of(l, j.nodes.v[k], sp ? sp + 1 : NULL);
 		}
 		lc_journal_release(&j);
 	}
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
-		struct lab_row *l = lab_of(&labs, &n, doms[i].lab);
-		struct node_row *r =
-		    node_of(l, doms[i].node ? doms[i].node : doms[i].name, doms[i].kind);
+		struct lab_row *l = lab_of(&labs, &n, &cap, doms[i].lab);
+		const char *name = doms[i].node ? doms[i].node : doms[i].name;
+		if (!lc_node_picked(name, picks, n_picks))
+			continue;
+		struct node_row *r = node_of(l, name, doms[i].kind);
 		r->dom = &doms[i];
 		if (doms[i].expires)
 			l->expires = doms[i].expires;
@@ -254,17 +276,17 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		free(labs[i].name);
 	}
 	free(labs);
-	for (size_t i = 0; i < njl; i++)
-		free(jl[i]);
-	free(jl);
+	lc_strv_release(&jl);
 	lc_virt_objs_free(doms, nd);
+	free(picks);
 	return rc;
 }
 
 const struct lc_cmd_entry lc_cmd_status_entry = {
     .name = "status",
-    .usage = "[LAB]",
+    .usage = "[LAB] [--node NAME]...",
+    .options = "  --node NAME           only these nodes (repeatable; shell globs)\n",
     .summary = "labs and their nodes: state, kind, VFs, MACs, age, expiry",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_status,
 };

@@ -40,11 +40,15 @@ static void print_text(const struct lc_topology *t, const struct lc_up_report *r
 	for (size_t i = 0; i < r->n_nodes; i++) {
 		const struct lc_node_result *n = &r->nodes[i];
 		count[n->action]++;
-		printf("%-20s %-22s %-9s", n->node, n->domain, lc_node_action_name(n->action));
+		printf("%-20s %-22s %-9s %-15s", n->node, n->domain, lc_node_action_name(n->action),
+		       n->addr[0] ? n->addr : "-");
 		if (waited && n->boot_line)
 			printf(" %.1fs  %s", n->boot_seconds, n->boot_line);
 		printf("\n");
 	}
+	if (count[LC_NODE_SKIPPED])
+		printf("lab %s: %zu node%s not picked by --node left as they are\n", t->name.v,
+		       count[LC_NODE_SKIPPED], count[LC_NODE_SKIPPED] == 1 ? "" : "s");
 	printf("lab %s: %zu created, %zu started, %zu unchanged, %zu changed, %zu redefined; "
 	       "%zu network%s set up, %zu volume%s created, %zu IOMMU group%s leased; accel %s; "
 	       "%.2fs\n",
@@ -79,6 +83,8 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 			lc_buf_addf(&b, ",\"boot_seconds\":%.3f,\"boot_line\":", n->boot_seconds);
 			lc_json_str(&b, n->boot_line);
 		}
+		lc_buf_adds(&b, ",\"address\":");
+		lc_json_str(&b, n->addr[0] ? n->addr : NULL);
 		if (n->error) {
 			lc_buf_adds(&b, ",\"error\":");
 			lc_json_str(&b, n->error);
@@ -105,42 +111,59 @@ static bool parse_int(const char *s, long lo, long hi, int *out)
 	return true;
 }
 
+void lc_up_opts_release(struct lc_up_opts *uo)
+{
+	free(uo->only);
+	uo->only = NULL;
+	uo->n_only = 0;
+}
+
 int lc_up_parse(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_up_opts *uo,
 		const char **topology, struct lc_err *err)
 {
 	static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
 					     {"wait", optional_argument, NULL, 'w'},
 					     {"force", no_argument, NULL, 'f'},
+					     {"node", required_argument, NULL, 'n'},
 					     {NULL, 0, NULL, 0}};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	memset(uo, 0, sizeof(*uo));
 	uo->jobs = (int)(cpus > 0 ? cpus * 2 : 2);
 	uo->wait_s = -1;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
-	int c;
-	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, ":j:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (!parse_int(optarg, 1, 256, &uo->jobs))
-				return lc_err_set(err, LC_EXIT_USAGE, "-j wants 1 to 256, not '%s'",
-						  optarg);
+				rc = lc_err_set(err, LC_EXIT_USAGE, "-j wants 1 to 256, not '%s'",
+						optarg);
 			break;
 		case 'w':
 			uo->wait_s = DEFAULT_WAIT_S;
 			if (optarg && !parse_int(optarg, 1, MAX_WAIT_S, &uo->wait_s))
-				return lc_err_set(err, LC_EXIT_USAGE,
-						  "--wait wants 1 to %d seconds, not '%s'",
-						  MAX_WAIT_S, optarg);
+				rc = lc_err_set(err, LC_EXIT_USAGE,
+						"--wait wants 1 to %d seconds, not '%s'",
+						MAX_WAIT_S, optarg);
 			break;
 		case 'f':
 			uo->force = true;
 			break;
+		case 'n':
+			if (!uo->only)
+				uo->only = lc_calloc((size_t)argc + 1, sizeof(*uo->only));
+			uo->only[uo->n_only++] = optarg;
+			break;
 		default:
-			return lc_cmd_usage(e, err);
+			rc = lc_cmd_bad_option(e, c, argv, err);
 		}
 	}
-	if (optind != argc - 1)
-		return lc_cmd_usage(e, err);
+	if (rc == 0 && optind != argc - 1)
+		rc = lc_cmd_usage(e, err);
+	if (rc < 0) {
+		lc_up_opts_release(uo);
+		return -1;
+	}
 	*topology = argv[optind];
 	return 0;
 }
@@ -162,9 +185,10 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 	struct lc_up_report r;
 	int rc = lc_lab_up(&s->opts, s->virt, l, uo, &r, err);
 	/* what got done is worth saying even when something failed */
-	if (s->opts.json)
+	if (s->opts.json) {
 		print_json(l->topo, &r);
-	else if (s->opts.verbosity >= 0 && reached(&r))
+		s->json_written = true;
+	} else if (s->opts.verbosity >= 0 && reached(&r))
 		print_text(l->topo, &r, uo->wait_s >= 0);
 	if (rc == 0 && s->opts.verbosity > 0 && r.why_not_kvm)
 		printf("accel tcg: %s\n", r.why_not_kvm);
@@ -179,17 +203,19 @@ static int cmd_up(struct lc_session *s, int argc, char **argv, struct lc_err *er
 	if (lc_up_parse(&lc_cmd_up_entry, argc, argv, &uo, &path, err) < 0)
 		return -1;
 	struct lc_loaded l;
-	if (lc_load(&s->opts, path, &l, err) < 0)
-		return -1;
-	int rc = lc_up_run(s, &l, &uo, err);
-	lc_loaded_release(&l);
+	int rc = lc_load(&s->opts, path, &l, err);
+	if (rc == 0)
+		rc = lc_up_run(s, &l, &uo, err);
+	lc_loaded_release(&l); /* empty when the load failed */
+	lc_up_opts_release(&uo);
 	return rc;
 }
 
 const struct lc_cmd_entry lc_cmd_up_entry = {
     .name = "up",
-    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force]",
+    .usage = "TOPOLOGY [-j N] [--wait[=SECS]] [--force] [--node NAME]...",
     .summary = "create or reconcile the lab; --wait blocks until every node booted",
-    .flags = LC_CMD_NEEDS_VIRT,
+    .options = LC_UP_OPTIONS,
+    .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_up,
 };

@@ -11,7 +11,10 @@
 
 #include <libxml/parser.h>
 
+#include "buf.h"
 #include "cmd.h"
+#include "output.h"
+#include "version.h"
 #include "interrupt.h"
 #include "sysfs.h"
 #include "virt.h"
@@ -22,21 +25,9 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: labctl [-c URI] [--sysfs DIR] [--procfs DIR] [--devfs DIR] "
-	      "[--state-dir DIR]\n"
-	      "              [--cache-dir DIR] [--templates DIR] [--catalog FILE] [--json] [-q|-v] "
-	      "COMMAND ...\n\n"
-	      "commands:\n",
-	      f);
-	for (size_t i = 0; lc_cmd_table[i]; i++) {
-		const struct lc_cmd_entry *e = lc_cmd_table[i];
-		char *head = lc_asprintf("%s %s", e->name, e->usage);
-		if (strlen(head) > 30)
-			fprintf(f, "  %s\n  %-30s %s\n", head, "", e->summary);
-		else
-			fprintf(f, "  %-30s %s\n", head, e->summary);
-		free(head);
-	}
+	char *u = lc_cmd_overview();
+	fputs(u, f);
+	free(u);
 }
 
 /* Owned strings for defaults computed at run time; freed at exit. */
@@ -98,71 +89,178 @@ enum {
 	OPT_CACHE,
 	OPT_TEMPLATES,
 	OPT_CATALOG,
-	OPT_JSON
+	OPT_JSON,
+	OPT_VERSION,
 };
+
+static const struct option global_opts[] = {
+    {"connect", required_argument, NULL, 'c'},
+    {"sysfs", required_argument, NULL, OPT_SYSFS},
+    {"procfs", required_argument, NULL, OPT_PROCFS},
+    {"devfs", required_argument, NULL, OPT_DEVFS},
+    {"state-dir", required_argument, NULL, OPT_STATE},
+    {"cache-dir", required_argument, NULL, OPT_CACHE},
+    {"templates", required_argument, NULL, OPT_TEMPLATES},
+    {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* Apply one global option; false for one that is not a global option. */
+static bool apply_global(struct lc_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'c':
+		o->uri = arg;
+		break;
+	case OPT_SYSFS:
+		o->sysfs = arg;
+		break;
+	case OPT_PROCFS:
+		o->procfs = arg;
+		break;
+	case OPT_DEVFS:
+		o->devfs = arg;
+		break;
+	case OPT_STATE:
+		o->state_dir = arg;
+		break;
+	case OPT_CACHE:
+		o->cache_dir = arg;
+		break;
+	case OPT_TEMPLATES:
+		o->templates = arg;
+		break;
+	case OPT_CATALOG:
+		o->catalog = arg;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case 'q':
+		o->verbosity = -1;
+		break;
+	case 'v':
+		o->verbosity = 1;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Global options after the command (`labctl status --json`, as git and
+ * kubectl take them): each is applied and taken out of the command's
+ * arguments, up to a "--". Only exact long names and -c/-q/-v count, so a
+ * command's own options never collide. Returns the new argc, or -1 with err
+ * for a global option that lacks its value.
+ */
+static int take_globals(struct lc_opts *o, int argc, char **argv, struct lc_err *err)
+{
+	int out = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		const struct option *g = NULL;
+		const char *val = NULL;
+		if (a[0] == '-' && a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+			for (const struct option *k = global_opts; k->name && !g; k++)
+				if (strlen(k->name) == len && strncmp(k->name, a + 2, len) == 0 &&
+				    k->val != 'h' && k->val != OPT_VERSION)
+					g = k;
+			if (g && a[2 + len] == '=')
+				val = a + 3 + len;
+		} else if (a[0] == '-' && strchr("cqv", a[1]) && a[1]) {
+			for (const struct option *k = global_opts; k->name && !g; k++)
+				if (k->val == a[1])
+					g = k;
+			if (a[2] && a[1] != 'c')
+				g = NULL; /* "-qx": not ours */
+			else if (a[2])
+				val = a + 2;
+		}
+		if (!g) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (g->has_arg == required_argument && !val) {
+			if (i + 1 >= argc)
+				return lc_err_set(err, LC_EXIT_USAGE, "option '%s' needs a value",
+						  a);
+			val = argv[++i];
+		}
+		apply_global(o, g->val, val);
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+/* Whether the command's arguments ask for its help (before any "--"). */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+/* A command with no options of its own takes no argument that looks like one. */
+static int no_options(const struct lc_cmd_entry *e, int argc, char **argv, struct lc_err *err)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return lc_err_set(err, LC_EXIT_USAGE,
+					  "%s: unknown option '%s'\nusage: labctl %s %s", e->name,
+					  argv[i], e->name, e->usage);
+	return 0;
+}
+
+/* On failure with --json, stdout carries the error too, as one document. */
+static void json_error(int code, const char *msg)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	lc_buf_addf(&b, "{\"error\":{\"code\":%d,\"message\":", code);
+	lc_json_str(&b, msg);
+	lc_buf_adds(&b, "}}\n");
+	fputs(lc_buf_str(&b), stdout);
+	lc_buf_release(&b);
+}
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"connect", required_argument, NULL, 'c'},
-	    {"sysfs", required_argument, NULL, OPT_SYSFS},
-	    {"procfs", required_argument, NULL, OPT_PROCFS},
-	    {"devfs", required_argument, NULL, OPT_DEVFS},
-	    {"state-dir", required_argument, NULL, OPT_STATE},
-	    {"cache-dir", required_argument, NULL, OPT_CACHE},
-	    {"templates", required_argument, NULL, OPT_TEMPLATES},
-	    {"catalog", required_argument, NULL, OPT_CATALOG},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct lc_session s;
 	memset(&s, 0, sizeof(s));
 	int c;
-	while ((c = getopt_long(argc, argv, "+c:qvh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			s.opts.uri = optarg;
-			break;
-		case OPT_SYSFS:
-			s.opts.sysfs = optarg;
-			break;
-		case OPT_PROCFS:
-			s.opts.procfs = optarg;
-			break;
-		case OPT_DEVFS:
-			s.opts.devfs = optarg;
-			break;
-		case OPT_STATE:
-			s.opts.state_dir = optarg;
-			break;
-		case OPT_CACHE:
-			s.opts.cache_dir = optarg;
-			break;
-		case OPT_TEMPLATES:
-			s.opts.templates = optarg;
-			break;
-		case OPT_CATALOG:
-			s.opts.catalog = optarg;
-			break;
-		case OPT_JSON:
-			s.opts.json = true;
-			break;
-		case 'q':
-			s.opts.verbosity = -1;
-			break;
-		case 'v':
-			s.opts.verbosity = 1;
-			break;
-		case 'h':
+	opterr = 0; /* labctl says what was wrong, once, through its error object */
+	while ((c = getopt_long(argc, argv, "+:c:qvh", global_opts, NULL)) != -1) {
+		if (apply_global(&s.opts, c, optarg))
+			continue;
+		if (c == 'h') {
 			usage(stdout);
 			return LC_EXIT_OK;
-		default:
-			usage(stderr);
-			return LC_EXIT_USAGE;
 		}
+		if (c == OPT_VERSION) {
+			printf("labctl %s\n", LC_VERSION);
+			return LC_EXIT_OK;
+		}
+		if (c == ':')
+			fprintf(stderr, "labctl: option '%s' needs a value\n", argv[optind - 1]);
+		else if (optopt)
+			fprintf(stderr, "labctl: unknown option '-%c'\n", optopt);
+		else
+			fprintf(stderr, "labctl: unknown option '%s'\n", argv[optind - 1]);
+		usage(stderr);
+		return LC_EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -174,24 +272,41 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return LC_EXIT_USAGE;
 	}
-	struct defaults d = {0};
-	resolve(&s.opts, &d);
-	lc_interrupt_install();
-	xmlInitParser();
+	int cargc = argc - optind;
+	char **cargv = argv + optind;
+	if (wants_help(cargc, cargv)) {
+		char *h = lc_cmd_help(e);
+		fputs(h, stdout);
+		free(h);
+		return LC_EXIT_OK;
+	}
 	struct lc_err err = LC_ERR_INIT;
-	int rc = 0;
-	/* a command that can go on without libvirt keeps the reason it could not connect */
+	struct defaults d = {0};
 	struct lc_err verr = LC_ERR_INIT;
-	if (e->flags & (LC_CMD_NEEDS_VIRT | LC_CMD_WANTS_VIRT)) {
-		s.virt = lc_virt_open(s.opts.uri, &verr);
-		if (!s.virt && (e->flags & LC_CMD_NEEDS_VIRT)) {
-			lc_err_move(&err, &verr);
-			rc = -1;
+	int rc = 0;
+	if ((cargc = take_globals(&s.opts, cargc, cargv, &err)) < 0)
+		rc = -1;
+	else if (!e->options && no_options(e, cargc, cargv, &err) < 0)
+		rc = -1;
+	else if (s.opts.json && !(e->flags & LC_CMD_JSON))
+		rc = lc_err_set(&err, LC_EXIT_USAGE,
+				"%s: there is no --json output for this command", e->name);
+	if (rc == 0) {
+		resolve(&s.opts, &d);
+		lc_interrupt_install();
+		xmlInitParser();
+		/* a command that can go on without libvirt keeps the reason it could not connect */
+		if (e->flags & (LC_CMD_NEEDS_VIRT | LC_CMD_WANTS_VIRT)) {
+			s.virt = lc_virt_open(s.opts.uri, &verr);
+			if (!s.virt && (e->flags & LC_CMD_NEEDS_VIRT)) {
+				lc_err_move(&err, &verr);
+				rc = -1;
+			}
+			s.virt_error = verr.msg;
 		}
-		s.virt_error = verr.msg;
 	}
 	if (rc == 0)
-		rc = e->exec(&s, argc - optind, argv + optind, &err);
+		rc = e->exec(&s, cargc, cargv, &err);
 	lc_virt_close(s.virt);
 	int code = LC_EXIT_OK;
 	if (rc < 0) {
@@ -203,6 +318,8 @@ int main(int argc, char **argv)
 	/* a signal's stop is reported like any error, and exits as shells expect */
 	if (rc < 0 && lc_interrupted())
 		code = 128 + lc_interrupted();
+	if (rc < 0 && s.opts.json && !s.json_written)
+		json_error(code, err.msg ? err.msg : "unknown error");
 	fflush(stdout);
 	lc_err_release(&err);
 	lc_err_release(&verr);

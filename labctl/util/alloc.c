@@ -1,4 +1,5 @@
 /* Allocation wrappers: one place decides what out-of-memory means. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,12 @@
 static void die_oom(size_t n)
 {
 	fprintf(stderr, "labctl: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+static void die_overflow(size_t n, size_t sz)
+{
+	fprintf(stderr, "labctl: allocation size overflows (%zu x %zu bytes)\n", n, sz);
 	abort();
 }
 
@@ -83,9 +90,13 @@ void lc_grow(void *v, size_t *cap, size_t need, size_t sz)
 	void **vp = v;
 	if (need <= *cap)
 		return;
+	if (sz && need > SIZE_MAX / sz)
+		die_overflow(need, sz);
 	size_t n = *cap ? *cap : 8;
 	while (n < need)
-		n *= 2;
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	if (sz && n > SIZE_MAX / sz)
+		n = need; /* doubling overflows; need itself fits */
 	*vp = lc_realloc(*vp, n * sz);
 	*cap = n;
 }

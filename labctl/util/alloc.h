@@ -19,7 +19,14 @@ char *lc_strndup(const char *s, size_t n);
 char *lc_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *lc_vasprintf(const char *fmt, va_list ap);
 
-/* Grow *v (of *cap elements of size sz) so that it holds at least need elements. */
+/*
+ * Grow the array *v (of *cap elements of size sz) so that it holds at least
+ * need elements, doubling its capacity (as git's ALLOC_GROW), so that adding
+ * one at a time costs amortized O(1). A size that overflows size_t aborts,
+ * as out of memory does. The one way labctl grows an array:
+ *	LC_GROW(l->v, l->cap, l->n + 1);
+ *	l->v[l->n++] = x;
+ */
 void lc_grow(void *v, size_t *cap, size_t need, size_t sz);
 #define LC_GROW(v, cap, need) lc_grow(&(v), &(cap), (need), sizeof(*(v)))
 

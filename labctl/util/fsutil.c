@@ -120,40 +120,24 @@ int lc_mkdir_p(const char *path, struct lc_err *err)
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+int lc_list_dir(const char *dir, const char *suffix, struct lc_strv *names, struct lc_err *err)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int lc_list_dir(const char *dir, const char *suffix, char ***names, size_t *n, struct lc_err *err)
-{
+	lc_strv_init(names);
 	DIR *d = opendir(dir);
 	if (!d)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open directory '%s': %s", dir,
 				  strerror(errno));
-	char **v = NULL;
-	size_t cnt = 0, cap = 0, sl = strlen(suffix);
+	size_t sl = strlen(suffix);
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		if (e->d_name[0] == '.' || l <= sl || strcmp(e->d_name + l - sl, suffix) != 0)
 			continue;
-		LC_GROW(v, cap, cnt + 1);
-		v[cnt++] = lc_strndup(e->d_name, l - sl);
+		lc_strv_push_nodup(names, lc_strndup(e->d_name, l - sl));
 	}
 	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_str);
-	*names = v;
-	*n = cnt;
+	lc_strv_sort(names);
 	return 0;
-}
-
-void lc_strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 int lc_file_exists(const char *path)

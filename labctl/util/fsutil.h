@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strv.h"
 
 /* Read all of path into a NUL-terminated buffer the caller frees. */
 int lc_read_file(const char *path, char **data, size_t *len, struct lc_err *err);
@@ -17,9 +18,8 @@ int lc_write_file(const char *path, const char *data, size_t len, struct lc_err 
 /* Write in place (create or truncate): for output files nobody reads while they are made. */
 int lc_write_file_direct(const char *path, const char *data, size_t len, struct lc_err *err);
 int lc_mkdir_p(const char *path, struct lc_err *err);
-/* Names in dir ending with suffix, without it, sorted; NULL-free array the caller frees. */
-int lc_list_dir(const char *dir, const char *suffix, char ***names, size_t *n, struct lc_err *err);
-void lc_strv_free(char **v, size_t n);
+/* Names in dir ending with suffix, without it, sorted, into names (emptied first). */
+int lc_list_dir(const char *dir, const char *suffix, struct lc_strv *names, struct lc_err *err);
 int lc_file_exists(const char *path);
 
 #endif

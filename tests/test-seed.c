@@ -1,0 +1,228 @@
+/*
+ * cloud-init seeds: the three files of a node's NoCloud seed against golden
+ * files chosen by name, and the ISO volume read back by isoinfo (another
+ * program than the library that wrote it).
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "addr.h"
+#include "lab-ssh.h"
+#include "seed.h"
+#include "testutil.h"
+#include "topology.h"
+
+#define KEY                                                                                        \
+	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0bGFiY3RsdGVzdGtleXRoYXRpc25vdHJlYWw "             \
+	"labctl-seedlab"
+
+static struct lc_topology *parse(const char *yaml)
+{
+	struct lc_diags d;
+	lc_diags_init(&d);
+	struct lc_topology *t = lc_topology_parse("/tmp/seed.yaml", yaml, strlen(yaml), &d);
+	if (!t || d.n)
+		fail_msg("topology: %s", d.n ? d.v[0].msg : "unparsed");
+	lc_diags_release(&d);
+	return t;
+}
+
+/* Render node `node`'s seed and compare each file with tests/golden/seed-NAME.FILE. */
+static void seed_golden(const char *name, const char *yaml, const char *node,
+			const struct lc_hostdev *hd, size_t n_hd)
+{
+	struct lc_topology *t = parse(yaml);
+	const struct lc_node *n = lc_topology_node(t, node);
+	assert_non_null(n);
+	struct lc_addrs a;
+	lc_addrs_plan(t, &a, NULL);
+	struct lc_seed s;
+	lc_seed_render(t, n, &a, hd, n_hd, KEY, "labctl-0123456789abcdef", &s);
+	const char *parts[][2] = {{"meta-data", s.meta_data},
+				  {"user-data", s.user_data},
+				  {"network-config", s.network_config}};
+	for (size_t i = 0; i < 3; i++) {
+		char *f = lc_asprintf("seed-%s.%s", name, parts[i][0]);
+		t_golden_text(f, parts[i][1]);
+		free(f);
+	}
+	lc_seed_release(&s);
+	lc_addrs_release(&a);
+	lc_topology_free(t);
+}
+
+static void test_seed_two_networks_vf_inline(void **state)
+{
+	(void)state;
+	static const struct lc_hostdev hd[] = {
+	    {0, 0xd8, 0, 2, true, "02:11:22:33:44:55", 100},
+	    {0, 0x3b, 0, 0, false, "", 0},
+	};
+	seed_golden(
+	    "kvm",
+	    "name: seedlab\nnetworks:\n  mgmt: {mode: nat, subnet: 10.66.0.0/24}\n"
+	    "  store: {mode: isolated, subnet: 10.67.0.0/24}\n"
+	    "nodes:\n  kvm1:\n    kind: kvm\n    networks: [mgmt, store]\n"
+	    "    ip: {store: 10.67.0.42}\n"
+	    "    cloud_init:\n      packages: [jq]\n      runcmd:\n        - [touch, /run/marker]\n"
+	    "        - echo \"quoted\" > /tmp/x\n      ssh_pwauth: no\n      retries: 3\n",
+	    "kvm1", hd, LC_ARRAY_SIZE(hd));
+}
+
+static void test_seed_plain(void **state)
+{
+	(void)state;
+	seed_golden("plain", "name: seedlab\nnodes:\n  gen: {kind: generic}\n", "gen", NULL, 0);
+}
+
+/* The user's file is taken as written, its boundary-like text included. */
+static void test_seed_user_file(void **state)
+{
+	(void)state;
+	struct lc_topology *t = parse("name: seedlab\nnodes:\n  a: {cloud_init: user.yaml}\n");
+	struct lc_node *n = &t->nodes[0];
+	assert_string_equal(n->cloud_init.v, "/tmp/user.yaml");
+	n->cloud_init_text = lc_strdup("runcmd:\n  - echo labctl-seed-boundary\n");
+	struct lc_seed s;
+	lc_seed_render(t, n, NULL, NULL, 0, KEY, "id", &s);
+	assert_non_null(strstr(s.user_data, "boundary=\"labctl-seed-boundaryx\""));
+	assert_non_null(
+	    strstr(s.user_data, "#cloud-config\nruncmd:\n  - echo labctl-seed-boundary\n"));
+	assert_non_null(strstr(s.user_data, "\n--labctl-seed-boundaryx--\n"));
+	lc_seed_release(&s);
+	lc_topology_free(t);
+}
+
+static char *run(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	struct lc_buf b = LC_BUF_INIT;
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		lc_buf_add(&b, chunk, got);
+	assert_int_equal(pclose(p), 0);
+	return lc_buf_detach(&b);
+}
+
+static void test_iso_read_back(void **state)
+{
+	(void)state;
+	if (system("command -v isoinfo >/dev/null") != 0)
+		fail_msg("isoinfo (genisoimage) is needed: tests/install-deps.sh installs it");
+	const struct lc_iso_file files[] = {
+	    {"meta-data", "instance-id: x\n", 15},
+	    {"user-data", "#cloud-config\nhostname: a\n", 27},
+	    {"network-config", "version: 2\n", 11},
+	};
+	unsigned char *iso, *again;
+	size_t len, len2;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_iso_build("cidata", files, 3, 1700000000, &iso, &len, &err), 0);
+	assert_int_equal(len % 2048, 0);
+	/* the same files on the same date: the same bytes */
+	assert_int_equal(lc_iso_build("cidata", files, 3, 1700000000, &again, &len2, &err), 0);
+	assert_int_equal(len, len2);
+	assert_memory_equal(iso, again, len);
+	free(again);
+	char dir[] = "/tmp/labctl-iso-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = lc_asprintf("%s/seed.iso", dir);
+	assert_int_equal(lc_write_file(path, (const char *)iso, len, &err), 0);
+	free(iso);
+	char *cmd = lc_asprintf("isoinfo -d -i %s", path);
+	char *out = run(cmd);
+	assert_non_null(strstr(out, "Volume id: cidata\n"));
+	assert_non_null(strstr(out, "Rock Ridge signatures version"));
+	free(out);
+	free(cmd);
+	cmd = lc_asprintf("isoinfo -R -f -i %s | sort", path);
+	out = run(cmd);
+	assert_string_equal(out, "/meta-data\n/network-config\n/user-data\n");
+	free(out);
+	free(cmd);
+	for (size_t i = 0; i < 3; i++) {
+		cmd = lc_asprintf("isoinfo -R -i %s -x /%s", path, files[i].name);
+		out = run(cmd);
+		assert_string_equal(out, files[i].data);
+		free(out);
+		free(cmd);
+	}
+	cmd = lc_asprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
+/* ssh's argv: the lab's own key when it has one, its known_hosts, then the command. */
+static void test_ssh_argv(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-seed.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *labdir = lc_asprintf("%s/labs/l", dir);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_mkdir_p(labdir, &err), 0);
+	char *cmd[] = {"echo", "hi there"};
+	struct lc_strv a;
+	lc_lab_ssh_argv(dir, "l", "10.0.0.5", NULL, 0, &a);
+	char *known = lc_asprintf("UserKnownHostsFile=%s/known_hosts", labdir);
+	const char *const plain[] = {"ssh",
+				     "-o",
+				     known,
+				     "-o",
+				     "StrictHostKeyChecking=accept-new",
+				     "-o",
+				     "LogLevel=ERROR",
+				     "labctl@10.0.0.5"};
+	assert_int_equal(a.n, LC_ARRAY_SIZE(plain));
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.v[i], plain[i]);
+	assert_null(a.v[a.n]); /* execvp's argv */
+	lc_strv_release(&a);
+	char *key = lc_asprintf("%s/id_ed25519", labdir);
+	assert_int_equal(lc_write_file(key, "k\n", 2, &err), 0);
+	lc_lab_ssh_argv(dir, "l", "10.0.0.5", cmd, 2, &a);
+	const char *const keyed[] = {"ssh",
+				     "-i",
+				     key,
+				     "-o",
+				     "IdentitiesOnly=yes",
+				     "-o",
+				     known,
+				     "-o",
+				     "StrictHostKeyChecking=accept-new",
+				     "-o",
+				     "LogLevel=ERROR",
+				     "labctl@10.0.0.5",
+				     "--",
+				     "echo",
+				     "hi there"};
+	assert_int_equal(a.n, LC_ARRAY_SIZE(keyed));
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.v[i], keyed[i]);
+	assert_null(a.v[a.n]);
+	lc_strv_release(&a);
+	unlink(key);
+	rmdir(labdir);
+	char *labs = lc_asprintf("%s/labs", dir);
+	rmdir(labs);
+	rmdir(dir);
+	free(labs);
+	free(key);
+	free(known);
+	free(labdir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_seed_two_networks_vf_inline),
+	    cmocka_unit_test(test_seed_plain),
+	    cmocka_unit_test(test_seed_user_file),
+	    cmocka_unit_test(test_iso_read_back),
+	    cmocka_unit_test(test_ssh_argv),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
