@@ -35,13 +35,43 @@ _labctl_bin() {
 	printf '%s\n' "$b"
 }
 
+# The commands: the first word of each line of --help's "commands:" list.
 _labctl_commands() {
-	"$(_labctl_bin)" --help 2>/dev/null | sed -n '/^commands:/,$s/^  \([a-z][a-z0-9-]*\).*/\1/p' | sort -u
+	"$(_labctl_bin)" --help 2>/dev/null |
+		awk '/^[a-z]/ { s = ($0 == "commands:") } s && /^  [a-z]/ { print $1 }' | sort -u
 }
 
+# The global options: those of the usage lines and of a "global options"
+# list, not the commands' own.
 _labctl_global_options() {
-	"$(_labctl_bin)" --help 2>/dev/null | sed '/^commands:/,$d' |
+	"$(_labctl_bin)" --help 2>/dev/null |
+		awk '/^[a-z]/ { s = ($0 !~ /^commands:/) } s' |
 		grep -oE -- '(^|[^A-Za-z0-9_-])--?[a-z][a-z-]*' | sed 's/^[^-]*//' | sort -u
+}
+
+# The options a command takes, from `labctl COMMAND --help`.
+_labctl_command_options() { # COMMAND
+	"$(_labctl_bin)" "$1" --help 2>/dev/null | sed 's/\[GLOBAL OPTIONS\]//' |
+		grep -oE -- '(^|[^A-Za-z0-9_-])--?[a-z][a-z-]*' | sed 's/^[^-]*//' | sort -u
+}
+
+# A lab's node names, from status --json.
+_labctl_nodes() { # LAB
+	_labctl_run --json status "$1" | {
+		if command -v python3 >/dev/null 2>&1; then
+			python3 -c '
+import json, sys
+try:
+    for l in json.load(sys.stdin).get("labs", []):
+        for n in l.get("nodes", []):
+            print(n["name"])
+except Exception:
+    pass
+' 2>/dev/null
+		else
+			tr '{' '\n' | grep -v '"nodes"' | sed -n 's/.*"name"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'
+		fi
+	}
 }
 
 # The names in a --json listing: "name" values of the objects under KEY
@@ -91,70 +121,72 @@ _labctl() {
 		[ "$cur" = "=" ] && cur=""
 	fi
 
-	# the global options typed before the command, and the command
-	local i cmd="" cmdi=0
+	# The command, its arguments so far, and the global options typed before
+	# or after it (passed on to the labctl runs that list labs and images).
+	local i w cmd="" args=()
 	_labctl_globals=()
 	for ((i = 1; i < cword; i++)); do
-		case ${words[i]} in
+		w=${words[i]}
+		case $w in
 		-c | --connect | --sysfs | --procfs | --devfs | --state-dir | --cache-dir | --templates | --catalog)
-			_labctl_globals+=("${words[i]}" "${words[i + 1]:-}")
+			_labctl_globals+=("$w" "${words[i + 1]:-}")
 			i=$((i + 1))
 			;;
 		--json | -q | --quiet | -v | --verbose) ;;
-		-*) _labctl_globals+=("${words[i]}") ;;
+		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node) i=$((i + 1)) ;;
+		--) break ;;
+		--connect=* | --sysfs=* | --procfs=* | --devfs=* | --state-dir=* | --cache-dir=* | --templates=* | --catalog=*)
+			_labctl_globals+=("$w")
+			;;
+		-*) ;;
 		*)
-			cmd=${words[i]}
-			cmdi=$i
-			break
+			if [ -z "$cmd" ]; then cmd=$w; else args+=("$w"); fi
 			;;
 		esac
 	done
 
-	if [ -z "$cmd" ]; then
-		case $prev in
-		--sysfs | --procfs | --devfs | --state-dir | --cache-dir | --templates)
-			_labctl_files dir
-			return 0
-			;;
-		--catalog)
-			_labctl_files yaml
-			return 0
-			;;
-		-c | --connect) return 0 ;;
-		esac
-		if [[ $cur == -* ]]; then
+	# the value of an option
+	case $prev in
+	--sysfs | --procfs | --devfs | --state-dir | --cache-dir | --templates | -o | --output | --modprobe-dir)
+		_labctl_files dir
+		return 0
+		;;
+	--catalog)
+		_labctl_files yaml
+		return 0
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "yaml ini" -- "$cur"))
+		return 0
+		;;
+	--node)
+		[ "$cmd" = status ] || [ "$cmd" = down ] &&
+			[ ${#args[@]} -ge 1 ] && COMPREPLY=($(compgen -W "$(_labctl_nodes "${args[0]}")" -- "$cur"))
+		return 0
+		;;
+	-c | --connect | -j | --jobs | --pf) return 0 ;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		if [ -z "$cmd" ]; then
 			COMPREPLY=($(compgen -W "$(_labctl_global_options)" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "$(_labctl_commands)" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_labctl_command_options "$cmd") $(_labctl_global_options)" -- "$cur"))
 		fi
 		return 0
 	fi
+	if [ -z "$cmd" ]; then
+		COMPREPLY=($(compgen -W "$(_labctl_commands)" -- "$cur"))
+		return 0
+	fi
 
-	local arg=$((cword - cmdi)) # 1: the command's first argument
+	local n=${#args[@]} # arguments before the one being completed
 	case $cmd in
-	validate | graph)
-		_labctl_files yaml
-		;;
-	render)
-		case $prev in
-		-o | --output) _labctl_files dir ;;
-		*) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output" -- "$cur")); else _labctl_files yaml; fi ;;
-		esac
-		;;
-	up | recreate)
-		case $prev in
-		-j | --jobs | --wait) return 0 ;;
-		esac
-		if [[ $cur == -* ]]; then
-			local o="-j --jobs --wait"
-			[ "$cmd" = up ] && o="$o --force"
-			COMPREPLY=($(compgen -W "$o" -- "$cur"))
-		else
-			_labctl_files yaml
-		fi
+	validate | graph | render | up | recreate)
+		((n == 0)) && _labctl_files yaml
 		;;
 	down | status)
-		((arg == 1)) || return 0
+		((n == 0)) || return 0
 		COMPREPLY=($(compgen -W "$(_labctl_run --json status | _labctl_json_names labs)" -- "$cur"))
 		# down also takes a topology file
 		if [ "$cmd" = down ]; then
@@ -163,22 +195,28 @@ _labctl() {
 			COMPREPLY=("${labs[@]}" "${COMPREPLY[@]}")
 		fi
 		;;
+	ssh | console | inventory)
+		if ((n == 0)); then
+			COMPREPLY=($(compgen -W "$(_labctl_run --json status | _labctl_json_names labs)" -- "$cur"))
+		elif ((n == 1)) && [ "$cmd" != inventory ]; then
+			COMPREPLY=($(compgen -W "$(_labctl_nodes "${args[0]}")" -- "$cur"))
+		fi
+		;;
+	help)
+		((n == 0)) && COMPREPLY=($(compgen -W "$(_labctl_commands)" -- "$cur"))
+		;;
 	image)
-		if ((arg == 1)); then
+		if ((n == 0)); then
 			COMPREPLY=($(compgen -W "pull ls rm" -- "$cur"))
-		elif ((arg == 2)) && { [ "${words[cmdi + 1]}" = pull ] || [ "${words[cmdi + 1]}" = rm ]; }; then
+		elif ((n == 1)) && { [ "${args[0]}" = pull ] || [ "${args[0]}" = rm ]; }; then
 			COMPREPLY=($(compgen -W "$(_labctl_run --json image ls | _labctl_json_names images)" -- "$cur"))
 		fi
 		;;
 	host)
-		if ((arg == 1)); then
+		if ((n == 0)); then
 			COMPREPLY=($(compgen -W "check vfs prepare" -- "$cur"))
-		elif [ "${words[cmdi + 1]}" = prepare ]; then
-			case $prev in
-			--modprobe-dir) _labctl_files dir ;;
-			--pf) ;;
-			*) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--dry-run --pf --modprobe-dir" -- "$cur")); else _labctl_files yaml; fi ;;
-			esac
+		elif ((n == 1)) && [ "${args[0]}" = prepare ]; then
+			_labctl_files yaml
 		fi
 		;;
 	esac

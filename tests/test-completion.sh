@@ -41,7 +41,7 @@ lacks() { # NAME WORD...
 }
 
 # the commands are --help's, read when completing
-"$BIN" --help | sed -n '/^commands:/,$s/^  \([a-z][a-z0-9-]*\).*/\1/p' | sort -u >"$T/commands"
+"$BIN" --help | awk '/^[a-z]/ { s = ($0 == "commands:") } s && /^  [a-z]/ { print $1 }' | sort -u >"$T/commands"
 [ "$(wc -l <"$T/commands")" -ge 5 ] || say "cannot read the commands from --help"
 complete_line "$BIN" ""
 want "labctl <TAB>" "$(cat "$T/commands")"
@@ -51,9 +51,9 @@ want "labctl re<TAB>" "$(grep '^re' "$T/commands")"
 mkdir -p "$T/fake"
 cat >"$T/fake/labctl" <<SH
 #!/bin/sh
-"$BIN" "\$@"
-[ "\$1" = --help ] && printf '  frobnicate TOPOLOGY         a command added later\n'
-exit 0
+[ "\$1" = --help ] || exec "$BIN" "\$@"
+"$BIN" --help | sed '/^commands:\$/a\\
+  frobnicate TOPOLOGY            a command added later'
 SH
 chmod +x "$T/fake/labctl"
 complete_line "$T/fake/labctl" ""
@@ -61,7 +61,7 @@ has "a new command in --help" frobnicate up down
 
 # global options after -, from the usage line
 complete_line "$BIN" "-"
-has "labctl -<TAB>" -c --sysfs --procfs --devfs --state-dir --cache-dir --templates --catalog --json -q -v
+has "labctl -<TAB>" -c --connect --version --sysfs --procfs --devfs --state-dir --cache-dir --templates --catalog --json -q -v
 lacks "labctl -<TAB>" -o -j --wait --force
 complete_line "$BIN" "--st"
 want "labctl --st<TAB>" "--state-dir"
@@ -88,12 +88,18 @@ lacks "labctl down <TAB>" notes.txt
 complete_line "$BIN" render a.yaml -o ""
 want "labctl render a.yaml -o <TAB>" "other.d
 sub"
+# a command's options from its own --help, and the global ones
 complete_line "$BIN" up a.yaml "--"
-want "labctl up a.yaml --<TAB>" "--force
---jobs
---wait"
-complete_line "$BIN" recreate a.yaml "--f"
-want "labctl recreate a.yaml --f<TAB> (no --force)" ""
+has "labctl up a.yaml --<TAB>" --force --jobs --wait --node --state-dir --json
+lacks "labctl up a.yaml --<TAB>" --output --dry-run
+complete_line "$BIN" render a.yaml "-"
+has "labctl render a.yaml -<TAB>" -o --output -c
+lacks "labctl render a.yaml -<TAB>" -j --force
+complete_line "$BIN" up --wait ""
+want "labctl up --wait <TAB> (no value)" "a.yaml
+b.yml
+other.d
+sub"
 # --state-dir=<TAB>: bash splits at '=', the word being completed is after it
 complete_line "$BIN" --state-dir = ""
 want "labctl --state-dir=<TAB>" "other.d
@@ -111,6 +117,25 @@ has "labctl -c test:///default --state-dir S down <TAB>" demo
 lacks "labctl ... down <TAB>: node names" kvm1 plain xen1
 complete_line "$BIN" -c test : ///default --state-dir "$S" status "d"
 want "labctl ... status d<TAB>" "demo"
+# global options after the command count too
+complete_line "$BIN" status -c test : ///default --state-dir "$S" ""
+want "labctl status -c test:///default --state-dir S <TAB>" "demo"
+# node names of a lab
+for c in ssh console; do
+	complete_line "$BIN" -c test : ///default --state-dir "$S" $c ""
+	want "labctl ... $c <TAB>" "demo"
+	complete_line "$BIN" -c test : ///default --state-dir "$S" $c demo ""
+	want "labctl ... $c demo <TAB>" "kvm1
+plain
+xen1"
+done
+complete_line "$BIN" -c test : ///default --state-dir "$S" down demo --node ""
+want "labctl ... down demo --node <TAB>" "kvm1
+plain
+xen1"
+complete_line "$BIN" -c test : ///default --state-dir "$S" inventory demo --format ""
+want "labctl ... inventory demo --format <TAB>" "ini
+yaml"
 complete_line "$BIN" -c test : ///default --state-dir "$S" status demo ""
 want "labctl ... status demo <TAB>" ""
 # an empty state dir: no labs
@@ -143,9 +168,9 @@ json_valid "$T/images.json" "image ls --json"
 want "labctl image pull <TAB>" "$(python3 -c 'import json,sys; print("\n".join(i["name"] for i in json.load(open(sys.argv[1]))["images"]))' "$T/images.json")"
 has "labctl image pull <TAB>" tiny
 complete_line "$BIN" host prepare "--"
-want "labctl host prepare --<TAB>" "--dry-run
---modprobe-dir
---pf"
+has "labctl host prepare --<TAB>" --dry-run --modprobe-dir --pf
+complete_line "$BIN" help ""
+want "labctl help <TAB>" "$(cat "$T/commands")"
 complete_line "$BIN" host check ""
 want "labctl host check <TAB>" ""
 
