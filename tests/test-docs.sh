@@ -45,7 +45,7 @@ for o in $(comm -23 "$T/opt.help" "$T/opt.readme"); do say "README's command blo
 for o in $(comm -13 "$T/opt.help" "$T/opt.readme"); do say "README's command block shows an option '$o' that --help does not"; done
 
 # the man page's global options are labctl's: each, with an argument when the
-# page gives one, followed by --help must print the usage
+# page gives one, followed by --help must be accepted (an unknown one exits 2)
 sed -n '/^OPTIONS$/,/^COMMANDS$/p' "$T/man.txt" | grep -E '^       -' >"$T/man.opts"
 [ "$(wc -l <"$T/man.opts")" -ge 10 ] || say "the man page's OPTIONS has too few entries to be read right"
 while IFS= read -r line; do
@@ -58,7 +58,7 @@ while IFS= read -r line; do
 			"$BIN" "$o" --help >"$T/out" 2>&1
 		fi
 		rc=$?
-		[ $rc = 0 ] && grep -q '^usage: labctl' "$T/out" || say "labctl refuses the man page's option $o${arg:+ $arg} (exit $rc): $(cat "$T/out")"
+		[ $rc = 0 ] || say "labctl refuses the man page's option $o${arg:+ $arg} (exit $rc): $(cat "$T/out")"
 	done
 done <"$T/man.opts"
 
