@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the `tiny` image (SPEC §6) from Debian's packages: the kernel of
+# Build the `tiny` image (README.md, "The tiny image") from Debian's packages: the kernel of
 # linux-image-amd64, busybox-static, the modules that show the first disk on
 # virtio and SATA, and KVM's (kvm, kvm_intel, kvm_amd), with images/l2probe.c
 # built static by this host's cc, in an initramfs whose init loads the KVM

@@ -1,5 +1,5 @@
 /*
- * `labctl graph`: the lab as a Graphviz DOT graph (SPEC §2). Pure: the
+ * `labctl graph`: the lab as a Graphviz DOT graph (README.md, labctl.1). Pure: the
  * topology, its device plan and the inventory the plan came from go in,
  * text comes out, so that a test can read what a user would draw.
  */

@@ -1,5 +1,5 @@
 /*
- * The pre-flight of an L0 host (SPEC §7): what nested virtualization and
+ * The pre-flight of an L0 host (README.md, "Host check"): what nested virtualization and
  * VF passthrough need, each with a verdict and, when not PASS, the fix.
  * Everything is read below the --sysfs and --procfs roots, so every verdict
  * is tested on fixture hosts; libvirt's reachability comes in as a fact.

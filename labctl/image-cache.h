@@ -1,5 +1,5 @@
 /*
- * The image cache (SPEC §6): the files a lab's nodes boot from, fetched into
+ * The image cache (docs/state-dir.md): the files a lab's nodes boot from, fetched into
  * --cache-dir through image-fetch.c (http, https and file URLs alike: resumed,
  * hashed while they arrive, verified, renamed into place).
  */

@@ -1,5 +1,5 @@
 /*
- * The image catalog (SPEC §6): names mapped to where an image comes from and
+ * The image catalog (README.md, "Images"): names mapped to where an image comes from and
  * what its bytes must hash to. Parsing is pure; cache paths are derived here
  * so that render, up and image agree on them.
  */

@@ -1,5 +1,5 @@
 /*
- * Lab lifecycle on a libvirt connection (SPEC §2, §6, §9): up creates or
+ * Lab lifecycle on a libvirt connection (README.md; docs/state-dir.md): up creates or
  * reconciles a lab (images cached, VFs leased, volumes as overlays, networks,
  * domains defined and started, in parallel); down removes everything the lab
  * owns, found from ownership metadata, the lab's journal and its leases, so

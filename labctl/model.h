@@ -86,7 +86,7 @@ struct lc_tweak {
 enum lc_firmware { LC_FW_BIOS, LC_FW_UEFI, LC_FW_UEFI_SECURE };
 enum lc_accel { LC_ACCEL_AUTO, LC_ACCEL_KVM, LC_ACCEL_TCG };
 
-/* Every key a node (or the defaults) may carry; SPEC §3. */
+/* Every key a node (or the defaults) may carry; docs/topology.md. */
 struct lc_node {
 	char *name;	   /* after replica expansion: NAME-i */
 	char *origin;	   /* the name as written */
@@ -162,7 +162,7 @@ struct lc_topology {
 	char *ssh_key_text;    /* its contents, read by load.c */
 };
 
-/* Defaults for keys neither the node nor "defaults:" set (SPEC §3, README). */
+/* Defaults for keys neither the node nor "defaults:" set (docs/topology.md). */
 #define LC_DEFAULT_KIND		"generic"
 #define LC_DEFAULT_MEMORY_KIB	(1024ull * 1024)
 #define LC_DEFAULT_VCPUS	1

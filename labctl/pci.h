@@ -1,7 +1,7 @@
 /*
  * The host's PCI functions as labctl needs them for VF allocation, and the
  * interface behind which they are read: sysfs today (pci-sysfs.c), libvirt's
- * node-device API for remote hosts later (SPEC §8). Allocation reads only
+ * node-device API for remote hosts later (docs/vfs.md). Allocation reads only
  * struct lc_inventory, never its source.
  */
 #ifndef LC_PCI_H

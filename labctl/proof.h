@@ -1,5 +1,5 @@
 /*
- * The nested proof on a node's boot line (SPEC §12, issue 13):
+ * The nested proof on a node's boot line (README "Nested, proven"):
  *   LABCTL-BOOT-OK node=NAME virt=<vmx|svm|none> l2=<ok|none|fail-REASON> disk=...
  * where l2=ok means the L1 loaded KVM and ran an L2 guest. Words are
  * KEY=VALUE in any order; keys labctl does not know are ignored, so an

@@ -32,7 +32,7 @@ struct lc_validate_ctx {
 	const char *uri;
 };
 
-/* Ranges (README "Topology format" documents them). */
+/* Ranges (docs/topology.md documents them). */
 #define LC_MIN_MEMORY_KIB (16ull * 1024)
 #define LC_MAX_MEMORY_KIB (16ull << 30) /* 16 TiB */
 #define LC_MAX_VCPUS	  1024

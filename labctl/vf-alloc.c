@@ -1,4 +1,4 @@
-/* VF allocation by whole IOMMU group; see vf-alloc.h and SPEC §5. */
+/* VF allocation by whole IOMMU group; see vf-alloc.h and docs/vfs.md. */
 #include <stdio.h>
 #include <string.h>
 
@@ -282,7 +282,7 @@ static void tally_add(struct tally *t, size_t *nt, const char *what)
 	(*nt)++;
 }
 
-/* SPEC §5: "pool cx5: node kvm1 needs 4 VFs; 2 free of 16 (8 leased to lab nightly, ...)" */
+/* docs/vfs.md: "pool cx5: node kvm1 needs 4 VFs; 2 free of 16 (8 leased to lab nightly, ...)" */
 static int shortage(const struct ctx *c, const struct lc_vf_pool *p, const struct lc_node *node,
 		    size_t count, struct lc_err *err)
 {

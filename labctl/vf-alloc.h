@@ -1,5 +1,5 @@
 /*
- * VF allocation by whole IOMMU group (SPEC §5). Pure: the inventory, the
+ * VF allocation by whole IOMMU group (docs/vfs.md). Pure: the inventory, the
  * leases other runs hold and the functions other domains use come in as
  * arguments; a plan or a shortage message comes out. Deterministic: the same
  * inputs give the same plan.
@@ -48,7 +48,7 @@ struct lc_vf_plan {
 
 /*
  * Plan every node's VFs and pci devices. On a shortage nothing is planned
- * and err holds LC_EXIT_RESOURCE with the counts (SPEC §5's form); a pci
+ * and err holds LC_EXIT_RESOURCE with the counts (docs/vfs.md's form); a pci
  * device missing or sharing its group with a function the node does not
  * take is also LC_EXIT_RESOURCE, and so is a pci address naming a bridge
  * or a PF with VFs enabled, which this host cannot pass through.

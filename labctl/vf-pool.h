@@ -1,4 +1,4 @@
-/* Which VFs a topology's vf_pools entry admits (SPEC §3, §5). Pure. */
+/* Which VFs a topology's vf_pools entry admits (docs/vfs.md). Pure. */
 #ifndef LC_VFPOOL_H
 #define LC_VFPOOL_H
 

@@ -5,7 +5,7 @@
 set -eu
 PKGS="build-essential pkg-config libvirt-dev libxml2-dev libyaml-dev libcurl4-openssl-dev
 libcmocka-dev libisofs-dev genisoimage libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
-qemu-utils dnsmasq-base python3 valgrind clang libclang-rt-14-dev tini graphviz
+qemu-utils dnsmasq-base python3 valgrind clang libclang-rt-14-dev tini graphviz mandoc
 swtpm swtpm-tools ovmf"
 missing=""
 for p in $PKGS; do

@@ -8,28 +8,17 @@
 # status knows every NIC's address; down leaves no seed, key or known_hosts.
 # Usage: test-access.sh BIN   (as root; needs images/debian: make image-debian)
 set -u
-BIN=$(realpath "$1")
-SRC=$(realpath "${LABCTL_SRCDIR:-.}")
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: access needs root for qemu:///system"
-	exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+need_root "qemu:///system"
 [ -s "$SRC/images/debian/SHA256SUMS" ] || { echo "access: images/debian is missing (make image-debian)" >&2; exit 1; }
-"$SRC/tests/start-libvirt.sh" || exit 1
-T=$(mktemp -d)
-chmod 755 "$T"
+need_qemu_system
 LAB=acc-$$
 POOL=labctl-$LAB
-fail=0
-L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
 cleanup() {
 	$L -q down "$LAB" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
-	rm -rf "$T"
 }
-trap cleanup EXIT
-say() { echo "FAIL $*" >&2; fail=1; }
 MGMT=$("$SRC/tests/free-subnet.py") || exit 1
 STORE=$("$SRC/tests/free-subnet.py" "$MGMT") || exit 1
 cat >"$T/user.yaml" <<'YAML'

@@ -2,12 +2,7 @@
 # The command line as a user meets it: exit codes, silence, messages with
 # file:line:col, render -o file names, --json. Usage: test-cli.sh BIN
 set -u
-BIN=$(realpath "$1")
-SRC=${LABCTL_SRCDIR:-.}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-L="$BIN --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
+. "$(dirname "$0")/lib.sh"
 
 expect() { # NAME WANT_RC WANT_STDERR_SUBSTRING COMMAND...
 	name=$1 want=$2 msg=$3

@@ -6,27 +6,17 @@
 # complete. Prints which phase each kill hit.
 # Usage: test-crash.sh BIN [TRIALS]   (as root)
 set -u
-BIN=$(realpath "$1")
 TRIALS=${2:-20}
-SRC=$(realpath "${LABCTL_SRCDIR:-.}")
-if [ "$(id -u)" != 0 ]; then
-	echo "crash: skipped (needs root for qemu:///system)"
-	exit 0
-fi
-"$SRC/tests/start-libvirt.sh" || exit 1
-T=$(mktemp -d)
-chmod 755 "$T"
+. "$(dirname "$0")/lib.sh"
+need_qemu_system
 LAB=crash-$$
 POOL=labctl-$LAB
 V="virsh -q -c qemu:///system"
-L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
 cleanup() {
 	$L -q down "$LAB" >/dev/null 2>&1
 	$V pool-destroy "$POOL" >/dev/null 2>&1
 	$V pool-undefine "$POOL" >/dev/null 2>&1
-	rm -rf "$T"
 }
-trap cleanup EXIT
 SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 cat >"$T/lab.yaml" <<YAML
 name: $LAB
@@ -36,8 +26,7 @@ networks: {mgmt: {mode: nat, subnet: $SUBNET}}
 nodes:
   n: {replicas: 4, networks: [mgmt]}
 YAML
-fail=0
-say() { echo "FAIL trial $1: $2" >&2; fail=1; }
+trial() { say "trial $1: $2"; }
 leftovers() {
 	local d n v
 	d=$($V list --all --name | grep -c "^$LAB-")
@@ -102,20 +91,20 @@ for i in $(seq 1 "$TRIALS"); do
 	wait $pid 2>/dev/null
 	rc=$?
 	# killed (137), or it had finished: then it must have succeeded
-	[ $rc = 137 ] || [ $rc = 0 ] || say "$i" "up exited $rc before the kill at ${at}: $(cat "$T/up.out")"
+	[ $rc = 137 ] || [ $rc = 0 ] || trial "$i" "up exited $rc before the kill at ${at}: $(cat "$T/up.out")"
 	p=$(phase)
 	hits[$p]=$((${hits[$p]:-0} + 1))
-	$L down "$LAB" >"$T/out" 2>&1 || say "$i" "down after a kill at ${at} ($p) exited $?: $(cat "$T/out")"
+	$L down "$LAB" >"$T/out" 2>&1 || trial "$i" "down after a kill at ${at} ($p) exited $?: $(cat "$T/out")"
 	left=$(leftovers)
-	[ "$left" = "0 domains, 0 networks, 0 volumes, 0 leases, journal no" ] || say "$i" "after a kill at ${at} ($p), down left $left"
-	$L up "$T/lab.yaml" >"$T/out" 2>&1 || say "$i" "fresh up after the kill exited $?: $(cat "$T/out")"
-	[ "$($V list --state-running --name | grep -c "^$LAB-")" = 4 ] || say "$i" "fresh up: not 4 running domains"
-	$L -q down "$LAB" >/dev/null 2>&1 || say "$i" "down after the fresh up"
+	[ "$left" = "0 domains, 0 networks, 0 volumes, 0 leases, journal no" ] || trial "$i" "after a kill at ${at} ($p), down left $left"
+	$L up "$T/lab.yaml" >"$T/out" 2>&1 || trial "$i" "fresh up after the kill exited $?: $(cat "$T/out")"
+	[ "$($V list --state-running --name | grep -c "^$LAB-")" = 4 ] || trial "$i" "fresh up: not 4 running domains"
+	$L -q down "$LAB" >/dev/null 2>&1 || trial "$i" "down after the fresh up"
 done
 if [ "$TRIALS" -ge 20 ]; then
 	# the phases the kills are aimed at must really have been hit
 	for p in pulling volumes defining-starting; do
-		[ "${hits[$p]:-0}" -ge 1 ] || say all "no kill landed in phase $p"
+		[ "${hits[$p]:-0}" -ge 1 ] || trial all "no kill landed in phase $p"
 	done
 fi
 summary=""

@@ -12,28 +12,16 @@
 # down leaves no domain, network, volume, lease or journal of the lab.
 # Usage: test-e2e.sh BIN   (as root; needs images/tiny: make tiny)
 set -u
-BIN=$(realpath "$1")
-SRC=$(realpath "${LABCTL_SRCDIR:-.}")
-if [ "$(id -u)" != 0 ]; then
-	echo "e2e: skipped (needs root for qemu:///system)"
-	exit 0
-fi
-"$SRC/tests/start-libvirt.sh" || exit 1
-T=$(mktemp -d)
-chmod 755 "$T" # QEMU runs as libvirt-qemu and must reach the cache and pool below
+. "$(dirname "$0")/lib.sh"
+need_qemu_system
 LAB=e2e-$$
 POOL=labctl-$LAB
-fail=0
 cleanup() {
 	$L -q down "$LAB" >/dev/null 2>&1
 	$L -q down "$LAB-p" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
-	rm -rf "$T"
 }
-trap cleanup EXIT
-L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
-say() { echo "FAIL $*" >&2; fail=1; }
 SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 topo() { # write the lab's topology; $1 goes into a comment, $2 into node plain
 	cat >"$T/lab.yaml" <<YAML

@@ -12,11 +12,9 @@
 # image ls and rm.
 # Usage: test-fetch.sh BIN
 set -u
-BIN=$(realpath "$1")
-SRC=$(realpath "${LABCTL_SRCDIR:-.}")
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 srv=""
-trap '[ -n "$srv" ] && kill $srv 2>/dev/null; rm -rf "$T"' EXIT
+cleanup() { [ -n "$srv" ] && kill $srv 2>/dev/null; }
 mkdir -p "$T/www" "$T/cache"
 head -c $((5 << 20)) /dev/urandom >"$T/www/good.bin"
 head -c $((8 << 20)) /dev/urandom >"$T/www/big.bin"
@@ -55,8 +53,6 @@ images:
   empty: {format: raw, url: "$U/empty.bin", sha256: $SE}
 YAML
 L="$BIN --catalog $T/catalog.yaml --cache-dir $T/cache --state-dir $T/state"
-fail=0
-say() { echo "FAIL $*" >&2; fail=1; }
 sum() { sha256sum <"$1" | cut -d' ' -f1; }
 gets() { grep -c "^GET $1 " "$T/log"; }
 # until a pull has opened FILE.part (it holds FILE.lock from then on)
@@ -221,7 +217,7 @@ if [ -s "$SRC/images/tiny/SHA256SUMS" ]; then
 	grep -q "tiny: pulled, sha256 verified" "$T/out" || say "pull tiny: $(cat "$T/out")"
 fi
 
-# the bar is drawn on stderr, and only when stdout is a terminal too (SPEC §2)
+# the bar is drawn on stderr, and only when stdout is a terminal too (README.md, "Images")
 python3 - "$L" "$T/cache" <<'PY' || say "progress bar"
 import os, pty, shlex, subprocess, sys
 cmd = shlex.split(sys.argv[1]) + ["image", "pull", "mid"]

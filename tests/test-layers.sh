@@ -1,18 +1,13 @@
 #!/bin/sh
 # check-layers must pass on the tree and fail on each kind of wrong include,
 # planted in a copy of the tree (the real one is never touched).
+# Usage: test-layers.sh BIN   (BIN is not used: run-suite.sh gives every script one)
 set -u
-src=${LABCTL_SRCDIR:-.}
+. "$(dirname "$0")/lib.sh"
+src=$SRC
 check=$src/tests/check-layers.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $*" >&2
-	fail=$((fail + 1))
-}
+tmp=$T
+bad() { say "$*"; }
 
 "$check" "$src/labctl" >/dev/null 2>&1 && ok || bad "the tree itself breaks its layers"
 
@@ -38,5 +33,5 @@ plant cmd/bad.c '#include <curl/curl.h>'
 plant bad.c '#include "../cmd/cmd.h"'
 plant util/bad.c '#include "util/../lab.h"'
 
-echo "layers: $pass passed, $fail failed"
+echo "layers: $pass checks held, $nfail broke"
 [ "$fail" = 0 ]

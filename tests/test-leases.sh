@@ -5,11 +5,7 @@
 # must exit 3 with nothing leased, and no IOMMU group or VF is ever held twice.
 # Usage: test-leases.sh BIN
 set -u
-BIN=$(realpath "$1")
-SRC=${LABCTL_SRCDIR:-.}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 LABS="l1 l2 l3 l4 l5 l6"
 rounds() { # FIXTURE COUNT FREE NGROUPS: labs want COUNT VFs, a winner holds NGROUPS groups
 	FIXTURE=$1 COUNT=$2 FREE=$3 NGROUPS=$4

@@ -3,11 +3,7 @@
 # fixture validates against the installed libvirt RelaxNG schemas.
 # Usage: test-schema.sh BIN
 set -u
-BIN=$(realpath "$1")
-SRC=${LABCTL_SRCDIR:-.}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 n=0
 check() { # FILE TYPE
 	n=$((n + 1))

@@ -4,27 +4,15 @@
 # lab; a second SIGINT during --wait exits at once; down cleans everything.
 # Usage: test-signals.sh BIN   (as root)
 set -u
-BIN=$(realpath "$1")
-SRC=$(realpath "${LABCTL_SRCDIR:-.}")
-if [ "$(id -u)" != 0 ]; then
-	echo "signals: skipped (needs root for qemu:///system)"
-	exit 0
-fi
-"$SRC/tests/start-libvirt.sh" || exit 1
-T=$(mktemp -d)
-chmod 755 "$T"
+. "$(dirname "$0")/lib.sh"
+need_qemu_system
 LAB=sig-$$
 POOL=labctl-$LAB
-fail=0
-L="$BIN -c qemu:///system --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
 cleanup() {
 	$L -q down "$LAB" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
 	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
-	rm -rf "$T"
 }
-trap cleanup EXIT
-say() { echo "FAIL $*" >&2; fail=1; }
 cat >"$T/lab.yaml" <<YAML
 name: $LAB
 pool: $POOL

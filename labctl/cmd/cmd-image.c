@@ -1,4 +1,4 @@
-/* labctl image pull|ls|rm [NAME]: the image cache (SPEC §6). */
+/* labctl image pull|ls|rm [NAME]: the image cache (README.md, "Images"). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,7 +55,7 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 		return -1;
 	struct bar_state bs = {{0, 0}, 0, NULL};
 	struct lc_image_progress p = {bar, &bs};
-	/* SPEC §2: progress only when stdout is a terminal; drawn on stderr, so it too */
+	/* labctl.1: progress only when stdout is a terminal; drawn on stderr, so it too */
 	bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && s->opts.verbosity >= 0;
 	size_t fetched;
 	int rc = lc_image_ensure(s->opts.cache_dir, img, tty ? &p : NULL, &fetched, err);

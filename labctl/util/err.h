@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* labctl's exit codes (SPEC §2), mapped from errors in one place: main.c. */
+/* labctl's exit codes (labctl.1, EXIT STATUS), mapped from errors in one place: main.c. */
 enum lc_exit {
 	LC_EXIT_OK = 0,
 	LC_EXIT_RUNTIME = 1,  /* libvirt, I/O, download */
