@@ -23,6 +23,7 @@ struct lc_image {
 	struct lc_source initrd;
 	struct lc_str cmdline;
 	struct lc_str ready; /* a console line that says the node booted (up --wait) */
+	bool cloud_init;     /* the image reads a NoCloud seed: labctl makes one per node */
 };
 
 struct lc_catalog {
