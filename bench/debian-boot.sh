@@ -99,8 +99,8 @@ PY
 t_ready= t_ssh= t_ci=
 while [ -z "$t_ready" ] || [ -z "$t_ssh" ] || [ -z "$t_ci" ]; do
 	kill -0 "$QPID" 2>/dev/null || { echo "debian-boot: QEMU exited" >&2; tail -n 20 "$W/console.log" >&2; exit 1; }
-	[ -z "$t_ready" ] && grep -q '^LABCTL-BOOT-OK ' "$W/console.log" && t_ready=$(since)
-	[ -z "$t_ci" ] && grep -q 'Cloud-init v\. .* finished at' "$W/console.log" && t_ci=$(since)
+	[ -z "$t_ready" ] && grep -qs '^LABCTL-BOOT-OK ' "$W/console.log" && t_ready=$(since)
+	[ -z "$t_ci" ] && grep -qs 'Cloud-init v\. .* finished at' "$W/console.log" && t_ci=$(since)
 	[ -z "$t_ssh" ] && banner && t_ssh=$(since)
 	if [ "$(since | cut -d. -f1)" -ge "$TIMEOUT" ]; then
 		echo "debian-boot: not ready after ${TIMEOUT}s (ready=${t_ready:--} ssh=${t_ssh:--} cloud-init=${t_ci:--})" >&2

@@ -113,11 +113,13 @@ cloud_init_modules:
   - update_etc_hosts
   - users_groups
   - ssh
-cloud_config_modules:
-  - set_passwords
+# cloud-config.service is masked: each stage is a Python start that imports
+# all of cloud-init (12 s and more under TCG), so the config stage's modules
+# run at the start of the final stage, before scripts_user runs runcmd's script
+cloud_config_modules: []
+cloud_final_modules:
   - package_update_upgrade_install
   - runcmd
-cloud_final_modules:
   - write_files_deferred
   - scripts_per_once
   - scripts_per_boot
@@ -158,7 +160,11 @@ if [ -x /usr/local/sbin/labctl-l2probe ]; then
 fi
 root=$(findmnt -n -o SOURCE /)
 disk=$(head -c 16 "$root" 2>/dev/null | tr -c 'A-Za-z0-9-' '.')
-echo "LABCTL-BOOT-OK node=$node virt=$virt l2=$l2 disk=${disk:-$root}"
+line="LABCTL-BOOT-OK node=$node virt=$virt l2=$l2 disk=${disk:-$root}"
+echo "$line"
+# straight to the console, not through the journal (which would prefix it);
+# a newline first, as the login prompt may have left the cursor mid-line
+printf '\n%s\n' "$line" >/dev/console
 EOF
 cat >"$W/files/labctl-ready.service" <<'EOF'
 [Unit]
@@ -175,7 +181,7 @@ Before=shutdown.target
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=/usr/local/sbin/labctl-ready
-StandardOutput=journal+console
+StandardOutput=journal
 
 [Install]
 WantedBy=multi-user.target
@@ -217,6 +223,29 @@ ExecStart=
 ExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=30
 UNIT
 
+chroot "$R" systemctl mask cloud-config.service
+# cloud-init always runs (labctl gives every node a seed): its generator's
+# ds-identify, a long shell script, runs before any unit can start
+chroot "$R" dpkg-divert --local --rename --divert /usr/lib/cloud-init/cloud-init-generator.labctl-off \
+	--add /lib/systemd/system-generators/cloud-init-generator >/dev/null
+ln -sf /lib/systemd/system/cloud-init.target "$R/etc/systemd/system/multi-user.target.wants/cloud-init.target"
+# cloud-init's entry point without setuptools' look-up of its own metadata
+chroot "$R" dpkg-divert --local --rename --add /usr/bin/cloud-init >/dev/null
+cat >"$R/usr/bin/cloud-init" <<'ENTRY'
+#!/usr/bin/python3
+# labctl: /usr/bin/cloud-init.distrib without the importlib.metadata look-up
+# of its entry point, which costs seconds in each stage under TCG
+import sys
+
+from cloudinit.cmd.main import main
+
+sys.exit(main())
+ENTRY
+chmod 0755 "$R/usr/bin/cloud-init"
+# drivers of the q35 chipset and PC bits a lab node does not use: udev
+# would load them while the first boot is busiest
+printf 'blacklist %s\n' iTCO_wdt iTCO_vendor_support lpc_ich i2c_i801 i2c_smbus pcspkr \
+	joydev serio_raw >"$R/etc/modprobe.d/labctl.conf"
 chroot "$R" systemctl enable systemd-networkd.service systemd-resolved.service labctl-ready.service
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer; do
 	chroot "$R" systemctl disable "$u" 2>/dev/null || true
