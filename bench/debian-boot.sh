@@ -12,6 +12,7 @@
 #
 # Usage: bench/debian-boot.sh [IMAGEDIR]     (default images/debian; make image-debian)
 # Environment: SMP (default 2, like kind kvm), MEM (MiB, default 1536),
+# BUS (virtio, the default: the root is /dev/vda; or sata: /dev/sda),
 # ACCEL (default tcg; kvm where there is one), TIMEOUT (s, default 300),
 # KEEP=1 keeps the work directory (console log, overlay) and says where.
 set -euo pipefail
@@ -19,6 +20,11 @@ cd "$(dirname "$0")/.."
 IMG=${1:-images/debian}
 SMP=${SMP:-2}
 MEM=${MEM:-1536}
+BUS=${BUS:-virtio}
+case $BUS in
+virtio | sata) ;;
+*) echo "debian-boot: BUS is virtio or sata" >&2; exit 2 ;;
+esac
 ACCEL=${ACCEL:-tcg}
 TIMEOUT=${TIMEOUT:-300}
 NODE=bootnode
@@ -75,6 +81,11 @@ ethernets:
 EOF
 mkiso "$W/seed.iso" "$W/seed/meta-data" "$W/seed/user-data" "$W/seed/network-config"
 qemu-img create -q -f qcow2 -F qcow2 -b "$(realpath "$IMG/disk.qcow2")" "$W/root.qcow2"
+if [ "$BUS" = sata ]; then # the first SATA port: /dev/sda
+	ROOTDEV=(-drive "file=$W/root.qcow2,format=qcow2,if=none,id=root" -device ide-hd,drive=root,bus=ide.0)
+else
+	ROOTDEV=(-drive "file=$W/root.qcow2,format=qcow2,if=virtio")
+fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 t0=$(date +%s.%N)
@@ -82,8 +93,9 @@ qemu-system-x86_64 -name "debian-boot-$$" -machine q35 -accel "$ACCEL" -cpu qemu
 	-smp "$SMP" -m "$MEM" -nodefaults -display none -monitor none \
 	-serial "file:$W/console.log" \
 	-kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" -append "$CMDLINE labctl.node=$NODE" \
-	-drive "file=$W/root.qcow2,format=qcow2,if=virtio" \
-	-drive "file=$W/seed.iso,format=raw,media=cdrom,readonly=on" \
+	"${ROOTDEV[@]}" \
+	-drive "file=$W/seed.iso,format=raw,if=none,id=seed,media=cdrom,readonly=on" \
+	-device ide-cd,drive=seed,bus=ide.2 \
 	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
 	-device "virtio-net-pci,netdev=n0,mac=$MAC" &
 QPID=$!
@@ -134,11 +146,12 @@ else
 fi
 check "ssh hostname" "$NODE" hostname
 check "sudo" root sudo -n id -un
-check "/dev/kvm" yes 'test -c /dev/kvm || sudo -n modprobe kvm_amd; test -c /dev/kvm && echo yes'
+# udev loads kvm_amd for a CPU with svm: no modprobe needed
+check "/dev/kvm" yes 'test -c /dev/kvm && echo yes || { sudo -n modprobe kvm_amd; test -c /dev/kvm && echo only-after-modprobe; }'
 check "python3" 3 "python3 -c 'print(1 + 2)'"
 check "runcmd ran" yes 'test -e /run/debian-boot-runcmd && echo yes'
 check "cloud-init status" "status: done" 'cloud-init status'
 check "networkd" yes 'systemctl is-active -q systemd-networkd && test ! -e /etc/network/interfaces && echo yes'
 check "no failed units" "" 'systemctl --failed --no-legend --plain'
-echo "debian-boot: SMP=$SMP MEM=${MEM}M ACCEL=$ACCEL: ready line ${t_ready}s, cloud-init finished ${t_ci}s, ssh banner ${t_ssh}s after QEMU started"
+echo "debian-boot: SMP=$SMP MEM=${MEM}M ACCEL=$ACCEL BUS=$BUS: ready line ${t_ready}s, cloud-init finished ${t_ci}s, ssh banner ${t_ssh}s after QEMU started"
 exit $fail

@@ -34,8 +34,8 @@ W=$(mktemp -d /var/tmp/build-debian.XXXXXX)
 [ -n "${BUILD_DEBIAN_KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
 R=$W/root
 
-# Debian's archive only, as this machine's apt reaches it (its mirror, its
-# proxy): the enabled sources files that name a Debian suite of $SUITE.
+# Debian's archive only, through the mirror this machine's apt uses:
+# the enabled sources files that name $SUITE on a Debian mirror.
 if [ -z "${DEBIAN_SOURCES:-}" ]; then
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
@@ -51,7 +51,7 @@ fi
 mkdir -p "$W/etc-initramfs" "$W/files"
 cat >"$W/etc-initramfs/labctl.conf" <<'EOF'
 # labctl: only the listed modules (the root disk on virtio or SATA, ext4);
-# "most" makes a 30 MB initramfs that takes seconds to unpack under TCG
+# "most" makes an initramfs many times larger, slow to unpack under TCG
 MODULES=list
 COMPRESS=zstd
 EOF
