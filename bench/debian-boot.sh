@@ -13,6 +13,8 @@
 # Usage: bench/debian-boot.sh [IMAGEDIR]     (default images/debian; make image-debian)
 # Environment: SMP (default 2, like kind kvm), MEM (MiB, default 1536),
 # BUS (virtio, the default: the root is /dev/vda; or sata: /dev/sda),
+# DISK (the overlay's size, default 10G like labctl's default disk: cloud-init
+# grows the root file system to it),
 # ACCEL (default tcg; kvm where there is one), TIMEOUT (s, default 300),
 # KEEP=1 keeps the work directory (console log, overlay) and says where.
 set -euo pipefail
@@ -21,6 +23,7 @@ IMG=${1:-images/debian}
 SMP=${SMP:-2}
 MEM=${MEM:-1536}
 BUS=${BUS:-virtio}
+DISK=${DISK:-10G}
 case $BUS in
 virtio | sata) ;;
 *) echo "debian-boot: BUS is virtio or sata" >&2; exit 2 ;;
@@ -80,7 +83,7 @@ ethernets:
     dhcp4: true
 EOF
 mkiso "$W/seed.iso" "$W/seed/meta-data" "$W/seed/user-data" "$W/seed/network-config"
-qemu-img create -q -f qcow2 -F qcow2 -b "$(realpath "$IMG/disk.qcow2")" "$W/root.qcow2"
+qemu-img create -q -f qcow2 -F qcow2 -b "$(realpath "$IMG/disk.qcow2")" "$W/root.qcow2" "$DISK"
 if [ "$BUS" = sata ]; then # the first SATA port: /dev/sda
 	ROOTDEV=(-drive "file=$W/root.qcow2,format=qcow2,if=none,id=root" -device ide-hd,drive=root,bus=ide.0)
 else
@@ -151,7 +154,8 @@ check "/dev/kvm" yes 'test -c /dev/kvm && echo yes || { sudo -n modprobe kvm_amd
 check "python3" 3 "python3 -c 'print(1 + 2)'"
 check "runcmd ran" yes 'test -e /run/debian-boot-runcmd && echo yes'
 check "cloud-init status" "status: done" 'cloud-init status'
+check "root grown to the disk" yes 'test "$(df -B1M --output=size / | tail -n 1)" -gt "$(($(lsblk -bdno SIZE "$(findmnt -no SOURCE /)") / 1048576 * 9 / 10))" && echo yes'
 check "networkd" yes 'systemctl is-active -q systemd-networkd && test ! -e /etc/network/interfaces && echo yes'
 check "no failed units" "" 'systemctl --failed --no-legend --plain'
-echo "debian-boot: SMP=$SMP MEM=${MEM}M ACCEL=$ACCEL BUS=$BUS: ready line ${t_ready}s, cloud-init finished ${t_ci}s, ssh banner ${t_ssh}s after QEMU started"
+echo "debian-boot: SMP=$SMP MEM=${MEM}M ACCEL=$ACCEL BUS=$BUS DISK=$DISK: ready line ${t_ready}s, cloud-init finished ${t_ci}s, ssh banner ${t_ssh}s after QEMU started"
 exit $fail
