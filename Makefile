@@ -117,6 +117,7 @@ TESTS := \
 	test-sink \
 	test-interrupt \
 	test-yaml \
+	test-catalog \
 	test-topology \
 	test-validate \
 	test-render \
@@ -277,11 +278,20 @@ install: $(LIB)
 	if [ -f images/tiny/SHA256SUMS ]; then \
 		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/tiny && \
 		install -m 0644 images/tiny/* $(DESTDIR)$(INSTALL_DATADIR)/images/tiny/; fi
+	if [ -f images/debian/SHA256SUMS ]; then \
+		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/debian && \
+		install -m 0644 images/debian/* $(DESTDIR)$(INSTALL_DATADIR)/images/debian/; fi
 
 # The tiny image (kernel + busybox initramfs + base disk) from Debian's packages.
 tiny: images/tiny/SHA256SUMS
 images/tiny/SHA256SUMS: images/build-tiny.sh images/l2probe.c
 	images/build-tiny.sh
+
+# The debian image (Debian 12, cloud-init, ssh, QEMU/KVM) with mmdebstrap,
+# as root; images/l2probe.c goes into it when present. Not part of check.
+image-debian: images/debian/SHA256SUMS
+images/debian/SHA256SUMS: images/build-debian.sh $(wildcard images/l2probe.c)
+	images/build-debian.sh
 
 # The README's first command: a fresh Debian machine, as root, to a lab and back.
 demo:
@@ -298,7 +308,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check check-layers deps tests bench valgrind fuzz install demo tiny format clean
+.PHONY: all check check-layers deps tests bench valgrind fuzz install demo tiny image-debian format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

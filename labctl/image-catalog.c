@@ -22,6 +22,23 @@ static void str_of(struct lc_diags *d, const char *who, const char *key, const s
 	lc_str_set(out, v->scalar, v->at);
 }
 
+/* YAML 1.1's spellings, as the topology takes them; a quoted "true" is a string */
+static void bool_of(struct lc_diags *d, const char *who, const char *key, const struct lc_ynode *v,
+		    bool *out)
+{
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "on", "On"};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "off", "Off"};
+	for (size_t i = 0; v->type == LC_Y_SCALAR && v->plain && i < LC_ARRAY_SIZE(yes); i++) {
+		if (strcmp(v->scalar, yes[i]) == 0 || strcmp(v->scalar, no[i]) == 0) {
+			*out = strcmp(v->scalar, yes[i]) == 0;
+			return;
+		}
+	}
+	lc_diag_add(d, v->at, "image \"%s\": \"%s\" must be true or false%s%s%s", who, key,
+		    v->type == LC_Y_SCALAR ? ", not \"" : "",
+		    v->type == LC_Y_SCALAR ? v->scalar : "", v->type == LC_Y_SCALAR ? "\"" : "");
+}
+
 static bool is_hex64(const char *s)
 {
 	if (strlen(s) != 64)
@@ -100,8 +117,8 @@ static void read_source(struct lc_diags *d, const char *who, const char *key,
 static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struct lc_ynode *v,
 		       struct lc_image *img)
 {
-	static const char *const keys[] = {"url",    "sha256", "format",  "kernel",
-					   "initrd", "disk",   "cmdline", "ready"};
+	static const char *const keys[] = {"url",  "sha256",  "format", "kernel",    "initrd",
+					   "disk", "cmdline", "ready",	"cloud_init"};
 	const char *who = k->scalar;
 	lc_str_set(&img->name, who, k->at);
 	if (!is_image_name(who))
@@ -135,6 +152,8 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 			str_of(d, who, key, e, &img->cmdline);
 		else if (strcmp(key, "ready") == 0)
 			str_of(d, who, key, e, &img->ready);
+		else if (strcmp(key, "cloud_init") == 0)
+			bool_of(d, who, key, e, &img->cloud_init);
 		else {
 			const char *s = lc_suggest(key, keys, LC_ARRAY_SIZE(keys));
 			lc_diag_add(d, kk->at, "image \"%s\": unknown key \"%s\"%s%s%s", who, key,
@@ -258,6 +277,7 @@ void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)
 		memset(d, 0, sizeof(*d));
 		lc_str_set(&d->name, s->name.v, s->name.at);
 		d->format = s->format;
+		d->cloud_init = s->cloud_init;
 		source_copy(&d->disk, &s->disk, src->dir);
 		source_copy(&d->kernel, &s->kernel, src->dir);
 		source_copy(&d->initrd, &s->initrd, src->dir);

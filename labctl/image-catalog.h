@@ -22,8 +22,8 @@ struct lc_image {
 	struct lc_source kernel; /* format kernel */
 	struct lc_source initrd;
 	struct lc_str cmdline;
-	struct lc_str ready;	   /* a console line that says the node booted (up --wait) */
-	struct lc_flag cloud_init; /* takes a NoCloud seed (cloud-init) */
+	struct lc_str ready; /* a console line that says the node booted (up --wait) */
+	bool cloud_init;     /* the image reads a NoCloud seed: labctl makes one per node */
 };
 
 struct lc_catalog {

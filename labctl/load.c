@@ -401,7 +401,7 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 	bool *ci = lc_calloc(out->catalog->n + 1, sizeof(*ci));
 	for (size_t i = 0; i < out->catalog->n; i++) {
 		images[i] = out->catalog->images[i].name.v;
-		ci[i] = out->catalog->images[i].cloud_init.v;
+		ci[i] = out->catalog->images[i].cloud_init;
 	}
 	read_user_files(out->topo, &d);
 	struct lc_validate_ctx vc = {(const char *const *)out->kinds.v,

@@ -10,7 +10,7 @@
 bool lc_node_takes_seed(const struct lc_catalog *c, const struct lc_node *n)
 {
 	const struct lc_image *img = c && n->image.v ? lc_catalog_find(c, n->image.v) : NULL;
-	return img && img->cloud_init.v;
+	return img && img->cloud_init;
 }
 
 char *lc_seed_volume_name(const struct lc_topology *t, const struct lc_node *n)

@@ -1,0 +1,126 @@
+/* The image catalog: the cloud_init field (the shipped catalog, values, errors, merge). */
+#include "image-catalog.h"
+#include "testutil.h"
+
+static struct lc_catalog *parse(const char *s, struct lc_diags *d)
+{
+	lc_diags_init(d);
+	return lc_catalog_parse("c.yaml", s, strlen(s), d);
+}
+
+/* The one diagnostic as "LINE:COL: message". */
+static char *only_diag(struct lc_diags *d)
+{
+	assert_int_equal(d->n, 1);
+	return lc_asprintf("%d:%d: %s", d->v[0].at.line, d->v[0].at.col, d->v[0].msg);
+}
+
+#define KERNEL_IMAGE "    format: kernel\n    kernel: {url: k}\n"
+
+static void test_shipped(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = t_read("images/catalog.yaml", &len);
+	struct lc_diags d;
+	lc_diags_init(&d);
+	struct lc_catalog *c = lc_catalog_parse("images/catalog.yaml", data, len, &d);
+	assert_int_equal(d.n, 0);
+	const struct lc_image *deb = lc_catalog_find(c, "debian"),
+			      *tiny = lc_catalog_find(c, "tiny");
+	assert_non_null(deb);
+	assert_non_null(tiny);
+	assert_true(deb->cloud_init);
+	assert_int_equal(deb->format, LC_IMG_KERNEL);
+	assert_string_equal(deb->ready.v, "LABCTL-BOOT-OK");
+	assert_non_null(deb->disk.url.v);
+	assert_false(tiny->cloud_init);
+	lc_catalog_free(c);
+	lc_diags_release(&d);
+	free(data);
+}
+
+static void test_values(void **state)
+{
+	(void)state;
+	struct lc_diags d;
+	struct lc_catalog *c = parse("images:\n"
+				     "  a:\n" KERNEL_IMAGE "    cloud_init: true\n"
+				     "  b:\n" KERNEL_IMAGE "    cloud_init: false\n"
+				     "  c:\n" KERNEL_IMAGE "    cloud_init: yes\n"
+				     "  d:\n" KERNEL_IMAGE,
+				     &d);
+	assert_int_equal(d.n, 0);
+	assert_true(lc_catalog_find(c, "a")->cloud_init);
+	assert_false(lc_catalog_find(c, "b")->cloud_init);
+	assert_true(lc_catalog_find(c, "c")->cloud_init);
+	assert_false(lc_catalog_find(c, "d")->cloud_init); /* the default */
+	lc_catalog_free(c);
+	lc_diags_release(&d);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value, *want;
+	} cases[] = {
+	    {"maybe", "5:17: image \"a\": \"cloud_init\" must be true or false, not \"maybe\""},
+	    {"\"true\"", "5:17: image \"a\": \"cloud_init\" must be true or false, not \"true\""},
+	    {"1", "5:17: image \"a\": \"cloud_init\" must be true or false, not \"1\""},
+	    {"[true]", "5:17: image \"a\": \"cloud_init\" must be true or false"},
+	    {"{x: 1}", "5:17: image \"a\": \"cloud_init\" must be true or false"},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(cases); i++) {
+		char *yaml = lc_asprintf("images:\n  a:\n" KERNEL_IMAGE "    cloud_init: %s\n",
+					 cases[i].value);
+		struct lc_diags d;
+		struct lc_catalog *c = parse(yaml, &d);
+		char *got = only_diag(&d);
+		assert_string_equal(got, cases[i].want);
+		assert_false(lc_catalog_find(c, "a")->cloud_init);
+		free(got);
+		free(yaml);
+		lc_catalog_free(c);
+		lc_diags_release(&d);
+	}
+	/* a misspelt key is still caught, and pointed at the right one */
+	struct lc_diags d;
+	struct lc_catalog *c = parse("images:\n  a:\n" KERNEL_IMAGE "    cloud-init: true\n", &d);
+	char *got = only_diag(&d);
+	assert_string_equal(got, "5:5: image \"a\": unknown key \"cloud-init\" (did you mean "
+				 "\"cloud_init\"?)");
+	free(got);
+	lc_catalog_free(c);
+	lc_diags_release(&d);
+}
+
+/* STATE/catalog.yaml replaces an image whole: its cloud_init, set or not, wins. */
+static void test_merge(void **state)
+{
+	(void)state;
+	struct lc_diags d1, d2;
+	struct lc_catalog *dst =
+	    parse("images:\n  a:\n" KERNEL_IMAGE "    cloud_init: true\n  b:\n" KERNEL_IMAGE, &d1);
+	struct lc_catalog *src = parse(
+	    "images:\n  a:\n" KERNEL_IMAGE "  b:\n" KERNEL_IMAGE "    cloud_init: true\n", &d2);
+	assert_int_equal(d1.n + d2.n, 0);
+	lc_catalog_merge(dst, src);
+	assert_false(lc_catalog_find(dst, "a")->cloud_init);
+	assert_true(lc_catalog_find(dst, "b")->cloud_init);
+	lc_catalog_free(src);
+	lc_catalog_free(dst);
+	lc_diags_release(&d1);
+	lc_diags_release(&d2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_shipped),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_merge),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
