@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DATADIR ?= $(CURDIR)
 CC      ?= cc
-PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1
+PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1 gnutls
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
