@@ -185,6 +185,7 @@ tests/out/sysfs/.stamp: tests/mksysfs.py
 check: deps check-layers $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	$(if $(SAN_REPORTS),rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS))
 	LABCTL_SRCDIR=$(CURDIR) tests/test-layers.sh
+	tests/test-links.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/run-unit.sh $(TEST_BINS)
 	LABCTL_SRCDIR=$(CURDIR) tests/test-cli.sh $(BUILD)/labctl-bin
 	LABCTL_SRCDIR=$(CURDIR) tests/test-schema.sh $(BUILD)/labctl-bin
