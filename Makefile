@@ -46,6 +46,7 @@ UTIL_SRCS := \
 	labctl/util/inet.c \
 	labctl/util/interrupt.c \
 	labctl/util/isotime.c \
+	labctl/util/json-writer.c \
 	labctl/util/pci-addr.c \
 	labctl/util/quote.c \
 	labctl/util/sha256.c \
@@ -72,7 +73,6 @@ CORE_SRCS := \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
-	labctl/output.c \
 	labctl/pci-sysfs.c \
 	labctl/pci.c \
 	labctl/plan.c \
@@ -112,6 +112,7 @@ LIB_SRCS := $(UTIL_SRCS) $(CORE_SRCS) $(CMD_SRCS)
 TESTS := \
 	test-sha256 \
 	test-util \
+	test-json \
 	test-sink \
 	test-interrupt \
 	test-yaml \

@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "isotime.h"
 #include "journal.h"
-#include "output.h"
+#include "json-writer.h"
 #include "virt.h"
 
 struct node_row {
@@ -84,53 +84,51 @@ static void age(time_t created, time_t now, char out[24])
 
 static void print_json(const struct lab_row *labs, size_t n)
 {
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_adds(&b, "{\"labs\":[");
+	struct lc_jw jw = LC_JW_INIT;
+	lc_jw_object_begin(&jw);
+	lc_jw_object_inline_begin_array(&jw, "labs");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char ts[LC_ISO8601_SIZE];
-		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
-		lc_json_str(&b, l->name);
-		lc_buf_adds(&b, ",\"expires\":");
+		lc_jw_array_inline_begin_object(&jw);
+		lc_jw_object_string(&jw, "name", l->name);
 		if (l->expires && lc_iso8601(l->expires, ts) == 0) {
-			lc_json_str(&b, ts);
+			lc_jw_object_string(&jw, "expires", ts);
 		} else {
-			lc_buf_adds(&b, "null");
+			lc_jw_object_null(&jw, "expires");
 		}
-		lc_buf_adds(&b, ",\"nodes\":[");
+		lc_jw_object_inline_begin_array(&jw, "nodes");
 		for (size_t k = 0; k < l->n; k++) {
 			const struct node_row *r = &l->nodes[k];
-			lc_buf_adds(&b, k ? ",{\"name\":" : "{\"name\":");
-			lc_json_str(&b, r->name);
+			lc_jw_array_inline_begin_object(&jw);
+			lc_jw_object_string(&jw, "name", r->name);
 			char *dom = lc_asprintf("%s-%s", l->name, r->name);
-			lc_buf_adds(&b, ",\"domain\":");
-			lc_json_str(&b, r->dom ? r->dom->name : dom);
+			lc_jw_object_string(&jw, "domain", r->dom ? r->dom->name : dom);
 			free(dom);
-			lc_buf_adds(&b, ",\"kind\":");
-			lc_json_str(&b, r->kind);
-			lc_buf_addf(&b, ",\"state\":\"%s\",\"vfs\":[", state_of(r));
-			for (size_t v = 0; r->dom && v < r->dom->vfs.n; v++) {
-				lc_buf_adds(&b, v ? "," : "");
-				lc_json_str(&b, r->dom->vfs.v[v]);
-			}
-			lc_buf_adds(&b, "],\"macs\":[");
-			for (size_t v = 0; r->dom && v < r->dom->macs.n; v++) {
-				lc_buf_adds(&b, v ? "," : "");
-				lc_json_str(&b, r->dom->macs.v[v]);
-			}
-			lc_buf_adds(&b, "],\"created\":");
+			lc_jw_object_string(&jw, "kind", r->kind);
+			lc_jw_object_string(&jw, "state", state_of(r));
+			lc_jw_object_inline_begin_array(&jw, "vfs");
+			for (size_t v = 0; r->dom && v < r->dom->vfs.n; v++)
+				lc_jw_array_string(&jw, r->dom->vfs.v[v]);
+			lc_jw_end(&jw);
+			lc_jw_object_inline_begin_array(&jw, "macs");
+			for (size_t v = 0; r->dom && v < r->dom->macs.n; v++)
+				lc_jw_array_string(&jw, r->dom->macs.v[v]);
+			lc_jw_end(&jw);
 			if (r->dom && r->dom->created && lc_iso8601(r->dom->created, ts) == 0) {
-				lc_json_str(&b, ts);
+				lc_jw_object_string(&jw, "created", ts);
 			} else {
-				lc_buf_adds(&b, "null");
+				lc_jw_object_null(&jw, "created");
 			}
-			lc_buf_addc(&b, '}');
+			lc_jw_end(&jw);
 		}
-		lc_buf_adds(&b, "]}");
+		lc_jw_end(&jw);
+		lc_jw_end(&jw);
 	}
-	lc_buf_adds(&b, "]}\n");
-	fputs(lc_buf_str(&b), stdout);
-	lc_buf_release(&b);
+	lc_jw_end(&jw);
+	lc_jw_end(&jw);
+	printf("%s\n", lc_jw_str(&jw));
+	lc_jw_release(&jw);
 }
 
 /* A node's VFs or MACs, comma-separated, "-" when none. */
