@@ -265,7 +265,7 @@ static void test_parser(void **state)
 	for (int i = 0; i < N; i++) {
 		if (i)
 			lc_buf_addc(&want, '\0');
-		lc_buf_add(&want, strs[i].s, strs[i].len);
+		lc_buf_adds(&want, lc_buf_str(&strs[i]));
 		lc_buf_release(&strs[i]);
 	}
 	assert_int_equal(out.len, want.len);
