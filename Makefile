@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DATADIR ?= $(CURDIR)
 CC      ?= cc
-PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1
+PKGS    := libvirt libxml-2.0 yaml-0.1 libcurl libisofs-1 gnutls
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
@@ -46,6 +46,7 @@ UTIL_SRCS := \
 	labctl/util/inet.c \
 	labctl/util/interrupt.c \
 	labctl/util/isotime.c \
+	labctl/util/json-writer.c \
 	labctl/util/pci-addr.c \
 	labctl/util/quote.c \
 	labctl/util/sha256.c \
@@ -73,7 +74,6 @@ CORE_SRCS := \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
-	labctl/output.c \
 	labctl/pci-sysfs.c \
 	labctl/pci.c \
 	labctl/plan.c \
@@ -114,6 +114,7 @@ LIB_SRCS := $(UTIL_SRCS) $(CORE_SRCS) $(CMD_SRCS)
 TESTS := \
 	test-sha256 \
 	test-util \
+	test-json \
 	test-sink \
 	test-interrupt \
 	test-yaml \
@@ -192,6 +193,7 @@ tests/out/sysfs/.stamp: tests/mksysfs.py
 # a skip fails. The scripts get the binary of this build (plain or sanitized).
 SUITES := \
 	tests/test-layers.sh \
+	tests/test-links.sh \
 	tests/test-docs.sh \
 	tests/test-completion.sh \
 	$(TEST_BINS) \

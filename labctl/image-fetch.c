@@ -213,9 +213,10 @@ static bool adopt(const char *dest, const char *sha256)
 	struct stat st;
 	if (fd < 0)
 		return false;
-	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	struct lc_sha256 h;
-	lc_sha256_init(&h);
+	/* a hash that cannot start or finish adopts nothing: the download reports it */
+	struct lc_err herr = LC_ERR_INIT;
+	struct lc_sha256 *h = lc_sha256_new(&herr);
+	bool ok = h && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	size_t bufsz = 1u << 20;
 	uint8_t *buf = ok ? lc_malloc(bufsz) : NULL;
 	for (ssize_t r; ok && (r = read(fd, buf, bufsz)) != 0;) {
@@ -224,20 +225,19 @@ static bool adopt(const char *dest, const char *sha256)
 		if (r < 0)
 			ok = false;
 		else
-			lc_sha256_update(&h, buf, (size_t)r);
+			lc_sha256_update(h, buf, (size_t)r);
 	}
 	free(buf);
 	close(fd);
-	uint8_t d[32];
+	uint8_t d[LC_SHA256_LEN];
 	char hex[65];
-	lc_sha256_final(&h, d);
-	lc_sha256_hex(d, hex);
-	if (!ok || strcmp(hex, sha256) != 0)
-		return false;
-	/* a record that cannot be written is the download's to report */
-	struct lc_err werr = LC_ERR_INIT;
-	ok = write_record(dest, hex, &st, NULL, &werr) == 0;
-	lc_err_release(&werr);
+	ok = ok && lc_sha256_final(h, d, &herr) == 0;
+	lc_sha256_free(h);
+	if (ok)
+		lc_sha256_hex(d, hex);
+	/* a record that cannot be written is the download's to report, too */
+	ok = ok && strcmp(hex, sha256) == 0 && write_record(dest, hex, &st, NULL, &herr) == 0;
+	lc_err_release(&herr);
 	return ok;
 }
 

@@ -30,7 +30,7 @@ struct lc_sink {
 	dev_t dev;
 	ino_t ino;
 	bool direct;
-	struct lc_sha256 sha; /* the writer's while slabs are in flight */
+	struct lc_sha256 *sha; /* the writer's while slabs are in flight */
 	struct slab slabs[NSLABS];
 	size_t fill; /* the slab the caller fills */
 	size_t next; /* the slab the writer takes next */
@@ -54,7 +54,7 @@ static int set_direct(struct lc_sink *s, bool on)
 /* Hash a slab and write it where it belongs. 0 or an errno. */
 static int put(struct lc_sink *s, struct slab *b)
 {
-	lc_sha256_update(&s->sha, b->buf, b->len);
+	lc_sha256_update(s->sha, b->buf, b->len);
 	/* an unaligned tail cannot go O_DIRECT: it goes through the page cache */
 	if (s->direct && (b->len % ALIGN || b->off % ALIGN)) {
 		int e = set_direct(s, false);
@@ -164,7 +164,7 @@ static int hash_existing(struct lc_sink *s, uint64_t n)
 			e = r < 0 ? errno : EIO;
 			break;
 		}
-		lc_sha256_update(&s->sha, buf, (size_t)r);
+		lc_sha256_update(s->sha, buf, (size_t)r);
 		done += (uint64_t)r;
 	}
 	close(fd);
@@ -184,6 +184,7 @@ static void sink_free(struct lc_sink *s)
 	pthread_mutex_destroy(&s->mu);
 	for (size_t i = 0; i < NSLABS; i++)
 		free(s->slabs[i].buf);
+	lc_sha256_free(s->sha);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->path);
@@ -192,13 +193,16 @@ static void sink_free(struct lc_sink *s)
 
 struct lc_sink *lc_sink_open(const char *path, bool direct, struct lc_err *err)
 {
+	struct lc_sha256 *sha = lc_sha256_new(err);
+	if (!sha)
+		return NULL;
 	struct lc_sink *s = lc_calloc(1, sizeof(*s));
+	s->sha = sha;
 	s->path = lc_strdup(path);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	for (size_t i = 0; i < NSLABS; i++)
 		s->slabs[i].buf = lc_aligned_alloc(ALIGN, SLAB);
-	lc_sha256_init(&s->sha);
 	s->fd = direct ? open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_DIRECT, 0644) : -1;
 	s->direct = s->fd >= 0;
 	if (!direct || (s->fd < 0 && errno == EINVAL)) /* file systems without O_DIRECT */
@@ -275,7 +279,9 @@ int lc_sink_reset(struct lc_sink *s)
 		return e;
 	if (ftruncate(s->fd, 0) < 0)
 		return errno;
-	lc_sha256_init(&s->sha);
+	/* finishing starts the hash over; a failure before it is dropped with the bytes */
+	uint8_t discard[LC_SHA256_LEN];
+	lc_sha256_final(s->sha, discard, NULL);
 	s->size = 0;
 	s->slabs[s->fill].len = 0;
 	s->slabs[s->fill].off = 0;
@@ -294,12 +300,12 @@ int lc_sink_close(struct lc_sink *s, bool durable, uint8_t digest[32], struct lc
 	if (close(s->fd) < 0 && !e)
 		e = errno;
 	s->fd = -1;
-	if (digest)
-		lc_sha256_final(&s->sha, digest);
 	int rc = 0;
 	if (e)
 		rc =
 		    lc_err_set(err, LC_EXIT_RUNTIME, "cannot write '%s': %s", s->path, strerror(e));
+	if (digest && lc_sha256_final(s->sha, digest, err) < 0)
+		rc = -1;
 	sink_free(s);
 	return rc;
 }

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Install the Debian packages labctl's build, tests and demo need, when
-# missing (as root; apt-get). Used by `make demo` and .ci/run. swtpm and
+# missing (as root; apt-get). Used by `make demo` and .ci/run. libcurl's
+# GnuTLS flavour, not the OpenSSL one: libvirt loads GnuTLS already, and
+# installing libcurl4-gnutls-dev takes libcurl4-openssl-dev away. swtpm and
 # ovmf are what kind hyperv needs (a TPM 2.0 emulator, secure-boot UEFI).
 set -eu
-PKGS="build-essential pkg-config libvirt-dev libxml2-dev libyaml-dev libcurl4-openssl-dev
-libcmocka-dev libisofs-dev genisoimage libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
+PKGS="build-essential pkg-config libvirt-dev libxml2-dev libyaml-dev libcurl4-gnutls-dev
+libgnutls28-dev libcmocka-dev libisofs-dev genisoimage libxml2-utils libvirt-clients libvirt-daemon-system qemu-system-x86
 qemu-utils dnsmasq-base python3 valgrind clang libclang-rt-14-dev tini graphviz mandoc
 swtpm swtpm-tools ovmf"
 missing=""

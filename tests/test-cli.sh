@@ -342,7 +342,8 @@ grep -qE '^labctl [0-9]+\.[0-9]+\.[0-9]+$' "$T/out" || { echo "FAIL --version: $
 $L --help >"$T/help" || { echo "FAIL --help exits non-zero" >&2; fail=1; }
 cmds=$(sed -n '/^commands:/,/^$/p' "$T/help" | sed -n 's/^  \([a-z][a-z-]*\)\( .*\)\{0,1\}$/\1/p' | sort -u)
 [ "$(echo "$cmds" | wc -l)" -ge 12 ] || { echo "FAIL --help lists too few commands: $cmds" >&2; fail=1; }
-isjson() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
+# FILE is one JSON document, read by a real parser (bytes that are not UTF-8 fail too)
+isjson() { python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$1" 2>/dev/null; }
 for c in $cmds; do
 	expect "$c --help" 0 "" $L $c --help
 	head -1 "$T/out" | grep -q "^usage: labctl \[GLOBAL OPTIONS\] $c\b" || { echo "FAIL $c --help: $(head -1 "$T/out")" >&2; fail=1; }
@@ -387,6 +388,28 @@ expect "image rm --json" 0 "" $L --catalog "$T/imgcat.yaml" --cache-dir "$T/imgc
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["image"]=="one" and d["removed"]>=1, d' "$T/out" ||
 	{ echo "FAIL image rm --json: $(cat "$T/out")" >&2; fail=1; }
 expect "host prepare --json" 2 "host prepare: there is no --json output" $L --json host prepare --dry-run
+expect "image ls --json" 0 "" $L --catalog "$T/imgcat.yaml" --cache-dir "$T/imgcache" image ls --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(i["name"], i["cached"]) for i in d["images"]]==[("one", False)], d' "$T/out" ||
+	{ echo "FAIL image ls --json: $(cat "$T/out")" >&2; fail=1; }
+# up and status in JSON; test:///default forgets its domains when labctl exits,
+# so status finds the journal's node missing
+printf 'name: js\nnodes:\n  a: {}\n' >"$T/js.yaml"
+expect "up --json" 0 "" $V --json up "$T/js.yaml"
+isjson "$T/out" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lab"]=="js" and [(n["name"], n["domain"], n["action"], n["booted"]) for n in d["nodes"]]==[("a", "js-a", "created", False)] and d["seconds"]>=0, d' "$T/out" ||
+	{ echo "FAIL up --json: $(cat "$T/out")" >&2; fail=1; }
+expect "status --json" 0 "" $V --json status js
+isjson "$T/out" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(l["name"], [(n["name"], n["domain"], n["state"], n["vfs"]) for n in l["nodes"]]) for l in d["labs"]]==[("js", [("a", "js-a", "missing", [])])], d' "$T/out" ||
+	{ echo "FAIL status --json: $(cat "$T/out")" >&2; fail=1; }
+expect "down js" 0 "" $V down js
+expect "status --json, no labs" 0 "" "$BIN" -c test:///default --state-dir "$T/nolabs" --json status
+isjson "$T/out" && python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))=={"labs":[]}' "$T/out" ||
+	{ echo "FAIL status --json without labs: $(cat "$T/out")" >&2; fail=1; }
+# the writer escapes what it is given: a path with a quote, a tab and a byte
+# that is not UTF-8 comes back in the error document, the byte as U+FFFD
+bad=$(printf '%s/q"t\tx\377.yaml' "$T")
+expect "--json error escaping" 2 "cannot open" $L --json validate "$bad"
+isjson "$T/out" && python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["error"]["message"]; assert "/q\"t\tx\ufffd.yaml" in m, m' "$T/out" ||
+	{ echo "FAIL --json error escaping: $(cat "$T/out")" >&2; fail=1; }
 
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

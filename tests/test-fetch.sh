@@ -55,6 +55,8 @@ YAML
 L="$BIN --catalog $T/catalog.yaml --cache-dir $T/cache --state-dir $T/state"
 sum() { sha256sum <"$1" | cut -d' ' -f1; }
 gets() { grep -c "^GET $1 " "$T/log"; }
+# FILE is one JSON document, read by a real parser (bytes that are not UTF-8 fail too)
+isjson() { python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$1"; }
 # until a pull has opened FILE.part (it holds FILE.lock from then on)
 await_part() { for _ in $(seq 200); do [ -e "$1.part" ] && return 0; sleep 0.05; done; return 1; }
 
@@ -149,7 +151,8 @@ grep -q "swap.raw.part' was removed or replaced during the download: not used" "
 [ "$(cut -d' ' -f1 "$T/cache/good.raw.sha256")" = "$S" ] || say "no record of good's sum"
 n=$(gets /good.bin)
 head -c $((5 << 20)) /dev/urandom >"$T/cache/good.raw"
-$L --json image ls | grep -q '"name":"good","format":"raw","cached":false' || say "a replaced file is listed as cached"
+$L --json image ls >"$T/ls.json" && isjson "$T/ls.json" &&
+	grep -q '"name":"good","format":"raw","cached":false' "$T/ls.json" || say "a replaced file is listed as cached: $(cat "$T/ls.json")"
 $L image pull good >"$T/out" 2>"$T/err" || say "pull over a replaced file: $(cat "$T/err")"
 grep -q "pulled, sha256 verified" "$T/out" || say "pull over a replaced file: $(cat "$T/out")"
 [ "$(sum "$T/cache/good.raw")" = "$S" ] || say "pull over a replaced file: wrong bytes"
@@ -166,7 +169,8 @@ head -c $((1 << 20)) /dev/urandom >"$T/www/ver.bin"
 SV2=$(sum "$T/www/ver.bin")
 printf 'images:\n  ver: {format: raw, url: "%s/ver.bin", sha256: %s}\n' "$U" "$SV2" >"$T/catalog-v2.yaml"
 L2="$BIN --catalog $T/catalog-v2.yaml --cache-dir $T/cache --state-dir $T/state"
-$L2 --json image ls | grep -q '"cached":false' || say "a new sum: still listed as cached"
+$L2 --json image ls >"$T/ls.json" && isjson "$T/ls.json" && grep -q '"cached":false' "$T/ls.json" ||
+	say "a new sum: still listed as cached: $(cat "$T/ls.json")"
 $L2 image pull ver >"$T/out" 2>"$T/err" || say "pull of a new version: $(cat "$T/err")"
 grep -q "pulled, sha256 verified" "$T/out" || say "pull of a new version: $(cat "$T/out")"
 [ "$(sum "$T/cache/ver.raw")" = "$SV2" ] || say "pull of a new version: old bytes kept"
@@ -203,7 +207,8 @@ $LL image pull t >"$T/out" 2>"$T/err"
 $LL image pull plain >"$T/out" 2>"$T/err" && grep -q "no sha256 is known" "$T/out" || say "local pull without a sum: $(cat "$T/out" "$T/err")"
 sleep 0.01
 echo plain2 >"$T/loc/plain.bin"
-$LL --json image ls | grep -q '"name":"plain","format":"raw","cached":false' || say "a changed local source: still listed as cached"
+$LL --json image ls >"$T/ls.json" && isjson "$T/ls.json" &&
+	grep -q '"name":"plain","format":"raw","cached":false' "$T/ls.json" || say "a changed local source: still listed as cached: $(cat "$T/ls.json")"
 $LL image pull plain >"$T/out" 2>&1 && [ "$(cat "$T/loc/cache/plain.raw")" = plain2 ] || say "a changed local source: not copied again: $(cat "$T/out")"
 mv "$T/loc/plain.bin" "$T/loc/plain.gone"
 $LL image pull plain >"$T/out" 2>&1 && grep -q "already cached" "$T/out" || say "a local source gone: the copy no longer counts: $(cat "$T/out")"

@@ -999,14 +999,14 @@ static void test_status_cmd(void **state)
 	size_t n;
 	assert_int_equal(lc_virt_lab_domains(e->v, "itest", &o, &n, &err), 0);
 	assert_int_equal(o[0].macs.n, 2);
-	char *want = lc_asprintf(" %s,%s %s,%s\n", o[0].vfs.v[0], o[0].vfs.v[1], o[0].macs.v[0],
+	char *want = lc_asprintf(" %s,%s %s,%s  ", o[0].vfs.v[0], o[0].vfs.v[1], o[0].macs.v[0],
 				 o[0].macs.v[1]);
 	lc_virt_objs_free(o, n);
 	char *argv[] = {"status", "itest", NULL};
 	char *out;
 	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
 	assert_non_null(strstr(out, " VFS "));
-	assert_non_null(strstr(out, " MACS\n"));
+	assert_non_null(strstr(out, " MACS  ADDRESSES\n"));
 	char *line_a = strstr(out, "\nitest ");
 	assert_non_null(line_a);
 	char *eol = strchr(line_a + 1, '\n');
@@ -1248,7 +1248,9 @@ static void test_wait_proof(void **state)
 	e->o.json = true;
 	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
 	if (!strstr(out, "\"name\":\"k\",\"domain\":\"ptest-k\"") ||
-	    !strstr(out, "\"l2\":\"ok\",\"proof\":\"BOOTED node=k virt=svm l2=ok disk=D\"}"))
+	    !strstr(
+		out,
+		"\"l2\":\"ok\",\"proof\":\"BOOTED node=k virt=svm l2=ok disk=D\",\"addresses\":"))
 		fail_msg("status of k: %s", out);
 	free(out);
 	write_text(log[1], "");
@@ -1256,10 +1258,11 @@ static void test_wait_proof(void **state)
 	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
 	/* k's copy is from the up that saw fail-modprobe; g's from the first */
 	if (!strstr(out,
-		    "\"l2\":\"fail-modprobe\",\"proof\":\"BOOTED node=k l2=fail-modprobe\"}") ||
-	    !strstr(out, "\"l2\":\"none\",\"proof\":\"BOOTED node=g virt=none l2=none disk=D\"}") ||
+		    "\"l2\":\"fail-modprobe\",\"proof\":\"BOOTED node=k l2=fail-modprobe\",") ||
+	    !strstr(out, "\"l2\":\"none\",\"proof\":\"BOOTED node=g virt=none l2=none "
+			 "disk=D\",\"addresses\":") ||
 	    !strstr(out, "\"name\":\"o\",\"domain\":\"ptest-o\"") ||
-	    !strstr(out, "\"l2\":null,\"proof\":null}]"))
+	    !strstr(out, "\"l2\":null,\"proof\":null,\"addresses\":[]}]"))
 		fail_msg("status after the logs were truncated: %s", out);
 	free(out);
 	e->o.json = false;

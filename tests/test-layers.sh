@@ -30,6 +30,7 @@ plant bad.c '#include "cmd.h"'
 plant bad.h '#include "cmd-up.h"'
 plant bad.c '#include <libvirt/libvirt.h>'
 plant cmd/bad.c '#include <curl/curl.h>'
+plant util/bad.c '#include <gnutls/crypto.h>'
 plant bad.c '#include "../cmd/cmd.h"'
 plant util/bad.c '#include "util/../lab.h"'
 

@@ -9,7 +9,7 @@
 #include "fsutil.h"
 #include "lab.h"
 #include "load.h"
-#include "output.h"
+#include "json-writer.h"
 #include "topology.h"
 #include "validate.h"
 
@@ -73,15 +73,17 @@ static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *
 	rc = lc_lab_down_nodes(&s->opts, s->virt, lab, only, n_only, &r, err);
 	free(only);
 	if (rc == 0 && s->opts.json) {
-		struct lc_buf b = LC_BUF_INIT;
-		lc_buf_adds(&b, "{\"lab\":");
-		lc_json_str(&b, lab);
-		lc_buf_addf(&b,
-			    ",\"domains\":%zu,\"networks\":%zu,\"volumes\":%zu,\"leases\":%zu,"
-			    "\"seconds\":%.3f}\n",
-			    r.n_domains, r.n_networks, r.n_volumes, r.n_leases, r.seconds);
-		fputs(lc_buf_str(&b), stdout);
-		lc_buf_release(&b);
+		struct lc_jw jw = LC_JW_INIT;
+		lc_jw_object_begin(&jw);
+		lc_jw_object_string(&jw, "lab", lab);
+		lc_jw_object_uint(&jw, "domains", r.n_domains);
+		lc_jw_object_uint(&jw, "networks", r.n_networks);
+		lc_jw_object_uint(&jw, "volumes", r.n_volumes);
+		lc_jw_object_uint(&jw, "leases", r.n_leases);
+		lc_jw_object_double(&jw, "seconds", 3, r.seconds);
+		lc_jw_end(&jw);
+		printf("%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
 	} else if (rc == 0 && s->opts.verbosity >= 0)
 		printf("lab %s: %zu domains, %zu networks, %zu volumes removed, %zu leases "
 		       "released (%.2fs)\n",

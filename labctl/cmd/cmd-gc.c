@@ -4,7 +4,7 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "output.h"
+#include "json-writer.h"
 #include "lab.h"
 
 static int cmd_gc(struct lc_session *s, int argc, char **argv, struct lc_err *err)
@@ -15,16 +15,16 @@ static int cmd_gc(struct lc_session *s, int argc, char **argv, struct lc_err *er
 	struct lc_gc_report r;
 	int rc = lc_lab_gc(&s->opts, s->virt, time(NULL), &r, err);
 	if (rc == 0 && s->opts.json) {
-		struct lc_buf b = LC_BUF_INIT;
-		lc_buf_adds(&b, "{\"labs\":[");
-		for (size_t i = 0; i < r.labs.n; i++) {
-			if (i)
-				lc_buf_addc(&b, ',');
-			lc_json_str(&b, r.labs.v[i]);
-		}
-		lc_buf_addf(&b, "],\"stale_leases\":%zu}\n", r.n_stale_leases);
-		fputs(lc_buf_str(&b), stdout);
-		lc_buf_release(&b);
+		struct lc_jw jw = LC_JW_INIT;
+		lc_jw_object_begin(&jw);
+		lc_jw_object_inline_begin_array(&jw, "labs");
+		for (size_t i = 0; i < r.labs.n; i++)
+			lc_jw_array_string(&jw, r.labs.v[i]);
+		lc_jw_end(&jw);
+		lc_jw_object_uint(&jw, "stale_leases", r.n_stale_leases);
+		lc_jw_end(&jw);
+		printf("%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
 	} else if (rc == 0 && s->opts.verbosity >= 0) {
 		for (size_t i = 0; i < r.labs.n; i++)
 			printf("lab %s: ttl passed, brought down\n", r.labs.v[i]);

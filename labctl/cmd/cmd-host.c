@@ -19,7 +19,7 @@
 #include "host-facts.h"
 #include "host-vfs.h"
 #include "load.h"
-#include "output.h"
+#include "json-writer.h"
 #include "pci.h"
 #include "topology.h"
 
@@ -40,31 +40,36 @@ static void print_table(const struct lc_vf_status *v, size_t n)
 
 static void print_json(const struct lc_vf_status *v, size_t n, bool busy_known)
 {
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_adds(&b, busy_known ? "{\"vfs\":[" : "{\"busy_known\":false,\"vfs\":[");
+	struct lc_jw jw = LC_JW_INIT;
+	lc_jw_object_begin(&jw);
+	if (!busy_known)
+		lc_jw_object_bool(&jw, "busy_known", false);
+	lc_jw_object_inline_begin_array(&jw, "vfs");
 	for (size_t i = 0; i < n; i++) {
 		const struct lc_vf_status *s = &v[i];
-		lc_buf_adds(&b, i ? ",{\"address\":" : "{\"address\":");
-		lc_json_str(&b, s->vf->addr);
-		lc_buf_adds(&b, ",\"pf\":");
-		lc_json_str(&b, s->vf->physfn);
-		lc_buf_adds(&b, ",\"pf_netdev\":");
-		lc_json_str(&b, s->pf && s->pf->netdev[0] ? s->pf->netdev : NULL);
-		lc_buf_addf(&b,
-			    ",\"index\":%d,\"vendor\":\"%04x\",\"device\":\"%04x\","
-			    "\"iommu_group\":%d,\"numa_node\":%d,\"state\":\"%s\",\"lab\":",
-			    s->vf->vf_index, s->vf->vendor, s->vf->device, s->vf->group,
-			    s->vf->numa, lc_vf_state_name(s->state));
-		lc_json_str(&b, s->lab);
-		lc_buf_adds(&b, ",\"node\":");
-		lc_json_str(&b, s->node);
-		lc_buf_adds(&b, ",\"reason\":");
-		lc_json_str(&b, s->reason);
-		lc_buf_addc(&b, '}');
+		char id[8];
+		lc_jw_array_inline_begin_object(&jw);
+		lc_jw_object_string(&jw, "address", s->vf->addr);
+		lc_jw_object_string(&jw, "pf", s->vf->physfn);
+		lc_jw_object_string(&jw, "pf_netdev",
+				    s->pf && s->pf->netdev[0] ? s->pf->netdev : NULL);
+		lc_jw_object_int(&jw, "index", s->vf->vf_index);
+		snprintf(id, sizeof(id), "%04x", s->vf->vendor);
+		lc_jw_object_string(&jw, "vendor", id);
+		snprintf(id, sizeof(id), "%04x", s->vf->device);
+		lc_jw_object_string(&jw, "device", id);
+		lc_jw_object_int(&jw, "iommu_group", s->vf->group);
+		lc_jw_object_int(&jw, "numa_node", s->vf->numa);
+		lc_jw_object_string(&jw, "state", lc_vf_state_name(s->state));
+		lc_jw_object_string(&jw, "lab", s->lab);
+		lc_jw_object_string(&jw, "node", s->node);
+		lc_jw_object_string(&jw, "reason", s->reason);
+		lc_jw_end(&jw);
 	}
-	lc_buf_adds(&b, "]}\n");
-	fputs(lc_buf_str(&b), stdout);
-	lc_buf_release(&b);
+	lc_jw_end(&jw);
+	lc_jw_end(&jw);
+	printf("%s\n", lc_jw_str(&jw));
+	lc_jw_release(&jw);
 }
 
 static int host_vfs(struct lc_session *s, struct lc_err *err)
@@ -116,19 +121,21 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 	bool colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	static const char *const col[] = {"\033[32m", "\033[33m", "\033[31m"};
 	struct lc_buf b = LC_BUF_INIT;
-	if (s->opts.json)
-		lc_buf_adds(&b, "{\"checks\":[");
+	struct lc_jw jw = LC_JW_INIT;
+	if (s->opts.json) {
+		lc_jw_object_begin(&jw);
+		lc_jw_object_inline_begin_array(&jw, "checks");
+	}
 	for (size_t i = 0; i < c.n; i++) {
 		const struct lc_check *k = &c.v[i];
 		fails += k->result == LC_FAIL;
 		if (s->opts.json) {
-			lc_buf_addf(&b,
-				    "%s{\"id\":\"%s\",\"result\":\"%s\",\"detail\":", i ? "," : "",
-				    k->id, lc_verdict_name(k->result));
-			lc_json_str(&b, k->detail);
-			lc_buf_adds(&b, ",\"fix\":");
-			lc_json_str(&b, k->fix);
-			lc_buf_addc(&b, '}');
+			lc_jw_array_inline_begin_object(&jw);
+			lc_jw_object_string(&jw, "id", k->id);
+			lc_jw_object_string(&jw, "result", lc_verdict_name(k->result));
+			lc_jw_object_string(&jw, "detail", k->detail);
+			lc_jw_object_string(&jw, "fix", k->fix);
+			lc_jw_end(&jw);
 			continue;
 		}
 		lc_buf_addf(&b, "%s%s%s  %-13s %s\n", colour ? col[k->result] : "",
@@ -137,7 +144,10 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 			lc_buf_addf(&b, "      %-13s fix: %s\n", "", k->fix);
 	}
 	if (s->opts.json) {
-		lc_buf_adds(&b, "]}\n");
+		lc_jw_end(&jw);
+		lc_jw_end(&jw);
+		lc_buf_addf(&b, "%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
 		s->json_written = true;
 	}
 	fputs(lc_buf_str(&b), stdout);

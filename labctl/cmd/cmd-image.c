@@ -8,7 +8,7 @@
 #include "image-cache.h"
 #include "interrupt.h"
 #include "load.h"
-#include "output.h"
+#include "json-writer.h"
 
 struct bar_state {
 	struct timespec last; /* of the last redraw */
@@ -63,13 +63,14 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 		fputs("\r\033[K", stderr);
 	bool sums = lc_image_sums_known(img);
 	if (rc == 0 && s->opts.json) {
-		struct lc_buf b = LC_BUF_INIT;
-		lc_buf_adds(&b, "{\"image\":");
-		lc_json_str(&b, name);
-		lc_buf_addf(&b, ",\"fetched\":%zu,\"verified\":%s}\n", fetched,
-			    sums ? "true" : "false");
-		fputs(lc_buf_str(&b), stdout);
-		lc_buf_release(&b);
+		struct lc_jw jw = LC_JW_INIT;
+		lc_jw_object_begin(&jw);
+		lc_jw_object_string(&jw, "image", name);
+		lc_jw_object_uint(&jw, "fetched", fetched);
+		lc_jw_object_bool(&jw, "verified", sums);
+		lc_jw_end(&jw);
+		printf("%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
 	} else if (rc == 0 && s->opts.verbosity >= 0)
 		printf("%s: %s\n", name,
 		       !fetched ? "already cached"
@@ -81,23 +82,26 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 static void ls(struct lc_session *s, const struct lc_catalog *c)
 {
 	struct lc_buf b = LC_BUF_INIT;
-	if (s->opts.json)
-		lc_buf_adds(&b, "{\"images\":[");
-	else
+	struct lc_jw jw = LC_JW_INIT;
+	if (s->opts.json) {
+		lc_jw_object_begin(&jw);
+		lc_jw_object_inline_begin_array(&jw, "images");
+	} else {
 		lc_buf_addf(&b, "%-16s %-7s %-7s %12s  %s\n", "NAME", "FORMAT", "CACHED", "SIZE",
 			    "PATH");
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct lc_image *img = &c->images[i];
 		struct lc_image_state st;
 		lc_image_state(s->opts.cache_dir, img, &st);
 		if (s->opts.json) {
-			lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
-			lc_json_str(&b, img->name.v);
-			lc_buf_addf(&b, ",\"format\":\"%s\",\"cached\":%s,\"path\":",
-				    lc_image_format_name(img->format),
-				    st.cached ? "true" : "false");
-			lc_json_str(&b, st.path);
-			lc_buf_addf(&b, ",\"size\":%llu}", (unsigned long long)st.size);
+			lc_jw_array_inline_begin_object(&jw);
+			lc_jw_object_string(&jw, "name", img->name.v);
+			lc_jw_object_string(&jw, "format", lc_image_format_name(img->format));
+			lc_jw_object_bool(&jw, "cached", st.cached);
+			lc_jw_object_string(&jw, "path", st.path);
+			lc_jw_object_uint(&jw, "size", st.size);
+			lc_jw_end(&jw);
 		} else {
 			lc_buf_addf(&b, "%-16s %-7s %-7s %12llu  %s\n", img->name.v,
 				    lc_image_format_name(img->format), st.cached ? "yes" : "no",
@@ -105,8 +109,12 @@ static void ls(struct lc_session *s, const struct lc_catalog *c)
 		}
 		free(st.path);
 	}
-	if (s->opts.json)
-		lc_buf_adds(&b, "]}\n");
+	if (s->opts.json) {
+		lc_jw_end(&jw);
+		lc_jw_end(&jw);
+		lc_buf_addf(&b, "%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
+	}
 	fputs(lc_buf_str(&b), stdout);
 	lc_buf_release(&b);
 }
@@ -132,12 +140,13 @@ static int cmd_image(struct lc_session *s, int argc, char **argv, struct lc_err 
 		size_t removed = 0;
 		rc = img ? lc_image_remove(s->opts.cache_dir, img, &removed, err) : -1;
 		if (rc == 0 && s->opts.json) {
-			struct lc_buf b = LC_BUF_INIT;
-			lc_buf_adds(&b, "{\"image\":");
-			lc_json_str(&b, argv[2]);
-			lc_buf_addf(&b, ",\"removed\":%zu}\n", removed);
-			fputs(lc_buf_str(&b), stdout);
-			lc_buf_release(&b);
+			struct lc_jw jw = LC_JW_INIT;
+			lc_jw_object_begin(&jw);
+			lc_jw_object_string(&jw, "image", argv[2]);
+			lc_jw_object_uint(&jw, "removed", removed);
+			lc_jw_end(&jw);
+			printf("%s\n", lc_jw_str(&jw));
+			lc_jw_release(&jw);
 		} else if (rc == 0 && s->opts.verbosity >= 0)
 			printf("%s: %zu file%s removed\n", argv[2], removed,
 			       removed == 1 ? "" : "s");

@@ -4,18 +4,15 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "output.h"
+#include "json-writer.h"
 #include "templates.h"
 
-static void json_list(struct lc_buf *b, const char *key, const struct lc_strv *l)
+static void json_list(struct lc_jw *jw, const char *key, const struct lc_strv *l)
 {
-	lc_buf_addf(b, "\"%s\":[", key);
-	for (size_t i = 0; i < l->n; i++) {
-		if (i)
-			lc_buf_addc(b, ',');
-		lc_json_str(b, l->v[i]);
-	}
-	lc_buf_addc(b, ']');
+	lc_jw_object_inline_begin_array(jw, key);
+	for (size_t i = 0; i < l->n; i++)
+		lc_jw_array_string(jw, l->v[i]);
+	lc_jw_end(jw);
 }
 
 static int cmd_kinds(struct lc_session *s, int argc, char **argv, struct lc_err *err)
@@ -32,13 +29,14 @@ static int cmd_kinds(struct lc_session *s, int argc, char **argv, struct lc_err 
 	}
 	struct lc_buf b = LC_BUF_INIT;
 	if (s->opts.json) {
-		lc_buf_adds(&b, "{\"templates\":");
-		lc_json_str(&b, s->opts.templates);
-		lc_buf_addc(&b, ',');
-		json_list(&b, "kinds", &kinds);
-		lc_buf_addc(&b, ',');
-		json_list(&b, "networks", &nets);
-		lc_buf_adds(&b, "}\n");
+		struct lc_jw jw = LC_JW_INIT;
+		lc_jw_object_begin(&jw);
+		lc_jw_object_string(&jw, "templates", s->opts.templates);
+		json_list(&jw, "kinds", &kinds);
+		json_list(&jw, "networks", &nets);
+		lc_jw_end(&jw);
+		lc_buf_addf(&b, "%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
 	} else {
 		lc_buf_addf(&b, "node kinds (%s):\n", s->opts.templates);
 		for (size_t i = 0; i < kinds.n; i++)

@@ -12,7 +12,7 @@
 #include "host-facts.h"
 #include "host-vfs.h"
 #include "interrupt.h"
-#include "output.h"
+#include "json-writer.h"
 #include "plan.h"
 #include "strv.h"
 #include "virt.h"
@@ -68,40 +68,36 @@ static int write_dir(const struct lc_plan *p, const char *dir, struct lc_err *er
 
 static void print_json(const struct lc_topology *t, const struct lc_plan *p, const char *dir)
 {
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_adds(&b, "{\"lab\":");
-	lc_json_str(&b, t->name.v);
-	lc_buf_adds(&b, ",\"objects\":[");
+	struct lc_jw jw = LC_JW_INIT;
+	lc_jw_object_begin(&jw);
+	lc_jw_object_string(&jw, "lab", t->name.v);
+	lc_jw_object_inline_begin_array(&jw, "objects");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct lc_planned *e = &p->v[i];
-		lc_buf_addf(&b, "%s{\"type\":\"%s\",\"name\":", i ? "," : "", type_name(e->type));
-		lc_json_str(&b, e->name);
-		lc_buf_adds(&b, ",\"node\":");
-		lc_json_str(&b, e->node ? e->node->name : NULL);
+		lc_jw_array_inline_begin_object(&jw);
+		lc_jw_object_string(&jw, "type", type_name(e->type));
+		lc_jw_object_string(&jw, "name", e->name);
+		lc_jw_object_string(&jw, "node", e->node ? e->node->name : NULL);
 		if (dir) {
 			char *file = lc_planned_file_name(e);
 			char *path = lc_asprintf("%s/%s", dir, file);
-			lc_buf_adds(&b, ",\"file\":");
-			lc_json_str(&b, path);
+			lc_jw_object_string(&jw, "file", path);
 			free(path);
 			free(file);
 		}
 		if (e->type == LC_OBJ_DOMAIN) {
-			lc_buf_adds(&b, ",\"dropped\":[");
-			for (size_t k = 0; k < e->dropped.n; k++) {
-				if (k)
-					lc_buf_addc(&b, ',');
-				lc_json_str(&b, e->dropped.v[k]);
-			}
-			lc_buf_addc(&b, ']');
+			lc_jw_object_inline_begin_array(&jw, "dropped");
+			for (size_t k = 0; k < e->dropped.n; k++)
+				lc_jw_array_string(&jw, e->dropped.v[k]);
+			lc_jw_end(&jw);
 		}
-		lc_buf_adds(&b, ",\"xml\":");
-		lc_json_str(&b, e->xml);
-		lc_buf_addc(&b, '}');
+		lc_jw_object_string(&jw, "xml", e->xml);
+		lc_jw_end(&jw);
 	}
-	lc_buf_adds(&b, "]}\n");
-	fputs(lc_buf_str(&b), stdout);
-	lc_buf_release(&b);
+	lc_jw_end(&jw);
+	lc_jw_end(&jw);
+	printf("%s\n", lc_jw_str(&jw));
+	lc_jw_release(&jw);
 }
 
 static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err *err)

@@ -6,12 +6,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cmd.h"
 #include "isotime.h"
 #include "journal.h"
-#include "output.h"
+#include "json-writer.h"
 #include "proof.h"
 #include "virt.h"
 
@@ -19,7 +20,59 @@ struct node_row {
 	char *name, *kind;
 	const struct lc_virt_obj *dom; /* NULL: missing */
 	char *proof, *l2;	       /* the last boot line with l2=, and its value */
+	struct lc_ifaddr *live;	       /* the addresses libvirt sees now */
+	size_t n_live;
 };
+
+/* The IPv4 address libvirt sees on the NIC with mac, or NULL. */
+static const char *live_ip(const struct node_row *r, const char *mac)
+{
+	for (size_t i = 0; i < r->n_live; i++)
+		if (strcasecmp(r->live[i].mac, mac) == 0)
+			return r->live[i].ip;
+	return NULL;
+}
+
+/* Each planned NIC with the address it has now (null until known), then any other. */
+static void json_addresses(struct lc_jw *jw, const struct node_row *r)
+{
+	const struct lc_virt_obj *d = r->dom;
+	lc_jw_object_inline_begin_array(jw, "addresses");
+	for (size_t k = 0; d && k < d->nic_macs.n && k < d->nic_nets.n; k++) {
+		lc_jw_array_inline_begin_object(jw);
+		lc_jw_object_string(jw, "network", d->nic_nets.v[k]);
+		lc_jw_object_string(jw, "mac", d->nic_macs.v[k]);
+		lc_jw_object_string(jw, "ip", live_ip(r, d->nic_macs.v[k]));
+		lc_jw_end(jw);
+	}
+	for (size_t i = 0; i < r->n_live; i++) {
+		if (d && lc_strv_find(&d->nic_macs, r->live[i].mac) < d->nic_macs.n)
+			continue;
+		lc_jw_array_inline_begin_object(jw);
+		lc_jw_object_null(jw, "network");
+		lc_jw_object_string(jw, "mac", r->live[i].mac);
+		lc_jw_object_string(jw, "ip", r->live[i].ip);
+		lc_jw_end(jw);
+	}
+	lc_jw_end(jw);
+}
+
+/* "mgmt=10.77.0.41,store=-" for the table: each planned NIC's address now. */
+static char *text_addresses(const struct node_row *r)
+{
+	const struct lc_virt_obj *d = r->dom;
+	struct lc_buf b = LC_BUF_INIT;
+	for (size_t k = 0; d && k < d->nic_macs.n && k < d->nic_nets.n; k++) {
+		const char *ip = live_ip(r, d->nic_macs.v[k]);
+		lc_buf_addf(&b, "%s%s=%s", b.len ? "," : "", d->nic_nets.v[k], ip ? ip : "-");
+	}
+	for (size_t i = 0; i < r->n_live; i++)
+		if (!d || lc_strv_find(&d->nic_macs, r->live[i].mac) >= d->nic_macs.n)
+			lc_buf_addf(&b, "%s%s", b.len ? "," : "", r->live[i].ip);
+	if (!b.len)
+		lc_buf_adds(&b, "-");
+	return lc_buf_detach(&b);
+}
 
 struct lab_row {
 	char *name;
@@ -86,63 +139,54 @@ static void age(time_t created, time_t now, char out[24])
 
 static void print_json(const struct lab_row *labs, size_t n)
 {
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_adds(&b, "{\"labs\":[");
+	struct lc_jw jw = LC_JW_INIT;
+	lc_jw_object_begin(&jw);
+	lc_jw_object_inline_begin_array(&jw, "labs");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char ts[LC_ISO8601_SIZE];
-		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
-		lc_json_str(&b, l->name);
-		lc_buf_adds(&b, ",\"expires\":");
+		lc_jw_array_inline_begin_object(&jw);
+		lc_jw_object_string(&jw, "name", l->name);
 		if (l->expires && lc_iso8601(l->expires, ts) == 0) {
-			lc_json_str(&b, ts);
+			lc_jw_object_string(&jw, "expires", ts);
 		} else {
-			lc_buf_adds(&b, "null");
+			lc_jw_object_null(&jw, "expires");
 		}
-		lc_buf_adds(&b, ",\"nodes\":[");
+		lc_jw_object_inline_begin_array(&jw, "nodes");
 		for (size_t k = 0; k < l->n; k++) {
 			const struct node_row *r = &l->nodes[k];
-			lc_buf_adds(&b, k ? ",{\"name\":" : "{\"name\":");
-			lc_json_str(&b, r->name);
+			lc_jw_array_inline_begin_object(&jw);
+			lc_jw_object_string(&jw, "name", r->name);
 			char *dom = lc_asprintf("%s-%s", l->name, r->name);
-			lc_buf_adds(&b, ",\"domain\":");
-			lc_json_str(&b, r->dom ? r->dom->name : dom);
+			lc_jw_object_string(&jw, "domain", r->dom ? r->dom->name : dom);
 			free(dom);
-			lc_buf_adds(&b, ",\"kind\":");
-			lc_json_str(&b, r->kind);
-			lc_buf_addf(&b, ",\"state\":\"%s\",\"vfs\":[", state_of(r));
-			for (size_t v = 0; r->dom && v < r->dom->vfs.n; v++) {
-				lc_buf_adds(&b, v ? "," : "");
-				lc_json_str(&b, r->dom->vfs.v[v]);
-			}
-			lc_buf_adds(&b, "],\"macs\":[");
-			for (size_t v = 0; r->dom && v < r->dom->macs.n; v++) {
-				lc_buf_adds(&b, v ? "," : "");
-				lc_json_str(&b, r->dom->macs.v[v]);
-			}
-			lc_buf_adds(&b, "],\"created\":");
+			lc_jw_object_string(&jw, "kind", r->kind);
+			lc_jw_object_string(&jw, "state", state_of(r));
+			lc_jw_object_inline_begin_array(&jw, "vfs");
+			for (size_t v = 0; r->dom && v < r->dom->vfs.n; v++)
+				lc_jw_array_string(&jw, r->dom->vfs.v[v]);
+			lc_jw_end(&jw);
+			lc_jw_object_inline_begin_array(&jw, "macs");
+			for (size_t v = 0; r->dom && v < r->dom->macs.n; v++)
+				lc_jw_array_string(&jw, r->dom->macs.v[v]);
+			lc_jw_end(&jw);
 			if (r->dom && r->dom->created && lc_iso8601(r->dom->created, ts) == 0) {
-				lc_json_str(&b, ts);
+				lc_jw_object_string(&jw, "created", ts);
 			} else {
-				lc_buf_adds(&b, "null");
+				lc_jw_object_null(&jw, "created");
 			}
-			lc_buf_adds(&b, ",\"l2\":");
-			if (r->l2)
-				lc_json_str(&b, r->l2);
-			else
-				lc_buf_adds(&b, "null");
-			lc_buf_adds(&b, ",\"proof\":");
-			if (r->proof)
-				lc_json_str(&b, r->proof);
-			else
-				lc_buf_adds(&b, "null");
-			lc_buf_addc(&b, '}');
+			lc_jw_object_string(&jw, "l2", r->l2);
+			lc_jw_object_string(&jw, "proof", r->proof);
+			json_addresses(&jw, r);
+			lc_jw_end(&jw);
 		}
-		lc_buf_adds(&b, "]}");
+		lc_jw_end(&jw);
+		lc_jw_end(&jw);
 	}
-	lc_buf_adds(&b, "]}\n");
-	fputs(lc_buf_str(&b), stdout);
-	lc_buf_release(&b);
+	lc_jw_end(&jw);
+	lc_jw_end(&jw);
+	printf("%s\n", lc_jw_str(&jw));
+	lc_jw_release(&jw);
 }
 
 /* A node's VFs or MACs, comma-separated, "-" when none. */
@@ -168,8 +212,8 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 				vw = (int)strlen(vfs);
 			free(vfs);
 		}
-	printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s\n", "LAB", "NODE", "DOMAIN",
-	       "KIND", "STATE", "L2", "AGE", "EXPIRES", vw, "VFS", "MACS");
+	printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n", "LAB", "NODE",
+	       "DOMAIN", "KIND", "STATE", "L2", "AGE", "EXPIRES", vw, "VFS", "MACS", "ADDRESSES");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char exp[LC_ISO8601_SIZE];
@@ -183,9 +227,11 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 			char *dom = lc_asprintf("%s-%s", l->name, r->name);
 			char *vfs = joined(d ? &d->vfs : NULL);
 			char *macs = joined(d ? &d->macs : NULL);
-			printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s\n", l->name,
-			       r->name, d ? d->name : dom, r->kind, state_of(r),
-			       r->l2 ? r->l2 : "-", a, exp, vw, vfs, macs);
+			char *addrs = text_addresses(r);
+			printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n",
+			       l->name, r->name, d ? d->name : dom, r->kind, state_of(r),
+			       r->l2 ? r->l2 : "-", a, exp, vw, vfs, macs, addrs);
+			free(addrs);
 			free(dom);
 			free(vfs);
 			free(macs);
@@ -271,6 +317,12 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			struct node_row *r = &labs[i].nodes[k];
 			r->proof = lc_journal_last_proof(s->opts.state_dir, labs[i].name, r->name);
 			r->l2 = r->proof ? lc_boot_field(r->proof, "l2") : NULL;
+			/* not known yet, or a connection that cannot tell: "-", never a guess */
+			struct lc_err ignore = LC_ERR_INIT;
+			if (r->dom && r->dom->active &&
+			    lc_virt_domain_addresses(s->virt, r->dom->name, &r->live, &r->n_live,
+						     &ignore) < 0)
+				lc_err_release(&ignore);
 		}
 	if (rc == 0) {
 		if (n)
@@ -291,6 +343,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			free(labs[i].nodes[k].kind);
 			free(labs[i].nodes[k].proof);
 			free(labs[i].nodes[k].l2);
+			free(labs[i].nodes[k].live);
 		}
 		free(labs[i].nodes);
 		free(labs[i].name);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cmd-up.h"
-#include "output.h"
+#include "json-writer.h"
 
 #define DEFAULT_WAIT_S 300
 /* a week: anything longer is surely a typo */
@@ -82,17 +82,6 @@ static void print_text(const struct lc_topology *t, const struct lc_up_report *r
 			    r->networks[i].name);
 }
 
-static void json_strv(struct lc_buf *b, char *const *v, size_t n)
-{
-	lc_buf_addc(b, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			lc_buf_addc(b, ',');
-		lc_json_str(b, v[i]);
-	}
-	lc_buf_addc(b, ']');
-}
-
 void lc_report_fit(const struct lc_plan *p, int verbosity, bool json)
 {
 	const char *no_caps = NULL;
@@ -121,62 +110,59 @@ void lc_report_fit(const struct lc_plan *p, int verbosity, bool json)
 
 static void print_json(const struct lc_topology *t, const struct lc_up_report *r)
 {
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_adds(&b, "{\"lab\":");
-	lc_json_str(&b, t->name.v);
-	lc_buf_addf(&b, ",\"accel\":\"%s\",\"why_not_kvm\":", r->accel);
-	lc_json_str(&b, r->why_not_kvm);
-	lc_buf_adds(&b, ",\"nodes\":[");
+	struct lc_jw jw = LC_JW_INIT;
+	lc_jw_object_begin(&jw);
+	lc_jw_object_string(&jw, "lab", t->name.v);
+	lc_jw_object_string(&jw, "accel", r->accel);
+	lc_jw_object_string(&jw, "why_not_kvm", r->why_not_kvm);
+	lc_jw_object_inline_begin_array(&jw, "nodes");
 	for (size_t i = 0; i < r->n_nodes; i++) {
 		const struct lc_node_result *n = &r->nodes[i];
-		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
-		lc_json_str(&b, n->node);
-		lc_buf_adds(&b, ",\"domain\":");
-		lc_json_str(&b, n->domain);
-		lc_buf_addf(&b, ",\"action\":\"%s\",\"seconds\":%.3f,\"booted\":%s",
-			    lc_node_action_name(n->action), n->seconds,
-			    n->booted ? "true" : "false");
+		lc_jw_array_inline_begin_object(&jw);
+		lc_jw_object_string(&jw, "name", n->node);
+		lc_jw_object_string(&jw, "domain", n->domain);
+		lc_jw_object_string(&jw, "action", lc_node_action_name(n->action));
+		lc_jw_object_double(&jw, "seconds", 3, n->seconds);
+		lc_jw_object_bool(&jw, "booted", n->booted);
 		if (n->accel)
-			lc_buf_addf(&b, ",\"accel\":\"%s\"", n->accel);
+			lc_jw_object_string(&jw, "accel", n->accel);
 		if (n->boot_line) {
-			lc_buf_addf(&b, ",\"boot_seconds\":%.3f,\"boot_line\":", n->boot_seconds);
-			lc_json_str(&b, n->boot_line);
+			lc_jw_object_double(&jw, "boot_seconds", 3, n->boot_seconds);
+			lc_jw_object_string(&jw, "boot_line", n->boot_line);
 			/* the nested proof: null when the image's boot line carries none */
-			lc_buf_adds(&b, ",\"l2\":");
-			if (n->l2)
-				lc_json_str(&b, n->l2);
-			else
-				lc_buf_adds(&b, "null");
+			lc_jw_object_string(&jw, "l2", n->l2);
 		}
-		if (n->proof_error) {
-			lc_buf_adds(&b, ",\"proof_error\":");
-			lc_json_str(&b, n->proof_error);
-		}
-		lc_buf_adds(&b, ",\"address\":");
-		lc_json_str(&b, n->addr[0] ? n->addr : NULL);
-		if (n->error) {
-			lc_buf_adds(&b, ",\"error\":");
-			lc_json_str(&b, n->error);
-		}
+		if (n->proof_error)
+			lc_jw_object_string(&jw, "proof_error", n->proof_error);
+		lc_jw_object_string(&jw, "address", n->addr[0] ? n->addr : NULL);
+		if (n->error)
+			lc_jw_object_string(&jw, "error", n->error);
 		const struct lc_planned *p = lc_plan_domain(&r->plan, n->node);
-		lc_buf_adds(&b, ",\"dropped\":");
-		json_strv(&b, p ? p->dropped.v : NULL, p ? p->dropped.n : 0);
-		lc_buf_addc(&b, '}');
+		lc_jw_object_inline_begin_array(&jw, "dropped");
+		for (size_t k = 0; p && k < p->dropped.n; k++)
+			lc_jw_array_string(&jw, p->dropped.v[k]);
+		lc_jw_end(&jw);
+		lc_jw_end(&jw);
 	}
-	lc_buf_adds(&b, "],\"networks\":[");
+	lc_jw_end(&jw);
+	lc_jw_object_inline_begin_array(&jw, "networks");
 	for (size_t i = 0; i < r->n_networks; i++) {
-		lc_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
-		lc_json_str(&b, r->networks[i].name);
-		lc_buf_addf(&b, ",\"action\":\"%s\"}",
-			    r->networks[i].action == LC_NET_REDEFINED ? "redefined" : "changed");
+		lc_jw_array_inline_begin_object(&jw);
+		lc_jw_object_string(&jw, "name", r->networks[i].name);
+		lc_jw_object_string(&jw, "action",
+				    r->networks[i].action == LC_NET_REDEFINED ? "redefined"
+									      : "changed");
+		lc_jw_end(&jw);
 	}
-	lc_buf_addf(&b,
-		    "],\"networks_set_up\":%zu,\"volumes_created\":%zu,"
-		    "\"iommu_groups_leased\":%zu,\"rolled_back\":%s,\"seconds\":%.3f}\n",
-		    r->n_networks_changed, r->n_volumes_created, r->n_groups,
-		    r->rolled_back ? "true" : "false", r->seconds);
-	fputs(lc_buf_str(&b), stdout);
-	lc_buf_release(&b);
+	lc_jw_end(&jw);
+	lc_jw_object_uint(&jw, "networks_set_up", r->n_networks_changed);
+	lc_jw_object_uint(&jw, "volumes_created", r->n_volumes_created);
+	lc_jw_object_uint(&jw, "iommu_groups_leased", r->n_groups);
+	lc_jw_object_bool(&jw, "rolled_back", r->rolled_back);
+	lc_jw_object_double(&jw, "seconds", 3, r->seconds);
+	lc_jw_end(&jw);
+	printf("%s\n", lc_jw_str(&jw));
+	lc_jw_release(&jw);
 }
 
 /* A whole decimal number in [lo, hi]; strtol alone saturates and int casts wrap. */

@@ -3,7 +3,7 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "output.h"
+#include "json-writer.h"
 #include "load.h"
 
 static int cmd_validate(struct lc_session *s, int argc, char **argv, struct lc_err *err)
@@ -14,12 +14,14 @@ static int cmd_validate(struct lc_session *s, int argc, char **argv, struct lc_e
 	if (lc_load_checked(&s->opts, argv[1], &l, err) < 0)
 		return -1;
 	if (s->opts.json) {
-		struct lc_buf b = LC_BUF_INIT;
-		lc_buf_adds(&b, "{\"valid\":true,\"lab\":");
-		lc_json_str(&b, l.topo->name.v);
-		lc_buf_addf(&b, ",\"nodes\":%zu}\n", l.topo->n_nodes);
-		fputs(lc_buf_str(&b), stdout);
-		lc_buf_release(&b);
+		struct lc_jw jw = LC_JW_INIT;
+		lc_jw_object_begin(&jw);
+		lc_jw_object_bool(&jw, "valid", true);
+		lc_jw_object_string(&jw, "lab", l.topo->name.v);
+		lc_jw_object_uint(&jw, "nodes", l.topo->n_nodes);
+		lc_jw_end(&jw);
+		printf("%s\n", lc_jw_str(&jw));
+		lc_jw_release(&jw);
 	}
 	lc_loaded_release(&l);
 	return 0;

@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "output.h"
+#include "json-writer.h"
 #include "version.h"
 #include "interrupt.h"
 #include "sysfs.h"
@@ -279,12 +279,15 @@ static int no_options(const struct lc_cmd_entry *e, int argc, char **argv, struc
 /* On failure with --json, stdout carries the error too, as one document. */
 static void json_error(int code, const char *msg)
 {
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_addf(&b, "{\"error\":{\"code\":%d,\"message\":", code);
-	lc_json_str(&b, msg);
-	lc_buf_adds(&b, "}}\n");
-	fputs(lc_buf_str(&b), stdout);
-	lc_buf_release(&b);
+	struct lc_jw jw = LC_JW_INIT;
+	lc_jw_object_begin(&jw);
+	lc_jw_object_inline_begin_object(&jw, "error");
+	lc_jw_object_int(&jw, "code", code);
+	lc_jw_object_string(&jw, "message", msg);
+	lc_jw_end(&jw);
+	lc_jw_end(&jw);
+	printf("%s\n", lc_jw_str(&jw));
+	lc_jw_release(&jw);
 }
 
 int main(int argc, char **argv)
