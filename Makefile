@@ -206,16 +206,18 @@ SUITES := \
 	tests/test-crash.sh \
 	tests/test-faults.sh
 # the slowest end-to-end suites (every kind booted, hyperv under UEFI and
-# TCG) run once, in the plain check, not again under the sanitizers
+# TCG; debian nodes reached by ssh and Ansible) run once, in the plain
+# check, not again under the sanitizers
 ifneq ($(SANITIZE),1)
-SUITES += tests/test-kinds.sh
+SUITES += tests/test-kinds.sh tests/test-access.sh
+SLOW_IMAGES := image-debian
 endif
 
 # the qemu:///system suites boot tiny: built first (as root; it downloads
 # Debian's packages), skipped without root like those suites
 check: deps check-layers $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	$(if $(SAN_REPORTS),rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS))
-	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory tiny; fi
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory tiny $(SLOW_IMAGES); fi
 	LABCTL_SRCDIR=$(CURDIR) tests/run-suite.sh $(BUILD)/labctl-bin $(SUITES)
 	$(if $(SAN_REPORTS),@if ls $(SAN_REPORTS) | grep -q .; then cat $(SAN_REPORTS)/*; \
 		echo "check: sanitizer reports above" >&2; exit 1; fi; echo "sanitizers: no report")
@@ -290,7 +292,8 @@ images/tiny/SHA256SUMS: images/build-tiny.sh images/l2probe.c
 	images/build-tiny.sh
 
 # The debian image (Debian 12, cloud-init, ssh, QEMU/KVM) with mmdebstrap,
-# as root; images/l2probe.c goes into it when present. Not part of check.
+# as root; images/l2probe.c goes into it when present. check builds it (as
+# root) for tests/test-access.sh.
 image-debian: images/debian/SHA256SUMS
 images/debian/SHA256SUMS: images/build-debian.sh $(wildcard images/l2probe.c)
 	images/build-debian.sh
