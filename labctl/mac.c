@@ -12,6 +12,9 @@ void lc_mac_derive(const char *lab, const char *node, const char *what, unsigned
 {
 	struct lc_buf in = LC_BUF_INIT;
 	uint8_t h[LC_SHA256_LEN];
+	/* validation plans addresses of a topology that may lack its name */
+	if (!lab)
+		lab = "";
 	/* NUL separators: "a"+"bc" and "ab"+"c" must not collide */
 	lc_buf_add(&in, lab, strlen(lab) + 1);
 	lc_buf_add(&in, node, strlen(node) + 1);

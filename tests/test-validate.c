@@ -49,6 +49,10 @@ static char *check(const char *yaml)
 static const struct {
 	const char *what, *yaml, *want;
 } cases[] = {
+    /* a fuzz finding: addresses were planned with the lab's name NULL (UBSan) */
+    {"no name, a node on a network",
+     "networks: {m: {mode: nat, subnet: 10.5.0.0/24}}\nnodes:\n  a: {networks: [m]}\n",
+     "t.yaml:1:1: topology: missing \"name\" (the lab's name)"},
     {"cloud_init on an image without it",
      HEAD "nodes:\n  a: {image: tiny, cloud_init: {runcmd: [x]}}\n",
      "t.yaml:3:32: node \"a\": \"cloud_init\" needs an image that takes cloud-init, and image "
