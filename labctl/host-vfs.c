@@ -141,6 +141,30 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 	return rc;
 }
 
+/* The planned groups another lab holds by lease or by its domains, for a preview. */
+static void note_held(const struct lc_host_vfs *h, const struct lc_topology *t,
+		      struct lc_vf_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->nodes[i].n_groups; k++) {
+			int g = p->nodes[i].groups[k];
+			const char *lab = NULL;
+			for (size_t j = 0; j < h->leases.n && !lab; j++)
+				if (h->owners[j].group == g && h->owners[j].lab &&
+				    strcmp(h->owners[j].lab, t->name.v) != 0)
+					lab = h->owners[j].lab;
+			for (size_t j = 0; j < h->n_users && !lab; j++) {
+				const struct lc_pci_fn *f =
+				    lc_inventory_find(&h->inv, h->users[j].addr);
+				if (f && f->group == g && h->users[j].lab &&
+				    strcmp(h->users[j].lab, t->name.v) != 0)
+					lab = h->users[j].lab;
+			}
+			if (lab)
+				lc_strv_pushf(&p->held, "group %d (lab %s)", g, lab);
+		}
+}
+
 static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t, bool take,
 		struct lc_vf_plan *out, struct lc_inventory *inv, int **taken, size_t *n_taken,
 		struct lc_err *err)
@@ -165,7 +189,33 @@ static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topo
 	if (rc == 0) {
 		struct lc_vf_inputs in;
 		lc_host_vfs_inputs(&h, t, &in);
+		/*
+		 * A preview (render, graph) shows the lab as it would be made: what
+		 * another lab holds (its leases, its domains' devices) counts as
+		 * free, and the plan says which groups those are.
+		 */
+		struct lc_group_owner *own = NULL;
+		struct lc_fn_user *users = NULL;
+		if (!take) {
+			own = lc_calloc(in.n_leases + 1, sizeof(*own));
+			users = lc_calloc(in.n_users + 1, sizeof(*users));
+			size_t no = 0, nu = 0;
+			for (size_t i = 0; i < in.n_leases; i++)
+				if (!in.leases[i].lab || strcmp(in.leases[i].lab, t->name.v) == 0)
+					own[no++] = in.leases[i];
+			for (size_t i = 0; i < in.n_users; i++)
+				if (!in.users[i].lab || strcmp(in.users[i].lab, t->name.v) == 0)
+					users[nu++] = in.users[i];
+			in.leases = own;
+			in.n_leases = no;
+			in.users = users;
+			in.n_users = nu;
+		}
 		rc = lc_vf_plan(&in, out, err);
+		if (rc == 0 && !take)
+			note_held(&h, t, out);
+		free(own);
+		free(users);
 		if (rc == 0 && take && (rc = take_all(o, t, &h, out, taken, n_taken, err)) < 0)
 			lc_vf_plan_release(out);
 		if (rc == 0 && inv) {

@@ -549,6 +549,7 @@ void lc_vf_plan_release(struct lc_vf_plan *plan)
 		free(plan->nodes[i].groups);
 	}
 	free(plan->nodes);
+	lc_strv_release(&plan->held);
 	memset(plan, 0, sizeof(*plan));
 }
 

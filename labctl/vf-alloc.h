@@ -8,6 +8,7 @@
 #define LC_VFALLOC_H
 
 #include "model.h"
+#include "strv.h"
 #include "pci.h"
 #include "render.h"
 
@@ -44,6 +45,8 @@ struct lc_node_plan {
 struct lc_vf_plan {
 	struct lc_node_plan *nodes; /* one per t->nodes[i] */
 	size_t n;
+	/* a preview (render, graph): planned groups another lab holds, "group 45 (lab x)" */
+	struct lc_strv held;
 };
 
 /*

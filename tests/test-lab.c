@@ -13,6 +13,7 @@
 #include "cmd-up.h"
 #include "host-facts.h"
 #include "journal.h"
+#include "host-vfs.h"
 #include "lab.h"
 #include "lease.h"
 #include "sha256.h"
@@ -1094,6 +1095,41 @@ static void test_node_pick(void **state)
 	env_free(e);
 }
 
+/*
+ * render and graph preview a lab even when another lab holds the VFs it
+ * would get: planned against free + held, the held groups named; up still
+ * refuses (exit 3) and leases nothing.
+ */
+static void test_preview_held(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), 0); /* a takes 2 of the fixture's 8 VFs */
+	lc_up_report_release(&r);
+	const char *other =
+	    "name: other\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n" POOL
+	    "nodes:\n  x: {kind: kvm, vfs: [{pool: cx5, count: 8}]}\n";
+	write_text(e->topo, other);
+	struct lc_loaded l;
+	assert_int_equal(lc_load(&e->o, e->topo, &l, &err), 0);
+	struct lc_vf_plan p;
+	assert_int_equal(lc_host_plan(&e->o, e->v, l.topo, false, &p, &err), 0);
+	assert_int_equal(p.nodes[0].n_hd, 8);
+	assert_int_equal(p.held.n, 2);
+	assert_non_null(strstr(p.held.v[0], "(lab itest)"));
+	lc_vf_plan_release(&p);
+	assert_int_equal(lc_host_plan(&e->o, e->v, l.topo, true, &p, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	lc_err_release(&err);
+	lc_loaded_release(&l);
+	assert_int_equal(count_leases(e), 2);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "itest", &dr, &err), 0);
+	env_free(e);
+}
+
 /* -j and --wait: numbers out of range are refused, not wrapped into range. */
 static void test_up_options(void **state)
 {
@@ -1303,6 +1339,7 @@ int main(void)
 	    cmocka_unit_test(test_never_ran_redefined),
 	    cmocka_unit_test(test_node_pick),
 	    cmocka_unit_test(test_wait_proof),
+	    cmocka_unit_test(test_preview_held),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

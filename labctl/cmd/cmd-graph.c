@@ -19,6 +19,7 @@ static int cmd_graph(struct lc_session *s, int argc, char **argv, struct lc_err 
 	int rc = lc_host_plan_view(&s->opts, s->virt, l.topo, &plan, &inv, err);
 	if (rc == 0) {
 		struct lc_buf b = LC_BUF_INIT;
+		lc_cmd_note_held(&plan, s->opts.verbosity);
 		lc_graph_dot(l.topo, &plan, &inv, &b);
 		fputs(lc_buf_str(&b), stdout);
 		lc_buf_release(&b);

@@ -125,6 +125,7 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	if (lc_host_facts_probe(&s->opts, s->virt, &facts, err) < 0 ||
 	    lc_host_plan(&s->opts, s->virt, l.topo, false, &devs, err) < 0)
 		goto out;
+	lc_cmd_note_held(&devs, s->opts.verbosity);
 	rc = lc_plan_build(&s->opts, &l, &facts, &devs, time(NULL), &p, err);
 	lc_vf_plan_release(&devs);
 	if (rc < 0)

@@ -1,10 +1,12 @@
 /* The table of every labctl command. */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "cmd.h"
+#include "vf-alloc.h"
 
 /* clang-format off: one command a line, in the order --help lists them */
 const struct lc_cmd_entry *const lc_cmd_table[] = {
@@ -47,6 +49,16 @@ char *lc_cmd_help(const struct lc_cmd_entry *e)
 			   "  -h, --help            this help (global options: 'labctl --help')\n",
 			   e->name, *e->usage ? " " : "", e->usage, e->summary,
 			   e->options ? e->options : "");
+}
+
+void lc_cmd_note_held(const struct lc_vf_plan *p, int verbosity)
+{
+	if (!p->held.n || verbosity < 0)
+		return;
+	fputs("labctl: note: this preview plans VFs another lab holds:", stderr);
+	for (size_t i = 0; i < p->held.n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", p->held.v[i]);
+	fputs("; up would get them only once they are released\n", stderr);
 }
 
 char *lc_cmd_overview(void)

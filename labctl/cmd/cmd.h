@@ -69,6 +69,10 @@ struct lc_virt_obj;
 const struct lc_virt_obj *lc_cmd_find_node(struct lc_virt_obj *doms, size_t n, const char *lab,
 					   const char *node, struct lc_err *err);
 
+struct lc_vf_plan;
+/* A preview's note on stderr: the groups it planned that another lab holds. */
+void lc_cmd_note_held(const struct lc_vf_plan *p, int verbosity);
+
 /* labctl's own help: the synopsis, every command, the global options; caller frees. */
 char *lc_cmd_overview(void);
 /* The command's help: usage, summary, its options; into a string the caller frees. */
