@@ -149,14 +149,17 @@ node=$(hostname)
 virt=none
 grep -qw vmx /proc/cpuinfo && virt=vmx
 grep -qw svm /proc/cpuinfo && virt=svm
+# as tiny: no virt flag, nothing to try (l2=none); else KVM's module, then the probe
 l2=none
-if [ -x /usr/local/sbin/labctl-l2probe ]; then
-	case $virt in
-	vmx) modprobe -q kvm_intel ;;
-	svm) modprobe -q kvm_amd ;;
-	esac
-	l2=$(timeout 120 /usr/local/sbin/labctl-l2probe 2>/dev/null | head -n 1 | tr -c 'A-Za-z0-9_.\n-' '-')
-	l2=${l2:-fail-no-answer}
+if [ "$virt" != none ] && [ -x /usr/local/sbin/labctl-l2probe ]; then
+	mod=kvm_amd
+	[ "$virt" = vmx ] && mod=kvm_intel
+	if ! modprobe -q "$mod"; then
+		l2=fail-modprobe
+	else
+		l2=$(timeout 120 /usr/local/sbin/labctl-l2probe 2>/dev/null | head -n 1 | tr -c 'A-Za-z0-9_.\n-' '-')
+		l2=${l2:-fail-probe}
+	fi
 fi
 root=$(findmnt -n -o SOURCE /)
 disk=$(head -c 16 "$root" 2>/dev/null | tr -c 'A-Za-z0-9-' '.')
