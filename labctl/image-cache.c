@@ -101,8 +101,11 @@ static void want_init(struct want *w, const struct lc_source *src)
 	else if (w->local)
 		w->sha256 = sum_beside(w->local);
 	struct stat st;
+	/* a sha512 alone names the version: a new one in the catalog fetches again */
+	if (!w->sha256 && src->sha512.v)
+		w->origin = lc_asprintf("sha512:%s", src->sha512.v);
 	/* a local file that was rebuilt is copied again even when nothing names its sum */
-	if (!w->sha256 && w->local && stat(w->local, &st) == 0)
+	else if (!w->sha256 && w->local && stat(w->local, &st) == 0)
 		w->origin = lc_asprintf("%llu:%lld.%09ld", (unsigned long long)st.st_size,
 					(long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
 }
@@ -140,6 +143,7 @@ int lc_image_ensure(const char *cache_dir, const struct lc_image *img,
 		want_init(&w, parts[i].src);
 		struct relay r = {p, img->name.v, parts[i].name};
 		struct lc_fetch_opts fo = {.sha256 = w.sha256,
+					   .sha512 = parts[i].src->sha512.v,
 					   .origin = w.origin,
 					   .retries = FETCH_RETRIES,
 					   .progress = p && p->fn ? relay_progress : NULL,
@@ -171,7 +175,7 @@ bool lc_image_sums_known(const struct lc_image *img)
 	for (size_t i = 0; i < n; i++) {
 		struct want w;
 		want_init(&w, parts[i].src);
-		known &= w.sha256 != NULL;
+		known &= w.sha256 != NULL || parts[i].src->sha512.v != NULL;
 		want_release(&w);
 	}
 	return known;

@@ -39,9 +39,9 @@ static void bool_of(struct lc_diags *d, const char *who, const char *key, const 
 		    v->type == LC_Y_SCALAR ? v->scalar : "", v->type == LC_Y_SCALAR ? "\"" : "");
 }
 
-static bool is_hex64(const char *s)
+static bool is_hex(const char *s, size_t len)
 {
-	if (strlen(s) != 64)
+	if (strlen(s) != len)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
@@ -82,12 +82,16 @@ static void check_source(struct lc_diags *d, const char *who, const char *what,
 		lc_diag_add(d, s->url.at,
 			    "image \"%s\": unsupported URL \"%s\" (http, https or file)", who,
 			    s->url.v);
-	if (s->sha256.v && !is_hex64(s->sha256.v))
+	if (s->sha256.v && !is_hex(s->sha256.v, 64))
 		lc_diag_add(d, s->sha256.at,
 			    "image \"%s\": \"sha256\" must be 64 lowercase hex digits", who);
+	if (s->sha512.v && !is_hex(s->sha512.v, 128))
+		lc_diag_add(d, s->sha512.at,
+			    "image \"%s\": \"sha512\" must be 128 lowercase hex digits", who);
 	/* a download from the network is trusted only through its sum */
-	if (!s->sha256.v && is_remote(s->url.v))
-		lc_diag_add(d, s->url.at, "image \"%s\": a %s from http(s) needs \"sha256\"", who,
+	if (!s->sha256.v && !s->sha512.v && is_remote(s->url.v))
+		lc_diag_add(d, s->url.at,
+			    "image \"%s\": a %s from http(s) needs \"sha256\" or \"sha512\"", who,
 			    what);
 }
 
@@ -107,6 +111,8 @@ static void read_source(struct lc_diags *d, const char *who, const char *key,
 			str_of(d, who, "url", e, &s->url);
 		else if (strcmp(k->scalar, "sha256") == 0)
 			str_of(d, who, "sha256", e, &s->sha256);
+		else if (strcmp(k->scalar, "sha512") == 0)
+			str_of(d, who, "sha512", e, &s->sha512);
 		else
 			lc_diag_add(d, k->at, "image \"%s\": unknown key \"%s\" in \"%s\"", who,
 				    k->scalar, key);
@@ -117,8 +123,8 @@ static void read_source(struct lc_diags *d, const char *who, const char *key,
 static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struct lc_ynode *v,
 		       struct lc_image *img)
 {
-	static const char *const keys[] = {"url",  "sha256",  "format", "kernel",    "initrd",
-					   "disk", "cmdline", "ready",	"cloud_init"};
+	static const char *const keys[] = {"url",     "sha256", "sha512",    "format", "kernel",
+					   "initrd",  "disk",	"cmdline",   "ready",  "cloud_init"};
 	const char *who = k->scalar;
 	lc_str_set(&img->name, who, k->at);
 	if (!is_image_name(who))
@@ -140,6 +146,8 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 			str_of(d, who, key, e, &img->disk.url);
 		else if (strcmp(key, "sha256") == 0)
 			str_of(d, who, key, e, &img->disk.sha256);
+		else if (strcmp(key, "sha512") == 0)
+			str_of(d, who, key, e, &img->disk.sha512);
 		else if (strcmp(key, "format") == 0)
 			str_of(d, who, key, e, &fmt);
 		else if (strcmp(key, "kernel") == 0)
@@ -225,6 +233,7 @@ static void source_release(struct lc_source *s)
 {
 	lc_str_release(&s->url);
 	lc_str_release(&s->sha256);
+	lc_str_release(&s->sha512);
 }
 
 static void image_release(struct lc_image *img)
@@ -261,6 +270,8 @@ static void source_copy(struct lc_source *d, const struct lc_source *s, const ch
 	}
 	if (s->sha256.v)
 		lc_str_set(&d->sha256, s->sha256.v, s->sha256.at);
+	if (s->sha512.v)
+		lc_str_set(&d->sha512, s->sha512.v, s->sha512.at);
 }
 
 void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)

@@ -13,6 +13,7 @@ enum lc_image_format { LC_IMG_QCOW2, LC_IMG_RAW, LC_IMG_KERNEL };
 struct lc_source {
 	struct lc_str url; /* http, https, file, or a path relative to the catalog */
 	struct lc_str sha256;
+	struct lc_str sha512; /* for publishers with only SHA512SUMS */
 };
 
 struct lc_image {

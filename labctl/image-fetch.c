@@ -207,6 +207,21 @@ bool lc_fetch_cached(const char *dest, const char *sha256, const char *origin)
  * between the rename and the record, or a cache older than records): record
  * it rather than download it again. False when it does not match.
  */
+/* A whole download checked against the catalog's sha512; refused ones are removed. */
+static bool sha512_refused(const char *part, const char *url, const char *want,
+			   struct lc_err *err)
+{
+	char hex[LC_SHA512_HEX];
+	if (lc_file_sha512_hex(part, hex, err) < 0)
+		return true;
+	if (strcmp(hex, want) == 0)
+		return false;
+	unlink(part);
+	lc_err_set(err, LC_EXIT_RUNTIME, "%s: sha512 %s, but the catalog expects %s: refused", url,
+		   hex, want);
+	return true;
+}
+
 static bool adopt(const char *dest, const char *sha256)
 {
 	int fd = open(dest, O_RDONLY | O_CLOEXEC);
@@ -295,6 +310,8 @@ int lc_fetch(const char *url, const char *dest, const struct lc_fetch_opts *fo,
 		rc = lc_err_set(err, LC_EXIT_RUNTIME,
 				"%s: sha256 %s, but the catalog expects %s: refused", url, hex,
 				fo->sha256);
+	} else if (fo->sha512 && sha512_refused(part, url, fo->sha512, err)) {
+		rc = -1;
 	} else if (unlink(rec) < 0 && errno != ENOENT) {
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", rec,
 				strerror(errno));

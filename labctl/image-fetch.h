@@ -23,6 +23,7 @@
 
 struct lc_fetch_opts {
 	const char *sha256; /* expected, lowercase hex; NULL: not checked */
+	const char *sha512; /* also, or instead (checked once the file is whole) */
 	/* with no sha256: what names the source's version (e.g. a local file's size
 	 * and mtime); a copy recorded with another origin is fetched again */
 	const char *origin;

@@ -10,6 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root "qemu:///system"
+[ -s "$SRC/images/tiny/SHA256SUMS" ] || { echo "access: images/tiny is missing (make tiny)" >&2; exit 1; }
 [ -s "$SRC/images/debian/SHA256SUMS" ] || { echo "access: images/debian is missing (make image-debian)" >&2; exit 1; }
 need_qemu_system
 LAB=acc-$$
@@ -52,6 +53,16 @@ for n in kvm1 gen1; do
 done
 $L ssh "$LAB" kvm1 -- test -c /dev/kvm || say "kvm1 has no /dev/kvm"
 $L ssh "$LAB" kvm1 -- sudo -n true || say "kvm1: the lab's user has no passwordless sudo"
+# a real hypervisor running a real guest two levels down: tiny as an L2,
+# started by the kvm node's own QEMU through its /dev/kvm
+$L ssh "$LAB" kvm1 -- 'cat >/tmp/vmlinuz' <"$SRC/images/tiny/vmlinuz" || say "copy tiny's kernel into kvm1"
+$L ssh "$LAB" kvm1 -- 'cat >/tmp/initrd.img' <"$SRC/images/tiny/initrd.img" || say "copy tiny's initrd into kvm1"
+$L ssh "$LAB" kvm1 -- 'sudo -n qemu-system-x86_64 -accel kvm -m 256 -display none -no-reboot \
+	-kernel /tmp/vmlinuz -initrd /tmp/initrd.img -serial file:/tmp/l2.log \
+	-append "console=ttyS0 quiet panic=-1 labctl.node=l2" -daemonize -pidfile /tmp/l2.pid &&
+	for i in $(seq 120); do grep -q LABCTL-BOOT-OK /tmp/l2.log && break; sleep 1; done;
+	sudo -n kill $(cat /tmp/l2.pid); grep -a LABCTL-BOOT-OK /tmp/l2.log' >"$T/l2" 2>&1
+grep -q 'LABCTL-BOOT-OK node=l2 ' "$T/l2" || say "tiny did not boot as an L2 in kvm1: $(tail -c 400 "$T/l2")"
 # Ansible reads the inventory (YAML and INI) and reaches every node
 $L inventory "$LAB" >"$T/inv.yaml" || say "inventory exited $?"
 ansible-inventory -i "$T/inv.yaml" --list >"$T/inv.json" 2>"$T/err" || say "ansible-inventory: $(cat "$T/err")"
@@ -87,5 +98,5 @@ PY
 $L -q down "$LAB" || say "down exited $?"
 ls "$T/state/labs/$LAB" >/dev/null 2>&1 && say "down left $T/state/labs/$LAB: $(ls "$T/state/labs/$LAB")"
 virsh -q -c qemu:///system vol-list "$POOL" 2>/dev/null | grep -q "$LAB" && say "down left volumes: $(virsh -q -c qemu:///system vol-list "$POOL")"
-[ $fail = 0 ] && echo "access: 2 debian nodes up --wait in $((t1 - t0)) s; ssh, runcmd, /dev/kvm, ansible ping (yaml, ini), console, status addresses, down clean"
+[ $fail = 0 ] && echo "access: 2 debian nodes up --wait in $((t1 - t0)) s; ssh, runcmd, /dev/kvm, tiny as an L2 in kvm1, ansible ping (yaml, ini), console, status addresses, down clean"
 exit $fail

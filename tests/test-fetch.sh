@@ -35,6 +35,8 @@ for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 P=$(cat "$T/port")
 U=http://127.0.0.1:$P
 WRONG=$(printf '%064d' 0)
+S512=$(sha512sum <"$T/www/good.bin" | cut -d' ' -f1)
+WRONG512=$(printf '%0128d' 0)
 cat >"$T/catalog.yaml" <<YAML
 images:
   good: {format: raw, url: "$U/good.bin", sha256: $S}
@@ -51,6 +53,8 @@ images:
   swap: {format: raw, url: "$U/slow/swap.bin", sha256: $SB}
   ver: {format: raw, url: "$U/ver.bin", sha256: $SV1}
   empty: {format: raw, url: "$U/empty.bin", sha256: $SE}
+  s512: {format: raw, url: "$U/good.bin", sha512: $S512}
+  bad512: {format: raw, url: "$U/good.bin", sha512: $WRONG512}
 YAML
 L="$BIN --catalog $T/catalog.yaml --cache-dir $T/cache --state-dir $T/state"
 sum() { sha256sum <"$1" | cut -d' ' -f1; }
@@ -71,6 +75,17 @@ rc=$?
 [ $rc = 1 ] || say "mismatch exited $rc"
 grep -q "sha256 $S, but the catalog expects $WRONG: refused" "$T/err" || say "mismatch message: $(cat "$T/err")"
 [ -e "$T/cache/bad.raw" ] || [ -e "$T/cache/bad.raw.part" ] && say "mismatch left a file"
+
+# a publisher with only SHA512SUMS (Debian's cloud images): sha512 alone is trusted too
+$L image pull s512 >"$T/out" 2>"$T/err" || say "sha512 pull exited $?: $(cat "$T/err")"
+[ "$(sum "$T/cache/s512.raw")" = "$S" ] || say "sha512 pull: wrong bytes"
+grep -q "pulled, sha256 verified" "$T/out" || say "sha512 pull: $(cat "$T/out")"
+$L image pull s512 >"$T/out" 2>&1 && grep -q "already cached" "$T/out" || say "second sha512 pull: $(cat "$T/out")"
+$L image pull bad512 >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || say "sha512 mismatch exited $rc"
+grep -q "sha512 $S512, but the catalog expects $WRONG512: refused" "$T/err" || say "sha512 mismatch message: $(cat "$T/err")"
+[ -e "$T/cache/bad512.raw" ] || [ -e "$T/cache/bad512.raw.part" ] && say "sha512 mismatch left a file"
 
 $L image pull missing >"$T/out" 2>"$T/err"
 rc=$?

@@ -1,6 +1,10 @@
 /* SHA-256 over GnuTLS; see sha256.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+#include <fcntl.h>
+#include <errno.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -76,4 +80,36 @@ void lc_sha256_buf_hex(const void *data, size_t n, char hex[65])
 	uint8_t d[LC_SHA256_LEN];
 	lc_sha256_buf(data, n, d);
 	lc_sha256_hex(d, hex);
+}
+
+int lc_file_sha512_hex(const char *path, char hex[LC_SHA512_HEX], struct lc_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open '%s': %s", path,
+				  strerror(errno));
+	gnutls_hash_hd_t h;
+	int rc = gnutls_hash_init(&h, GNUTLS_DIG_SHA512);
+	if (rc < 0) {
+		close(fd);
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot compute a sha512: %s",
+				  gnutls_strerror(rc));
+	}
+	static char buf[1 << 20];
+	ssize_t got;
+	while ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
+		if (got > 0 && (rc = gnutls_hash(h, buf, (size_t)got)) < 0)
+			break;
+	int e = errno;
+	close(fd);
+	uint8_t d[64];
+	gnutls_hash_deinit(h, d);
+	if (got < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot read '%s': %s", path, strerror(e));
+	if (rc < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot compute a sha512: %s",
+				  gnutls_strerror(rc));
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return 0;
 }

@@ -37,4 +37,11 @@ void lc_sha256_buf(const void *data, size_t n, uint8_t out[LC_SHA256_LEN]);
 void lc_sha256_hex(const uint8_t digest[LC_SHA256_LEN], char hex[65]);
 void lc_sha256_buf_hex(const void *data, size_t n, char hex[65]);
 
+/*
+ * The SHA-512 of a file, as 128 lowercase hex digits: for images whose
+ * publisher gives only SHA512SUMS (Debian's cloud images).
+ */
+#define LC_SHA512_HEX 129
+int lc_file_sha512_hex(const char *path, char hex[LC_SHA512_HEX], struct lc_err *err);
+
 #endif
