@@ -1,0 +1,68 @@
+#!/bin/bash
+# Labs people use, on qemu:///system with the debian image (as root; make
+# image-debian first), each figure against a baseline of the same run:
+#  - up --wait of 4 debian nodes (cloud-init done, ssh answering) against
+#    one node's time to be reachable, times ceil(4 / cores) (target <= 1.2);
+#  - seed creation and upload per node: bounded by up's per-node time
+#    (volumes, seed upload, define, start paused), printed per node;
+#  - labctl ssh LAB NODE -- true against plain ssh -i KEY user@IP true,
+#    20 runs each (target <= 1.1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$PWD
+make -s all
+tests/start-libvirt.sh
+T=$(mktemp -d)
+chmod 755 "$T"
+POOL=labctl-bench-acc
+L="$SRC/bin/labctl -c qemu:///system --state-dir $T/state --cache-dir $T/cache"
+cleanup() {
+	for l in acc1 acc4; do $L -q down $l >/dev/null 2>&1 || true; done
+	virsh -q -c qemu:///system pool-destroy $POOL >/dev/null 2>&1 || true
+	virsh -q -c qemu:///system pool-undefine $POOL >/dev/null 2>&1 || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+SUBNET=$(tests/free-subnet.py)
+lab() { # NAME NODES
+	printf 'name: %s\npool: %s\ndefaults: {image: debian, memory: 1GiB, disk: 4GiB}\n' "$1" $POOL
+	printf 'networks: {m: {mode: nat, subnet: %s}}\nnodes:\n' "$SUBNET"
+	for i in $(seq "$2"); do printf '  n%d: {kind: generic, nested: false, networks: [m]}\n' "$i"; done
+}
+now() { date +%s.%N; }
+lab acc1 1 >"$T/acc1.yaml"
+t0=$(now)
+$L -q up "$T/acc1.yaml" --wait=900
+t1=$(now)
+one=$(awk "BEGIN{print $t1 - $t0}")
+# ssh: labctl's exec against ssh itself, same key and known_hosts
+IP=$($L --json up "$T/acc1.yaml" | python3 -c 'import json,sys; print(json.load(sys.stdin)["nodes"][0]["address"])')
+KEY=$T/state/labs/acc1/id_ed25519
+KH=$T/state/labs/acc1/known_hosts
+t0=$(now); for _ in $(seq 20); do $L ssh acc1 n1 -- true; done; t1=$(now)
+lssh=$(awk "BEGIN{print $t1 - $t0}")
+t0=$(now)
+for _ in $(seq 20); do
+	ssh -i "$KEY" -o IdentitiesOnly=yes -o UserKnownHostsFile="$KH" -o StrictHostKeyChecking=accept-new \
+		-o LogLevel=ERROR labctl@"$IP" true
+done
+t1=$(now)
+pssh=$(awk "BEGIN{print $t1 - $t0}")
+$L -q down acc1
+lab acc4 4 >"$T/acc4.yaml"
+t0=$(now)
+$L --json up "$T/acc4.yaml" --wait=1800 >"$T/up4.json"
+t1=$(now)
+four=$(awk "BEGIN{print $t1 - $t0}")
+cores=$(nproc)
+rounds=$(((4 + cores - 1) / cores))
+python3 - "$T/up4.json" <<PY
+import json, sys
+d = json.load(open(sys.argv[1]))
+per = [n["seconds"] for n in d["nodes"]]
+print("up per node (volumes, seed, define, start paused): %s s" % ", ".join("%.3f" % s for s in per))
+PY
+printf 'up --wait, 4 debian nodes: %.1f s; one node reachable alone %.1f s x %d = %.1f s; ratio %.2f (target <= 1.2)\n' \
+	"$four" "$one" "$rounds" "$(awk "BEGIN{print $one * $rounds}")" "$(awk "BEGIN{print $four / ($one * $rounds)}")"
+printf 'labctl ssh -- true x20: %.2f s; ssh -i KEY true x20: %.2f s; ratio %.2f (target <= 1.1)\n' \
+	"$lssh" "$pssh" "$(awk "BEGIN{print $lssh / $pssh}")"
