@@ -57,11 +57,11 @@ $L ssh "$LAB" kvm1 -- sudo -n true || say "kvm1: the lab's user has no passwordl
 # started by the kvm node's own QEMU through its /dev/kvm
 $L ssh "$LAB" kvm1 -- 'cat >/tmp/vmlinuz' <"$SRC/images/tiny/vmlinuz" || say "copy tiny's kernel into kvm1"
 $L ssh "$LAB" kvm1 -- 'cat >/tmp/initrd.img' <"$SRC/images/tiny/initrd.img" || say "copy tiny's initrd into kvm1"
-$L ssh "$LAB" kvm1 -- 'sudo -n qemu-system-x86_64 -accel kvm -m 256 -display none -no-reboot \
+$L ssh "$LAB" kvm1 -- "sudo -n sh -c 'qemu-system-x86_64 -accel kvm -m 256 -display none -no-reboot \
 	-kernel /tmp/vmlinuz -initrd /tmp/initrd.img -serial file:/tmp/l2.log \
-	-append "console=ttyS0 quiet panic=-1 labctl.node=l2" -daemonize -pidfile /tmp/l2.pid &&
-	for i in $(seq 120); do grep -q LABCTL-BOOT-OK /tmp/l2.log && break; sleep 1; done;
-	sudo -n kill $(cat /tmp/l2.pid); grep -a LABCTL-BOOT-OK /tmp/l2.log' >"$T/l2" 2>&1
+	-append \"console=ttyS0 quiet panic=-1 labctl.node=l2\" -daemonize -pidfile /tmp/l2.pid &&
+	for i in \$(seq 120); do grep -q LABCTL-BOOT-OK /tmp/l2.log && break; sleep 1; done;
+	kill \$(cat /tmp/l2.pid); grep -a LABCTL-BOOT-OK /tmp/l2.log'" >"$T/l2" 2>&1
 grep -q 'LABCTL-BOOT-OK node=l2 ' "$T/l2" || say "tiny did not boot as an L2 in kvm1: $(tail -c 400 "$T/l2")"
 # Ansible reads the inventory (YAML and INI) and reaches every node
 $L inventory "$LAB" >"$T/inv.yaml" || say "inventory exited $?"
