@@ -123,8 +123,8 @@ static void read_source(struct lc_diags *d, const char *who, const char *key,
 static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struct lc_ynode *v,
 		       struct lc_image *img)
 {
-	static const char *const keys[] = {"url",     "sha256", "sha512",    "format", "kernel",
-					   "initrd",  "disk",	"cmdline",   "ready",  "cloud_init"};
+	static const char *const keys[] = {"url",    "sha256", "sha512",  "format", "kernel",
+					   "initrd", "disk",   "cmdline", "ready",  "cloud_init"};
 	const char *who = k->scalar;
 	lc_str_set(&img->name, who, k->at);
 	if (!is_image_name(who))

@@ -208,8 +208,7 @@ bool lc_fetch_cached(const char *dest, const char *sha256, const char *origin)
  * it rather than download it again. False when it does not match.
  */
 /* A whole download checked against the catalog's sha512; refused ones are removed. */
-static bool sha512_refused(const char *part, const char *url, const char *want,
-			   struct lc_err *err)
+static bool sha512_refused(const char *part, const char *url, const char *want, struct lc_err *err)
 {
 	char hex[LC_SHA512_HEX];
 	if (lc_file_sha512_hex(part, hex, err) < 0)

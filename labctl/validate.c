@@ -38,34 +38,23 @@ bool lc_valid_name(const char *s)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool lc_valid_mac(const char *s)
 {
 	if (strlen(s) != 17)
 		return false;
 	for (int i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? s[i] != ':' : hexval(s[i]) < 0)
+		if (i % 3 == 2 ? s[i] != ':' : lc_hex_digit(s[i]) < 0)
 			return false;
 	}
 	/* the group bit: a multicast address cannot be a NIC's own */
-	return (hexval(s[1]) & 1) == 0;
+	return (lc_hex_digit(s[1]) & 1) == 0;
 }
 
 static bool hexfield(const char *s, size_t len, unsigned max, unsigned *out)
 {
 	unsigned v = 0;
 	for (size_t i = 0; i < len; i++) {
-		int h = hexval(s[i]);
+		int h = lc_hex_digit(s[i]);
 		if (h < 0)
 			return false;
 		v = v * 16 + (unsigned)h;

@@ -3,7 +3,7 @@
 
 #include "pci-addr.h"
 
-static int hexval(char c)
+int lc_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -19,9 +19,9 @@ static int hexfield(const char **s, int min, int max, unsigned max_v, unsigned *
 {
 	unsigned v = 0;
 	int k = 0;
-	for (; k < max && hexval((*s)[k]) >= 0; k++)
-		v = v * 16 + (unsigned)hexval((*s)[k]);
-	if (k < min || hexval((*s)[k]) >= 0 || v > max_v)
+	for (; k < max && lc_hex_digit((*s)[k]) >= 0; k++)
+		v = v * 16 + (unsigned)lc_hex_digit((*s)[k]);
+	if (k < min || lc_hex_digit((*s)[k]) >= 0 || v > max_v)
 		return -1;
 	*s += k;
 	*out = v;

@@ -27,4 +27,7 @@ void lc_pci_addr_format(const struct lc_pci_addr *a, char out[LC_PCI_ADDR_SIZE])
 
 #include "alloc.h"
 
+/* A hex digit's value (either case), -1 for anything else. */
+int lc_hex_digit(char c);
+
 #endif
