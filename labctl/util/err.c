@@ -17,35 +17,39 @@ int lc_err_set(struct lc_err *e, enum lc_exit code, const char *fmt, ...)
 	return -1;
 }
 
+/* Put head, then fmt's text, in front of the message; positioned says whether head is one. */
+static void prefix(struct lc_err *e, const char *head, bool positioned, const char *fmt, va_list ap)
+{
+	struct lc_buf b = LC_BUF_INIT;
+	lc_buf_adds(&b, head);
+	lc_buf_vaddf(&b, fmt, ap);
+	lc_buf_adds(&b, e->msg);
+	free(e->msg);
+	e->msg = lc_buf_detach(&b);
+	e->positioned = positioned;
+}
+
 void lc_err_prefix(struct lc_err *e, const char *fmt, ...)
 {
 	if (!e || !e->msg)
 		return;
-	struct lc_buf b = LC_BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	lc_buf_vaddf(&b, fmt, ap);
+	/* the position, if any, no longer leads */
+	prefix(e, "", false, fmt, ap);
 	va_end(ap);
-	lc_buf_adds(&b, e->msg);
-	free(e->msg);
-	e->msg = lc_buf_detach(&b);
-	e->positioned = false; /* the position, if any, no longer leads */
 }
 
 void lc_err_prefix_at(struct lc_err *e, struct lc_mark at, const char *fmt, ...)
 {
 	if (!e || !e->msg)
 		return;
-	struct lc_buf b = LC_BUF_INIT;
-	lc_buf_addf(&b, "%s:%d:%d: ", at.file ? at.file : "-", at.line, at.col);
+	char *head = lc_asprintf("%s:%d:%d: ", at.file ? at.file : "-", at.line, at.col);
 	va_list ap;
 	va_start(ap, fmt);
-	lc_buf_vaddf(&b, fmt, ap);
+	prefix(e, head, true, fmt, ap);
 	va_end(ap);
-	lc_buf_adds(&b, e->msg);
-	free(e->msg);
-	e->msg = lc_buf_detach(&b);
-	e->positioned = true;
+	free(head);
 }
 
 void lc_err_release(struct lc_err *e)
