@@ -344,6 +344,8 @@ cmds=$(sed -n '/^commands:/,/^$/p' "$T/help" | sed -n 's/^  \([a-z][a-z-]*\)\( .
 [ "$(echo "$cmds" | wc -l)" -ge 12 ] || { echo "FAIL --help lists too few commands: $cmds" >&2; fail=1; }
 # FILE is one JSON document, read by a real parser (bytes that are not UTF-8 fail too)
 isjson() { python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$1" 2>/dev/null; }
+# a usage error is found before libvirt is asked: a daemon that is down must not hide it
+down_uri="qemu+unix:///system?socket=$T/none"
 for c in $cmds; do
 	expect "$c --help" 0 "" $L $c --help
 	head -1 "$T/out" | grep -q "^usage: labctl \[GLOBAL OPTIONS\] $c\b" || { echo "FAIL $c --help: $(head -1 "$T/out")" >&2; fail=1; }
@@ -351,10 +353,10 @@ for c in $cmds; do
 	cp "$T/out" "$T/help-$c"
 	expect "help $c" 0 "" $L help $c
 	cmp -s "$T/out" "$T/help-$c" || { echo "FAIL help $c differs from $c --help" >&2; fail=1; }
-	expect "$c bad option" 2 "$c: unknown option '--no-such-option'" $L $c --no-such-option
+	expect "$c bad option" 2 "$c: unknown option '--no-such-option'" $L -c "$down_uri" $c --no-such-option
 	grep -q "^usage: labctl $c" "$T/err" || { echo "FAIL $c bad option: no usage: $(cat "$T/err")" >&2; fail=1; }
 	# with --json, a failure is a JSON document on stdout as well
-	expect "$c --json bad option" 2 "labctl: $c: " $L --json $c --no-such-option
+	expect "$c --json bad option" 2 "labctl: $c: " $L -c "$down_uri" --json $c --no-such-option
 	isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL $c --json bad option: stdout $(cat "$T/out")" >&2; fail=1; }
 done
 expect "help unknown" 2 "help: no command named 'frobnicate'" $L help frobnicate
@@ -374,9 +376,9 @@ isjson "$T/out" || { echo "FAIL gc --json: $(cat "$T/out")" >&2; fail=1; }
 expect "down --json" 0 "" $L -c test:///default down nosuchlab --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lab"]=="nosuchlab" and d["domains"]==0' "$T/out" ||
 	{ echo "FAIL down --json: $(cat "$T/out")" >&2; fail=1; }
-expect "-c after the command" 1 "qemu+unix:///system?socket=$T/none" $L status -c "qemu+unix:///system?socket=$T/none"
+expect "-c after the command" 1 "$down_uri" $L status -c "$down_uri"
 expect "global option without value" 2 "option '--state-dir' needs a value" $L status --state-dir
-expect "up missing value" 2 "a value is missing after option '--jobs'" $L up --jobs
+expect "up missing value" 2 "a value is missing after option '--jobs'" $L -c "$down_uri" up --jobs
 # image pull and rm say what they did in JSON too (a file: URL, no server needed)
 printf 'labctl test image\n' >"$T/img.raw"
 printf 'images:\n  one:\n    format: raw\n    url: file://%s\n    sha256: %s\n' "$T/img.raw" \

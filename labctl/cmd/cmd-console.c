@@ -44,7 +44,7 @@ static int cmd_console(struct lc_session *s, int argc, char **argv, struct lc_er
 		return lc_cmd_usage(&lc_cmd_console_entry, err);
 	struct lc_virt_obj *doms;
 	size_t n;
-	if (lc_virt_lab_domains(s->virt, argv[1], &doms, &n, err) < 0)
+	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, argv[1], &doms, &n, err) < 0)
 		return -1;
 	const struct lc_virt_obj *d = lc_cmd_find_node(doms, n, argv[1], argv[2], err);
 	struct lc_console *c = d ? lc_virt_console_open(s->virt, d->name, err) : NULL;

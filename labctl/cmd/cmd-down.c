@@ -70,7 +70,9 @@ static int cmd_down(struct lc_session *s, int argc, char **argv, struct lc_err *
 		return -1;
 	}
 	struct lc_down_report r;
-	rc = lc_lab_down_nodes(&s->opts, s->virt, lab, only, n_only, &r, err);
+	rc = lc_cmd_virt(s, err);
+	if (rc == 0)
+		rc = lc_lab_down_nodes(&s->opts, s->virt, lab, only, n_only, &r, err);
 	free(only);
 	if (rc == 0 && s->opts.json) {
 		struct lc_jw jw = LC_JW_INIT;

@@ -12,6 +12,8 @@ static int cmd_gc(struct lc_session *s, int argc, char **argv, struct lc_err *er
 	(void)argv;
 	if (argc != 1)
 		return lc_cmd_usage(&lc_cmd_gc_entry, err);
+	if (lc_cmd_virt(s, err) < 0)
+		return -1;
 	struct lc_gc_report r;
 	int rc = lc_lab_gc(&s->opts, s->virt, time(NULL), &r, err);
 	if (rc == 0 && s->opts.json) {

@@ -10,6 +10,7 @@ static int cmd_graph(struct lc_session *s, int argc, char **argv, struct lc_err 
 {
 	if (argc != 2)
 		return lc_cmd_usage(&lc_cmd_graph_entry, err);
+	lc_cmd_virt(s, err);
 	struct lc_loaded l;
 	if (lc_load(&s->opts, argv[1], &l, err) < 0)
 		return -1;

@@ -75,6 +75,7 @@ static void print_json(const struct lc_vf_status *v, size_t n, bool busy_known)
 static int host_vfs(struct lc_session *s, struct lc_err *err)
 {
 	struct lc_host_vfs h;
+	lc_cmd_virt(s, err);
 	if (lc_host_vfs_load(&s->opts, s->virt, &h, err) < 0)
 		return -1;
 	struct lc_topology none = {0};
@@ -104,7 +105,8 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 	struct lc_sysroot root = {s->opts.sysfs, s->opts.procfs, s->opts.devfs};
 	if (lc_sysroot_check(&root, err) < 0)
 		return -1;
-	/* main connected when it could, and kept why it could not */
+	lc_cmd_virt(s, err);
+	/* connected when it could, and kept why it could not */
 	struct lc_libvirt_fact lv = {s->opts.uri, s->virt ? NULL : s->virt_error, NULL, 0};
 	/* each kind's needs, from the domain capabilities of the type its nodes would get */
 	struct lc_need_fact *needs = NULL;

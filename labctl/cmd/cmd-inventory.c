@@ -125,7 +125,7 @@ static int cmd_inventory(struct lc_session *s, int argc, char **argv, struct lc_
 	const char *lab = argv[optind];
 	struct lc_virt_obj *doms;
 	size_t n;
-	if (lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
+	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
 		return -1;
 	if (!n) {
 		lc_virt_objs_free(doms, n);

@@ -16,7 +16,10 @@ static int cmd_recreate(struct lc_session *s, int argc, char **argv, struct lc_e
 		return -1;
 	}
 	struct lc_down_report dr;
-	int rc = lc_lab_down_nodes(&s->opts, s->virt, l.topo->name.v, uo.only, uo.n_only, &dr, err);
+	int rc = lc_cmd_virt(s, err);
+	if (rc == 0)
+		rc = lc_lab_down_nodes(&s->opts, s->virt, l.topo->name.v, uo.only, uo.n_only, &dr,
+				       err);
 	if (rc == 0 && s->opts.verbosity >= 0 && !s->opts.json)
 		printf("lab %s: down: %zu domains, %zu networks, %zu volumes removed, %zu leases "
 		       "released (%.2fs)\n",

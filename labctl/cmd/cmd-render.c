@@ -122,7 +122,7 @@ static int cmd_render(struct lc_session *s, int argc, char **argv, struct lc_err
 	struct lc_plan p;
 	int rc = -1;
 	/* VFs are planned against the inventory as up would, but nothing is leased */
-	if (lc_host_facts_probe(&s->opts, s->virt, &facts, err) < 0 ||
+	if (lc_cmd_virt(s, err) < 0 || lc_host_facts_probe(&s->opts, s->virt, &facts, err) < 0 ||
 	    lc_host_plan(&s->opts, s->virt, l.topo, false, &devs, err) < 0)
 		goto out;
 	lc_cmd_note_held(&devs, s->opts.verbosity);

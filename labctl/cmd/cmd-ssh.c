@@ -32,7 +32,7 @@ static int cmd_ssh(struct lc_session *s, int argc, char **argv, struct lc_err *e
 	const char *lab = argv[1], *node = argv[2];
 	struct lc_virt_obj *doms;
 	size_t n;
-	if (lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
+	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
 		return -1;
 	const struct lc_virt_obj *d = lc_cmd_find_node(doms, n, lab, node, err);
 	char ip[16] = "";

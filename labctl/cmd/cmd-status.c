@@ -271,7 +271,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 	}
 	struct lc_virt_obj *doms;
 	size_t nd;
-	if (lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0) {
+	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0) {
 		free(picks);
 		return -1;
 	}

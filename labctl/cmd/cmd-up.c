@@ -250,6 +250,8 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 	if (isatty(STDERR_FILENO) && isatty(STDOUT_FILENO) && s->opts.verbosity >= 0 &&
 	    !s->opts.json)
 		uo->progress = progress;
+	if (lc_cmd_virt(s, err) < 0)
+		return -1;
 	struct lc_up_report r;
 	int rc = lc_lab_up(&s->opts, s->virt, l, uo, &r, err);
 	lc_report_fit(&r.plan, s->opts.verbosity, s->opts.json);

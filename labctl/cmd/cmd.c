@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "vf-alloc.h"
+#include "virt.h"
 
 /* clang-format off: one command a line, in the order --help lists them */
 const struct lc_cmd_entry *const lc_cmd_table[] = {
@@ -41,6 +42,23 @@ int lc_cmd_bad_option(const struct lc_cmd_entry *e, int c, char **argv, struct l
 		   e->usage);
 	free(arg);
 	return -1;
+}
+
+int lc_cmd_virt(struct lc_session *s, struct lc_err *err)
+{
+	if (s->virt || s->virt_tried)
+		return s->virt || !(s->entry->flags & LC_CMD_NEEDS_VIRT) ? 0 : -1;
+	s->virt_tried = true;
+	s->virt = lc_virt_open(s->opts.uri, &s->virt_err);
+	if (s->virt)
+		return 0;
+	if (s->entry->flags & LC_CMD_NEEDS_VIRT) {
+		lc_err_move(err, &s->virt_err);
+		return -1;
+	}
+	/* a command that can go on without libvirt keeps the reason it could not connect */
+	s->virt_error = s->virt_err.msg;
+	return 0;
 }
 
 char *lc_cmd_help(const struct lc_cmd_entry *e)

@@ -14,11 +14,16 @@
 
 struct lc_virt;
 
+struct lc_cmd_entry;
+
 struct lc_session {
 	struct lc_opts opts;
-	struct lc_virt *virt;	/* open for LC_CMD_NEEDS_VIRT; NULL when WANTS_VIRT could not */
-	const char *virt_error; /* why WANTS_VIRT could not connect; NULL otherwise */
-	bool json_written;	/* the command printed its --json document, failed or not */
+	const struct lc_cmd_entry *entry; /* the command being run */
+	struct lc_virt *virt;		  /* set by lc_cmd_virt; NULL when WANTS_VIRT could not */
+	const char *virt_error;		  /* why WANTS_VIRT could not connect; NULL otherwise */
+	struct lc_err virt_err;		  /* owns virt_error */
+	bool virt_tried;
+	bool json_written; /* the command printed its --json document, failed or not */
 };
 
 enum {
@@ -64,6 +69,12 @@ int lc_cmd_usage(const struct lc_cmd_entry *e, struct lc_err *err);
  * returned, c being '?' or ':': names the bad option, then the usage.
  */
 int lc_cmd_bad_option(const struct lc_cmd_entry *e, int c, char **argv, struct lc_err *err);
+/*
+ * Connect to libvirt as the entry's flags say, once: a command calls it
+ * after its options are parsed, so a usage error never waits on, or is
+ * hidden by, a daemon that is down. -1 with err set only for NEEDS_VIRT.
+ */
+int lc_cmd_virt(struct lc_session *s, struct lc_err *err);
 struct lc_virt_obj;
 /* The domain of lab's node among doms (lc_virt_lab_domains), or NULL with err set. */
 const struct lc_virt_obj *lc_cmd_find_node(struct lc_virt_obj *doms, size_t n, const char *lab,

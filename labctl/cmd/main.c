@@ -336,7 +336,6 @@ int main(int argc, char **argv)
 	}
 	struct lc_err err = LC_ERR_INIT;
 	struct defaults d = {0};
-	struct lc_err verr = LC_ERR_INIT;
 	int rc = 0;
 	if ((cargc = take_globals(&s.opts, cargc, cargv, &err)) < 0)
 		rc = -1;
@@ -351,18 +350,9 @@ int main(int argc, char **argv)
 		if (e->flags & LC_CMD_READ_ONLY)
 			lc_interrupt_set_immediate(true);
 		xmlInitParser();
-		/* a command that can go on without libvirt keeps the reason it could not connect */
-		if (e->flags & (LC_CMD_NEEDS_VIRT | LC_CMD_WANTS_VIRT)) {
-			s.virt = lc_virt_open(s.opts.uri, &verr);
-			if (!s.virt && (e->flags & LC_CMD_NEEDS_VIRT)) {
-				lc_err_move(&err, &verr);
-				rc = -1;
-			}
-			s.virt_error = verr.msg;
-		}
-	}
-	if (rc == 0)
+		s.entry = e;
 		rc = e->exec(&s, cargc, cargv, &err);
+	}
 	lc_virt_close(s.virt);
 	int code = LC_EXIT_OK;
 	if (rc < 0) {
@@ -378,7 +368,7 @@ int main(int argc, char **argv)
 		json_error(code, err.msg ? err.msg : "unknown error");
 	code = close_stdout(code);
 	lc_err_release(&err);
-	lc_err_release(&verr);
+	lc_err_release(&s.virt_err);
 	free(d.state);
 	free(d.cache);
 	free(d.templates);
