@@ -180,14 +180,14 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 		bool made;
 		if (p->node != n || !p->data)
 			continue;
+		double t0 = lc_now_s();
 		if (lc_virt_volume_upload(v, t->storage_pool.v, p->name, p->xml, p->data, p->len,
 					  fresh, &made, err) < 0)
 			return -1;
-		if (made) {
-			pthread_mutex_lock(&j->mu);
-			j->volumes_created++;
-			pthread_mutex_unlock(&j->mu);
-		}
+		pthread_mutex_lock(&j->mu);
+		j->volumes_created += made;
+		j->r->seed_upload_seconds += lc_now_s() - t0;
+		pthread_mutex_unlock(&j->mu);
 	}
 	j->started_at[i] = lc_now_s();
 	/* a node that never ran holds nothing worth keeping: its new rendering replaces it */
