@@ -74,6 +74,7 @@ CORE_SRCS := \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
+	labctl/pci-nodedev.c \
 	labctl/pci-sysfs.c \
 	labctl/pci.c \
 	labctl/plan.c \

@@ -1096,3 +1096,25 @@ int lc_virt_domain_id(struct lc_virt *v, const char *name)
 	virDomainFree(d);
 	return id == (unsigned)-1 ? -1 : (int)id;
 }
+
+/* --- the host's node devices (labctl/pci-nodedev.c parses them) --- */
+
+int lc_virt_node_devices_xml(struct lc_virt *v, struct lc_strv *xmls, struct lc_err *err)
+{
+	virNodeDevicePtr *devs = NULL;
+	int n = virConnectListAllNodeDevices(v->conn, &devs,
+					     VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV |
+						 VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET);
+	if (n < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot list the node devices of '%s': %s",
+				  v->uri, last_error());
+	for (int i = 0; i < n; i++) {
+		char *xml = virNodeDeviceGetXMLDesc(devs[i], 0);
+		if (xml) /* NULL: a device unplugged (a VF removed) meanwhile */
+			lc_strv_push_nodup(xmls, xml);
+		virNodeDeviceFree(devs[i]);
+	}
+	free(devs);
+	virResetLastError();
+	return 0;
+}

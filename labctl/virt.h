@@ -166,4 +166,14 @@ int lc_virt_domain_id(struct lc_virt *v, const char *name);
 int lc_virt_remove_domain(struct lc_virt *v, const char *name, struct lc_err *err);
 int lc_virt_remove_network(struct lc_virt *v, const char *name, struct lc_err *err);
 
+/* --- the host's node devices (labctl/pci-nodedev.c parses them) --- */
+
+/*
+ * The XML of every PCI and network node device libvirt knows on the
+ * connection's host (virConnectListAllNodeDevices with the PCI and net
+ * capabilities, then each one's XML), appended to xmls in libvirt's order.
+ * A device that vanishes between the listing and its XML is left out.
+ */
+int lc_virt_node_devices_xml(struct lc_virt *v, struct lc_strv *xmls, struct lc_err *err);
+
 #endif
