@@ -52,7 +52,8 @@ UTIL_SRCS := \
 	labctl/util/sha256.c \
 	labctl/util/strv.c \
 	labctl/util/suggest.c \
-	labctl/util/sysfs.c
+	labctl/util/sysfs.c \
+	labctl/util/uri.c
 
 CORE_SRCS := \
 	labctl/addr.c \
@@ -179,12 +180,13 @@ bench: $(BIN) $(BUILD)/bench/vfbench
 	@if [ "$$(id -u)" = 0 ]; then bench/up.sh; else echo "bench/up.sh: skipped (needs root)"; fi
 
 # sysfs-shaped fixture trees, built the way the kernel lays them out
-FIXTURES := isolated shared-pairs host-shared two-numa kinds
+FIXTURES := isolated shared-pairs host-shared two-numa kinds mixed
 HOSTS := intel-good intel-bad intel-old amd-good amd-nonested noroot nopt nokvm novirt nodevkvm kvm600 \
 	amd-noiommu hygon centaur nointeliommu kvm-novmx nosriov vf-hostshared acs-switch acs-nolink vmd
 tests/out/sysfs/.stamp: tests/mksysfs.py
 	rm -rf tests/out/sysfs tests/out/hosts && mkdir -p tests/out/sysfs tests/out/hosts
-	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s || exit 1; done
+	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s \
+		--nodedev tests/out/sysfs/$$s.nodedev.xml || exit 1; done
 	for h in $(HOSTS); do python3 tests/mksysfs.py host $$h tests/out/hosts/$$h || exit 1; done
 	touch $@
 

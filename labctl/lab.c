@@ -20,6 +20,7 @@
 #include "host-routes.h"
 #include "seed.h"
 #include "sysfs.h"
+#include "uri.h"
 #include "virt.h"
 
 const char *lc_node_action_name(enum lc_node_action a)
@@ -406,13 +407,6 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	return pending || contradicted ? -1 : 0;
 }
 
-/* No host in the URI (qemu:///system, qemu+unix:///...): the daemon runs here. */
-static bool local_uri(const char *uri)
-{
-	const char *p = uri ? strstr(uri, "://") : NULL;
-	return p && p[3] == '/';
-}
-
 /*
  * Refuse, before anything is made, a network libvirt would refuse to start
  * because its subnet is routed already (another network's bridge, a VPN):
@@ -423,7 +417,7 @@ static bool local_uri(const char *uri)
 static int check_routes(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
 			struct lc_err *err)
 {
-	if (!local_uri(o->uri))
+	if (!lc_uri_is_local(o->uri))
 		return 0;
 	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
 	char *text = NULL;
@@ -610,7 +604,7 @@ static int check_memory(const struct lc_opts *o, struct lc_virt *v, const struct
 		}
 	}
 	lc_virt_objs_free(doms, nd);
-	unsigned long long have = local_uri(o->uri) ? procfs_memory(o) : 0;
+	unsigned long long have = lc_uri_is_local(o->uri) ? procfs_memory(o) : 0;
 	const char *what = "memory and swap";
 	if (!have) {
 		what = "memory";

@@ -1,0 +1,15 @@
+/* libvirt connection URIs, as far as labctl needs to read them. */
+#ifndef LC_URI_H
+#define LC_URI_H
+
+#include <stdbool.h>
+
+/*
+ * The URI names no host (qemu:///system, qemu+unix:///system?socket=...,
+ * test:///default): its daemon, or the test driver, runs on this machine,
+ * whose /proc and /sys tell of it. False for NULL and for anything else
+ * (qemu+ssh://root@b/system, qemu+tcp://b/system).
+ */
+bool lc_uri_is_local(const char *uri);
+
+#endif
