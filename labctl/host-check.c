@@ -21,7 +21,8 @@ struct host {
 	bool sys_ok;
 	char *cpuinfo, *cmdline;
 	enum lc_cpu_vendor vendor;
-	struct lc_inventory inv;
+	struct lc_inventory own; /* read here, from sysfs */
+	const struct lc_inventory *inv;
 	bool inv_ok;
 };
 
@@ -367,8 +368,8 @@ static void check_acs(const struct host *h, struct lc_checks *c)
 {
 	struct acs_walk w = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT, LC_STRV_INIT};
 	size_t pfs = 0, lost = 0;
-	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
-		const struct lc_pci_fn *f = &h->inv.fns[i];
+	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
+		const struct lc_pci_fn *f = &h->inv->fns[i];
 		if (!f->sriov)
 			continue;
 		pfs++;
@@ -423,8 +424,8 @@ static void check_sriov(const struct host *h, struct lc_checks *c)
 {
 	struct lc_buf b = LC_BUF_INIT, idle = LC_BUF_INIT;
 	size_t pfs = 0;
-	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
-		const struct lc_pci_fn *f = &h->inv.fns[i];
+	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
+		const struct lc_pci_fn *f = &h->inv->fns[i];
 		if (!f->sriov)
 			continue;
 		pfs++;
@@ -450,14 +451,14 @@ static void check_sriov(const struct host *h, struct lc_checks *c)
 static void check_groups(const struct host *h, struct lc_checks *c)
 {
 	size_t vfs = 0, shared = 0, host = 0;
-	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
-		const struct lc_pci_fn *f = &h->inv.fns[i];
+	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
+		const struct lc_pci_fn *f = &h->inv->fns[i];
 		if (!lc_fn_is_vf(f))
 			continue;
 		vfs++;
 		bool with_vf = false, with_host = false;
-		for (size_t k = 0; k < h->inv.n; k++) {
-			const struct lc_pci_fn *o = &h->inv.fns[k];
+		for (size_t k = 0; k < h->inv->n; k++) {
+			const struct lc_pci_fn *o = &h->inv->fns[k];
 			if (k == i || o->group != f->group || f->group < 0 || lc_fn_is_bridge(o))
 				continue;
 			if (lc_fn_is_vf(o))
@@ -534,8 +535,8 @@ static void check_needs(const struct lc_libvirt_fact *lv, struct lc_checks *c)
 	}
 }
 
-void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
-		   struct lc_checks *out)
+void lc_host_check(const struct lc_sysroot *root, const struct lc_inventory *inv,
+		   const struct lc_libvirt_fact *lv, struct lc_checks *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct host h = {.root = root};
@@ -545,10 +546,16 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	lc_procfs_read(root, "cmdline", &h.cmdline, &ignore);
 	lc_err_release(&ignore);
 	h.vendor = lc_cpuinfo_vendor(h.cpuinfo);
-	struct lc_inventory_source src;
-	lc_inventory_sysfs_source(root, &src);
-	h.inv_ok = lc_inventory_load(&src, &h.inv, &ignore) == 0;
-	lc_err_release(&ignore);
+	if (inv) {
+		h.inv = inv;
+		h.inv_ok = true;
+	} else {
+		struct lc_inventory_source src;
+		lc_inventory_sysfs_source(root, &src);
+		h.inv_ok = lc_inventory_load(&src, &h.own, &ignore) == 0;
+		h.inv = &h.own;
+		lc_err_release(&ignore);
+	}
 	check_cpu(&h, out);
 	check_kvm(&h, out);
 	check_nested(&h, out);
@@ -560,8 +567,8 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	check_msrs(&h, out);
 	check_libvirt(lv, out);
 	check_needs(lv, out);
-	if (h.inv_ok)
-		lc_inventory_release(&h.inv);
+	if (h.inv_ok && !inv)
+		lc_inventory_release(&h.own);
 	if (h.sys_ok)
 		lc_sysdir_close(&h.sys);
 	free(h.cpuinfo);

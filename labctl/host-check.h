@@ -44,8 +44,13 @@ struct lc_libvirt_fact {
 /* The modprobe.d file host prepare writes and host check's fixes name. */
 #define LC_MODPROBE_FILE "labctl-kvm.conf"
 
-void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
-		   struct lc_checks *out);
+/*
+ * inv: the host's PCI inventory when it comes from elsewhere than sysfs
+ * (libvirt's node devices); NULL: read below root, as every other check.
+ */
+struct lc_inventory;
+void lc_host_check(const struct lc_sysroot *root, const struct lc_inventory *inv,
+		   const struct lc_libvirt_fact *lv, struct lc_checks *out);
 void lc_checks_release(struct lc_checks *c);
 const char *lc_verdict_name(enum lc_verdict v);
 /* Offset of PCIe extended capability id in a config space dump, 0 if absent, -1 if unreadable. */

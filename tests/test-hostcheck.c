@@ -24,7 +24,7 @@ static struct lc_checks run(const char *host)
 	struct lc_sysroot root = {sys, proc, dev};
 	struct lc_libvirt_fact lv = {.uri = "test:///default"};
 	struct lc_checks c;
-	lc_host_check(&root, &lv, &c);
+	lc_host_check(&root, NULL, &lv, &c);
 	free(sys);
 	free(proc);
 	free(dev);
@@ -304,7 +304,7 @@ static enum lc_verdict iommu_with(const char *host, const char *cmdline, char **
 	struct lc_sysroot root = {sys, tmp, NULL};
 	struct lc_libvirt_fact lv = {.uri = "test:///default"};
 	struct lc_checks c;
-	lc_host_check(&root, &lv, &c);
+	lc_host_check(&root, NULL, &lv, &c);
 	const struct lc_check *k = get(&c, "iommu");
 	enum lc_verdict v = k->result;
 	*detail = lc_strdup(k->detail);
@@ -366,7 +366,7 @@ static void test_libvirt_unreachable(void **state)
 	struct lc_sysroot root = {sys, "/nonexistent", NULL};
 	struct lc_libvirt_fact lv = {.uri = "qemu:///system", .error = "cannot connect: no socket"};
 	struct lc_checks c;
-	lc_host_check(&root, &lv, &c);
+	lc_host_check(&root, NULL, &lv, &c);
 	expect(&c, "libvirt", LC_FAIL, "cannot connect: no socket", "libvirtd");
 	/* no cpuinfo under this procfs: no flag can be seen */
 	expect(&c, "cpu-virt", LC_FAIL, NULL, NULL);
@@ -615,7 +615,7 @@ static struct lc_checks run_needs(const char *fixture)
 	char *proc = lc_asprintf("%s/tests/out/hosts/amd-good/proc", t_srcdir());
 	struct lc_sysroot root = {sys, proc, NULL};
 	struct lc_checks c;
-	lc_host_check(&root, &lv, &c);
+	lc_host_check(&root, NULL, &lv, &c);
 	lc_need_facts_free(needs, lv.n_needs);
 	lc_virt_close(v);
 	free(templates);

@@ -142,6 +142,7 @@ enum {
 	OPT_CATALOG,
 	OPT_JSON,
 	OPT_VERSION,
+	OPT_INVENTORY,
 };
 
 static const struct option global_opts[] = {
@@ -153,6 +154,7 @@ static const struct option global_opts[] = {
     {"cache-dir", required_argument, NULL, OPT_CACHE},
     {"templates", required_argument, NULL, OPT_TEMPLATES},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"inventory", required_argument, NULL, OPT_INVENTORY},
     {"json", no_argument, NULL, OPT_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -188,6 +190,9 @@ static bool apply_global(struct lc_opts *o, int c, const char *arg)
 		break;
 	case OPT_CATALOG:
 		o->catalog = arg;
+		break;
+	case OPT_INVENTORY:
+		o->inventory = arg;
 		break;
 	case OPT_JSON:
 		o->json = true;
@@ -352,6 +357,10 @@ int main(int argc, char **argv)
 		rc = -1;
 	else if (!e->options && no_options(e, cargc, cargv, &err) < 0)
 		rc = -1;
+	else if (s.opts.inventory && strcmp(s.opts.inventory, "sysfs") != 0 &&
+		 strcmp(s.opts.inventory, "libvirt") != 0)
+		rc = lc_err_set(&err, LC_EXIT_USAGE,
+				"--inventory: '%s' is neither sysfs nor libvirt", s.opts.inventory);
 	else if (s.opts.json && !(e->flags & LC_CMD_JSON))
 		rc = lc_err_set(&err, LC_EXIT_USAGE,
 				"%s: there is no --json output for this command", e->name);
