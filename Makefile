@@ -125,6 +125,7 @@ TESTS := \
 	test-validate \
 	test-render \
 	test-vf \
+	test-nodedev \
 	test-hostcheck \
 	test-virt \
 	test-lab \
