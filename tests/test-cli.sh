@@ -119,6 +119,38 @@ assert [v["state"] for v in d["vfs"]] == ["host-shared", "host-shared", "free", 
 assert d["vfs"][2]["pf_netdev"] == "enp59s0f0" and d["vfs"][2]["index"] == 2
 PY
 expect "host vfs without sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c test:///default --sysfs "$T/none" host vfs
+# --inventory libvirt: the same fixture host as libvirt's node devices, a
+# test-driver host (mksysfs.py --nodedev), shows the same VFs as its sysfs
+# tree; --sysfs points nowhere, so nothing comes from there
+N="test://$SRC/tests/out/sysfs/host-shared.nodedev.xml"
+expect "host vfs --inventory libvirt" 0 "" $L -c "$N" --inventory libvirt --sysfs "$T/none" --json host vfs
+cmp -s "$T/out" "$T/host-vfs.json" || { echo "FAIL host vfs --inventory libvirt: $(diff "$T/out" "$T/host-vfs.json")" >&2; fail=1; }
+expect "host vfs --inventory after the command" 0 "" $L -c "$N" --sysfs "$T/none" --json host vfs --inventory=libvirt
+cmp -s "$T/out" "$T/host-vfs.json" || { echo "FAIL host vfs --inventory=libvirt after the command differs" >&2; fail=1; }
+# a URI naming no host (test:///FILE) is this machine: sysfs unless told
+expect "host vfs, local URI reads sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c "$N" --sysfs "$T/none" host vfs
+expect "host vfs --inventory sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c "$N" --inventory sysfs --sysfs "$T/none" host vfs
+expect "--inventory bad" 2 "labctl: --inventory: 'nodedev' is neither sysfs nor libvirt" $L --inventory nodedev host vfs
+expect "--inventory no value" 2 "option '--inventory' needs a value" $L host vfs --inventory
+expect "host vfs --inventory libvirt, unreachable" 1 "labctl: VF inventory from libvirt: cannot connect to libvirt at 'nosuch:///'" $L -c nosuch:/// --inventory libvirt host vfs
+expect "host prepare --inventory libvirt" 2 "host prepare: it changes this machine through sysfs; --inventory libvirt does not apply" $L --inventory libvirt host prepare --dry-run
+# host check reads the SR-IOV PFs and groups where host vfs would, and says ACS went unchecked
+HG="$SRC/tests/out/hosts/intel-good"
+expect "host check --inventory libvirt" 0 "" $L -c "$N" --inventory libvirt --sysfs "$HG/sys" --procfs "$HG/proc" --devfs "$HG/dev" host check
+grep -q '^PASS  sriov .*0000:3b:00.0 enp59s0f0 4/8 VFs' "$T/out" &&
+	grep -q '^WARN  acs .*not checked on 1 SR-IOV PF: the PCI inventory comes from libvirt' "$T/out" &&
+	grep -q '^WARN  iommu-groups .*of 4 VFs, 2 share an IOMMU group with a host device' "$T/out" ||
+	{ echo "FAIL host check --inventory libvirt: $(cat "$T/out")" >&2; fail=1; }
+# host vfs --host NAME TOPOLOGY: that host's URI from hosts:, not -c's
+printf 'name: h\nhosts: {b: "%s", c: "qemu+tcp://127.0.0.1:1/system"}\nnodes: {a: {}}\n' "$N" >"$T/hosts-vfs.yaml"
+expect "host vfs --host" 0 "" $L -c nosuch:/// --inventory libvirt --sysfs "$T/none" --json host vfs --host b "$T/hosts-vfs.yaml"
+cmp -s "$T/out" "$T/host-vfs.json" || { echo "FAIL host vfs --host b: $(cat "$T/out")" >&2; fail=1; }
+# a URI naming a host is read through libvirt by default: c's daemon is not there
+expect "host vfs --host, remote by default" 1 "labctl: VF inventory from libvirt: cannot connect to libvirt at 'qemu+tcp://127.0.0.1:1/system'" $L -c test:///default host vfs --host c "$T/hosts-vfs.yaml"
+expect "host vfs --host unknown" 2 "labctl: host vfs: '$T/hosts-vfs.yaml' names no host 'd' (its hosts: b, c)" $L -c test:///default host vfs --host d "$T/hosts-vfs.yaml"
+expect "host vfs --host without topology" 2 "host vfs: --host NAME and a TOPOLOGY go together" $L -c test:///default host vfs --host b
+expect "host vfs topology without --host" 2 "host vfs: --host NAME and a TOPOLOGY go together" $L -c test:///default host vfs "$T/hosts-vfs.yaml"
+expect "host vfs --host bad topology" 2 "$T/bad.yaml:4:5" $L -c test:///default host vfs --host b "$T/bad.yaml"
 printf 'name: short\nvf_pools: {x: {match: ["8086:154c"]}}\nnodes:\n  a: {vfs: [{pool: x, count: 3}]}\n' >"$T/short.yaml"
 expect "up shortage" 3 "pool x: node a needs 3 VFs; 2 free of 4 (2 share an IOMMU group with a host device)" $V up "$T/short.yaml"
 [ -z "$(ls "$T/state/leases" 2>/dev/null | grep lease)" ] || { echo "FAIL up shortage left leases" >&2; fail=1; }
