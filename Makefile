@@ -174,9 +174,10 @@ tests: $(TEST_BINS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: $(BIN) $(BUILD)/bench/vfbench
+bench: $(BIN) $(BUILD)/bench/vfbench $(BUILD)/bench/nodedevbench
 	bench/render.sh
 	bench/vfs.sh
+	bench/nodedev.sh
 	bench/pull.sh
 	@if [ "$$(id -u)" = 0 ]; then bench/up.sh; else echo "bench/up.sh: skipped (needs root)"; fi
 
