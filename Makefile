@@ -205,6 +205,7 @@ SUITES := \
 	tests/test-cli.sh \
 	tests/test-schema.sh \
 	tests/test-leases.sh \
+	tests/test-nodedev-remote.sh \
 	tests/test-fetch.sh \
 	tests/test-e2e.sh \
 	tests/test-signals.sh \
