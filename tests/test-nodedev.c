@@ -184,6 +184,15 @@ static void test_parse_refusals(void **state)
 	    {"<bus>256</bus>", NULL, "", NULL,
 	     "PCI inventory from libvirt: node device 'pci_x': <bus> '256' is not a number up "
 	     "to 0xff"},
+	    {"<bus>300</bus>", NULL, "", NULL,
+	     "PCI inventory from libvirt: node device 'pci_x': <bus> '300' is not a number up "
+	     "to 0xff"},
+	    {NULL, NULL,
+	     "<numa node='8'/><capability type='phys_function'><address "
+	     "domain='0x0' bus='0xd8' slot='0x00' function='0x9'/></capability>",
+	     NULL,
+	     "PCI inventory from libvirt: node device 'pci_x': address function '0x9' is not a "
+	     "number up to 0x7"},
 	    {"<bus>-1</bus>", NULL, "", NULL,
 	     "PCI inventory from libvirt: node device 'pci_x': <bus> '-1' is not a number up to "
 	     "0xff"},
@@ -243,6 +252,84 @@ static void test_parse_refusals(void **state)
 				     "listed by two node devices");
 	lc_err_release(&err);
 	free(good);
+}
+
+/* VF k of PF 0000:10:00.0: 0000:(11 + k / 256):(k % 256 / 8).(k % 8), as libvirt writes one. */
+static char *vf_xml(unsigned k, unsigned f, int g)
+{
+	unsigned b = 0x11 + k / 256, s = k % 256 / 8;
+	return lc_asprintf("<device><name>pci_0000_%02x_%02x_%u</name><capability type='pci'>"
+			   "<class>0x020000</class><domain>0</domain><bus>%u</bus><slot>%u</slot>"
+			   "<function>%u</function><product id='0x1018'/><vendor id='0x15b3'/>"
+			   "<capability type='phys_function'><address domain='0x0000' "
+			   "bus='0x10' slot='0x00' function='0x0'/></capability>"
+			   "<iommuGroup number='%d'/><numa node='1'/></capability></device>",
+			   b, s, f, b, s, f, g);
+}
+
+/*
+ * Thousands of documents are parsed on several threads (one per CPU, from
+ * 512): the links across their shares (a PF first, its VFs and netdev in
+ * the last documents) hold, and of two bad documents the first in order is
+ * the one reported.
+ */
+static void test_parse_many(void **state)
+{
+	(void)state;
+	enum { NVF = 1200 };
+	struct lc_strv xs = LC_STRV_INIT;
+	struct lc_buf pf = LC_BUF_INIT;
+	lc_buf_adds(&pf, "<device><name>pci_0000_10_00_0</name><capability type='pci'>"
+			 "<class>0x020000</class><domain>0</domain><bus>16</bus><slot>0</slot>"
+			 "<function>0</function><product id='0x1017'/><vendor id='0x15b3'/>"
+			 "<capability type='virt_functions' maxCount='2048'>");
+	/* listed in reverse: the index is the place in this list, not the address */
+	for (unsigned i = 0; i < NVF; i++) {
+		unsigned k = NVF - 1 - i;
+		lc_buf_addf(&pf,
+			    "<address domain='0x0000' bus='0x%02x' slot='0x%02x' function='0x%x'/>",
+			    0x11 + k / 256, k % 256 / 8, k % 8);
+	}
+	lc_buf_adds(&pf, "</capability><iommuGroup number='1'/><numa node='1'/></capability>"
+			 "</device>");
+	lc_strv_push(&xs, lc_buf_str(&pf));
+	lc_buf_release(&pf);
+	for (unsigned k = 0; k < NVF; k++)
+		lc_strv_push_nodup(&xs, vf_xml(k, k % 8, 2 + (int)k));
+	lc_strv_push(&xs, "<device><name>net_ens16f0</name><parent>pci_0000_10_00_0</parent>"
+			  "<capability type='net'><interface>ens16f0</interface></capability>"
+			  "</device>");
+	struct lc_inventory inv = {0};
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_inventory_nodedev_parse((const char *const *)xs.v, xs.n, &inv, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(inv.n, NVF + 1);
+	assert_string_equal(inv.fns[0].addr, "0000:10:00.0");
+	assert_string_equal(inv.fns[0].netdev, "ens16f0");
+	assert_int_equal(inv.fns[0].numvfs, NVF);
+	for (unsigned k = 0; k < NVF; k++) {
+		const struct lc_pci_fn *f = &inv.fns[1 + k];
+		char want[LC_PCI_ADDR_SIZE];
+		snprintf(want, sizeof(want), "0000:%02x:%02x.%u", 0x11 + k / 256, k % 256 / 8,
+			 k % 8);
+		assert_string_equal(f->addr, want);
+		assert_int_equal(f->vf_index, NVF - 1 - k);
+		assert_int_equal(f->group, 2 + (int)k);
+		assert_int_equal(f->numa, 1);
+	}
+	lc_inventory_release(&inv);
+	/* two bad documents, far apart: the earlier one is named */
+	free(xs.v[900]);
+	xs.v[900] = lc_strdup("<device><name>late</name>");
+	free(xs.v[300]);
+	xs.v[300] = vf_xml(299, 9, 3);
+	assert_int_equal(lc_inventory_nodedev_parse((const char *const *)xs.v, xs.n, &inv, &err),
+			 -1);
+	assert_string_equal(err.msg, "PCI inventory from libvirt: node device 'pci_0000_12_05_9': "
+				     "<function> '9' is not a number up to 0x7");
+	lc_err_release(&err);
+	lc_inventory_release(&inv);
+	lc_strv_release(&xs);
 }
 
 static void sysfs_inv(const char *scenario, struct lc_inventory *inv)
@@ -439,8 +526,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_real_host), cmocka_unit_test(test_parse_sparse),
-	    cmocka_unit_test(test_parse_refusals),  cmocka_unit_test(test_equals_sysfs),
-	    cmocka_unit_test(test_same_plans),	    cmocka_unit_test(test_choice),
+	    cmocka_unit_test(test_parse_refusals),  cmocka_unit_test(test_parse_many),
+	    cmocka_unit_test(test_equals_sysfs),    cmocka_unit_test(test_same_plans),
+	    cmocka_unit_test(test_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
