@@ -429,8 +429,10 @@ int lc_inventory_nodedev_parse(const char *const *xmls, size_t n, struct lc_inve
 	free(cs);
 	if (rc == 0)
 		rc = link_up(&p, err);
-	if (rc < 0)
+	if (rc < 0) {
 		lc_err_prefix(err, "PCI inventory from libvirt: ");
+		lc_inventory_release(inv);
+	}
 	parse_release(&p);
 	return rc;
 }

@@ -73,7 +73,8 @@ void lc_inventory_sysfs_source(const struct lc_sysroot *root, struct lc_inventor
  */
 struct lc_strv;
 void lc_inventory_nodedev_source(const struct lc_strv *xmls, struct lc_inventory_source *src);
-/* Parse n node-device XML texts into inv, sorted; -1 with err naming the device. */
+/* Parse n node-device XML texts into inv, sorted; -1 with err naming the
+ * device, and inv empty. */
 int lc_inventory_nodedev_parse(const char *const *xmls, size_t n, struct lc_inventory *inv,
 			       struct lc_err *err);
 
