@@ -11,7 +11,8 @@ bool lc_inventory_from_libvirt(const struct lc_opts *o, const char *uri)
 {
 	if (o->inventory)
 		return strcmp(o->inventory, "libvirt") == 0;
-	return !lc_uri_is_local(uri);
+	/* NULL is libvirt's default connection, a daemon on this machine */
+	return uri && !lc_uri_is_local(uri);
 }
 
 int lc_host_inventory(const struct lc_opts *o, const char *uri, struct lc_virt *v,

@@ -506,6 +506,7 @@ static void test_choice(void **state)
 	assert_false(lc_inventory_from_libvirt(&o, "qemu:///system"));
 	assert_false(lc_inventory_from_libvirt(&o, "qemu+unix:///system?socket=/run/b.sock"));
 	assert_false(lc_inventory_from_libvirt(&o, "test:///default"));
+	assert_false(lc_inventory_from_libvirt(&o, NULL));
 	assert_true(lc_inventory_from_libvirt(&o, "qemu+ssh://root@b/system"));
 	assert_true(lc_inventory_from_libvirt(&o, "qemu+tcp://10.0.0.2/system"));
 	o.inventory = "libvirt";
