@@ -19,8 +19,8 @@ struct lc_virt;
 /*
  * Where the VFs of the host at uri are read from: --inventory when given,
  * else sysfs (below --sysfs) for a URI naming no host (or NULL, libvirt's
- * default), which is this machine, and libvirt's node devices for any other (README.md, "Several
- * hosts").
+ * default), which is this machine, and libvirt's node devices for any
+ * other (docs/vfs.md, "From libvirt's node devices").
  */
 bool lc_inventory_from_libvirt(const struct lc_opts *o, const char *uri);
 /*
