@@ -42,7 +42,8 @@ int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_
 		     struct lc_err *err)
 {
 	memset(h, 0, sizeof(*h));
-	if (lc_host_inventory(o, o->uri, v, &h->inv, err) < 0)
+	/* the host is the connection's: with several hosts, each plans on its own */
+	if (lc_host_inventory(o, v ? lc_virt_uri(v) : o->uri, v, &h->inv, err) < 0)
 		return -1;
 	if (lc_leases_read(o->state_dir, &h->leases, err) < 0) {
 		lc_host_vfs_release(h);

@@ -42,7 +42,10 @@ struct lc_host_vfs {
 	bool users_known; /* false when libvirt could not be asked */
 };
 
-/* Read inventory (from the source for o->uri), leases and (if v) domain users. */
+/*
+ * Read the inventory (from the source for v's URI, or o->uri without v),
+ * the leases and (if v) its domains' users.
+ */
 int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_vfs *h,
 		     struct lc_err *err);
 void lc_host_vfs_release(struct lc_host_vfs *h);

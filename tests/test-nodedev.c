@@ -521,6 +521,23 @@ static void test_choice(void **state)
 	assert_string_equal(
 	    err.msg, "PCI inventory from libvirt: no connection to 'qemu+ssh://root@b/system'");
 	lc_err_release(&err);
+	/*
+	 * Planning reads the host of the connection it is given, whatever -c
+	 * said: test:///default (no PCI node devices) names no host, so its
+	 * VFs come from --sysfs, not from its node devices.
+	 */
+	char *sys = lc_asprintf("%s/tests/out/sysfs/isolated", t_srcdir());
+	struct lc_opts o2 = {
+	    .uri = "qemu+ssh://root@b/system", .sysfs = sys, .state_dir = "/nonexistent"};
+	struct lc_virt *v = lc_virt_open("test:///default", &err);
+	assert_non_null(v);
+	struct lc_host_vfs h;
+	if (lc_host_vfs_load(&o2, v, &h, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(h.inv.n, 11);
+	lc_host_vfs_release(&h);
+	lc_virt_close(v);
+	free(sys);
 }
 
 int main(void)
