@@ -24,7 +24,8 @@ struct host {
 	struct lc_inventory own; /* read here, from sysfs */
 	const struct lc_inventory *inv;
 	bool inv_ok;
-	bool inv_given; /* from libvirt: its functions are not below root */
+	bool inv_given;	       /* from libvirt: its functions are not below root */
+	const char *inv_error; /* inv_given, and it could not be read: why */
 };
 
 const char *lc_verdict_name(enum lc_verdict v)
@@ -36,6 +37,18 @@ static void add(struct lc_checks *c, const char *id, enum lc_verdict r, char *de
 {
 	LC_GROW(c->v, c->cap, c->n + 1);
 	c->v[c->n++] = (struct lc_check){id, r, detail, fix};
+}
+
+/* The inventory from libvirt could not be read: the check that needs it says so. */
+static bool inv_unread(const struct host *h, struct lc_checks *c, const char *id)
+{
+	if (!h->inv_given || h->inv_ok)
+		return false;
+	add(c, id, LC_WARN,
+	    lc_asprintf("not checked: %s", h->inv_error ? h->inv_error : "no PCI inventory"),
+	    lc_strdup("make libvirt reachable (see libvirt), or use --inventory sysfs on the host "
+		      "itself"));
+	return true;
 }
 
 static bool cpu_has(const struct host *h, const char *key, const char *word)
@@ -367,6 +380,8 @@ static bool acs_path(const struct host *h, struct acs_walk *w, const struct lc_p
 /* ACS on every device from each PF up to its root port, read from config. */
 static void check_acs(const struct host *h, struct lc_checks *c)
 {
+	if (inv_unread(h, c, "acs"))
+		return;
 	struct acs_walk w = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT, LC_STRV_INIT};
 	size_t pfs = 0, lost = 0;
 	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
@@ -429,6 +444,8 @@ static void check_acs(const struct host *h, struct lc_checks *c)
 
 static void check_sriov(const struct host *h, struct lc_checks *c)
 {
+	if (inv_unread(h, c, "sriov"))
+		return;
 	struct lc_buf b = LC_BUF_INIT, idle = LC_BUF_INIT;
 	size_t pfs = 0;
 	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
@@ -457,6 +474,8 @@ static void check_sriov(const struct host *h, struct lc_checks *c)
 
 static void check_groups(const struct host *h, struct lc_checks *c)
 {
+	if (inv_unread(h, c, "iommu-groups"))
+		return;
 	size_t vfs = 0, shared = 0, host = 0;
 	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
 		const struct lc_pci_fn *f = &h->inv->fns[i];
@@ -542,8 +561,8 @@ static void check_needs(const struct lc_libvirt_fact *lv, struct lc_checks *c)
 	}
 }
 
-void lc_host_check(const struct lc_sysroot *root, const struct lc_inventory *inv,
-		   const struct lc_libvirt_fact *lv, struct lc_checks *out)
+void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
+		   struct lc_checks *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct host h = {.root = root};
@@ -553,9 +572,11 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_inventory *inv
 	lc_procfs_read(root, "cmdline", &h.cmdline, &ignore);
 	lc_err_release(&ignore);
 	h.vendor = lc_cpuinfo_vendor(h.cpuinfo);
-	if (inv) {
-		h.inv = inv;
-		h.inv_ok = h.inv_given = true;
+	if (lv->nodedev) {
+		h.inv = lv->inv;
+		h.inv_ok = lv->inv != NULL;
+		h.inv_given = true;
+		h.inv_error = lv->inv_error;
 	} else {
 		struct lc_inventory_source src;
 		lc_inventory_sysfs_source(root, &src);
@@ -574,7 +595,7 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_inventory *inv
 	check_msrs(&h, out);
 	check_libvirt(lv, out);
 	check_needs(lv, out);
-	if (h.inv_ok && !inv)
+	if (h.inv_ok && !h.inv_given)
 		lc_inventory_release(&h.own);
 	if (h.sys_ok)
 		lc_sysdir_close(&h.sys);

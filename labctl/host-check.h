@@ -34,23 +34,27 @@ struct lc_need_fact {
 };
 
 /* libvirt as the caller found it: the URI, and the error when it failed. */
+struct lc_inventory;
 struct lc_libvirt_fact {
 	const char *uri;
 	const char *error;		  /* NULL: reachable */
 	const struct lc_need_fact *needs; /* one per need some kind has */
 	size_t n_needs;
+	/*
+	 * nodedev: the host's VFs are read from libvirt's node devices
+	 * (--inventory), not below root; inv is that inventory, or NULL with
+	 * inv_error saying why it could not be read.
+	 */
+	bool nodedev;
+	const struct lc_inventory *inv;
+	const char *inv_error;
 };
 
 /* The modprobe.d file host prepare writes and host check's fixes name. */
 #define LC_MODPROBE_FILE "labctl-kvm.conf"
 
-/*
- * inv: the host's PCI inventory when it comes from elsewhere than sysfs
- * (libvirt's node devices); NULL: read below root, as every other check.
- */
-struct lc_inventory;
-void lc_host_check(const struct lc_sysroot *root, const struct lc_inventory *inv,
-		   const struct lc_libvirt_fact *lv, struct lc_checks *out);
+void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *lv,
+		   struct lc_checks *out);
 void lc_checks_release(struct lc_checks *c);
 const char *lc_verdict_name(enum lc_verdict v);
 /* Offset of PCIe extended capability id in a config space dump, 0 if absent, -1 if unreadable. */

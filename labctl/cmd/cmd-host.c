@@ -174,7 +174,7 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 		return -1;
 	lc_cmd_virt(s, err);
 	/* connected when it could, and kept why it could not */
-	struct lc_libvirt_fact lv = {s->opts.uri, s->virt ? NULL : s->virt_error, NULL, 0};
+	struct lc_libvirt_fact lv = {.uri = s->opts.uri, .error = s->virt ? NULL : s->virt_error};
 	/* each kind's needs, from the domain capabilities of the type its nodes would get */
 	struct lc_need_fact *needs = NULL;
 	struct lc_host_facts facts;
@@ -185,19 +185,19 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 	lc_err_release(err);
 	/* the SR-IOV and group checks read the inventory where host vfs would */
 	struct lc_inventory inv = {0};
-	bool nodedev = lc_inventory_from_libvirt(&s->opts, s->opts.uri);
-	if (nodedev && !s->virt) {
-		lc_need_facts_free(needs, lv.n_needs);
-		return lc_err_set(err, LC_EXIT_RUNTIME, "VF inventory from libvirt: %s",
-				  s->virt_error ? s->virt_error : "no connection");
-	}
-	if (nodedev && lc_host_inventory(&s->opts, s->opts.uri, s->virt, &inv, err) < 0) {
-		lc_need_facts_free(needs, lv.n_needs);
-		return -1;
-	}
+	struct lc_err inv_err = LC_ERR_INIT;
+	lv.nodedev = lc_inventory_from_libvirt(&s->opts, s->opts.uri);
+	if (lv.nodedev && !s->virt)
+		lc_err_set(&inv_err, LC_EXIT_RUNTIME, "%s",
+			   s->virt_error ? s->virt_error : "no connection to libvirt");
+	else if (lv.nodedev &&
+		 lc_host_inventory(&s->opts, s->opts.uri, s->virt, &inv, &inv_err) == 0)
+		lv.inv = &inv;
+	lv.inv_error = inv_err.msg;
 	struct lc_checks c;
-	lc_host_check(&root, nodedev ? &inv : NULL, &lv, &c);
+	lc_host_check(&root, &lv, &c);
 	lc_inventory_release(&inv);
+	lc_err_release(&inv_err);
 	lc_need_facts_free(needs, lv.n_needs);
 	size_t fails = 0;
 	bool colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
