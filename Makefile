@@ -63,6 +63,7 @@ CORE_SRCS := \
 	labctl/host-facts.c \
 	labctl/host-routes.c \
 	labctl/host-vfs.c \
+	labctl/hosts.c \
 	labctl/image-cache.c \
 	labctl/image-catalog.c \
 	labctl/image-fetch.c \
