@@ -203,6 +203,7 @@ SUITES := \
 	tests/test-leases.sh \
 	tests/test-fetch.sh \
 	tests/test-e2e.sh \
+	tests/test-hosts.sh \
 	tests/test-signals.sh \
 	tests/test-crash.sh \
 	tests/test-faults.sh

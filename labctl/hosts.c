@@ -10,7 +10,11 @@
 #include "sha256.h"
 #include "virt.h"
 
-/* Where labctl makes its pool on a remote host that has none: libvirt's own tree there. */
+/*
+ * Where labctl makes a pool on a remote host that has none: under libvirt's
+ * own tree there, one directory per pool (libvirt refuses two pools of one
+ * directory).
+ */
 #define REMOTE_POOL_DIR "/var/lib/libvirt/labctl"
 
 bool lc_uri_remote(const char *uri)
@@ -311,7 +315,9 @@ int lc_hosts_prepare(const struct lc_opts *o, struct lc_hosts *hs, const struct 
 		struct lc_lab_host *h = &hs->v[i];
 		if (!h->remote)
 			continue;
-		xmlDocPtr doc = lc_render_pool(pool, REMOTE_POOL_DIR);
+		char *dir = lc_asprintf("%s/%s", REMOTE_POOL_DIR, pool);
+		xmlDocPtr doc = lc_render_pool(pool, dir);
+		free(dir);
 		char *xml = lc_xml_format(doc);
 		xmlFreeDoc(doc);
 		int rc = lc_virt_pool_ensure(h->v, pool, xml, err);

@@ -1138,11 +1138,13 @@ int lc_virt_volume_stat(struct lc_virt *v, const char *pool, const char *name, c
 	if (!p)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
 	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	/* before the pool is freed: every call clears the last error */
+	int lrc = vol || no_such()
+		      ? 0
+		      : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
 	virStoragePoolFree(p);
 	if (!vol)
-		return no_such()
-			   ? 0
-			   : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
+		return lrc;
 	virStorageVolInfo info;
 	int rc = 0;
 	/* the file's size: a qcow2 volume's capacity is its guest's disk size */
@@ -1241,11 +1243,13 @@ int lc_virt_volume_download(struct lc_virt *v, const char *pool, const char *nam
 	if (!p)
 		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
 	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
+	/* before the pool is freed: every call clears the last error */
+	int lrc = vol || no_such()
+		      ? 0
+		      : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
 	virStoragePoolFree(p);
 	if (!vol)
-		return no_such()
-			   ? 0
-			   : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
+		return lrc;
 	*found = true;
 	int rc = 0;
 	virStreamPtr s = virStreamNew(v->conn, 0);
