@@ -24,15 +24,7 @@ H2=$T/h2
 URI2="qemu+unix:///system?socket=$H2/run/libvirt-sock"
 A="qemu:///system"
 
-stop_h2() {
-	for d in libvirtd virtlogd; do
-		[ -s "$H2/run/$d.pid" ] || continue
-		pid=$(cat "$H2/run/$d.pid")
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		rm -f "$H2/run/$d.pid"
-	done
-}
+stop_h2() { "$SRC/tests/libvirtd-ns.sh" stop "$H2"; }
 cleanup() {
 	$L -q down "$LAB" >/dev/null 2>&1
 	virsh -q -c "$A" pool-destroy "$POOL" >/dev/null 2>&1
@@ -41,27 +33,8 @@ cleanup() {
 }
 
 # ---- host b: a second libvirtd in its own mount namespace ----
-mkdir -p "$H2/run" "$H2/lib" "$H2/etc" "$H2/log" "$H2/cache"
-# the system's settings, none of its objects (domains, networks, pools)
-cp /etc/libvirt/*.conf "$H2/etc/"
-chmod 755 "$H2" "$H2/lib"
-unshare -m --propagation private sh -c '
-	set -e
-	mount --bind "$1/run" /run/libvirt
-	mount --bind "$1/lib" /var/lib/libvirt
-	mount --bind "$1/etc" /etc/libvirt
-	mount --bind "$1/log" /var/log/libvirt
-	mount --bind "$1/cache" /var/cache/libvirt
-	virtlogd -d -p /run/libvirt/virtlogd.pid
-	# under tini, as tests/start-libvirt.sh starts the system one: QEMU is reaped at once
-	setsid tini -s -- libvirtd -p /run/libvirt/libvirtd.pid </dev/null >/var/log/libvirt/libvirtd.log 2>&1 &
-' sh "$H2" || skip "cannot start a second libvirtd in a mount namespace"
-i=0
-until virsh -c "$URI2" uri >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { say "host b: the second libvirtd does not answer: $(tail -5 "$H2/log/libvirtd.log")"; exit 1; }
-	sleep 0.2
-done
+command -v tini >/dev/null || skip "no tini (tests/install-deps.sh installs it)"
+"$SRC/tests/libvirtd-ns.sh" start "$H2" || { say "host b: cannot start the second libvirtd"; exit 1; }
 [ -s "$H2/run/libvirtd.pid" ] && [ -s "$H2/run/virtlogd.pid" ] || say "host b: no pid files"
 # two daemons, not one seen twice
 virsh -c "$URI2" pool-list --all --name | grep -q . && say "host b: it sees pools it should not have"
