@@ -72,6 +72,7 @@ CORE_SRCS := \
 	labctl/lab.c \
 	labctl/lab-ssh.c \
 	labctl/lease.c \
+	labctl/lease-remote.c \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
@@ -129,7 +130,8 @@ TESTS := \
 	test-lab \
 	test-proof \
 	test-seed \
-	test-domcaps
+	test-domcaps \
+	test-hosts
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a

@@ -1285,3 +1285,56 @@ int lc_virt_volume_download(struct lc_virt *v, const char *pool, const char *nam
 		lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: download stopped", name);
 	return rc;
 }
+
+int lc_virt_volume_create_excl(struct lc_virt *v, const char *pool, const char *name,
+			       const char *xml, const unsigned char *data, size_t len, bool *exists,
+			       struct lc_err *err)
+{
+	*exists = false;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	virStorageVolPtr vol = virStorageVolCreateXML(p, xml, 0);
+	if (!vol) {
+		/* lost the race, or never had a chance: the name is someone's */
+		virErrorPtr e = virSaveLastError();
+		virStorageVolPtr there = virStorageVolLookupByName(p, name);
+		*exists = there != NULL;
+		int rc = there ? 0
+			       : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s",
+					    name,
+					    e && e->message ? e->message : "unknown libvirt error");
+		if (there)
+			virStorageVolFree(there);
+		virFreeError(e);
+		virStoragePoolFree(p);
+		return rc;
+	}
+	int rc = 0;
+	virStreamPtr s = len ? virStreamNew(v->conn, 0) : NULL;
+	if (len && (!s || virStorageVolUpload(vol, s, 0, len, 0) < 0))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
+				last_error());
+	for (size_t off = 0; rc == 0 && off < len;) {
+		int sent = virStreamSend(s, (const char *)data + off, len - off);
+		if (sent < 0)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload failed: %s", name,
+					last_error());
+		else
+			off += (size_t)sent;
+	}
+	if (s && rc == 0 && virStreamFinish(s) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
+				last_error());
+	if (s) {
+		if (rc < 0)
+			virStreamAbort(s);
+		virStreamFree(s);
+	}
+	/* ours, but not written: give it back rather than hold it unnamed */
+	if (rc < 0)
+		virStorageVolDelete(vol, 0);
+	virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	return rc;
+}

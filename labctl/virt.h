@@ -193,5 +193,13 @@ int lc_virt_volume_upload_file(struct lc_virt *v, const char *pool, const char *
 int lc_virt_volume_download(struct lc_virt *v, const char *pool, const char *name,
 			    int (*sink)(void *ctx, const char *buf, size_t n), void *ctx,
 			    bool *found, struct lc_err *err);
+/*
+ * Create volume name from xml and fill it with data, atomically against
+ * every other client of that host: virStorageVolCreateXML fails when the
+ * name exists, and then *exists is true and nothing is touched.
+ */
+int lc_virt_volume_create_excl(struct lc_virt *v, const char *pool, const char *name,
+			       const char *xml, const unsigned char *data, size_t len, bool *exists,
+			       struct lc_err *err);
 
 #endif

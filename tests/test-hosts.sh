@@ -8,7 +8,8 @@
 # the system daemon is left alone.
 # A lab of tiny nodes on both hosts comes up with --wait: every node boots
 # on the host it was placed on (virsh list on each), host b's isolated
-# network is made on b only, the images reach b's pool once, named by their
+# network is made on b only, IOMMU-group leases kept on b through libvirt
+# hold against two racing controllers, the images reach b's pool once, named by their
 # sha256 and equal to the cache's files, a second up uploads nothing and
 # changes nothing, status shows each node's host, and down LAB (without
 # the topology: the hosts come from the journal) leaves nothing of the lab
@@ -93,6 +94,18 @@ json "
 assert d['images_uploaded'] == 0, d
 assert all(x['action'] == 'unchanged' for x in d['nodes']), d['nodes']
 " "second up"
+
+# leases kept on host b through libvirt: two controllers (each its own
+# connection to b's daemon) race for overlapping IOMMU groups, five rounds;
+# exactly one wins each time and the loser holds nothing
+LEASE_BIN=$(dirname "$BIN")/tests/test-hosts
+if [ -x "$LEASE_BIN" ]; then
+	LABCTL_TEST_LEASE_URI=$URI2 LABCTL_TEST_LEASE_POOL=$POOL "$LEASE_BIN" >"$T/lease.out" 2>&1 ||
+		say "leases on host b: $(tail -20 "$T/lease.out")"
+	virsh -c "$URI2" vol-list "$POOL" | grep -q labctl-lease- && say "leases on host b: some left"
+else
+	say "no $LEASE_BIN (make tests)"
+fi
 
 # status shows each node's host, from the journal's hosts
 $L --json status "$LAB" >"$T/out" 2>"$T/err" || say "status exited $?: $(cat "$T/err")"
