@@ -276,6 +276,14 @@ printf 'name: me%s\nhosts: {me: "test:///default"}\nnodes:\n  a: {host: me}\n  c
 expect "host is the connection" 0 "" $L -c test:///default -q --state-dir "$T/st-me" up "$T/me.yaml"
 grep -qx "host me test:///default" "$T/st-me/labs/me$$/journal" || { echo "FAIL host is the connection: journal: $(cat "$T/st-me/labs/me$$/journal")" >&2; fail=1; }
 expect "host is the connection, down" 0 "" $L -c test:///default -q --state-dir "$T/st-me" down "me$$"
+# a lab whose journal names a host that is down: status says so and shows the rest
+mkdir -p "$T/st-down/labs/gone$$"
+printf 'node a generic\nhost b qemu+unix:///system?socket=%s/none\n' "$T" >"$T/st-down/labs/gone$$/journal"
+expect "status, a host down" 0 "labctl: warning: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-down" --json status
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); n=d['labs'][0]['nodes'][0]; assert (n['name'], n['state'], n['host']) == ('a', 'missing', None), n" "$T/out" ||
+	{ echo "FAIL status, a host down: $(cat "$T/out")" >&2; fail=1; }
+expect "down, a host down" 1 "host b: cannot connect to libvirt" $L -c test:///default --state-dir "$T/st-down" down "gone$$"
+[ -e "$T/st-down/labs/gone$$/journal" ] || { echo "FAIL down, a host down: the journal went" >&2; fail=1; }
 
 # issue 15 #4: a command that changes nothing stops on the first SIGTERM or
 # SIGINT, even blocked reading a FIFO; a topology that expands past the

@@ -312,11 +312,16 @@ static int other_hosts(struct lc_session *s, const char *only, const char *c_uri
 			continue;
 		struct lc_virt_obj *more;
 		size_t nm;
-		if (!(hs->v[k] = lc_virt_open(hs->uris.v[k], err)) ||
-		    lc_virt_lab_domains(hs->v[k], only, &more, &nm, err) < 0) {
-			lc_err_prefix(err, "host %s: ", hs->names.v[k]);
-			rc = -1;
-			break;
+		struct lc_err herr = LC_ERR_INIT;
+		/* one host down does not hide the others: its nodes show as missing */
+		if (!(hs->v[k] = lc_virt_open(hs->uris.v[k], &herr)) ||
+		    lc_virt_lab_domains(hs->v[k], only, &more, &nm, &herr) < 0) {
+			if (s->opts.verbosity >= 0)
+				fprintf(stderr,
+					"labctl: warning: host %s: %s; its nodes show as missing\n",
+					hs->names.v[k], herr.msg);
+			lc_err_release(&herr);
+			continue;
 		}
 		*doms = lc_realloc(*doms, (*nd + nm + 1) * sizeof(**doms));
 		*dom_host = lc_realloc(*dom_host, (*nd + nm + 1) * sizeof(**dom_host));
