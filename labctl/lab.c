@@ -57,8 +57,23 @@ static int cache_images(const struct lc_opts *o, const struct lc_loaded *l, stru
 			continue;
 		const struct lc_image *img = lc_catalog_find(l->catalog, name);
 		size_t fetched;
-		if (img && lc_image_ensure(o->cache_dir, img, NULL, &fetched, err) < 0)
+		uint64_t base;
+		if (img && (lc_image_ensure(o->cache_dir, img, NULL, &fetched, err) < 0 ||
+			    lc_image_disk_size(o->cache_dir, img, &base, err) < 0))
 			return -1;
+		/* an overlay smaller than its base cuts the guest's file system short */
+		for (size_t k = i; img && k < t->n_nodes; k++) {
+			const struct lc_node *n = &t->nodes[k];
+			if (!n->image.v || strcmp(n->image.v, name) != 0 || n->disk_bytes.v >= base)
+				continue;
+			lc_err_set(err, LC_EXIT_USAGE,
+				   "disk of %llu MiB is smaller than image \"%s\" (%llu MiB); "
+				   "give it at least that",
+				   (unsigned long long)(n->disk_bytes.v >> 20), name,
+				   (unsigned long long)((base + (1 << 20) - 1) >> 20));
+			lc_err_prefix_at(err, n->disk_bytes.at, "node \"%s\": ", n->name);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -169,14 +184,14 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 		bool made;
 		if (p->node != n || !p->data)
 			continue;
+		double t0 = lc_now_s();
 		if (lc_virt_volume_upload(v, t->storage_pool.v, p->name, p->xml, p->data, p->len,
 					  fresh, &made, err) < 0)
 			return -1;
-		if (made) {
-			pthread_mutex_lock(&j->mu);
-			j->volumes_created++;
-			pthread_mutex_unlock(&j->mu);
-		}
+		pthread_mutex_lock(&j->mu);
+		j->volumes_created += made;
+		j->r->seed_upload_seconds += lc_now_s() - t0;
+		pthread_mutex_unlock(&j->mu);
 	}
 	j->started_at[i] = lc_now_s();
 	/* a node that never ran holds nothing worth keeping: its new rendering replaces it */

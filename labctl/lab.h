@@ -81,12 +81,13 @@ struct lc_up_report {
 	struct lc_node_result *nodes; /* one per topology node */
 	size_t n_nodes;
 	size_t n_networks_changed, n_volumes_created, n_groups;
-	size_t n_uploaded;	 /* image parts uploaded to remote hosts */
-	const char *accel;	 /* "kvm" or "tcg" as every node was rendered, or "kvm+tcg" */
-	const char *why_not_kvm; /* static text */
-	unsigned caps_reads;	 /* domain capabilities read from libvirt ... */
-	double caps_seconds;	 /* ... and the time it took */
-	bool rolled_back;	 /* --rollback downed the lab: rollback says what went */
+	size_t n_uploaded;	    /* image parts uploaded to remote hosts */
+	const char *accel;	    /* "kvm" or "tcg" as every node was rendered, or "kvm+tcg" */
+	const char *why_not_kvm;    /* static text */
+	unsigned caps_reads;	    /* domain capabilities read from libvirt ... */
+	double caps_seconds;	    /* ... and the time it took */
+	double seed_upload_seconds; /* the seeds' uploads, summed over the workers */
+	bool rolled_back;	    /* --rollback downed the lab: rollback says what went */
 	struct lc_down_report rollback;
 	double seconds;
 };

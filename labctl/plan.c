@@ -8,6 +8,7 @@
 #include "seed.h"
 #include "strv.h"
 #include "templates.h"
+#include "workpool.h"
 
 static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
 		xmlDocPtr doc)
@@ -33,6 +34,7 @@ static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct
 		    const struct lc_node_plan *np, const char *pubkey, time_t now,
 		    struct lc_err *err)
 {
+	double t0 = lc_now_s();
 	const struct lc_planned *dom = &p->v[p->n - 1];
 	char *id = lc_asprintf("labctl-%.16s", dom->rendered_sha256 ? dom->rendered_sha256 : "");
 	struct lc_seed s;
@@ -53,6 +55,8 @@ static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct
 	add(p, LC_OBJ_VOLUME, name, n, lc_render_raw_volume(name, len));
 	p->v[p->n - 1].data = iso;
 	p->v[p->n - 1].len = len;
+	p->n_seeds++;
+	p->seed_seconds += lc_now_s() - t0;
 	return 0;
 }
 

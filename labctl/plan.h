@@ -34,6 +34,8 @@ struct lc_plan {
 	struct lc_planned *v;
 	size_t n, cap;
 	struct lc_addrs addrs; /* every NIC's planned address */
+	size_t n_seeds;	       /* cloud-init seeds built ... */
+	double seed_seconds;   /* ... and the time their ISOs took */
 };
 
 /*

@@ -377,6 +377,13 @@ for c in $cmds; do
 	expect "$c --json bad option" 2 "labctl: $c: " $L -c "$down_uri" --json $c --no-such-option
 	isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL $c --json bad option: stdout $(cat "$T/out")" >&2; fail=1; }
 done
+# a usage error found before the command is known is a JSON document too under --json
+expect "--json unknown command" 2 "unknown command 'frobnicate'" $L --json frobnicate
+isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL --json unknown command: stdout $(cat "$T/out")" >&2; fail=1; }
+expect "--json unknown global option" 2 "unknown option '--frob'" $L --json --frob status
+isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL --json unknown global option: stdout $(cat "$T/out")" >&2; fail=1; }
+expect "unknown command, no --json" 2 "unknown command 'frobnicate'" $L frobnicate
+[ -s "$T/out" ] && { echo "FAIL unknown command without --json printed on stdout: $(cat "$T/out")" >&2; fail=1; }
 expect "help unknown" 2 "help: no command named 'frobnicate'" $L help frobnicate
 expect "graph --json" 2 "graph: there is no --json output" $L -c test:///default --json graph "$SRC/topologies/demo.yaml"
 # global options after the command, and JSON of the commands that had none

@@ -280,6 +280,13 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 	if (s->opts.verbosity > 0 && r.plan.n)
 		fprintf(stderr, "labctl: domain capabilities read %u time%s (%.1f ms)\n",
 			r.caps_reads, r.caps_reads == 1 ? "" : "s", r.caps_seconds * 1e3);
+	if (s->opts.verbosity > 0 && r.plan.n_seeds)
+		fprintf(stderr,
+			"labctl: cloud-init seeds: %zu built (%.1f ms), uploads %.1f ms; %.1f ms "
+			"a node\n",
+			r.plan.n_seeds, r.plan.seed_seconds * 1e3, r.seed_upload_seconds * 1e3,
+			(r.plan.seed_seconds + r.seed_upload_seconds) * 1e3 /
+			    (double)r.plan.n_seeds);
 	/* what got done is worth saying even when something failed */
 	if (s->opts.json) {
 		print_json(l->topo, &r);

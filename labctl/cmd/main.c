@@ -290,6 +290,24 @@ static void json_error(int code, const char *msg)
 	lc_jw_release(&jw);
 }
 
+/*
+ * A usage error found before a command is known: on stderr with the usage,
+ * and as a JSON document too when --json is anywhere on the line.
+ */
+static int early_usage(int argc, char **argv, bool with_usage, char *msg)
+{
+	fprintf(stderr, "labctl: %s\n", msg);
+	if (with_usage)
+		usage(stderr);
+	bool json = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		json |= strcmp(argv[i], "--json") == 0;
+	if (json)
+		json_error(LC_EXIT_USAGE, msg);
+	free(msg);
+	return LC_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct lc_session s;
@@ -307,25 +325,18 @@ int main(int argc, char **argv)
 			printf("labctl %s\n", LC_VERSION);
 			return close_stdout(LC_EXIT_OK);
 		}
-		if (c == ':')
-			fprintf(stderr, "labctl: option '%s' needs a value\n", argv[optind - 1]);
-		else if (optopt)
-			fprintf(stderr, "labctl: unknown option '-%c'\n", optopt);
-		else
-			fprintf(stderr, "labctl: unknown option '%s'\n", argv[optind - 1]);
-		usage(stderr);
-		return LC_EXIT_USAGE;
+		char *msg = c == ':' ? lc_asprintf("option '%s' needs a value", argv[optind - 1])
+			    : optopt ? lc_asprintf("unknown option '-%c'", optopt)
+				     : lc_asprintf("unknown option '%s'", argv[optind - 1]);
+		return early_usage(argc, argv, true, msg);
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return LC_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return early_usage(argc, argv, true, lc_strdup("a command is missing"));
 	const struct lc_cmd_entry *e = lc_cmd_find(argv[optind]);
-	if (!e) {
-		fprintf(stderr, "labctl: unknown command '%s' (see 'labctl --help')\n",
-			argv[optind]);
-		return LC_EXIT_USAGE;
-	}
+	if (!e)
+		return early_usage(
+		    argc, argv, false,
+		    lc_asprintf("unknown command '%s' (see 'labctl --help')", argv[optind]));
 	int cargc = argc - optind;
 	char **cargv = argv + optind;
 	if (wants_help(cargc, cargv)) {
