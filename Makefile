@@ -64,6 +64,7 @@ CORE_SRCS := \
 	labctl/host-facts.c \
 	labctl/host-routes.c \
 	labctl/host-vfs.c \
+	labctl/hosts.c \
 	labctl/image-cache.c \
 	labctl/image-catalog.c \
 	labctl/image-fetch.c \
@@ -72,6 +73,7 @@ CORE_SRCS := \
 	labctl/lab.c \
 	labctl/lab-ssh.c \
 	labctl/lease.c \
+	labctl/lease-remote.c \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
@@ -131,7 +133,8 @@ TESTS := \
 	test-lab \
 	test-proof \
 	test-seed \
-	test-domcaps
+	test-domcaps \
+	test-hosts
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a
@@ -208,6 +211,7 @@ SUITES := \
 	tests/test-nodedev-remote.sh \
 	tests/test-fetch.sh \
 	tests/test-e2e.sh \
+	tests/test-hosts.sh \
 	tests/test-signals.sh \
 	tests/test-crash.sh \
 	tests/test-faults.sh

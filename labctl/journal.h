@@ -16,6 +16,11 @@
 struct lc_journal {
 	struct lc_strv nodes;	/* "NODE KIND" */
 	struct lc_strv volumes; /* "POOL/VOLUME" */
+	/*
+	 * "NAME URI": the hosts of the topology's hosts: the lab has nodes on,
+	 * so that down LAB, status and gc reach them without the topology.
+	 */
+	struct lc_strv hosts;
 };
 
 char *lc_journal_dir(const char *state_dir, const char *lab);
@@ -27,6 +32,7 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 /* Add a line unless present (the strings are copied). */
 void lc_journal_add_node(struct lc_journal *j, const char *node, const char *kind);
 void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *volume);
+void lc_journal_add_host(struct lc_journal *j, const char *name, const char *uri);
 void lc_journal_release(struct lc_journal *j);
 /*
  * Keep a node's boot line, its nested proof (proof.h), as

@@ -293,11 +293,29 @@ grep -qF "$T/net.yaml:4:31: network \"l\": subnet \"127.1.0.0/16\" is loopback" 
 	grep -qF "$T/net.yaml:5:31: network \"k\": subnet \"169.254.3.0/24\" is link-local" "$T/err" ||
 	{ echo "FAIL loopback/link-local subnet: $(cat "$T/err")" >&2; fail=1; }
 
-# issue 15 #9: a node on a host other than the connection's is refused (not implemented)
+# issue 14: nodes placed on hosts. validate accepts a host other than the
+# connection's; a nat or isolated network cannot span hosts (bridge may);
+# up names a host it cannot reach; a host whose URI is the connection's is it.
 printf 'name: h\nhosts: {b: "qemu+ssh://root@b/system", me: "test:///default"}\nnodes:\n  a: {host: b}\n  c: {host: me}\n' >"$T/hosts.yaml"
-expect "host elsewhere" 2 "$T/hosts.yaml:4:13: node \"a\": host \"b\" (qemu+ssh://root@b/system) is not this connection's (test:///default): placing nodes on other hosts is not implemented yet" $L -c test:///default validate "$T/hosts.yaml"
-[ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL host elsewhere: the connection's own host refused too: $(cat "$T/err")" >&2; fail=1; }
-expect "host elsewhere, up" 2 "is not this connection's" $L -c test:///default up "$T/hosts.yaml"
+expect "host elsewhere" 0 "" $L -c test:///default validate "$T/hosts.yaml"
+printf 'name: h\nhosts: {b: "qemu+ssh://root@b/system"}\nnetworks:\n  m: {mode: nat, subnet: 10.9.0.0/24}\n  s: {mode: isolated}\n  w: {mode: bridge, bridge: br0}\nnodes:\n  a: {host: b, networks: [m, s, w]}\n  c: {networks: [m, w]}\n  d: {host: b, networks: [s]}\n' >"$T/span.yaml"
+expect "network spans hosts" 2 "$T/span.yaml:4:3: network \"m\": mode nat cannot span hosts (node \"a\" is on b, node \"c\" on the connection's host): the hosts' bridges are not joined; use mode: bridge on a bridge the hosts share, or place the nodes on one host" $L -c test:///default validate "$T/span.yaml"
+[ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL network spans hosts: more than the nat network refused: $(cat "$T/err")" >&2; fail=1; }
+printf 'name: h%s\nhosts: {b: "qemu+unix:///system?socket=%s/none"}\nnodes:\n  a: {host: b}\n  c: {}\n' $$ "$T" >"$T/unreach.yaml"
+expect "host unreachable" 1 "node a: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-unreach" up "$T/unreach.yaml"
+[ ! -e "$T/st-unreach/labs/h$$" ] || { echo "FAIL host unreachable: a journal was written" >&2; fail=1; }
+printf 'name: me%s\nhosts: {me: "test:///default"}\nnodes:\n  a: {host: me}\n  c: {}\n' $$ >"$T/me.yaml"
+expect "host is the connection" 0 "" $L -c test:///default -q --state-dir "$T/st-me" up "$T/me.yaml"
+grep -qx "host me test:///default" "$T/st-me/labs/me$$/journal" || { echo "FAIL host is the connection: journal: $(cat "$T/st-me/labs/me$$/journal")" >&2; fail=1; }
+expect "host is the connection, down" 0 "" $L -c test:///default -q --state-dir "$T/st-me" down "me$$"
+# a lab whose journal names a host that is down: status says so and shows the rest
+mkdir -p "$T/st-down/labs/gone$$"
+printf 'node a generic\nhost b qemu+unix:///system?socket=%s/none\n' "$T" >"$T/st-down/labs/gone$$/journal"
+expect "status, a host down" 0 "labctl: warning: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-down" --json status
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); n=d['labs'][0]['nodes'][0]; assert (n['name'], n['state'], n['host']) == ('a', 'missing', None), n" "$T/out" ||
+	{ echo "FAIL status, a host down: $(cat "$T/out")" >&2; fail=1; }
+expect "down, a host down" 1 "host b: cannot connect to libvirt" $L -c test:///default --state-dir "$T/st-down" down "gone$$"
+[ -e "$T/st-down/labs/gone$$/journal" ] || { echo "FAIL down, a host down: the journal went" >&2; fail=1; }
 
 # issue 15 #4: a command that changes nothing stops on the first SIGTERM or
 # SIGINT, even blocked reading a FIFO; a topology that expands past the

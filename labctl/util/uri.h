@@ -12,4 +12,13 @@
  */
 bool lc_uri_is_local(const char *uri);
 
+/*
+ * Whether labctl may not take the daemon's files for its own (images,
+ * console logs): the URI names a host (qemu+ssh://root@b/system) or a
+ * transport (qemu+unix:///...), so it goes through libvirt's remote driver
+ * to a daemon that may see another file system (a second daemon in a mount
+ * namespace does, though its /sys is this machine's: lc_uri_is_local).
+ */
+bool lc_uri_remote(const char *uri);
+
 #endif
