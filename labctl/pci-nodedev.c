@@ -24,12 +24,6 @@
 #include "pci.h"
 #include "templates.h"
 
-/* A PF's virt_functions entry: which VF is its virtfnN. */
-struct vfidx {
-	char addr[LC_PCI_ADDR_SIZE];
-	int index;
-};
-
 /* A PCI device's libvirt name and address, to find a net device's parent. */
 struct named {
 	char *name;
@@ -44,7 +38,7 @@ struct netdev {
 
 struct parse {
 	struct lc_inventory *inv;
-	struct vfidx *idx;
+	struct lc_vf_index *idx; /* the PFs' virt_functions entries */
 	size_t n_idx, cap_idx;
 	struct named *names;
 	size_t n_names, cap_names;
@@ -219,7 +213,7 @@ static int parse_pci(struct parse *p, xmlNodePtr dev, xmlNodePtr cap, const char
 				    xmlStrcmp(a->name, BAD_CAST "address") != 0)
 					continue;
 				LC_GROW(p->idx, p->cap_idx, p->n_idx + 1);
-				struct vfidx *x = &p->idx[p->n_idx];
+				struct lc_vf_index *x = &p->idx[p->n_idx];
 				if (address_attrs(a, x->addr, name, err) < 0)
 					return -1;
 				x->index = (int)f.numvfs++;
@@ -274,11 +268,6 @@ static int parse_one(struct parse *p, const char *xml, size_t i, struct lc_err *
 	return rc;
 }
 
-static int cmp_idx(const void *a, const void *b)
-{
-	return strcmp(((const struct vfidx *)a)->addr, ((const struct vfidx *)b)->addr);
-}
-
 static int cmp_named(const void *a, const void *b)
 {
 	return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
@@ -294,22 +283,7 @@ static int link_up(struct parse *p, struct lc_err *err)
 			return lc_err_set(err, LC_EXIT_RUNTIME,
 					  "PCI function %s is listed by two node devices",
 					  inv->fns[i].addr);
-	if (p->n_idx)
-		qsort(p->idx, p->n_idx, sizeof(*p->idx), cmp_idx);
-	for (size_t i = 0; i < inv->n; i++) {
-		struct lc_pci_fn *f = &inv->fns[i];
-		if (!lc_fn_is_vf(f))
-			continue;
-		struct vfidx key;
-		memcpy(key.addr, f->addr, sizeof(key.addr));
-		struct vfidx *x =
-		    p->n_idx ? bsearch(&key, p->idx, p->n_idx, sizeof(*p->idx), cmp_idx) : NULL;
-		f->vf_index = x ? x->index : -1;
-		/* a VF sits on its PF's NUMA node, as the sysfs reader takes it */
-		const struct lc_pci_fn *pf = lc_inventory_find(inv, f->physfn);
-		if (pf)
-			f->numa = pf->numa;
-	}
+	lc_inventory_set_vf_index(inv, p->idx, p->n_idx);
 	if (p->n_names)
 		qsort(p->names, p->n_names, sizeof(*p->names), cmp_named);
 	for (size_t i = 0; i < p->n_nets; i++) {

@@ -21,10 +21,7 @@ struct walk {
 	struct lc_sysdir devices;
 	struct lc_inventory *inv;
 	/* VF address -> index, from the PFs' virtfnN links, resolved after the pass */
-	struct vfidx {
-		char addr[LC_PCI_ADDR_SIZE];
-		int index;
-	} * idx;
+	struct lc_vf_index *idx;
 	size_t n_idx, cap_idx;
 	const char *pf_name; /* the PF whose virtfnN links are being read */
 };
@@ -43,7 +40,7 @@ static int on_virtfn(void *ctx, const char *name)
 	if (strncmp(name, "virtfn", 6) != 0)
 		return 0;
 	LC_GROW(w->idx, w->cap_idx, w->n_idx + 1);
-	struct vfidx *v = &w->idx[w->n_idx];
+	struct lc_vf_index *v = &w->idx[w->n_idx];
 	char p[128];
 	snprintf(p, sizeof(p), "%s/%s", w->pf_name, name);
 	if (lc_sysdir_link_base(&w->devices, p, v->addr, sizeof(v->addr)) < 0)
@@ -150,11 +147,6 @@ static int on_device(void *ctx, const char *name)
 	return 0;
 }
 
-static int cmp_idx(const void *a, const void *b)
-{
-	return strcmp(((const struct vfidx *)a)->addr, ((const struct vfidx *)b)->addr);
-}
-
 static int collect(void *ctx, const char *name)
 {
 	lc_strv_push(ctx, name);
@@ -237,20 +229,7 @@ static int load_sysfs(const struct lc_inventory_source *src, struct lc_inventory
 	lc_strv_release(&names);
 	lc_sysdir_close(&devices);
 	lc_inventory_sort(inv);
-	if (all.n_idx)
-		qsort(all.idx, all.n_idx, sizeof(*all.idx), cmp_idx);
-	for (size_t i = 0; i < inv->n; i++) {
-		struct lc_pci_fn *f = &inv->fns[i];
-		if (!lc_fn_is_vf(f))
-			continue;
-		struct vfidx key;
-		memcpy(key.addr, f->addr, sizeof(key.addr));
-		struct vfidx *v =
-		    all.n_idx ? bsearch(&key, all.idx, all.n_idx, sizeof(*all.idx), cmp_idx) : NULL;
-		f->vf_index = v ? v->index : -1;
-		const struct lc_pci_fn *pf = lc_inventory_find(inv, f->physfn);
-		f->numa = pf ? pf->numa : -1;
-	}
+	lc_inventory_set_vf_index(inv, all.idx, all.n_idx);
 	free(all.idx);
 	return 0;
 }

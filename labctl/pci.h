@@ -46,6 +46,17 @@ void lc_inventory_release(struct lc_inventory *inv);
 void lc_inventory_sort(struct lc_inventory *inv);
 const struct lc_pci_fn *lc_inventory_find(const struct lc_inventory *inv, const char *addr);
 
+/* Which of its PF's VFs a function is: sysfs's virtfnN, libvirt's virt_functions order. */
+struct lc_vf_index {
+	char addr[LC_PCI_ADDR_SIZE];
+	int index;
+};
+/*
+ * Once the inventory is sorted: each VF's vf_index from idx (sorted here;
+ * -1 for a VF no PF lists), and its PF's NUMA node, where a VF sits.
+ */
+void lc_inventory_set_vf_index(struct lc_inventory *inv, struct lc_vf_index *idx, size_t n);
+
 static inline bool lc_fn_is_vf(const struct lc_pci_fn *f)
 {
 	return f->physfn[0] != '\0';
