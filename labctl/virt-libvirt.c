@@ -705,6 +705,56 @@ int lc_virt_volume_ensure(struct lc_virt *v, const char *pool, const char *name,
 	return rc;
 }
 
+/* Create volume name from xml in p and open an upload of len bytes into it. */
+static int upload_start(struct lc_virt *v, virStoragePoolPtr p, const char *name, const char *xml,
+			unsigned long long len, virStorageVolPtr *vol, virStreamPtr *st,
+			struct lc_err *err)
+{
+	*st = NULL;
+	if (!(*vol = virStorageVolCreateXML(p, xml, 0)))
+		return lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s", name,
+				  last_error());
+	if (!(*st = virStreamNew(v->conn, 0)) || virStorageVolUpload(*vol, *st, 0, len, 0) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
+				  last_error());
+	return 0;
+}
+
+static int upload_send(virStreamPtr st, const char *buf, size_t n, const char *name,
+		       struct lc_err *err)
+{
+	for (size_t off = 0; off < n;) {
+		size_t chunk = n - off < 256 * 1024 ? n - off : 256 * 1024;
+		int sent = virStreamSend(st, buf + off, chunk);
+		if (sent < 0)
+			return lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload failed: %s",
+					  name, last_error());
+		off += (size_t)sent;
+	}
+	return 0;
+}
+
+/* Finish (rc 0) or abort an upload; frees what upload_start made and p. */
+static int upload_end(int rc, virStoragePoolPtr p, virStorageVolPtr vol, virStreamPtr st,
+		      const char *name, struct lc_err *err)
+{
+	if (rc == 0 && virStreamFinish(st) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
+				last_error());
+	if (st) {
+		if (rc < 0)
+			virStreamAbort(st);
+		virStreamFree(st);
+	}
+	/* a half-filled volume is worse than none */
+	if (rc < 0 && vol)
+		virStorageVolDelete(vol, 0);
+	if (vol)
+		virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	return rc;
+}
+
 int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name, const char *xml,
 			  const unsigned char *data, size_t len, bool replace, bool *made,
 			  struct lc_err *err)
@@ -726,36 +776,12 @@ int lc_virt_volume_upload(struct lc_virt *v, const char *pool, const char *name,
 		virStoragePoolFree(p);
 		return 0;
 	}
-	if (rc == 0 && !(vol = virStorageVolCreateXML(p, xml, 0)))
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s", name,
-				last_error());
-	virStreamPtr st = rc == 0 ? virStreamNew(v->conn, 0) : NULL;
-	if (rc == 0 && (!st || virStorageVolUpload(vol, st, 0, len, 0) < 0))
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
-				last_error());
-	for (size_t off = 0; rc == 0 && off < len;) {
-		size_t chunk = len - off < 256 * 1024 ? len - off : 256 * 1024;
-		int sent = virStreamSend(st, (const char *)data + off, chunk);
-		if (sent < 0)
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload failed: %s", name,
-					last_error());
-		else
-			off += (size_t)sent;
-	}
-	if (rc == 0 && virStreamFinish(st) < 0)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
-				last_error());
-	if (st) {
-		if (rc < 0)
-			virStreamAbort(st);
-		virStreamFree(st);
-	}
-	/* a half-filled volume is worse than none */
-	if (rc < 0 && vol)
-		virStorageVolDelete(vol, 0);
-	if (vol)
-		virStorageVolFree(vol);
-	virStoragePoolFree(p);
+	virStreamPtr st = NULL;
+	if (rc == 0)
+		rc = upload_start(v, p, name, xml, len, &vol, &st, err);
+	if (rc == 0)
+		rc = upload_send(st, (const char *)data, len, name, err);
+	rc = upload_end(rc, p, vol, st, name, err);
 	*made = rc == 0;
 	return rc;
 }
@@ -1247,15 +1273,9 @@ int lc_virt_volume_upload_file(struct lc_virt *v, const char *pool, const char *
 		fclose(f);
 		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
 	}
-	int rc = 0;
-	virStorageVolPtr vol = virStorageVolCreateXML(p, xml, 0);
-	if (!vol)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot create it: %s", name,
-				last_error());
-	virStreamPtr s = rc == 0 ? virStreamNew(v->conn, 0) : NULL;
-	if (rc == 0 && (!s || virStorageVolUpload(vol, s, 0, total, 0) < 0))
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot upload to it: %s", name,
-				last_error());
+	virStorageVolPtr vol = NULL;
+	virStreamPtr s = NULL;
+	int rc = upload_start(v, p, name, xml, total, &vol, &s, err);
 	size_t cap = 1 << 20;
 	char *buf = lc_malloc(cap);
 	while (rc == 0 && done < total) {
@@ -1265,35 +1285,14 @@ int lc_virt_volume_upload_file(struct lc_virt *v, const char *pool, const char *
 					ferror(f) ? strerror(errno) : "it got shorter");
 			break;
 		}
-		for (size_t off = 0; rc == 0 && off < got;) {
-			int sent = virStreamSend(s, buf + off, got - off);
-			if (sent < 0)
-				rc = lc_err_set(err, LC_EXIT_RUNTIME,
-						"volume %s: upload failed: %s", name, last_error());
-			else
-				off += (size_t)sent;
-		}
+		rc = upload_send(s, buf, got, name, err);
 		done += got;
 		if (rc == 0 && progress)
 			progress(ctx, done, total);
 	}
 	free(buf);
 	fclose(f);
-	if (rc == 0 && virStreamFinish(s) < 0)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: upload did not finish: %s", name,
-				last_error());
-	if (s) {
-		if (rc < 0)
-			virStreamAbort(s);
-		virStreamFree(s);
-	}
-	/* a half-filled volume is worse than none */
-	if (rc < 0 && vol)
-		virStorageVolDelete(vol, 0);
-	if (vol)
-		virStorageVolFree(vol);
-	virStoragePoolFree(p);
-	return rc;
+	return upload_end(rc, p, vol, s, name, err);
 }
 
 int lc_virt_volume_download(struct lc_virt *v, const char *pool, const char *name,
