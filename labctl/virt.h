@@ -166,4 +166,34 @@ int lc_virt_domain_id(struct lc_virt *v, const char *name);
 int lc_virt_remove_domain(struct lc_virt *v, const char *name, struct lc_err *err);
 int lc_virt_remove_network(struct lc_virt *v, const char *name, struct lc_err *err);
 
+/* ---- lab snapshots (lab-snapshot.c) ---- */
+
+/* Stop a running domain's CPUs (a paused or stopped one is left alone). */
+int lc_virt_domain_suspend(struct lc_virt *v, const char *name, struct lc_err *err);
+/*
+ * Save a domain's memory to path, a file on the daemon's host
+ * (virDomainSaveFlags); the domain is stopped once it is written.
+ */
+int lc_virt_domain_save(struct lc_virt *v, const char *name, const char *path, struct lc_err *err);
+/* The domain XML a memory image holds, which a restore's XML must match; caller frees. */
+char *lc_virt_save_image_xml(struct lc_virt *v, const char *path, struct lc_err *err);
+/*
+ * Start a domain from a memory image, xml (NULL: the image's own) as its
+ * running definition, its CPUs paused or running. The persistent
+ * definition is not changed.
+ */
+int lc_virt_domain_restore(struct lc_virt *v, const char *path, const char *xml, bool paused,
+			   struct lc_err *err);
+/* A domain's XML: the persistent definition (inactive) or the running one; caller frees. */
+char *lc_virt_domain_xml(struct lc_virt *v, const char *name, bool inactive, struct lc_err *err);
+/* Stop a domain at once; one already stopped is not an error. */
+int lc_virt_domain_destroy(struct lc_virt *v, const char *name, struct lc_err *err);
+/* Memory a domain has now in KiB; 0 when not running or unknown. */
+unsigned long long lc_virt_domain_memory_kib(struct lc_virt *v, const char *name);
+/* A volume's file, capacity and backing file (NULL when it has none); callers free. */
+int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, char **path,
+			unsigned long long *capacity, char **backing, struct lc_err *err);
+/* Set a running guest's clock to the host's through its agent; -1 when it has none. */
+int lc_virt_domain_sync_time(struct lc_virt *v, const char *name);
+
 #endif
