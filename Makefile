@@ -104,6 +104,7 @@ CMD_SRCS := \
 	labctl/cmd/cmd-kinds.c \
 	labctl/cmd/cmd-recreate.c \
 	labctl/cmd/cmd-render.c \
+	labctl/cmd/cmd-snapshot.c \
 	labctl/cmd/cmd-ssh.c \
 	labctl/cmd/cmd-status.c \
 	labctl/cmd/cmd-up.c \

@@ -13,6 +13,7 @@
 #include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
+#include "lab-snapshot.h"
 #include "lab-ssh.h"
 #include "lease.h"
 #include "proof.h"
@@ -829,7 +830,8 @@ void lc_up_report_release(struct lc_up_report *r)
 static bool lab_volume_name(const char *lab, const char *name)
 {
 	size_t ll = strlen(lab), nl = strlen(name);
-	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || name[ll] != '-')
+	/* LAB@...: the overlays snapshots make (lab-snapshot.h) */
+	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || (name[ll] != '-' && name[ll] != '@'))
 		return false;
 	/* overlays and extra disks, and cloud-init seeds */
 	static const char *const ends[] = {".qcow2", "-seed.iso"};
@@ -1047,6 +1049,8 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 		lc_leases_unlock(lock);
 	}
 	if (rc == 0)
+		rc = lc_snapshot_remove_lab(o, lab, err);
+	if (rc == 0)
 		rc = lc_journal_remove(o->state_dir, lab, err);
 	r->seconds = lc_now_s() - t0;
 	return rc;
@@ -1194,6 +1198,8 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 			rc = drop_empty_journals(o, v, now, r, err);
 		lc_leases_unlock(lock);
 	}
+	if (rc == 0)
+		rc = lc_snapshot_gc(o, v, &r->snapshots, err);
 	return rc;
 }
 
@@ -1201,5 +1207,6 @@ void lc_gc_report_release(struct lc_gc_report *r)
 {
 	lc_strv_release(&r->labs);
 	lc_strv_release(&r->journals);
+	lc_strv_release(&r->snapshots);
 	memset(r, 0, sizeof(*r));
 }
