@@ -741,6 +741,7 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 				lab, name, lab, name);
 	if (rc == 0)
 		rc = describe(o, v, lab, r, &persist, err);
+	j.persist = persist;
 	if (rc == 0 && r->n_nodes == 0)
 		rc =
 		    lc_err_set(err, LC_EXIT_USAGE, "lab %s has no node on %s", lab, lc_virt_uri(v));
@@ -1189,6 +1190,41 @@ static int restore_stopped(struct lc_virt *v, const char *dir, const char *node,
 	return rc;
 }
 
+/*
+ * A node a killed save left running (or paused) on its new overlay with its
+ * definition still naming the frozen layer: the definition follows the
+ * disks it runs on, and it runs.
+ */
+static int follow_live(struct lc_virt *v, const char *domain, struct lc_strv *disks,
+		       struct lc_err *err)
+{
+	struct lc_strv saved = LC_STRV_INIT;
+	char *def = NULL, *fixed = NULL;
+	int rc = persistent_disks(v, domain, &def, &saved, err);
+	char *live = rc == 0 ? lc_virt_domain_xml(v, domain, false, err) : NULL;
+	xmlDocPtr doc = live ? parse(domain, live, err) : NULL;
+	if (!doc)
+		rc = -1;
+	else
+		lc_snapshot_disks(doc, disks);
+	if (doc)
+		xmlFreeDoc(doc);
+	bool same = saved.n == disks->n;
+	for (size_t i = 0; same && i < saved.n; i++)
+		same = strcmp(saved.v[i], disks->v[i]) == 0;
+	if (rc == 0 && !same && (fixed = repointed(domain, def, &saved, disks, err)) == NULL)
+		rc = -1;
+	if (rc == 0 && fixed)
+		rc = lc_virt_define_domain(v, fixed, err);
+	if (rc == 0)
+		rc = lc_virt_domain_resume(v, domain, err);
+	free(fixed);
+	free(live);
+	free(def);
+	lc_strv_release(&saved);
+	return rc;
+}
+
 static int recover_save(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 			const char *dir, struct lc_err *err)
 {
@@ -1197,25 +1233,26 @@ static int recover_save(const struct lc_opts *o, struct lc_virt *v, const char *
 	size_t len;
 	int rc = lc_read_file(path, &text, &len, err);
 	free(path);
-	struct lc_journal jn;
-	if (rc == 0)
-		rc = lc_journal_read(o->state_dir, lab, &jn, err);
-	else
+	if (rc < 0)
 		return -1;
+	struct lc_journal jn;
+	rc = lc_journal_read(o->state_dir, lab, &jn, err);
 	for (char *line = text, *next; rc == 0 && line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		char node[256], domain[256];
-		if (sscanf(line, "node %255s %255s", node, domain) != 2)
+		if (sscanf(line, "node %255s %255s", node, domain) != 2 ||
+		    !lc_virt_domain_exists(v, domain))
 			continue;
 		rc = restore_stopped(v, dir, node, domain, err);
 		struct lc_strv disks = LC_STRV_INIT;
-		struct lc_err e = LC_ERR_INIT;
-		if (rc == 0 && lc_virt_domain_exists(v, domain) &&
-		    persistent_disks(v, domain, NULL, &disks, &e) == 0)
+		if (rc == 0 && lc_virt_domain_id(v, domain) >= 0)
+			rc = follow_live(v, domain, &disks, err);
+		else if (rc == 0)
+			rc = persistent_disks(v, domain, NULL, &disks, err);
+		if (rc == 0)
 			set_tops(&jn, lab, node, &disks);
-		lc_err_release(&e);
 		lc_strv_release(&disks);
 	}
 	if (rc == 0)
