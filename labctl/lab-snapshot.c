@@ -747,13 +747,13 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 		    lc_err_set(err, LC_EXIT_USAGE, "lab %s has no node on %s", lab, lc_virt_uri(v));
 	if (rc == 0)
 		rc = lc_mkdir_p(dir, err);
+	bool made = rc == 0;
 	if (rc == 0 && (rc = check_space(dir, lab, r, v, err)) < 0)
 		rmdir(dir);
 	if (rc == 0 && lc_interrupted())
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "snapshot save interrupted: nothing done");
 	/* the new overlays are in the journal before they exist: down finds them */
-	if (rc == 0)
-		rc = lc_journal_read(o->state_dir, lab, &jn, err);
+	bool have_jn = rc == 0 && (rc = lc_journal_read(o->state_dir, lab, &jn, err)) == 0;
 	j.to = lc_calloc(r->n_nodes + 1, sizeof(*j.to));
 	unsigned gen = rc == 0 ? lc_snapshot_last_gen(lab, &jn) + 1 : 0;
 	for (size_t i = 0; rc == 0 && i < r->n_nodes; i++)
@@ -833,7 +833,7 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	for (size_t i = 0; j.done && i < r->n_nodes; i++)
 		if (j.done[i])
 			set_tops(&jn, lab, r->nodes[i].node, &j.to[i]);
-	if (j.done && lc_journal_write(o->state_dir, lab, &jn, rc == 0 ? err : &jerr) < 0)
+	if (have_jn && lc_journal_write(o->state_dir, lab, &jn, rc == 0 ? err : &jerr) < 0)
 		rc = -1;
 	lc_err_release(&jerr);
 	if (rc == 0) {
@@ -846,7 +846,7 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 		if (rc == 0)
 			unlink(path);
 		free(path);
-	} else if (j.done) {
+	} else if (made) {
 		/* nothing stopped is left: the memory images are of no use */
 		struct lc_err e = LC_ERR_INIT;
 		if (remove_dir(dir, &e) < 0)
@@ -879,6 +879,27 @@ struct revert_job {
 	bool *done;
 };
 
+/* The defined domain has the UUID of xml. */
+static bool same_uuid(struct lc_virt *v, const char *domain, const char *xml)
+{
+	struct lc_err e = LC_ERR_INIT;
+	char *have = lc_virt_domain_xml(v, domain, true, &e);
+	xmlDocPtr a = have ? parse(domain, have, &e) : NULL;
+	xmlDocPtr b = parse(domain, xml, &e);
+	char *ua = a ? xp(a, "string(/domain/uuid)") : NULL;
+	char *ub = b ? xp(b, "string(/domain/uuid)") : NULL;
+	bool same = ua && ub && strcmp(ua, ub) == 0;
+	free(ua);
+	free(ub);
+	if (a)
+		xmlFreeDoc(a);
+	if (b)
+		xmlFreeDoc(b);
+	free(have);
+	lc_err_release(&e);
+	return same;
+}
+
 static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct lc_err *err)
 {
 	struct lc_snap_node *n = &j->s->nodes[i];
@@ -890,6 +911,9 @@ static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct
 	free(path);
 	if (rc == 0 && lc_virt_domain_exists(v, n->domain))
 		rc = lc_virt_domain_destroy(v, n->domain, err);
+	/* redefined since (up --force): the memory image wants the snapshot's own domain */
+	if (rc == 0 && lc_virt_domain_exists(v, n->domain) && !same_uuid(v, n->domain, saved))
+		rc = lc_virt_remove_domain(v, n->domain, err);
 	for (size_t k = 0; rc == 0 && k < from->n; k++)
 		rc = make_overlay(v, from->v[k], to->v[k], err);
 	if (rc == 0 && !(def = repointed(n->domain, saved, from, to, err)))
@@ -1027,6 +1051,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	struct revert_job j = {.s = r, .o = o, .lab = lab, .dir = dir};
 	struct lc_strv old = LC_STRV_INIT, layers = LC_STRV_INIT;
 	rc = lc_journal_read(o->state_dir, lab, &jn, err);
+	bool have_jn = rc == 0;
 	/* the overlays the nodes run on now go once nothing runs on them */
 	for (size_t i = 0; rc == 0 && i < r->n_nodes; i++) {
 		struct lc_err e = LC_ERR_INIT;
@@ -1118,7 +1143,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	}
 	drop_volumes(&jn, &gone);
 	struct lc_err jerr = LC_ERR_INIT;
-	if (lc_journal_write(o->state_dir, lab, &jn, rc == 0 ? err : &jerr) < 0)
+	if (have_jn && lc_journal_write(o->state_dir, lab, &jn, rc == 0 ? err : &jerr) < 0)
 		rc = -1;
 	lc_err_release(&jerr);
 	if (rc == 0)
@@ -1245,6 +1270,9 @@ static int recover_save(const struct lc_opts *o, struct lc_virt *v, const char *
 		if (sscanf(line, "node %255s %255s", node, domain) != 2 ||
 		    !lc_virt_domain_exists(v, domain))
 			continue;
+		/* libvirtd finishes a save whose client was killed: wait for it */
+		for (int tries = 0; tries < 1200 && lc_virt_domain_busy(v, domain); tries++)
+			usleep(100 * 1000);
 		rc = restore_stopped(v, dir, node, domain, err);
 		struct lc_strv disks = LC_STRV_INIT;
 		if (rc == 0 && lc_virt_domain_id(v, domain) >= 0)

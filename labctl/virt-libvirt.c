@@ -1237,6 +1237,18 @@ int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, c
 	return rc;
 }
 
+bool lc_virt_domain_busy(struct lc_virt *v, const char *name)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	virDomainJobInfo info;
+	bool busy = d && virDomainIsActive(d) == 1 && virDomainGetJobInfo(d, &info) == 0 &&
+		    info.type != VIR_DOMAIN_JOB_NONE;
+	if (d)
+		virDomainFree(d);
+	virResetLastError();
+	return busy;
+}
+
 int lc_virt_domain_sync_time(struct lc_virt *v, const char *name)
 {
 	virDomainPtr d = virDomainLookupByName(v->conn, name);

@@ -98,9 +98,9 @@ status_after=$($L --json status "$LAB" 2>/dev/null)
 python3 -c "
 import json, sys
 a = json.loads(sys.argv[1]); b = json.loads(sys.argv[2])
-pa = {n['name']: n.get('boot_line') for n in a['nodes']}
-pb = {n['name']: n.get('boot_line') for n in b['nodes']}
-assert pa == pb, (pa, pb)
+pa = {n['name']: n.get('proof') for n in a['labs'][0]['nodes']}
+pb = {n['name']: n.get('proof') for n in b['labs'][0]['nodes']}
+assert pa == pb and all(pa.values()), (pa, pb)
 " "$status_before" "$status_after" 2>"$T/err" || say "status after save lost proofs: $(cat "$T/err")"
 
 # a second save of the same name is refused; ls lists it
@@ -181,7 +181,8 @@ sleep 1.5
 kill -KILL $p
 wait $p 2>/dev/null
 $L snapshot ls "$LAB" >"$T/out" 2>&1
-$L snapshot rm "$LAB" base-nope >/dev/null 2>&1 # any locked command finishes the cleanup
+$L snapshot rm "$LAB" base-nope >"$T/out" 2>&1 # any locked command finishes the cleanup
+grep -q "no snapshot 'base-nope'" "$T/out" || say "rm after kill -9: $(cat "$T/out")"
 for n in $(nodes); do
 	st=$($V domstate "$LAB-$n")
 	[ "$st" = running ] || [ "$st" = paused ] || say "after kill -9 during save: $n is $st"
