@@ -129,6 +129,7 @@ TESTS := \
 	test-virt \
 	test-lab \
 	test-proof \
+	test-snapshot \
 	test-seed \
 	test-domcaps
 

@@ -1163,6 +1163,47 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	return rc;
 }
 
+int lc_snapshot_matches(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+			const char *name, const char *const *want,
+			const unsigned long long *want_kib, size_t n_want, char **why,
+			struct lc_err *err)
+{
+	*why = NULL;
+	if (!lc_snapshot_exists(o, lab, name)) {
+		*why = lc_asprintf("lab %s has no snapshot '%s'", lab, name);
+		return 0;
+	}
+	struct lc_snapshot s;
+	if (read_manifest(o, lab, name, &s, err) < 0) {
+		lc_snapshot_release(&s);
+		return -1;
+	}
+	struct lc_buf b = LC_BUF_INIT;
+	int rc = changes(v, lab, &s, &b, err);
+	for (size_t i = 0; i < n_want; i++) {
+		const struct lc_snap_node *n = node_of(&s, want[i]);
+		if (!n)
+			lc_buf_addf(&b, "%sthe topology has node %s, the snapshot does not",
+				    b.len ? "; " : "", want[i]);
+		else if (n->memory_kib != want_kib[i])
+			lc_buf_addf(&b, "%sthe topology gives node %s %llu KiB, the snapshot %llu",
+				    b.len ? "; " : "", want[i], want_kib[i], n->memory_kib);
+	}
+	for (size_t i = 0; i < s.n_nodes; i++) {
+		bool there = false;
+		for (size_t k = 0; k < n_want && !there; k++)
+			there = strcmp(want[k], s.nodes[i].node) == 0;
+		if (!there)
+			lc_buf_addf(&b, "%sthe snapshot has node %s, the topology does not",
+				    b.len ? "; " : "", s.nodes[i].node);
+	}
+	if (rc == 0 && b.len)
+		*why = lc_strdup(lc_buf_str(&b));
+	lc_buf_release(&b);
+	lc_snapshot_release(&s);
+	return rc;
+}
+
 int lc_snapshot_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		       const char *name, const struct lc_snap_opts *so, struct lc_snapshot *r,
 		       struct lc_err *err)

@@ -96,6 +96,16 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 int lc_snapshot_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		       const char *name, const struct lc_snap_opts *so, struct lc_snapshot *r,
 		       struct lc_err *err);
+/*
+ * recreate --from-snapshot: whether name can be reverted to without
+ * --force. *why (caller frees) says why not: no such snapshot, nodes the
+ * topology (want: its node names, want_kib their memory) or the lab's
+ * domains have that the snapshot does not, or the other way round.
+ */
+int lc_snapshot_matches(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+			const char *name, const char *const *want,
+			const unsigned long long *want_kib, size_t n_want, char **why,
+			struct lc_err *err);
 /* Whether lab has a snapshot called name (a finished one). */
 bool lc_snapshot_exists(const struct lc_opts *o, const char *lab, const char *name);
 /* The snapshots of lab (NULL: every lab), sorted by lab then time. */
