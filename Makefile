@@ -205,6 +205,7 @@ SUITES := \
 	tests/test-leases.sh \
 	tests/test-fetch.sh \
 	tests/test-e2e.sh \
+	tests/test-snapshot.sh \
 	tests/test-signals.sh \
 	tests/test-crash.sh \
 	tests/test-faults.sh
