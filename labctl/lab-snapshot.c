@@ -18,6 +18,7 @@
 #include "isotime.h"
 #include "journal.h"
 #include "lab-snapshot.h"
+#include "model.h"
 #include "render.h"
 #include "templates.h"
 #include "validate.h"
@@ -693,6 +694,16 @@ static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	s->nodes = lc_calloc(nd + 1, sizeof(*s->nodes));
 	*persist = lc_calloc(nd + 1, sizeof(char *));
 	int rc = 0;
+	/* libvirt cannot save a domain holding a VFIO device: refused before anything pauses */
+	for (size_t i = 0; rc == 0 && i < nd; i++)
+		if (doms[i].active && doms[i].vfs.n)
+			rc = lc_err_set(
+			    err, LC_EXIT_USAGE,
+			    "node %s holds VFs or PCI devices (%s%s), which libvirt cannot "
+			    "save: snapshots of such nodes are not supported yet; nothing "
+			    "was paused",
+			    doms[i].node ? doms[i].node : doms[i].name, doms[i].vfs.v[0],
+			    doms[i].vfs.n > 1 ? ", ..." : "");
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
 		struct lc_snap_node *n = &s->nodes[s->n_nodes++];
 		n->node = lc_strdup(doms[i].node ? doms[i].node : doms[i].name);
@@ -1520,6 +1531,63 @@ int lc_snapshot_rm(const struct lc_opts *o, struct lc_virt *v, const char *lab, 
 	lc_strv_release(&gone);
 	lc_snapshot_release(&s);
 	unlock_lab(lock);
+	return rc;
+}
+
+int lc_snapshot_forget_nodes(const struct lc_opts *o, const char *lab, const char *const *pats,
+			     size_t n_pats, struct lc_strv *vols, struct lc_err *err)
+{
+	struct lc_strv names;
+	if (snapshot_names(o, lab, &names, err) < 0)
+		return -1;
+	size_t n_snaps = names.n;
+	lc_strv_release(&names);
+	struct lc_journal jn;
+	if (lc_journal_read(o->state_dir, lab, &jn, err) < 0)
+		return -1;
+	struct lc_strv keep = LC_STRV_INIT, gone = LC_STRV_INIT;
+	for (size_t i = 0; i < jn.tops.n; i++) {
+		char node[256], canon[1024];
+		if (sscanf(jn.tops.v[i], "%255s %1023s", node, canon) == 2 &&
+		    lc_node_picked(node, pats, n_pats))
+			lc_strv_push_unique(&gone, canon);
+		else
+			lc_strv_push(&keep, jn.tops.v[i]);
+	}
+	int rc = 0;
+	if (gone.n && n_snaps)
+		rc = lc_err_set(
+		    err, LC_EXIT_USAGE,
+		    "lab %s has snapshots, which hold these nodes' disks: down the whole "
+		    "lab, or remove its snapshots first (labctl snapshot rm)",
+		    lab);
+	/* every overlay of a picked node: LAB@NODE@GEN, LAB@NODE-diskN@GEN */
+	for (size_t i = 0; rc == 0 && gone.n && i < jn.volumes.n; i++) {
+		const char *slash = strchr(jn.volumes.v[i], '/');
+		if (!slash || !overlay_gen(lab, slash + 1))
+			continue;
+		char *rest = volume_rest(lab, slash + 1);
+		char *node = lc_strndup(rest, strcspn(rest, "@"));
+		char *dash = strstr(node, "-disk");
+		if (dash && !lc_node_picked(node, pats, n_pats))
+			*dash = '\0';
+		if (lc_node_picked(node, pats, n_pats))
+			lc_strv_push_unique(&gone, jn.volumes.v[i]);
+		free(node);
+		free(rest);
+	}
+	if (rc == 0 && gone.n) {
+		for (size_t i = 0; i < gone.n; i++)
+			lc_strv_push_unique(vols, gone.v[i]);
+		lc_strv_release(&jn.tops);
+		jn.tops = keep;
+		keep = (struct lc_strv)LC_STRV_INIT;
+		drop_volumes(&jn, &gone);
+		rc = lc_journal_write(o->state_dir, lab, &jn, err);
+	}
+	lc_strv_release(&keep);
+	lc_strv_release(&gone);
+	lc_journal_release(&jn);
 	return rc;
 }
 

@@ -115,6 +115,15 @@ void lc_snapshots_free(struct lc_snapshot *s, size_t n);
 /* Remove a snapshot: its files, and its layers nothing else builds on. */
 int lc_snapshot_rm(const struct lc_opts *o, struct lc_virt *v, const char *lab, const char *name,
 		   struct lc_err *err);
+/*
+ * down --node: the nodes pats picks lose their snapshot overlays and the
+ * journal's top lines; their volumes ("POOL/VOLUME": the rendered disks,
+ * frozen under the overlays, and the overlays) are added to vols for down
+ * to delete, and the journal is written. A lab that has snapshots is
+ * refused (LC_EXIT_USAGE): the picked nodes' layers are part of them.
+ */
+int lc_snapshot_forget_nodes(const struct lc_opts *o, const char *lab, const char *const *pats,
+			     size_t n_pats, struct lc_strv *vols, struct lc_err *err);
 /* down: remove STATE/snapshots/LAB (the volumes go with the journal's). */
 int lc_snapshot_remove_lab(const struct lc_opts *o, const char *lab, struct lc_err *err);
 /*

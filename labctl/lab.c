@@ -986,6 +986,12 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	for (size_t i = 0; i < jn.volumes.n && !n_pats; i++)
 		lc_strv_push_unique(&vols, jn.volumes.v[i]);
 	lc_journal_release(&jn);
+	/* the picked nodes' snapshot overlays go too; refused, before anything, while snapshots
+	 * hold them */
+	if (n_pats && lc_snapshot_forget_nodes(o, lab, pats, n_pats, &vols, err) < 0) {
+		lc_strv_release(&vols);
+		return -1;
+	}
 	struct lc_virt_obj *objs;
 	size_t n;
 	int rc = lc_virt_lab_domains(v, lab, &objs, &n, err);

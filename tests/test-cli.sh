@@ -430,6 +430,10 @@ expect "snapshot revert unknown" 2 "lab sn has no snapshot 'base' (it has none)"
 expect "snapshot rm unknown" 2 "lab sn has no snapshot 'base' (it has none)" $V snapshot rm sn base
 expect "recreate --from-snapshot missing" 0 "recreate: not from snapshot 'base' (lab sn has no snapshot 'base'): down and up" $V recreate "$T/sn.yaml" --from-snapshot base
 expect "down sn" 0 "" $V down sn
+# a running node with a VF (a test-driver host from a fixture): refused, naming it, before anything pauses
+expect "snapshot save with a VF" 2 "node a holds VFs or PCI devices (0000:d8:00.2), which libvirt cannot save" \
+	$L -c "test://$SRC/tests/fixtures/snapshot-vf-host.xml" snapshot save vfl s1
+[ -e "$T/state/snapshots/vfl/s1" ] && { echo "FAIL snapshot save with a VF left snapshots/vfl/s1" >&2; fail=1; }
 
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

@@ -61,7 +61,7 @@ defs_follow() { # WHAT
 }
 
 topo
-$L up "$T/lab.yaml" --wait=300 >"$T/out" 2>&1 || say "up --wait: $(cat "$T/out")"
+$L up "$T/lab.yaml" --wait=1200 >"$T/out" 2>&1 || say "up --wait: $(cat "$T/out")"
 status_before=$($L --json status "$LAB" 2>/dev/null)
 
 # bad input, before anything is touched
@@ -189,6 +189,20 @@ for n in $(nodes); do
 done
 $L -q snapshot rm "$LAB" k9 >/dev/null 2>&1
 [ -e "$T/state/snapshots/$LAB/k9/.partial" ] && say "kill -9 left a partial snapshot"
+
+# down --node: refused while a snapshot holds the node's disks; once none
+# does, the node's overlays and layers go with it and up --node makes it afresh
+$L down "$LAB" --node n1 >"$T/out" 2>&1
+[ $? = 2 ] && grep -q "has snapshots" "$T/out" || say "down --node with snapshots: $(cat "$T/out")"
+[ "$($V domstate "$LAB-n1")" = running ] || say "a refused down --node stopped n1"
+$L snapshot rm "$LAB" base >"$T/out" 2>&1 || say "rm base: $(cat "$T/out")"
+# base's layers are what the nodes' overlays build on: they stay
+$V vol-info --pool "$POOL" "$LAB-n2.qcow2" >/dev/null 2>&1 || say "rm base deleted a layer n2 runs on"
+[ "$($V domstate "$LAB-n2")" = running ] || say "rm base: n2 is not running"
+$L down "$LAB" --node n1 >"$T/out" 2>&1 || say "down --node n1: $(cat "$T/out")"
+$V vol-list "$POOL" | grep -E "$LAB(-n1\.|@n1@)" && say "down --node n1 left n1's volumes"
+$L --json up "$T/lab.yaml" --node n1 >"$T/out" 2>&1 || say "up --node n1: $(cat "$T/out")"
+$V dumpxml --inactive "$LAB-n1" | grep -q "volume='$LAB-n1.qcow2'" || say "up --node n1 is not on a fresh $LAB-n1.qcow2"
 
 # down: no snapshot file or volume left
 $L down "$LAB" >"$T/out" 2>&1 || say "down: $(cat "$T/out")"
