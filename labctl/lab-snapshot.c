@@ -536,7 +536,7 @@ struct save_job {
 	struct lc_strv *to; /* per node: the new overlays, beside s->nodes[i].layers */
 	bool *suspended;    /* paused by save, not yet saved */
 	bool *resume;	    /* restored paused: to resume with the others */
-	bool *done;
+	bool *done;	    /* runs on its new overlays */
 };
 
 static int save_node(struct save_job *j, struct lc_virt *v, size_t i, struct lc_err *err)
@@ -565,33 +565,31 @@ static int save_node(struct save_job *j, struct lc_virt *v, size_t i, struct lc_
 		rc = make_overlay(v, from->v[k], to->v[k], err);
 	if (rc == 0 && img && !(live = repointed(n->domain, img, from, to, err)))
 		rc = -1;
-	if (rc == 0 && live && lc_virt_domain_restore(v, mem, live, true, err) < 0)
-		rc = -1;
+	bool on_new = false; /* it runs on the new overlays: they stay, whatever follows */
+	if (rc == 0 && live && (rc = lc_virt_domain_restore(v, mem, live, true, err)) == 0)
+		on_new = true;
 	if (rc == 0 && !(def = repointed(n->domain, j->persist[i], from, to, err)))
 		rc = -1;
 	/* the next cold start must not write into the frozen layer */
 	if (rc == 0 && lc_virt_define_domain(v, def, err) < 0)
 		rc = -1;
-	if (rc < 0 && n->running && lc_virt_domain_id(v, n->domain) < 0) {
+	on_new |= rc == 0;
+	if (rc < 0 && !on_new && n->running && lc_virt_domain_id(v, n->domain) < 0) {
 		/* back where it was, on its old disks, which nothing wrote meanwhile */
 		struct lc_err e2 = LC_ERR_INIT;
 		if (img && lc_virt_domain_restore(v, mem, img, true, &e2) < 0)
 			lc_err_prefix(err, "%s; and it could not be restored: ", e2.msg);
 		lc_err_release(&e2);
 	}
-	if (rc < 0) {
+	if (rc < 0 && !on_new)
 		for (size_t k = 0; k < to->n; k++)
 			delete_volume(v, to->v[k]);
-		struct lc_err e3 = LC_ERR_INIT;
-		if (lc_virt_define_domain(v, j->persist[i], &e3) < 0)
-			lc_err_release(&e3);
-	}
 	if (n->running && lc_virt_domain_id(v, n->domain) >= 0)
 		j->resume[i] = true;
 	struct stat st;
 	if (rc == 0 && n->running && stat(mem, &st) == 0)
 		n->image_bytes = (unsigned long long)st.st_size;
-	j->done[i] = rc == 0;
+	j->done[i] = on_new; /* the journal's tops follow it */
 	free(img);
 	free(live);
 	free(def);
