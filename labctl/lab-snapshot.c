@@ -1427,13 +1427,13 @@ int lc_snapshot_list(const struct lc_opts *o, const char *lab, struct lc_snapsho
 /*
  * rm: the snapshot's layers that nothing builds on any more. What runs now
  * (the nodes' disks) and every other snapshot's layers are roots; a layer
- * a root's backing chain goes through stays.
+ * that a root's backing chain goes through (across the lab's other volumes,
+ * the journal's) stays.
  */
 static int unneeded_layers(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 			   const struct lc_snapshot *s, struct lc_strv *gone, struct lc_err *err)
 {
-	struct lc_strv roots = LC_STRV_INIT, cand = LC_STRV_INIT, paths = LC_STRV_INIT;
-	bool *needed = NULL;
+	struct lc_strv roots = LC_STRV_INIT, vols = LC_STRV_INIT, paths = LC_STRV_INIT;
 	int rc = all_layers(o, lab, s->name, &roots, err);
 	struct lc_virt_obj *doms = NULL;
 	size_t nd = 0;
@@ -1442,55 +1442,51 @@ static int unneeded_layers(const struct lc_opts *o, struct lc_virt *v, const cha
 	for (size_t i = 0; rc == 0 && i < nd; i++)
 		rc = persistent_disks(v, doms[i].name, NULL, &roots, err);
 	lc_virt_objs_free(doms, nd);
+	/* every volume of the lab with its file and its backing file */
+	struct lc_journal jn = {0};
+	if (rc == 0)
+		rc = lc_journal_read(o->state_dir, lab, &jn, err);
+	for (size_t i = 0; i < jn.volumes.n; i++)
+		lc_strv_push_unique(&vols, jn.volumes.v[i]);
 	for (size_t i = 0; i < s->n_nodes; i++)
 		for (size_t k = 0; k < s->nodes[i].layers.n; k++)
-			lc_strv_push_unique(&cand, s->nodes[i].layers.v[k]);
-	needed = lc_calloc(cand.n + 1, sizeof(bool));
-	char **backing = lc_calloc(cand.n + 1, sizeof(char *));
-	for (size_t i = 0; rc == 0 && i < cand.n; i++) {
-		const char *slash = strchr(cand.v[i], '/');
-		char *pool = lc_strndup(cand.v[i], (size_t)(slash - cand.v[i]));
+			lc_strv_push_unique(&vols, s->nodes[i].layers.v[k]);
+	lc_journal_release(&jn);
+	char **backing = lc_calloc(vols.n + 1, sizeof(char *));
+	bool *needed = lc_calloc(vols.n + 1, sizeof(bool));
+	for (size_t i = 0; rc == 0 && i < vols.n; i++) {
+		const char *slash = strchr(vols.v[i], '/');
+		char *pool = lc_strndup(vols.v[i], (size_t)(slash - vols.v[i]));
 		char *path = NULL;
 		unsigned long long capacity;
 		struct lc_err e = LC_ERR_INIT;
-		/* a layer already gone is not needed by anything */
+		/* a volume already gone backs nothing */
 		if (lc_virt_volume_info(v, pool, slash + 1, &path, &capacity, &backing[i], &e) < 0)
 			path = lc_strdup("");
 		lc_err_release(&e);
 		lc_strv_push_nodup(&paths, path);
 		free(pool);
-		needed[i] = lc_strv_has(&roots, cand.v[i]);
 	}
+	/* mark each root and everything under it */
 	for (size_t r = 0; rc == 0 && r < roots.n; r++) {
-		const char *slash = strchr(roots.v[r], '/');
-		char *pool = lc_strndup(roots.v[r], (size_t)(slash - roots.v[r]));
-		char *path = NULL, *next = NULL;
-		unsigned long long capacity;
-		struct lc_err e = LC_ERR_INIT;
-		if (lc_virt_volume_info(v, pool, slash + 1, &path, &capacity, &next, &e) < 0)
-			lc_err_release(&e);
-		free(path);
-		free(pool);
-		for (size_t hop = 0; next && hop <= cand.n; hop++) {
-			size_t k = lc_strv_find(&paths, next);
-			free(next);
-			next = NULL;
-			if (k >= paths.n)
-				break;
+		size_t k = lc_strv_find(&vols, roots.v[r]);
+		for (size_t hop = 0; k < vols.n && !needed[k] && hop <= vols.n; hop++) {
 			needed[k] = true;
-			next = backing[k] ? lc_strdup(backing[k]) : NULL;
+			k = backing[k] ? lc_strv_find(&paths, backing[k]) : vols.n;
 		}
-		free(next);
 	}
-	for (size_t i = 0; rc == 0 && i < cand.n; i++)
-		if (!needed[i])
-			lc_strv_push(gone, cand.v[i]);
-	for (size_t i = 0; i < cand.n; i++)
+	for (size_t i = 0; rc == 0 && i < s->n_nodes; i++)
+		for (size_t k = 0; k < s->nodes[i].layers.n; k++) {
+			size_t at = lc_strv_find(&vols, s->nodes[i].layers.v[k]);
+			if (at < vols.n && !needed[at])
+				lc_strv_push_unique(gone, s->nodes[i].layers.v[k]);
+		}
+	for (size_t i = 0; i < vols.n; i++)
 		free(backing[i]);
 	free(backing);
 	free(needed);
 	lc_strv_release(&roots);
-	lc_strv_release(&cand);
+	lc_strv_release(&vols);
 	lc_strv_release(&paths);
 	return rc;
 }

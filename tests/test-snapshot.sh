@@ -190,6 +190,18 @@ done
 $L -q snapshot rm "$LAB" k9 >/dev/null 2>&1
 [ -e "$T/state/snapshots/$LAB/k9/.partial" ] && say "kill -9 left a partial snapshot"
 
+# rm deletes the layers nothing builds on: x freezes what n1 runs on now;
+# after a revert to base nothing builds on that layer, and rm x deletes it
+layer=$($V dumpxml --inactive "$LAB-n1" | grep -o "volume='[^']*qcow2'" | head -n 1)
+layer=${layer#volume=\'}
+layer=${layer%\'}
+$L snapshot save "$LAB" x >"$T/out" 2>&1 || say "save x: $(cat "$T/out")"
+$L snapshot revert "$LAB" base >"$T/out" 2>&1 || say "revert base after x: $(cat "$T/out")"
+$V vol-info --pool "$POOL" "$layer" >/dev/null 2>&1 || say "x's layer $layer went before rm x"
+$L snapshot rm "$LAB" x >"$T/out" 2>&1 || say "rm x: $(cat "$T/out")"
+$V vol-info --pool "$POOL" "$layer" >/dev/null 2>&1 && say "rm x kept its layer $layer, which nothing builds on"
+running_no_boot "after rm x"
+
 # down --node: refused while a snapshot holds the node's disks; once none
 # does, the node's overlays and layers go with it and up --node makes it afresh
 $L down "$LAB" --node n1 >"$T/out" 2>&1
