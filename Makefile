@@ -213,7 +213,7 @@ SUITES := \
 # TCG; debian nodes reached by ssh and Ansible) run once, in the plain
 # check, not again under the sanitizers
 ifneq ($(SANITIZE),1)
-SUITES += tests/test-kinds.sh tests/test-access.sh
+SUITES += tests/test-kinds.sh tests/test-access.sh tests/test-snapshot-debian.sh
 SLOW_IMAGES := image-debian
 endif
 
