@@ -339,6 +339,15 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			if (!res->boot_line)
 				res->boot_line = find_line(log, ready);
 			free(log);
+			/* restored from a snapshot, a running node's new log holds no boot line */
+			if (!res->boot_line && res->action == LC_NODE_UNCHANGED) {
+				char *p = lc_journal_last_proof(o->state_dir, t->name.v,
+								t->nodes[i].name);
+				if (p && strstr(p, ready))
+					res->boot_line = p;
+				else
+					free(p);
+			}
 			if (!res->boot_line) {
 				pending++;
 				continue;

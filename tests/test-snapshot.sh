@@ -128,11 +128,12 @@ old=${gen_before#volume=\'}
 old=${old%\'}
 $V vol-info --pool "$POOL" "$old" >/dev/null 2>&1 && say "revert left the old overlay $old"
 # up after a revert changes nothing (the rendering follows the top overlay)
-$L --json up "$T/lab.yaml" >"$T/out" 2>"$T/err" || say "up after revert: $(cat "$T/err")"
+# and --wait takes the boot proof kept beside the (new, empty) console log
+$L --json up "$T/lab.yaml" --wait=60 >"$T/out" 2>"$T/err" || say "up --wait after revert: $(cat "$T/err")"
 python3 -c "
 import json; d = json.load(open('$T/out'))
-assert all(x['action'] == 'unchanged' for x in d['nodes']), [x['action'] for x in d['nodes']]
-" || say "up after revert: $(cat "$T/out")"
+assert all(x['action'] == 'unchanged' and x['booted'] for x in d['nodes']), d['nodes']
+" || say "up --wait after revert: $(cat "$T/out")"
 $L render "$T/lab.yaml" -o "$T/render" >/dev/null 2>&1
 grep -q "volume='$LAB@n1@" "$T/render/$LAB-n1.xml" 2>/dev/null ||
 	grep -q "volume=\"$LAB@n1@" "$T/render"/*n1*.xml 2>/dev/null || say "render does not name n1's top overlay"
