@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "json-writer.h"
@@ -109,8 +108,8 @@ static int cmd_snapshot(struct lc_session *s, int argc, char **argv, struct lc_e
 	static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
 					     {"force", no_argument, NULL, 'f'},
 					     {NULL, 0, NULL, 0}};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct lc_snap_opts so = {.jobs = (int)(cpus > 0 ? cpus * 2 : 2)};
+	/* saving and restoring wait on libvirt and the disk more than on the CPUs: as down does */
+	struct lc_snap_opts so = {.jobs = 16};
 	int c, rc = 0;
 	optind = 0; /* 0, not 1: glibc then forgets main's "+" (stop at the first operand) */
 	while (rc == 0 && (c = getopt_long(argc, argv, ":j:", opts, NULL)) != -1) {
@@ -175,7 +174,7 @@ const struct lc_cmd_entry lc_cmd_snapshot_entry = {
     .name = "snapshot",
     .usage = "save|revert|rm LAB NAME [-j N] [--force] | ls [LAB]",
     .summary = "save the whole lab at one moment, bring it back in seconds",
-    .options = "  -j, --jobs N          nodes saved or restored at once (default: 2 per CPU)\n"
+    .options = "  -j, --jobs N          nodes saved or restored at once (default 16)\n"
 	       "  --force               revert: even though the lab's nodes changed since\n",
     .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_snapshot,
