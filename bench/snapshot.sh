@@ -47,9 +47,14 @@ $L -q snapshot revert $LAB base
 revert=$(awk "BEGIN{print $(now) - $t0}")
 
 # the baselines: libvirt's own calls through virsh, all nodes at once, on
-# the images labctl saved (virsh restore's --xml pointed at the overlays the
-# nodes run on now, so that no frozen layer is written)
-for d in $(doms); do $V dumpxml --security-info "$d" >"$T/$d.xml"; done
+# the images labctl saved (virsh restore's --xml: the image's own XML
+# pointed at the overlay each node runs on now, so no frozen layer is written)
+for d in $(doms); do
+	n=${d#"$LAB"-}
+	top=$($V dumpxml --inactive "$d" | grep -o "volume='[^']*qcow2'" | head -n 1)
+	$V save-image-dumpxml --security-info "$T/state/snapshots/$LAB/base/$n.mem" |
+		sed "s|volume='$d.qcow2'|$top|" >"$T/$d.xml"
+done
 t0=$(now)
 for d in $(doms); do $V destroy "$d" >/dev/null & done
 wait

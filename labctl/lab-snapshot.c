@@ -481,7 +481,7 @@ static void delete_volume(struct lc_virt *v, const char *pv)
 	const char *slash = strchr(pv, '/');
 	char *pool = lc_strndup(pv, (size_t)(slash - pv));
 	struct lc_err ignore = LC_ERR_INIT;
-	lc_virt_volume_delete(v, pool, slash + 1, NULL, &ignore);
+	lc_virt_volume_remove(v, pool, slash + 1, &ignore);
 	lc_err_release(&ignore);
 	free(pool);
 }

@@ -1201,11 +1201,18 @@ int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, c
 {
 	*path = *backing = NULL;
 	*capacity = 0;
-	virStoragePoolPtr p;
-	int rc = refreshed_pool(v, pool, &p, err);
-	if (rc < 0)
-		return -1;
+	/* a refresh probes every file of the pool under its lock: only when the volume is unknown
+	 */
+	int rc = 0;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
 	virStorageVolPtr vol = p ? virStorageVolLookupByName(p, name) : NULL;
+	if (!vol) {
+		if (p)
+			virStoragePoolFree(p);
+		if ((rc = refreshed_pool(v, pool, &p, err)) < 0)
+			return -1;
+		vol = p ? virStorageVolLookupByName(p, name) : NULL;
+	}
 	if (!vol) {
 		if (p)
 			virStoragePoolFree(p);
@@ -1235,6 +1242,23 @@ int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, c
 	virStorageVolFree(vol);
 	virStoragePoolFree(p);
 	return rc;
+}
+
+int lc_virt_volume_remove(struct lc_virt *v, const char *pool, const char *name, struct lc_err *err)
+{
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	virStorageVolPtr vol = p ? virStorageVolLookupByName(p, name) : NULL;
+	int rc = 0;
+	if (vol && virStorageVolDelete(vol, 0) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot delete it: %s", name,
+				last_error());
+	if (vol)
+		virStorageVolFree(vol);
+	if (p)
+		virStoragePoolFree(p);
+	virResetLastError();
+	/* not known without a refresh: the refreshing delete finds it */
+	return vol || rc < 0 ? rc : lc_virt_volume_delete(v, pool, name, NULL, err);
 }
 
 bool lc_virt_domain_busy(struct lc_virt *v, const char *name)

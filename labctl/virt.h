@@ -193,6 +193,9 @@ unsigned long long lc_virt_domain_memory_kib(struct lc_virt *v, const char *name
 /* A volume's file, capacity and backing file (NULL when it has none); callers free. */
 int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, char **path,
 			unsigned long long *capacity, char **backing, struct lc_err *err);
+/* Delete a volume libvirt made (no pool refresh unless it is not known); gone is fine. */
+int lc_virt_volume_remove(struct lc_virt *v, const char *pool, const char *name,
+			  struct lc_err *err);
 /* A job runs on the domain (a save a killed client asked for goes on without it). */
 bool lc_virt_domain_busy(struct lc_virt *v, const char *name);
 /* Set a running guest's clock to the host's through its agent; -1 when it has none. */
