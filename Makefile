@@ -52,7 +52,8 @@ UTIL_SRCS := \
 	labctl/util/sha256.c \
 	labctl/util/strv.c \
 	labctl/util/suggest.c \
-	labctl/util/sysfs.c
+	labctl/util/sysfs.c \
+	labctl/util/uri.c
 
 CORE_SRCS := \
 	labctl/addr.c \
@@ -63,6 +64,7 @@ CORE_SRCS := \
 	labctl/host-facts.c \
 	labctl/host-routes.c \
 	labctl/host-vfs.c \
+	labctl/hosts.c \
 	labctl/image-cache.c \
 	labctl/image-catalog.c \
 	labctl/image-fetch.c \
@@ -72,9 +74,11 @@ CORE_SRCS := \
 	labctl/lab-snapshot.c \
 	labctl/lab-ssh.c \
 	labctl/lease.c \
+	labctl/lease-remote.c \
 	labctl/load.c \
 	labctl/mac.c \
 	labctl/model.c \
+	labctl/pci-nodedev.c \
 	labctl/pci-sysfs.c \
 	labctl/pci.c \
 	labctl/plan.c \
@@ -125,13 +129,15 @@ TESTS := \
 	test-validate \
 	test-render \
 	test-vf \
+	test-nodedev \
 	test-hostcheck \
 	test-virt \
 	test-lab \
 	test-proof \
 	test-snapshot \
 	test-seed \
-	test-domcaps
+	test-domcaps \
+	test-hosts
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblabctl.a
@@ -174,19 +180,21 @@ tests: $(TEST_BINS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: $(BIN) $(BUILD)/bench/vfbench
+bench: $(BIN) $(BUILD)/bench/vfbench $(BUILD)/bench/nodedevbench
 	bench/render.sh
 	bench/vfs.sh
+	bench/nodedev.sh
 	bench/pull.sh
 	@if [ "$$(id -u)" = 0 ]; then bench/up.sh; else echo "bench/up.sh: skipped (needs root)"; fi
 
 # sysfs-shaped fixture trees, built the way the kernel lays them out
-FIXTURES := isolated shared-pairs host-shared two-numa kinds
+FIXTURES := isolated shared-pairs host-shared two-numa kinds mixed
 HOSTS := intel-good intel-bad intel-old amd-good amd-nonested noroot nopt nokvm novirt nodevkvm kvm600 \
 	amd-noiommu hygon centaur nointeliommu kvm-novmx nosriov vf-hostshared acs-switch acs-nolink vmd
 tests/out/sysfs/.stamp: tests/mksysfs.py
 	rm -rf tests/out/sysfs tests/out/hosts && mkdir -p tests/out/sysfs tests/out/hosts
-	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s || exit 1; done
+	for s in $(FIXTURES); do python3 tests/mksysfs.py $$s tests/out/sysfs/$$s \
+		--nodedev tests/out/sysfs/$$s.nodedev.xml || exit 1; done
 	for h in $(HOSTS); do python3 tests/mksysfs.py host $$h tests/out/hosts/$$h || exit 1; done
 	touch $@
 
@@ -203,9 +211,11 @@ SUITES := \
 	tests/test-cli.sh \
 	tests/test-schema.sh \
 	tests/test-leases.sh \
+	tests/test-nodedev-remote.sh \
 	tests/test-fetch.sh \
 	tests/test-e2e.sh \
 	tests/test-snapshot.sh \
+	tests/test-hosts.sh \
 	tests/test-signals.sh \
 	tests/test-crash.sh \
 	tests/test-faults.sh
@@ -235,10 +245,11 @@ check-layers:
 deps:
 	tests/install-deps.sh
 
-# The unit and in-process tests under memcheck: any error or leak fails.
+# The unit and in-process tests under memcheck: any error or leak fails. A
+# forked child that only exits (a dead pid for the lease tests) is not checked.
 valgrind: $(TEST_BINS) tests/out/sysfs/.stamp
 	for t in $(TEST_BINS); do \
-		LABCTL_SRCDIR=$(CURDIR) valgrind -q --error-exitcode=1 --leak-check=full $$t >/dev/null || exit 1; \
+		LABCTL_SRCDIR=$(CURDIR) valgrind -q --error-exitcode=1 --leak-check=full --child-silent-after-fork=yes $$t >/dev/null || exit 1; \
 	done
 	@echo "valgrind: $(words $(TEST_BINS)) test programs clean"
 

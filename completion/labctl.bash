@@ -128,14 +128,14 @@ _labctl() {
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		-c | --connect | --sysfs | --procfs | --devfs | --state-dir | --cache-dir | --templates | --catalog)
+		-c | --connect | --sysfs | --procfs | --devfs | --state-dir | --cache-dir | --templates | --catalog | --inventory)
 			_labctl_globals+=("$w" "${words[i + 1]:-}")
 			i=$((i + 1))
 			;;
 		--json | -q | --quiet | -v | --verbose) ;;
-		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node | --from-snapshot) i=$((i + 1)) ;;
+		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node | --host | --from-snapshot) i=$((i + 1)) ;;
 		--) break ;;
-		--connect=* | --sysfs=* | --procfs=* | --devfs=* | --state-dir=* | --cache-dir=* | --templates=* | --catalog=*)
+		--connect=* | --sysfs=* | --procfs=* | --devfs=* | --state-dir=* | --cache-dir=* | --templates=* | --catalog=* | --inventory=*)
 			_labctl_globals+=("$w")
 			;;
 		-*) ;;
@@ -159,12 +159,16 @@ _labctl() {
 		COMPREPLY=($(compgen -W "yaml ini" -- "$cur"))
 		return 0
 		;;
+	--inventory)
+		COMPREPLY=($(compgen -W "sysfs libvirt" -- "$cur"))
+		return 0
+		;;
 	--node)
 		[ "$cmd" = status ] || [ "$cmd" = down ] &&
 			[ ${#args[@]} -ge 1 ] && COMPREPLY=($(compgen -W "$(_labctl_nodes "${args[0]}")" -- "$cur"))
 		return 0
 		;;
-	-c | --connect | -j | --jobs | --pf | --from-snapshot) return 0 ;;
+	-c | --connect | -j | --jobs | --pf | --host | --from-snapshot) return 0 ;;
 	esac
 
 	if [[ $cur == -* ]]; then
@@ -224,7 +228,7 @@ _labctl() {
 	host)
 		if ((n == 0)); then
 			COMPREPLY=($(compgen -W "check vfs prepare" -- "$cur"))
-		elif ((n == 1)) && [ "${args[0]}" = prepare ]; then
+		elif ((n == 1)) && { [ "${args[0]}" = prepare ] || [ "${args[0]}" = vfs ]; }; then
 			_labctl_files yaml
 		fi
 		;;

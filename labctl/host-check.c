@@ -21,8 +21,11 @@ struct host {
 	bool sys_ok;
 	char *cpuinfo, *cmdline;
 	enum lc_cpu_vendor vendor;
-	struct lc_inventory inv;
+	struct lc_inventory own; /* read here, from sysfs */
+	const struct lc_inventory *inv;
 	bool inv_ok;
+	bool inv_given;	       /* from libvirt: its functions are not below root */
+	const char *inv_error; /* inv_given, and it could not be read: why */
 };
 
 const char *lc_verdict_name(enum lc_verdict v)
@@ -34,6 +37,18 @@ static void add(struct lc_checks *c, const char *id, enum lc_verdict r, char *de
 {
 	LC_GROW(c->v, c->cap, c->n + 1);
 	c->v[c->n++] = (struct lc_check){id, r, detail, fix};
+}
+
+/* The inventory from libvirt could not be read: the check that needs it says so. */
+static bool inv_unread(const struct host *h, struct lc_checks *c, const char *id)
+{
+	if (!h->inv_given || h->inv_ok)
+		return false;
+	add(c, id, LC_WARN,
+	    lc_asprintf("not checked: %s", h->inv_error ? h->inv_error : "no PCI inventory"),
+	    lc_strdup("make libvirt reachable (see libvirt), or use --inventory sysfs on the host "
+		      "itself"));
+	return true;
 }
 
 static bool cpu_has(const struct host *h, const char *key, const char *word)
@@ -365,20 +380,28 @@ static bool acs_path(const struct host *h, struct acs_walk *w, const struct lc_p
 /* ACS on every device from each PF up to its root port, read from config. */
 static void check_acs(const struct host *h, struct lc_checks *c)
 {
+	if (inv_unread(h, c, "acs"))
+		return;
 	struct acs_walk w = {LC_BUF_INIT, LC_BUF_INIT, LC_BUF_INIT, LC_STRV_INIT};
 	size_t pfs = 0, lost = 0;
-	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
-		const struct lc_pci_fn *f = &h->inv.fns[i];
+	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
+		const struct lc_pci_fn *f = &h->inv->fns[i];
 		if (!f->sriov)
 			continue;
 		pfs++;
-		if (!acs_path(h, &w, f)) {
+		if (!h->inv_given && !acs_path(h, &w, f)) {
 			lost++;
 			lc_buf_addf(&w.nopath, "%s%s", w.nopath.len ? ", " : "", f->addr);
 		}
 	}
 	if (!pfs) {
 		add(c, "acs", LC_PASS, lc_strdup("no SR-IOV device to check"), NULL);
+	} else if (h->inv_given) {
+		add(c, "acs", LC_WARN,
+		    lc_asprintf("not checked on %zu SR-IOV PF%s: the PCI inventory comes from "
+				"libvirt's node devices, which do not show ACS",
+				pfs, pfs == 1 ? "" : "s"),
+		    lc_strdup("run labctl host check on that host itself"));
 	} else if (w.missing.len || w.unreadable.len || w.nopath.len) {
 		struct lc_buf d = LC_BUF_INIT, fix = LC_BUF_INIT;
 		if (w.missing.len) {
@@ -421,10 +444,12 @@ static void check_acs(const struct host *h, struct lc_checks *c)
 
 static void check_sriov(const struct host *h, struct lc_checks *c)
 {
+	if (inv_unread(h, c, "sriov"))
+		return;
 	struct lc_buf b = LC_BUF_INIT, idle = LC_BUF_INIT;
 	size_t pfs = 0;
-	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
-		const struct lc_pci_fn *f = &h->inv.fns[i];
+	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
+		const struct lc_pci_fn *f = &h->inv->fns[i];
 		if (!f->sriov)
 			continue;
 		pfs++;
@@ -449,15 +474,17 @@ static void check_sriov(const struct host *h, struct lc_checks *c)
 
 static void check_groups(const struct host *h, struct lc_checks *c)
 {
+	if (inv_unread(h, c, "iommu-groups"))
+		return;
 	size_t vfs = 0, shared = 0, host = 0;
-	for (size_t i = 0; h->inv_ok && i < h->inv.n; i++) {
-		const struct lc_pci_fn *f = &h->inv.fns[i];
+	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
+		const struct lc_pci_fn *f = &h->inv->fns[i];
 		if (!lc_fn_is_vf(f))
 			continue;
 		vfs++;
 		bool with_vf = false, with_host = false;
-		for (size_t k = 0; k < h->inv.n; k++) {
-			const struct lc_pci_fn *o = &h->inv.fns[k];
+		for (size_t k = 0; k < h->inv->n; k++) {
+			const struct lc_pci_fn *o = &h->inv->fns[k];
 			if (k == i || o->group != f->group || f->group < 0 || lc_fn_is_bridge(o))
 				continue;
 			if (lc_fn_is_vf(o))
@@ -545,10 +572,18 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	lc_procfs_read(root, "cmdline", &h.cmdline, &ignore);
 	lc_err_release(&ignore);
 	h.vendor = lc_cpuinfo_vendor(h.cpuinfo);
-	struct lc_inventory_source src;
-	lc_inventory_sysfs_source(root, &src);
-	h.inv_ok = lc_inventory_load(&src, &h.inv, &ignore) == 0;
-	lc_err_release(&ignore);
+	if (lv->nodedev) {
+		h.inv = lv->inv;
+		h.inv_ok = lv->inv != NULL;
+		h.inv_given = true;
+		h.inv_error = lv->inv_error;
+	} else {
+		struct lc_inventory_source src;
+		lc_inventory_sysfs_source(root, &src);
+		h.inv_ok = lc_inventory_load(&src, &h.own, &ignore) == 0;
+		h.inv = &h.own;
+		lc_err_release(&ignore);
+	}
 	check_cpu(&h, out);
 	check_kvm(&h, out);
 	check_nested(&h, out);
@@ -560,8 +595,8 @@ void lc_host_check(const struct lc_sysroot *root, const struct lc_libvirt_fact *
 	check_msrs(&h, out);
 	check_libvirt(lv, out);
 	check_needs(lv, out);
-	if (h.inv_ok)
-		lc_inventory_release(&h.inv);
+	if (h.inv_ok && !h.inv_given)
+		lc_inventory_release(&h.own);
 	if (h.sys_ok)
 		lc_sysdir_close(&h.sys);
 	free(h.cpuinfo);

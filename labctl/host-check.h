@@ -34,11 +34,20 @@ struct lc_need_fact {
 };
 
 /* libvirt as the caller found it: the URI, and the error when it failed. */
+struct lc_inventory;
 struct lc_libvirt_fact {
 	const char *uri;
 	const char *error;		  /* NULL: reachable */
 	const struct lc_need_fact *needs; /* one per need some kind has */
 	size_t n_needs;
+	/*
+	 * nodedev: the host's VFs are read from libvirt's node devices
+	 * (--inventory), not below root; inv is that inventory, or NULL with
+	 * inv_error saying why it could not be read.
+	 */
+	bool nodedev;
+	const struct lc_inventory *inv;
+	const char *inv_error;
 };
 
 /* The modprobe.d file host prepare writes and host check's fixes name. */

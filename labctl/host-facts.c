@@ -58,6 +58,16 @@ int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_ho
 	return 0;
 }
 
+int lc_host_facts_probe_remote(struct lc_virt *v, struct lc_host_facts *f, struct lc_err *err)
+{
+	if (lc_virt_host_facts(v, f, err) < 0)
+		return -1;
+	f->why_not_kvm = f->kvm ? NULL : "libvirt offers no kvm domain type";
+	f->domcaps = virt_domcaps;
+	f->domcaps_ctx = v;
+	return 0;
+}
+
 int lc_kind_needs(const char *templates, struct lc_virt *v, bool kvm, struct lc_need_fact **out,
 		  size_t *n, struct lc_err *err)
 {

@@ -24,6 +24,13 @@ void lc_host_facts_refine(const struct lc_sysroot *root, struct lc_host_facts *f
 int lc_host_facts_probe(const struct lc_opts *o, struct lc_virt *v, struct lc_host_facts *f,
 			struct lc_err *err);
 
+/*
+ * A host that is not this machine: libvirt's view alone, from its own
+ * capabilities. Its /proc and /sys are out of reach, so a KVM that libvirt
+ * offers but that runs no ordinary guest (kvm_pvm, no vmx/svm) is not seen.
+ */
+int lc_host_facts_probe_remote(struct lc_virt *v, struct lc_host_facts *f, struct lc_err *err);
+
 struct lc_need_fact;
 /*
  * What the kinds in templates need (a TPM emulator, EFI, secure boot) and

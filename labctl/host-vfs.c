@@ -4,16 +4,46 @@
 #include "buf.h"
 #include "host-vfs.h"
 #include "sysfs.h"
+#include "uri.h"
 #include "virt.h"
+
+bool lc_inventory_from_libvirt(const struct lc_opts *o, const char *uri)
+{
+	if (o->inventory)
+		return strcmp(o->inventory, "libvirt") == 0;
+	/* NULL is libvirt's default connection, a daemon on this machine */
+	return uri && !lc_uri_is_local(uri);
+}
+
+int lc_host_inventory(const struct lc_opts *o, const char *uri, struct lc_virt *v,
+		      struct lc_inventory *inv, struct lc_err *err)
+{
+	memset(inv, 0, sizeof(*inv));
+	struct lc_inventory_source src;
+	if (!lc_inventory_from_libvirt(o, uri)) {
+		struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
+		lc_inventory_sysfs_source(&root, &src);
+		return lc_inventory_load(&src, inv, err);
+	}
+	if (!v)
+		return lc_err_set(err, LC_EXIT_RUNTIME,
+				  "PCI inventory from libvirt: no connection to '%s'", uri);
+	struct lc_strv xmls = LC_STRV_INIT;
+	int rc = lc_virt_node_devices_xml(v, &xmls, err);
+	if (rc == 0) {
+		lc_inventory_nodedev_source(&xmls, &src);
+		rc = lc_inventory_load(&src, inv, err);
+	}
+	lc_strv_release(&xmls);
+	return rc;
+}
 
 int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_vfs *h,
 		     struct lc_err *err)
 {
 	memset(h, 0, sizeof(*h));
-	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
-	struct lc_inventory_source src;
-	lc_inventory_sysfs_source(&root, &src);
-	if (lc_inventory_load(&src, &h->inv, err) < 0)
+	/* the host is the connection's: with several hosts, each plans on its own */
+	if (lc_host_inventory(o, v ? lc_virt_uri(v) : o->uri, v, &h->inv, err) < 0)
 		return -1;
 	if (lc_leases_read(o->state_dir, &h->leases, err) < 0) {
 		lc_host_vfs_release(h);

@@ -16,6 +16,20 @@
 
 struct lc_virt;
 
+/*
+ * Where the VFs of the host at uri are read from: --inventory when given,
+ * else sysfs (below --sysfs) for a URI naming no host (or NULL, libvirt's
+ * default), which is this machine, and libvirt's node devices for any
+ * other (docs/vfs.md, "From libvirt's node devices").
+ */
+bool lc_inventory_from_libvirt(const struct lc_opts *o, const char *uri);
+/*
+ * The inventory of the host at uri from that source; v is its connection,
+ * which the libvirt source needs (with v NULL it fails, naming uri).
+ */
+int lc_host_inventory(const struct lc_opts *o, const char *uri, struct lc_virt *v,
+		      struct lc_inventory *inv, struct lc_err *err);
+
 /* Everything the allocator reads, owned here. */
 struct lc_host_vfs {
 	struct lc_inventory inv;
@@ -28,7 +42,10 @@ struct lc_host_vfs {
 	bool users_known; /* false when libvirt could not be asked */
 };
 
-/* Read inventory, leases and (if v) domain users. */
+/*
+ * Read the inventory (from the source for v's URI, or o->uri without v),
+ * the leases and (if v) its domains' users.
+ */
 int lc_host_vfs_load(const struct lc_opts *o, struct lc_virt *v, struct lc_host_vfs *h,
 		     struct lc_err *err);
 void lc_host_vfs_release(struct lc_host_vfs *h);

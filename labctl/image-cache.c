@@ -206,6 +206,32 @@ void lc_image_state(const char *cache_dir, const struct lc_image *img, struct lc
 	}
 }
 
+int lc_image_disk_size(const char *cache_dir, const struct lc_image *img, uint64_t *bytes,
+		       struct lc_err *err)
+{
+	*bytes = 0;
+	if (!img->disk.url.v)
+		return 0;
+	char *path = lc_image_cache_path(cache_dir, img, "disk");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char h[32];
+	int rc = 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "image \"%s\": cannot read '%s': %s",
+				img->name.v, path, strerror(errno));
+	/* qcow2: "QFI\xfb", then at byte 24 the virtual size, big-endian */
+	else if (pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) && memcmp(h, "QFI\xfb", 4) == 0)
+		for (int i = 24; i < 32; i++)
+			*bytes = *bytes << 8 | h[i];
+	else
+		*bytes = (uint64_t)st.st_size;
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
 /* Take the lock a pull of path holds while it writes path.part and renames it. */
 static int lock_part(const char *name, const char *path, int *fd, struct lc_err *err)
 {

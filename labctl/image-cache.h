@@ -38,6 +38,14 @@ struct lc_image_state {
 
 void lc_image_state(const char *cache_dir, const struct lc_image *img, struct lc_image_state *s);
 /*
+ * The size of the disk a guest sees in the cached disk part: a qcow2's
+ * virtual size from its header, else the file's size. 0 when the image has
+ * no disk part.
+ */
+int lc_image_disk_size(const char *cache_dir, const struct lc_image *img, uint64_t *bytes,
+		       struct lc_err *err);
+
+/*
  * Remove the image's cached parts (and partial downloads); *removed counts
  * files. Fails, removing nothing, while a pull of the image runs.
  */

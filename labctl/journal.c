@@ -29,6 +29,13 @@ void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *v
 	free(line);
 }
 
+void lc_journal_add_host(struct lc_journal *j, const char *name, const char *uri)
+{
+	char *line = lc_asprintf("%s %s", name, uri);
+	lc_strv_push_unique(&j->hosts, line);
+	free(line);
+}
+
 int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j,
 		    struct lc_err *err)
 {
@@ -51,6 +58,8 @@ int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j
 				lc_strv_push_unique(&j->volumes, line + 7);
 			else if (strncmp(line, "top ", 4) == 0)
 				lc_strv_push_unique(&j->tops, line + 4);
+			else if (strncmp(line, "host ", 5) == 0)
+				lc_strv_push_unique(&j->hosts, line + 5);
 		}
 		if (rc == 0)
 			free(text);
@@ -72,6 +81,8 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 			lc_buf_addf(&b, "volume %s\n", j->volumes.v[i]);
 		for (size_t i = 0; i < j->tops.n; i++)
 			lc_buf_addf(&b, "top %s\n", j->tops.v[i]);
+		for (size_t i = 0; i < j->hosts.n; i++)
+			lc_buf_addf(&b, "host %s\n", j->hosts.v[i]);
 		char *path = lc_asprintf("%s/journal", dir);
 		rc = lc_write_file(path, lc_buf_str(&b), b.len, err);
 		free(path);
@@ -122,6 +133,7 @@ void lc_journal_release(struct lc_journal *j)
 	lc_strv_release(&j->nodes);
 	lc_strv_release(&j->volumes);
 	lc_strv_release(&j->tops);
+	lc_strv_release(&j->hosts);
 	memset(j, 0, sizeof(*j));
 }
 

@@ -21,6 +21,11 @@ struct lc_journal {
 	 * runs on TOP, an overlay a snapshot made (lab-snapshot.h)
 	 */
 	struct lc_strv tops;
+	/*
+	 * "NAME URI": the hosts of the topology's hosts: the lab has nodes on,
+	 * so that down LAB, status and gc reach them without the topology.
+	 */
+	struct lc_strv hosts;
 };
 
 char *lc_journal_dir(const char *state_dir, const char *lab);
@@ -38,6 +43,7 @@ void lc_journal_set_top(struct lc_journal *j, const char *node, const char *pool
 /* The volume node's disk pool/volume runs on (borrowed), or NULL when it runs on itself. */
 const char *lc_journal_top(const struct lc_journal *j, const char *node, const char *pool,
 			   const char *volume);
+void lc_journal_add_host(struct lc_journal *j, const char *name, const char *uri);
 void lc_journal_release(struct lc_journal *j);
 /*
  * Keep a node's boot line, its nested proof (proof.h), as

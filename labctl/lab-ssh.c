@@ -187,6 +187,33 @@ int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char i
 	return 0;
 }
 
+int lc_lab_planned_address(const char *state_dir, const char *lab, const char *node, char ip[16])
+{
+	char *path = lc_lab_file(state_dir, lab, "ssh_config");
+	char *text;
+	size_t len;
+	struct lc_err ignore = LC_ERR_INIT;
+	int rc = lc_read_file(path, &text, &len, &ignore);
+	free(path);
+	lc_err_release(&ignore);
+	if (rc < 0)
+		return 0;
+	/* the file lc_lab_ssh_config wrote: "Host NODE" then "  HostName IP" */
+	bool ours = false;
+	int found = 0;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && !found;
+	     l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "Host ", 5) == 0)
+			ours = strcmp(l + 5, node) == 0;
+		else if (ours && strncmp(l, "  HostName ", 11) == 0 && strlen(l + 11) < 16) {
+			memcpy(ip, l + 11, strlen(l + 11) + 1);
+			found = 1;
+		}
+	}
+	free(text);
+	return found;
+}
+
 bool lc_ssh_banner(const char *ip, int timeout_ms)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(22)};

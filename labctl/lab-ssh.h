@@ -42,6 +42,12 @@ struct lc_virt_obj;
 int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char ip[16],
 			struct lc_err *err);
 
+/*
+ * The address up planned for node, as its ssh_config records it: 1 with ip
+ * set, 0 when the lab has no such entry (no planned address, or no file).
+ */
+int lc_lab_planned_address(const char *state_dir, const char *lab, const char *node, char ip[16]);
+
 /* Whether an SSH server answers at ip:22 with its banner within timeout_ms. */
 bool lc_ssh_banner(const char *ip, int timeout_ms);
 

@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "host-facts.h"
 #include "host-vfs.h"
+#include "hosts.h"
 #include "image-cache.h"
 #include "interrupt.h"
 #include "journal.h"
@@ -21,6 +22,7 @@
 #include "host-routes.h"
 #include "seed.h"
 #include "sysfs.h"
+#include "uri.h"
 #include "virt.h"
 
 const char *lc_node_action_name(enum lc_node_action a)
@@ -57,8 +59,23 @@ static int cache_images(const struct lc_opts *o, const struct lc_loaded *l, stru
 			continue;
 		const struct lc_image *img = lc_catalog_find(l->catalog, name);
 		size_t fetched;
-		if (img && lc_image_ensure(o->cache_dir, img, NULL, &fetched, err) < 0)
+		uint64_t base;
+		if (img && (lc_image_ensure(o->cache_dir, img, NULL, &fetched, err) < 0 ||
+			    lc_image_disk_size(o->cache_dir, img, &base, err) < 0))
 			return -1;
+		/* an overlay smaller than its base cuts the guest's file system short */
+		for (size_t k = i; img && k < t->n_nodes; k++) {
+			const struct lc_node *n = &t->nodes[k];
+			if (!n->image.v || strcmp(n->image.v, name) != 0 || n->disk_bytes.v >= base)
+				continue;
+			lc_err_set(err, LC_EXIT_USAGE,
+				   "disk of %llu MiB is smaller than image \"%s\" (%llu MiB); "
+				   "give it at least that",
+				   (unsigned long long)(n->disk_bytes.v >> 20), name,
+				   (unsigned long long)((base + (1 << 20) - 1) >> 20));
+			lc_err_prefix_at(err, n->disk_bytes.at, "node \"%s\": ", n->name);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -68,11 +85,13 @@ static int cache_images(const struct lc_opts *o, const struct lc_loaded *l, stru
  * taken, so that a state dir that cannot be written stops up with nothing
  * held), merged with what an earlier up made.
  */
-static int write_journal(const struct lc_opts *o, const struct lc_topology *t, struct lc_err *err)
+static int write_journal(const struct lc_opts *o, const struct lc_topology *t,
+			 const struct lc_hosts *hs, struct lc_err *err)
 {
 	struct lc_journal j;
 	if (lc_journal_read(o->state_dir, t->name.v, &j, err) < 0)
 		return -1;
+	lc_hosts_journal(hs, t, &j);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		lc_journal_add_node(&j, t->nodes[i].name, t->nodes[i].kind.v);
 		for (size_t k = 0; k < lc_render_n_volumes(&t->nodes[i]); k++) {
@@ -113,7 +132,8 @@ struct up_job {
 	const struct lc_up_opts *uo;
 	const struct lc_topology *t;
 	struct lc_up_report *r;
-	const struct lc_virt_obj *existing;
+	struct lc_hosts *hs;
+	const struct lc_virt_obj *existing; /* each node's, from its own host */
 	size_t n_existing;
 	double *started_at; /* per node, for boot times */
 	bool *resume;	    /* per node: started paused, to be resumed with the others */
@@ -166,14 +186,14 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
 		bool made;
 		if (p->node != n || !p->data)
 			continue;
+		double t0 = lc_now_s();
 		if (lc_virt_volume_upload(v, t->storage_pool.v, p->name, p->xml, p->data, p->len,
 					  fresh, &made, err) < 0)
 			return -1;
-		if (made) {
-			pthread_mutex_lock(&j->mu);
-			j->volumes_created++;
-			pthread_mutex_unlock(&j->mu);
-		}
+		pthread_mutex_lock(&j->mu);
+		j->volumes_created += made;
+		j->r->seed_upload_seconds += lc_now_s() - t0;
+		pthread_mutex_unlock(&j->mu);
 	}
 	j->started_at[i] = lc_now_s();
 	/* a node that never ran holds nothing worth keeping: its new rendering replaces it */
@@ -203,7 +223,7 @@ static int up_node(struct up_job *j, struct lc_virt *v, size_t i, struct lc_err 
  * nodes are made, and a running lab is what up leaves. Resuming is one
  * monitor command per domain, so it runs on the caller's connection.
  */
-static int resume_nodes(struct up_job *j, struct lc_virt *v, struct lc_err *err)
+static int resume_nodes(struct up_job *j, struct lc_err *err)
 {
 	int rc = 0;
 	for (size_t i = 0; i < j->t->n_nodes; i++) {
@@ -211,6 +231,7 @@ static int resume_nodes(struct up_job *j, struct lc_virt *v, struct lc_err *err)
 		if (!j->resume[i])
 			continue;
 		j->started_at[i] = lc_now_s();
+		struct lc_virt *v = lc_hosts_of_node(j->hs, i)->v;
 		if (lc_virt_domain_resume(v, j->r->nodes[i].domain, &e) < 0 && rc == 0)
 			rc = lc_err_set(err, LC_EXIT_RUNTIME, "node %s: %s", j->r->nodes[i].node,
 					e.msg);
@@ -237,10 +258,19 @@ static void up_done(void *ctx, size_t i, double seconds, const char *error)
 		j->uo->progress(j->uo->ctx, res, false);
 }
 
+/* Node i's host's URI for the workers; NULL: -c's. */
+static const char *up_uri(void *ctx, size_t i)
+{
+	struct up_job *j = ctx;
+	const struct lc_lab_host *h = lc_hosts_of_node(j->hs, i);
+	return h == &j->hs->v[0] ? NULL : h->uri;
+}
+
 static int run_nodes(struct up_job *j, struct lc_err *err)
 {
 	/* nodes do not depend on each other: one that fails does not stop the rest */
 	struct lc_workpool p = {.uri = j->o->uri,
+				.uri_of = up_uri,
 				.n = j->t->n_nodes,
 				.fn = up_item,
 				.done = up_done,
@@ -336,6 +366,16 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			char *log = lc_asprintf("%s/labs/%s/%s.log", o->state_dir, t->name.v,
 						t->nodes[i].name);
+			/* a remote node's log is a volume on its host: copied here to be read */
+			struct lc_err merr = LC_ERR_INIT;
+			if (!res->boot_line && lc_hosts_of_node(j->hs, i)->remote &&
+			    lc_hosts_mirror_log(j->hs, t, i, log, &merr) < 0) {
+				lc_err_set(err, LC_EXIT_RUNTIME, "node %s: %s", t->nodes[i].name,
+					   merr.msg);
+				lc_err_release(&merr);
+				free(log);
+				return -1;
+			}
 			if (!res->boot_line)
 				res->boot_line = find_line(log, ready);
 			free(log);
@@ -401,13 +441,6 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	return pending || contradicted ? -1 : 0;
 }
 
-/* No host in the URI (qemu:///system, qemu+unix:///...): the daemon runs here. */
-static bool local_uri(const char *uri)
-{
-	const char *p = uri ? strstr(uri, "://") : NULL;
-	return p && p[3] == '/';
-}
-
 /*
  * Refuse, before anything is made, a network libvirt would refuse to start
  * because its subnet is routed already (another network's bridge, a VPN):
@@ -418,7 +451,7 @@ static bool local_uri(const char *uri)
 static int check_routes(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
 			struct lc_err *err)
 {
-	if (!local_uri(o->uri))
+	if (!lc_uri_is_local(o->uri))
 		return 0;
 	struct lc_sysroot root = {o->sysfs, o->procfs, o->devfs};
 	char *text = NULL;
@@ -585,9 +618,11 @@ static unsigned long long procfs_memory(const struct lc_opts *o)
  * Guests touch their memory lazily, so more than is free is allowed; more
  * than the host has can never run.
  */
-static int check_memory(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
-			const struct lc_up_opts *uo, struct lc_err *err)
+static int check_memory(const struct lc_opts *o, const struct lc_hosts *hs, size_t h,
+			const struct lc_topology *t, const struct lc_up_opts *uo,
+			struct lc_err *err)
 {
+	struct lc_virt *v = hs->v[h].v;
 	struct lc_virt_obj *doms;
 	size_t nd;
 	if (lc_virt_lab_domains(v, t->name.v, &doms, &nd, err) < 0)
@@ -599,13 +634,17 @@ static int check_memory(const struct lc_opts *o, struct lc_virt *v, const struct
 		for (size_t k = 0; k < nd && !running; k++)
 			running = doms[k].active && doms[k].node &&
 				  strcmp(doms[k].node, t->nodes[i].name) == 0;
-		if (!running && lc_node_picked(t->nodes[i].name, uo->only, uo->n_only)) {
+		if (!running && lc_hosts_of_node(hs, i) == &hs->v[h] &&
+		    lc_node_picked(t->nodes[i].name, uo->only, uo->n_only)) {
 			need += t->nodes[i].memory_kib.v;
 			n++;
 		}
 	}
 	lc_virt_objs_free(doms, nd);
-	unsigned long long have = local_uri(o->uri) ? procfs_memory(o) : 0;
+	if (!n)
+		return 0;
+	unsigned long long have =
+	    !hs->v[h].remote && lc_uri_is_local(hs->v[h].uri) ? procfs_memory(o) : 0;
 	const char *what = "memory and swap";
 	if (!have) {
 		what = "memory";
@@ -616,9 +655,10 @@ static int check_memory(const struct lc_opts *o, struct lc_virt *v, const struct
 		return 0;
 	char *hn = human(need), *hh = human(have);
 	lc_err_set(err, LC_EXIT_RESOURCE,
-		   "lab %s: the %zu node%s to start need %s of memory in all; the host has %s "
+		   "lab %s: the %zu node%s to start need %s of memory in all; the host%s%s has %s "
 		   "(%s): give the nodes less memory or make fewer of them",
-		   t->name.v, n, n == 1 ? "" : "s", hn, hh, what);
+		   t->name.v, n, n == 1 ? "" : "s", hn, h ? " " : "",
+		   h ? lc_host_label(&hs->v[h]) : "", hh, what);
 	free(hn);
 	free(hh);
 	return -1;
@@ -628,15 +668,18 @@ static int check_memory(const struct lc_opts *o, struct lc_virt *v, const struct
 #define VOLUME_MIN_BYTES (1ull << 20)
 
 /* The pool must have room for the lab's new volumes to be made at all. */
-static int check_pool_space(struct lc_virt *v, const struct lc_topology *t,
+static int check_pool_space(const struct lc_hosts *hs, size_t h, const struct lc_topology *t,
 			    const struct lc_plan *plan, struct lc_err *err)
 {
+	struct lc_virt *v = hs->v[h].v;
 	struct lc_strv names = LC_STRV_INIT;
 	if (lc_virt_pool_volumes(v, t->storage_pool.v, &names, err) < 0)
 		return -1;
 	size_t fresh = 0;
 	for (size_t i = 0; i < plan->n; i++)
-		fresh += plan->v[i].type == LC_OBJ_VOLUME && !lc_strv_has(&names, plan->v[i].name);
+		fresh += plan->v[i].type == LC_OBJ_VOLUME &&
+			 lc_hosts_of_node(hs, (size_t)(plan->v[i].node - t->nodes)) == &hs->v[h] &&
+			 !lc_strv_has(&names, plan->v[i].name);
 	lc_strv_release(&names);
 	unsigned long long avail;
 	bool found;
@@ -653,8 +696,62 @@ static int check_pool_space(struct lc_virt *v, const struct lc_topology *t,
 	return -1;
 }
 
+/*
+ * The domains of the lab's nodes, each from the host the node is placed on
+ * (one left on another host by an earlier placement is not the node's).
+ */
+static int nodes_domains(const struct lc_hosts *hs, const struct lc_topology *t,
+			 struct lc_virt_obj **out, size_t *n, struct lc_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	for (size_t h = 0; h < hs->n; h++) {
+		struct lc_virt_obj *doms;
+		size_t nd;
+		if (lc_virt_lab_domains(hs->v[h].v, t->name.v, &doms, &nd, err) < 0) {
+			lc_virt_objs_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		*out = lc_realloc(*out, (*n + nd + 1) * sizeof(**out));
+		/* the node's own are moved out; what stays in doms is freed with it */
+		size_t left = 0;
+		for (size_t k = 0; k < nd; k++) {
+			const struct lc_node *node =
+			    doms[k].node ? lc_topology_node(t, doms[k].node) : NULL;
+			if (node && lc_hosts_of_node(hs, (size_t)(node - t->nodes)) == &hs->v[h])
+				(*out)[(*n)++] = doms[k];
+			else
+				doms[left++] = doms[k];
+		}
+		lc_virt_objs_free(doms, left);
+	}
+	return 0;
+}
+
+/* Whether network LAB-NET is made on host h: a node there uses it, or none anywhere does and h is
+ * -c's. */
+static bool network_on_host(const struct lc_topology *t, const struct lc_hosts *hs, size_t h,
+			    const char *lab_net)
+{
+	bool anywhere = false, here = false;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < t->nodes[i].networks.n; k++) {
+			const struct lc_network *w =
+			    lc_topology_network(t, t->nodes[i].networks.v[k].v);
+			char *name = w ? lc_network_name(t, w) : NULL;
+			bool uses = name && strcmp(name, lab_net) == 0;
+			free(name);
+			anywhere |= uses;
+			here |= uses && lc_hosts_of_node(hs, i) == &hs->v[h];
+		}
+	return here || (!anywhere && h == 0);
+}
+
 static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
-		  const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
+		  struct lc_hosts *hs, const struct lc_up_opts *uo, struct lc_up_report *r,
+		  struct lc_err *err)
 {
 	double t0 = lc_now_s();
 	const struct lc_topology *t = l->topo;
@@ -676,34 +773,54 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 					  "--node '%s' matches no node of lab %s", uo->only[k],
 					  t->name.v);
 	}
-	struct lc_host_facts facts;
 	struct lc_vf_plan devs;
-	if (lc_host_facts_probe(o, v, &facts, err) < 0)
+	/* each host's facts from its own capabilities */
+	if (lc_hosts_probe(o, hs, err) < 0)
 		return -1;
-	r->why_not_kvm = facts.why_not_kvm;
+	const struct lc_host_facts *facts = &hs->v[0].facts;
+	r->why_not_kvm = facts->why_not_kvm;
 	/* what each node is rendered with, not what accel: auto would pick */
-	struct lc_render_ctx rctx = {.t = t, .facts = &facts};
 	size_t n_kvm = 0;
 	const struct lc_node *refused = NULL;
+	const struct lc_host_facts *refused_on = NULL;
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct lc_node *n = &t->nodes[i];
+		const struct lc_lab_host *h = lc_hosts_of_node(hs, i);
+		struct lc_render_ctx rctx = {.t = t, .facts = &h->facts};
 		bool kvm = strcmp(lc_render_domain_type(&rctx, n), "kvm") == 0;
 		r->nodes[i].accel = kvm ? "kvm" : "tcg";
 		n_kvm += kvm;
-		if (kvm && !facts.kvm && !uo->force && !refused)
+		if (kvm && !h->facts.kvm && !uo->force && !refused) {
 			refused = n;
+			refused_on = &h->facts;
+		}
+		/* a remote host's VFs are not in this machine's sysfs */
+		if ((n->n_vfs || n->n_pci) && h != &hs->v[0])
+			return lc_err_set(err, LC_EXIT_USAGE,
+					  "node %s: vfs and pci on host %s are not supported yet "
+					  "(only the connection's own host's devices are read)",
+					  n->name, lc_host_label(h));
 	}
 	r->accel = n_kvm == t->n_nodes ? "kvm" : n_kvm ? "kvm+tcg" : "tcg";
 	if (refused)
 		return lc_err_set(err, LC_EXIT_RESOURCE,
 				  "node %s: accel: kvm, but this host cannot run guests under KVM "
 				  "(%s): use accel: auto or tcg, or --force",
-				  refused->name, facts.why_not_kvm ? facts.why_not_kvm : "no KVM");
-	if (check_routes(o, v, t, err) < 0 || check_names(o, v, t, err) < 0 ||
-	    check_memory(o, v, t, uo, err) < 0)
+				  refused->name,
+				  refused_on->why_not_kvm ? refused_on->why_not_kvm : "no KVM");
+	if (check_routes(o, v, t, err) < 0)
 		return -1;
+	for (size_t h = 0; h < hs->n; h++)
+		if (check_names(o, hs->v[h].v, t, err) < 0 ||
+		    check_memory(o, hs, h, t, uo, err) < 0)
+			return -1;
 	/* images and leases before anything is defined: a failure there leaves nothing */
 	if (cache_images(o, l, err) < 0)
+		return -1;
+	/* remote hosts get the images from the cache: shared, like the cache, not the lab's */
+	int prc = lc_hosts_prepare(o, hs, l, uo->uploads, err);
+	r->n_uploaded = hs->n_uploaded;
+	if (prc < 0)
 		return -1;
 	if (lc_interrupted())
 		return interrupted(err, "up");
@@ -725,17 +842,21 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 		r->n_groups += devs.nodes[i].n_groups;
 	/* the lab's key before the plan: the seeds carry it */
 	int rc = lc_lab_key_ensure(o->state_dir, t, err);
+	struct lc_node_host *per_node = lc_hosts_node_hosts(hs);
 	if (rc == 0)
-		rc = lc_plan_build(o, l, &facts, &devs, time(NULL), &r->plan, err);
+		rc = lc_plan_build_hosts(o, l, facts, per_node, &devs, time(NULL), &r->plan, err);
+	free(per_node);
 	lc_vf_plan_release(&devs);
 	lc_virt_domcaps_stats(v, &r->caps_reads, &r->caps_seconds);
 	/* a need is never dropped: refused here, before anything is defined */
 	if (rc == 0)
 		rc = lc_plan_check_needs(&r->plan, err);
-	if (rc == 0)
-		rc = ensure_pool(o, v, t->storage_pool.v, err);
-	if (rc == 0)
-		rc = check_pool_space(v, t, &r->plan, err);
+	/* a remote host's pool was made with its images */
+	for (size_t h = 0; rc == 0 && h < hs->n; h++)
+		if (!hs->v[h].remote)
+			rc = ensure_pool(o, hs->v[h].v, t->storage_pool.v, err);
+	for (size_t h = 0; rc == 0 && h < hs->n; h++)
+		rc = check_pool_space(hs, h, t, &r->plan, err);
 	if (rc == 0 && r->plan.addrs.n)
 		rc = lc_lab_ssh_config(o->state_dir, t, &r->plan.addrs, err);
 	for (size_t i = 0; rc == 0 && i < t->n_nodes; i++)
@@ -749,21 +870,28 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 		enum lc_net_action act;
 		if (p->type != LC_OBJ_NETWORK)
 			continue;
-		rc = lc_virt_network_ensure(v, p->name, p->xml, t->name.v, p->rendered_sha256,
-					    uo->force, &act, err);
-		r->n_networks_changed +=
-		    rc == 0 && act != LC_NET_UNCHANGED && act != LC_NET_CHANGED;
-		if (rc == 0 && (act == LC_NET_CHANGED || act == LC_NET_REDEFINED)) {
-			LC_GROW(r->networks, cap_nets, r->n_networks + 1);
-			r->networks[r->n_networks++] = (struct lc_network_result){p->name, act};
+		/* on each host that has a node on it; one no node uses, on -c's */
+		for (size_t h = 0; rc == 0 && h < hs->n; h++) {
+			if (!network_on_host(t, hs, h, p->name))
+				continue;
+			rc = lc_virt_network_ensure(hs->v[h].v, p->name, p->xml, t->name.v,
+						    p->rendered_sha256, uo->force, &act, err);
+			if (rc < 0 && h)
+				lc_err_prefix(err, "host %s: ", lc_host_label(&hs->v[h]));
+			r->n_networks_changed +=
+			    rc == 0 && act != LC_NET_UNCHANGED && act != LC_NET_CHANGED;
+			if (rc == 0 && (act == LC_NET_CHANGED || act == LC_NET_REDEFINED)) {
+				LC_GROW(r->networks, cap_nets, r->n_networks + 1);
+				r->networks[r->n_networks++] =
+				    (struct lc_network_result){p->name, act};
+			}
 		}
 	}
 	if (rc == 0)
-		rc = write_journal(o, t, err);
-	struct up_job j = {.o = o, .uo = uo, .t = t, .r = r};
+		rc = write_journal(o, t, hs, err);
+	struct up_job j = {.o = o, .uo = uo, .t = t, .r = r, .hs = hs};
 	if (rc == 0)
-		rc = lc_virt_lab_domains(v, t->name.v, (struct lc_virt_obj **)&j.existing,
-					 &j.n_existing, err);
+		rc = nodes_domains(hs, t, (struct lc_virt_obj **)&j.existing, &j.n_existing, err);
 	if (rc == 0 && lc_interrupted())
 		rc = interrupted(err, "up");
 	if (rc < 0) {
@@ -782,7 +910,7 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 	pthread_mutex_init(&j.mu, NULL);
 	rc = run_nodes(&j, err);
 	struct lc_err rerr = LC_ERR_INIT;
-	if (resume_nodes(&j, v, rc == 0 ? err : &rerr) < 0)
+	if (resume_nodes(&j, rc == 0 ? err : &rerr) < 0)
 		rc = -1;
 	lc_err_release(&rerr);
 	r->n_volumes_created = j.volumes_created;
@@ -800,7 +928,11 @@ int lc_lab_up(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded
 	      const struct lc_up_opts *uo, struct lc_up_report *r, struct lc_err *err)
 {
 	memset(r, 0, sizeof(*r));
-	int rc = up_lab(o, v, l, uo, r, err);
+	struct lc_hosts hs;
+	if (lc_hosts_open(o, v, l->topo, &hs, err) < 0)
+		return -1;
+	int rc = up_lab(o, v, l, &hs, uo, r, err);
+	lc_hosts_release(&hs);
 	bool node_failed = false;
 	for (size_t i = 0; i < r->n_nodes; i++)
 		node_failed |= r->nodes[i].action == LC_NODE_FAILED ||
@@ -982,25 +1114,17 @@ int lc_lab_down(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	return lc_lab_down_nodes(o, v, lab, NULL, 0, r, err);
 }
 
-int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
-		      const char *const *pats, size_t n_pats, struct lc_down_report *r,
-		      struct lc_err *err)
+/*
+ * The lab's domains, networks and volumes on one of its hosts (uri: the
+ * workers'); with pats, only the picked nodes' domains and volumes.
+ */
+static int down_host(const struct lc_opts *o, struct lc_virt *v, const char *uri, const char *lab,
+		     const struct lc_strv *journal_vols, const char *const *pats, size_t n_pats,
+		     struct lc_down_report *r, struct lc_err *err)
 {
-	memset(r, 0, sizeof(*r));
-	double t0 = lc_now_s();
-	struct lc_journal jn;
-	if (lc_journal_read(o->state_dir, lab, &jn, err) < 0)
-		return -1;
 	struct lc_strv vols = LC_STRV_INIT;
-	for (size_t i = 0; i < jn.volumes.n && !n_pats; i++)
-		lc_strv_push_unique(&vols, jn.volumes.v[i]);
-	lc_journal_release(&jn);
-	/* the picked nodes' snapshot overlays go too; refused, before anything, while snapshots
-	 * hold them */
-	if (n_pats && lc_snapshot_forget_nodes(o, lab, pats, n_pats, &vols, err) < 0) {
-		lc_strv_release(&vols);
-		return -1;
-	}
+	for (size_t i = 0; i < journal_vols->n && !n_pats; i++)
+		lc_strv_push_unique(&vols, journal_vols->v[i]);
 	struct lc_virt_obj *objs;
 	size_t n;
 	int rc = lc_virt_lab_domains(v, lab, &objs, &n, err);
@@ -1022,7 +1146,7 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 			for (size_t k = 0; k < objs[i].volumes.n; k++)
 				lc_strv_push_unique(&vols, objs[i].volumes.v[k]);
 		/* stopping QEMU takes libvirt a second or so: stop them all at once */
-		struct lc_workpool p = {.uri = o->uri, .n = n, .fn = remove_item, .ctx = objs};
+		struct lc_workpool p = {.uri = uri, .n = n, .fn = remove_item, .ctx = objs};
 		size_t bad = lc_workpool_run(&p, DOWN_WORKERS);
 		for (size_t i = 0; i < p.next && i < n; i++)
 			r->n_domains += !p.errors[i];
@@ -1041,7 +1165,6 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 		if (rc == 0)
 			rc = delete_volumes(v, &vols, r, err);
 		lc_strv_release(&vols);
-		r->seconds = lc_now_s() - t0;
 		return rc;
 	}
 	if (rc == 0 && (rc = lc_virt_lab_networks(v, lab, &objs, &n, err)) == 0) {
@@ -1057,6 +1180,41 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	if (rc == 0)
 		rc = delete_volumes(v, &vols, r, err);
 	lc_strv_release(&vols);
+	return rc;
+}
+
+int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+		      const char *const *pats, size_t n_pats, struct lc_down_report *r,
+		      struct lc_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	double t0 = lc_now_s();
+	/* every host the lab's journal names, each through its own connection */
+	struct lc_hosts hs;
+	if (lc_hosts_of_lab(o, v, lab, &hs, err) < 0)
+		return -1;
+	struct lc_journal jn;
+	int rc = lc_journal_read(o->state_dir, lab, &jn, err);
+	/* the picked nodes' snapshot overlays go too; refused, before anything, while snapshots
+	 * hold them */
+	struct lc_strv snap_vols = LC_STRV_INIT;
+	if (rc == 0 && n_pats)
+		rc = lc_snapshot_forget_nodes(o, lab, pats, n_pats, &snap_vols, err);
+	for (size_t h = 0; rc == 0 && h < hs.n; h++) {
+		rc = down_host(o, hs.v[h].v, h ? hs.v[h].uri : o->uri, lab, &jn.volumes, pats,
+			       n_pats, r, err);
+		if (rc < 0 && h)
+			lc_err_prefix(err, "host %s: ", lc_host_label(&hs.v[h]));
+	}
+	if (rc == 0)
+		rc = delete_volumes(v, &snap_vols, r, err);
+	lc_strv_release(&snap_vols);
+	lc_journal_release(&jn);
+	lc_hosts_release(&hs);
+	if (n_pats || rc < 0) {
+		r->seconds = lc_now_s() - t0;
+		return rc;
+	}
 	/* leases last: a VF is free again only once no domain of the lab holds it */
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
@@ -1179,6 +1337,12 @@ static int drop_empty_journals(const struct lc_opts *o, struct lc_virt *v, time_
 		struct lc_journal jn;
 		if (rc == 0 && !keep && (rc = lc_journal_read(o->state_dir, lab, &jn, err)) == 0) {
 			rc = journal_volumes_exist(v, &jn, &keep, err);
+			/* what is on another host is not seen from here: down LAB removes it */
+			for (size_t k = 0; k < jn.hosts.n && !keep; k++) {
+				const char *sp = strchr(jn.hosts.v[k], ' ');
+				keep = sp && strcmp(sp + 1, lc_virt_uri(v)) != 0 &&
+				       (!o->uri || strcmp(sp + 1, o->uri) != 0);
+			}
 			lc_journal_release(&jn);
 		}
 		if (rc == 0 && !keep && (rc = lc_journal_remove(o->state_dir, lab, err)) == 0)
@@ -1206,6 +1370,29 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 		lc_strv_push(&r->labs, doms[i].lab);
 	}
 	lc_virt_objs_free(doms, nd);
+	/* labs with nodes on other hosts: their domains there say when they expire */
+	struct lc_strv labs = LC_STRV_INIT;
+	if (rc == 0)
+		rc = lc_journal_labs(o->state_dir, &labs, err);
+	for (size_t i = 0; rc == 0 && i < labs.n; i++) {
+		struct lc_hosts hs;
+		if (lc_strv_has(&r->labs, labs.v[i]) ||
+		    (rc = lc_hosts_of_lab(o, v, labs.v[i], &hs, err)) < 0)
+			continue;
+		bool expired = false;
+		for (size_t h = 1; rc == 0 && h < hs.n && !expired; h++) {
+			if ((rc = lc_virt_lab_domains(hs.v[h].v, labs.v[i], &doms, &nd, err)) < 0)
+				break;
+			for (size_t k = 0; k < nd && !expired; k++)
+				expired = doms[k].expires && doms[k].expires <= now;
+			lc_virt_objs_free(doms, nd);
+		}
+		lc_hosts_release(&hs);
+		struct lc_down_report dr;
+		if (rc == 0 && expired && (rc = lc_lab_down(o, v, labs.v[i], &dr, err)) == 0)
+			lc_strv_push(&r->labs, labs.v[i]);
+	}
+	lc_strv_release(&labs);
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
 		rc = drop_stale_leases(o, v, now, r, err);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "image-cache.h"
 #include "opts.h"
 #include "load.h"
 #include "plan.h"
@@ -55,6 +56,8 @@ struct lc_up_opts {
 	/* --node: shell globs of the nodes to act on (borrowed strings); none: every node */
 	const char **only;
 	size_t n_only;
+	/* uploads of image parts to remote hosts (hosts.h); NULL: quiet */
+	const struct lc_image_progress *uploads;
 	/* called as each node finishes and as each boots; from worker threads */
 	void (*progress)(void *ctx, const struct lc_node_result *r, bool boot);
 	void *ctx;
@@ -78,11 +81,13 @@ struct lc_up_report {
 	struct lc_node_result *nodes; /* one per topology node */
 	size_t n_nodes;
 	size_t n_networks_changed, n_volumes_created, n_groups;
-	const char *accel;	 /* "kvm" or "tcg" as every node was rendered, or "kvm+tcg" */
-	const char *why_not_kvm; /* static text */
-	unsigned caps_reads;	 /* domain capabilities read from libvirt ... */
-	double caps_seconds;	 /* ... and the time it took */
-	bool rolled_back;	 /* --rollback downed the lab: rollback says what went */
+	size_t n_uploaded;	    /* image parts uploaded to remote hosts */
+	const char *accel;	    /* "kvm" or "tcg" as every node was rendered, or "kvm+tcg" */
+	const char *why_not_kvm;    /* static text */
+	unsigned caps_reads;	    /* domain capabilities read from libvirt ... */
+	double caps_seconds;	    /* ... and the time it took */
+	double seed_upload_seconds; /* the seeds' uploads, summed over the workers */
+	bool rolled_back;	    /* --rollback downed the lab: rollback says what went */
 	struct lc_down_report rollback;
 	double seconds;
 };

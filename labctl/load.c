@@ -278,7 +278,8 @@ static void check_rendered(const struct lc_opts *o, const struct lc_loaded *l, s
 {
 	const struct lc_topology *t = l->topo;
 	struct lc_host_facts facts = {.vendor = LC_VENDOR_INTEL, .kvm = true};
-	struct lc_render_ctx rc = {t, &facts, l->catalog, o->state_dir, o->cache_dir, 0, NULL};
+	struct lc_render_ctx rc = {t, &facts, l->catalog, o->state_dir, o->cache_dir,
+				   0, NULL,   NULL};
 	struct schema sc = {0};
 	char **paths = NULL;
 	xmlDocPtr *docs = NULL;

@@ -16,6 +16,11 @@ struct lc_opts {
 	const char *cache_dir;
 	const char *templates;
 	const char *catalog;
+	/*
+	 * --inventory: "sysfs" or "libvirt" (main.c refuses anything else), or
+	 * NULL: chosen by the host's URI (lc_inventory_from_libvirt)
+	 */
+	const char *inventory;
 	bool json;
 	int verbosity; /* -1 quiet, 0 normal, 1 verbose */
 };

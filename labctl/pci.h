@@ -1,8 +1,8 @@
 /*
  * The host's PCI functions as labctl needs them for VF allocation, and the
- * interface behind which they are read: sysfs today (pci-sysfs.c), libvirt's
- * node-device API for remote hosts later (docs/vfs.md). Allocation reads only
- * struct lc_inventory, never its source.
+ * interface behind which they are read: sysfs (pci-sysfs.c), or libvirt's
+ * node-device API (pci-nodedev.c), for a host that is not this machine
+ * (docs/vfs.md). Allocation reads only struct lc_inventory, never its source.
  */
 #ifndef LC_PCI_H
 #define LC_PCI_H
@@ -64,6 +64,19 @@ static inline bool lc_fn_is_nic(const struct lc_pci_fn *f)
 /* The sysfs source: SYSFS/bus/pci/devices, one pass. */
 struct lc_sysroot;
 void lc_inventory_sysfs_source(const struct lc_sysroot *root, struct lc_inventory_source *src);
+
+/*
+ * The node-device source: the XML of a host's PCI and net node devices as
+ * libvirt gives them (lc_virt_node_devices_xml), which xmls holds and the
+ * source borrows. The same fields as sysfs, except what libvirt does not
+ * show: a function with no <class> (libvirt before 6.x) has class 0.
+ */
+struct lc_strv;
+void lc_inventory_nodedev_source(const struct lc_strv *xmls, struct lc_inventory_source *src);
+/* Parse n node-device XML texts into inv, sorted; -1 with err naming the
+ * device, and inv empty. */
+int lc_inventory_nodedev_parse(const char *const *xmls, size_t n, struct lc_inventory *inv,
+			       struct lc_err *err);
 
 /*
  * Set a PF's sriov_numvfs (below a sysfs root, through a) to want: through 0

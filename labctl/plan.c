@@ -10,6 +10,7 @@
 #include "seed.h"
 #include "strv.h"
 #include "templates.h"
+#include "workpool.h"
 
 static void add(struct lc_plan *p, enum lc_object type, char *name, const struct lc_node *n,
 		xmlDocPtr doc)
@@ -35,6 +36,7 @@ static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct
 		    const struct lc_node_plan *np, const char *pubkey, time_t now,
 		    struct lc_err *err)
 {
+	double t0 = lc_now_s();
 	const struct lc_planned *dom = &p->v[p->n - 1];
 	char *id = lc_asprintf("labctl-%.16s", dom->rendered_sha256 ? dom->rendered_sha256 : "");
 	struct lc_seed s;
@@ -55,6 +57,8 @@ static int add_seed(struct lc_plan *p, const struct lc_topology *t, const struct
 	add(p, LC_OBJ_VOLUME, name, n, lc_render_raw_volume(name, len));
 	p->v[p->n - 1].data = iso;
 	p->v[p->n - 1].len = len;
+	p->n_seeds++;
+	p->seed_seconds += lc_now_s() - t0;
 	return 0;
 }
 
@@ -129,8 +133,17 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		  const struct lc_host_facts *facts, const struct lc_vf_plan *devs, time_t now,
 		  struct lc_plan *plan, struct lc_err *err)
 {
+	return lc_plan_build_hosts(o, l, facts, NULL, devs, now, plan, err);
+}
+
+int lc_plan_build_hosts(const struct lc_opts *o, const struct lc_loaded *l,
+			const struct lc_host_facts *facts, const struct lc_node_host *per_node,
+			const struct lc_vf_plan *devs, time_t now, struct lc_plan *plan,
+			struct lc_err *err)
+{
 	const struct lc_topology *t = l->topo;
-	struct lc_render_ctx rc = {t, facts, l->catalog, o->state_dir, o->cache_dir, now, NULL};
+	struct lc_render_ctx rc = {t,	facts, l->catalog, o->state_dir, o->cache_dir,
+				   now, NULL,  NULL};
 	struct tcache tc = {0};
 	memset(plan, 0, sizeof(*plan));
 	/* validation reported the problems; here only the plan matters */
@@ -157,11 +170,18 @@ int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct lc_node *n = &t->nodes[i];
+		rc.facts = per_node && per_node[i].facts ? per_node[i].facts : facts;
+		rc.site = per_node ? per_node[i].site : NULL;
 		for (size_t j = 0; j < lc_render_n_volumes(n); j++) {
 			xmlDocPtr doc = lc_render_volume(&rc, n, j, err);
 			if (!doc)
 				goto fail;
 			add(plan, LC_OBJ_VOLUME, lc_render_volume_name(t, n, j), n, doc);
+		}
+		if (rc.site) {
+			/* its console log, a volume up reads through the storage API */
+			char *log = lc_render_log_volume_name(t, n);
+			add(plan, LC_OBJ_VOLUME, log, n, lc_render_raw_volume(log, 0));
 		}
 		char *path = n->template_path.v ? lc_strdup(n->template_path.v)
 						: lc_template_kind_path(o->templates, n->kind.v);

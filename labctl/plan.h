@@ -34,6 +34,8 @@ struct lc_plan {
 	struct lc_planned *v;
 	size_t n, cap;
 	struct lc_addrs addrs; /* every NIC's planned address */
+	size_t n_seeds;	       /* cloud-init seeds built ... */
+	double seed_seconds;   /* ... and the time their ISOs took */
 };
 
 /*
@@ -48,6 +50,16 @@ struct lc_plan {
 int lc_plan_build(const struct lc_opts *o, const struct lc_loaded *l,
 		  const struct lc_host_facts *facts, const struct lc_vf_plan *devs, time_t now,
 		  struct lc_plan *plan, struct lc_err *err);
+/* Where a node runs when the lab spans hosts (hosts.h). */
+struct lc_node_host {
+	const struct lc_host_facts *facts; /* that host's; NULL: the plan's facts */
+	const struct lc_render_site *site; /* NULL: the host sees this machine's files */
+};
+/* lc_plan_build with per_node[i] for node i of the topology (per_node may be NULL). */
+int lc_plan_build_hosts(const struct lc_opts *o, const struct lc_loaded *l,
+			const struct lc_host_facts *facts, const struct lc_node_host *per_node,
+			const struct lc_vf_plan *devs, time_t now, struct lc_plan *plan,
+			struct lc_err *err);
 void lc_plan_release(struct lc_plan *plan);
 /*
  * LC_EXIT_RESOURCE naming the first domain whose needs the host does not

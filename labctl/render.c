@@ -92,6 +92,21 @@ static bool attr_is(xmlNodePtr n, const char *name, const char *value)
 
 /* ---- names ---- */
 
+char *lc_render_log_volume_name(const struct lc_topology *t, const struct lc_node *n)
+{
+	return lc_asprintf("%s-%s.log", t->name.v, n->name);
+}
+
+/* Where the node's host has an image's part: the cache here, or its pool there. */
+static char *image_part_path(const struct lc_render_ctx *rc, const struct lc_image *img,
+			     const char *part)
+{
+	if (!rc->site)
+		return lc_image_cache_path(rc->cache_dir, img, part);
+	const char *p = rc->site->image_path(rc->site->ctx, img, part);
+	return lc_strdup(p ? p : "");
+}
+
 char *lc_domain_name(const struct lc_topology *t, const struct lc_node *n)
 {
 	return lc_asprintf("%s-%s", t->name.v, n->name);
@@ -180,9 +195,9 @@ static void render_os(const struct lc_render_ctx *rc, const struct lc_node *n, x
 	char *kpath = NULL, *ipath = NULL;
 	const struct lc_image *img = n->image.v ? lc_catalog_find(rc->catalog, n->image.v) : NULL;
 	if (!kernel && img && img->format == LC_IMG_KERNEL) {
-		kernel = kpath = lc_image_cache_path(rc->cache_dir, img, "kernel");
+		kernel = kpath = image_part_path(rc, img, "kernel");
 		if (img->initrd.url.v)
-			initrd = ipath = lc_image_cache_path(rc->cache_dir, img, "initrd");
+			initrd = ipath = image_part_path(rc, img, "initrd");
 		if (!cmdline)
 			cmdline = img->cmdline.v;
 	}
@@ -452,7 +467,15 @@ static void render_serial(const struct lc_render_ctx *rc, const struct lc_node *
 		set_attr(add_el(serial, "target", NULL), "port", "0");
 	}
 	xmlNodePtr log = ensure(serial, "log");
-	char *path = lc_asprintf("%s/labs/%s/%s.log", rc->state_dir, rc->t->name.v, n->name);
+	char *path;
+	if (rc->site) {
+		/* a volume of the node's pool there: up reads it through the storage API */
+		char *vol = lc_render_log_volume_name(rc->t, n);
+		path = lc_asprintf("%s/%s", rc->site->pool_dir, vol);
+		free(vol);
+	} else {
+		path = lc_asprintf("%s/labs/%s/%s.log", rc->state_dir, rc->t->name.v, n->name);
+	}
 	set_attr(log, "file", path);
 	set_attr(log, "append", "off");
 	free(path);
@@ -776,7 +799,7 @@ xmlDocPtr lc_render_volume(const struct lc_render_ctx *rc, const struct lc_node 
 	set_attr(add_el(add_el(root, "target", NULL), "format", NULL), "type", "qcow2");
 	/* an overlay on the cached base: O(1) whatever the base's size */
 	if (img && img->disk.url.v) {
-		char *path = lc_image_cache_path(rc->cache_dir, img, "disk");
+		char *path = image_part_path(rc, img, "disk");
 		xmlNodePtr bs = add_el(root, "backingStore", NULL);
 		add_el(bs, "path", path);
 		set_attr(add_el(bs, "format", NULL), "type",

@@ -43,15 +43,30 @@ struct lc_hostdev {
 	unsigned vlan; /* nic only; 0: none */
 };
 
+/*
+ * A node on a host whose files labctl does not see (hosts.h): its console
+ * log and the parts of its image are files in that host's pool directory.
+ */
+struct lc_render_site {
+	const char *pool_dir; /* the directory of the pool on that host */
+	/* the path there of an image's part ("kernel", "initrd", "disk"); NULL: none */
+	const char *(*image_path)(const void *ctx, const struct lc_image *img, const char *part);
+	const void *ctx;
+};
+
 struct lc_render_ctx {
 	const struct lc_topology *t;
 	const struct lc_host_facts *facts;
-	const struct lc_catalog *catalog; /* may be NULL when no node uses an image */
-	const char *state_dir;		  /* serial logs: STATE/labs/LAB/NODE.log */
-	const char *cache_dir;		  /* base images and kernels */
-	time_t now;			  /* "created" in the metadata */
-	const struct lc_addrs *addrs;	  /* planned addresses; NULL: none */
+	const struct lc_catalog *catalog;  /* may be NULL when no node uses an image */
+	const char *state_dir;		   /* serial logs: STATE/labs/LAB/NODE.log */
+	const char *cache_dir;		   /* base images and kernels */
+	time_t now;			   /* "created" in the metadata */
+	const struct lc_addrs *addrs;	   /* planned addresses; NULL: none */
+	const struct lc_render_site *site; /* the node's remote host; NULL: files are local */
 };
+
+/* A remote node's console log volume in its pool: LAB-NODE.log. Caller frees. */
+char *lc_render_log_volume_name(const struct lc_topology *t, const struct lc_node *n);
 
 /* The domain type and CPU flag a node gets: "kvm"/"qemu", "vmx"/"svm". */
 const char *lc_render_domain_type(const struct lc_render_ctx *rc, const struct lc_node *n);

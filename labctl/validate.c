@@ -446,10 +446,63 @@ static void checked_release(struct checked *c)
 	lc_strv_release(&c->keys);
 }
 
-static void check_node(const struct lc_topology *t, const struct lc_node *n,
-		       const struct lc_validate_ctx *ctx, const struct lc_strv *nets,
-		       const struct lc_strv *pools, const struct lc_strv *hosts,
-		       struct checked *tweaks, struct lc_diags *d)
+/* The URI a node is placed on: its host's, or the connection's (NULL when unknown). */
+static const char *node_uri(const struct lc_topology *t, const struct lc_node *n,
+			    const struct lc_validate_ctx *ctx)
+{
+	for (size_t i = 0; n->host.v && i < t->n_hosts; i++)
+		if (t->hosts[i].name.v && strcmp(t->hosts[i].name.v, n->host.v) == 0)
+			return t->hosts[i].uri.v;
+	return ctx->uri;
+}
+
+/*
+ * A nat or isolated network is a bridge on one host, and the hosts' bridges
+ * are not joined: its nodes must all be on one host. A bridge network uses
+ * a bridge the hosts may share (their uplinks on one segment), so it may span.
+ */
+static void check_network_hosts(const struct lc_topology *t, const struct lc_validate_ctx *ctx,
+				struct lc_diags *d)
+{
+	for (size_t i = 0; i < t->n_networks; i++) {
+		const struct lc_network *w = &t->networks[i];
+		if (w->mode == LC_NET_BRIDGE || !w->name.v)
+			continue;
+		const struct lc_node *first = NULL;
+		const char *first_uri = NULL;
+		for (size_t k = 0; k < t->n_nodes; k++) {
+			const struct lc_node *n = &t->nodes[k];
+			bool on = false;
+			for (size_t m = 0; m < n->networks.n && !on; m++)
+				on = n->networks.v[m].v &&
+				     strcmp(n->networks.v[m].v, w->name.v) == 0;
+			if (!on)
+				continue;
+			const char *uri = node_uri(t, n, ctx);
+			if (!first) {
+				first = n;
+				first_uri = uri;
+				continue;
+			}
+			if ((uri == first_uri) || (uri && first_uri && strcmp(uri, first_uri) == 0))
+				continue;
+			lc_diag_add(
+			    d, w->name.at,
+			    "network \"%s\": mode %s cannot span hosts (node \"%s\" is on "
+			    "%s, node \"%s\" on %s): the hosts' bridges are not joined; use "
+			    "mode: bridge on a bridge the hosts share, or place the nodes on "
+			    "one host",
+			    w->name.v, w->mode == LC_NET_NAT ? "nat" : "isolated", first->name,
+			    first->host.v ? first->host.v : "the connection's host", n->name,
+			    n->host.v ? n->host.v : "the connection's host");
+			break;
+		}
+	}
+}
+
+static void check_node(const struct lc_node *n, const struct lc_validate_ctx *ctx,
+		       const struct lc_strv *nets, const struct lc_strv *pools,
+		       const struct lc_strv *hosts, struct checked *tweaks, struct lc_diags *d)
 {
 	char *shown = lc_shown_name(n->name);
 	char *who = lc_asprintf("node \"%s\"", shown);
@@ -474,20 +527,8 @@ static void check_node(const struct lc_topology *t, const struct lc_node *n,
 			    " bytes (1MiB to 64TiB)");
 	if (n->image.v)
 		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
-	if (n->host.v) {
+	if (n->host.v)
 		check_ref(d, who, "host", &n->host, (const char *const *)hosts->v, hosts->n);
-		for (size_t i = 0; i < t->n_hosts; i++) {
-			const struct lc_host *h = &t->hosts[i];
-			if (!h->name.v || strcmp(h->name.v, n->host.v) != 0)
-				continue;
-			if (!h->uri.v || !ctx->uri || strcmp(h->uri.v, ctx->uri) != 0)
-				lc_diag_add(d, n->host.at,
-					    "%s: host \"%s\" (%s) is not this connection's (%s): "
-					    "placing nodes on other hosts is not implemented yet",
-					    who, n->host.v, h->uri.v ? h->uri.v : "no uri",
-					    ctx->uri ? ctx->uri : "none");
-		}
-	}
 	struct seen listed = {0};
 	for (size_t i = 0; i < n->networks.n; i++) {
 		check_ref(d, who, "network", &n->networks.v[i], (const char *const *)nets->v,
@@ -695,7 +736,7 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 	}
 	struct checked tweaks = {0};
 	for (size_t i = 0; i < t->n_nodes && !lc_interrupted(); i++) {
-		check_node(t, &t->nodes[i], ctx, &nets, &pools, &hosts, &tweaks, d);
+		check_node(&t->nodes[i], ctx, &nets, &pools, &hosts, &tweaks, d);
 		check_cloud_init(&t->nodes[i], ctx, d);
 	}
 	checked_release(&tweaks);
@@ -705,6 +746,7 @@ size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ct
 		    "\"ssh_key\": '%s' is not an OpenSSH public key (one line like "
 		    "\"ssh-ed25519 AAAA... comment\"; give the .pub file, not the private key)",
 		    t->ssh_key.v);
+	check_network_hosts(t, ctx, d);
 	check_duplicate_nodes(t, d);
 	check_unique(t, d);
 	check_templates(t, ctx, d);

@@ -166,6 +166,52 @@ int lc_virt_domain_id(struct lc_virt *v, const char *name);
 int lc_virt_remove_domain(struct lc_virt *v, const char *name, struct lc_err *err);
 int lc_virt_remove_network(struct lc_virt *v, const char *name, struct lc_err *err);
 
+/* --- the host's node devices (labctl/pci-nodedev.c parses them) --- */
+
+/*
+ * The XML of every PCI and network node device libvirt knows on the
+ * connection's host (virConnectListAllNodeDevices with the PCI and net
+ * capabilities, then each one's XML), appended to xmls in libvirt's order.
+ * A device that vanishes between the listing and its XML is left out.
+ */
+int lc_virt_node_devices_xml(struct lc_virt *v, struct lc_strv *xmls, struct lc_err *err);
+
+/* ---- several hosts (hosts.h): files on a host that is not this machine ---- */
+
+/* The directory a directory pool keeps its volumes in (caller frees). */
+int lc_virt_pool_path(struct lc_virt *v, const char *pool, char **path, struct lc_err *err);
+/*
+ * A volume's path on its host and its size in bytes (the file's, not the
+ * guest's view); *found false when the pool has no such volume.
+ */
+int lc_virt_volume_stat(struct lc_virt *v, const char *pool, const char *name, char **path,
+			unsigned long long *bytes, bool *found, struct lc_err *err);
+/*
+ * Make volume name from xml and fill it with the local file at path through
+ * virStorageVolUpload, calling progress (may be NULL) as bytes go. A volume
+ * half-filled when the upload fails is deleted.
+ */
+int lc_virt_volume_upload_file(struct lc_virt *v, const char *pool, const char *name,
+			       const char *xml, const char *path,
+			       void (*progress)(void *ctx, unsigned long long done,
+						unsigned long long total),
+			       void *ctx, struct lc_err *err);
+/*
+ * Read a volume's bytes through virStorageVolDownload, each chunk to sink
+ * (which returns -1 to stop). *found false for a volume that is not there.
+ */
+int lc_virt_volume_download(struct lc_virt *v, const char *pool, const char *name,
+			    int (*sink)(void *ctx, const char *buf, size_t n), void *ctx,
+			    bool *found, struct lc_err *err);
+/*
+ * Create volume name from xml and fill it with data, atomically against
+ * every other client of that host: virStorageVolCreateXML fails when the
+ * name exists, and then *exists is true and nothing is touched.
+ */
+int lc_virt_volume_create_excl(struct lc_virt *v, const char *pool, const char *name,
+			       const char *xml, const unsigned char *data, size_t len, bool *exists,
+			       struct lc_err *err);
+
 /* ---- lab snapshots (lab-snapshot.c) ---- */
 
 /* Stop a running domain's CPUs (a paused or stopped one is left alone). */

@@ -17,6 +17,11 @@ struct lc_virt;
 struct lc_workpool {
 	/* set by the caller */
 	const char *uri;
+	/*
+	 * optional: the URI item i runs on (a lab across hosts); NULL or a NULL
+	 * answer: uri. A worker opens one connection per URI it meets.
+	 */
+	const char *(*uri_of)(void *ctx, size_t i);
 	size_t n;
 	/* do item i on connection v; 0, or -1 with err set */
 	int (*fn)(void *ctx, struct lc_virt *v, size_t i, struct lc_err *err);

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Build a sysfs-shaped fixture tree the way the kernel lays it out.
 
-    mksysfs.py SCENARIO DIR          isolated | shared-pairs | host-shared | two-numa | kinds
+    mksysfs.py SCENARIO DIR          isolated | shared-pairs | host-shared | two-numa | kinds | mixed
     mksysfs.py big DIR PFS VFS       PFS PFs with VFS VFs each, every function isolated
     mksysfs.py host NAME DIR         a whole host (DIR/sys, DIR/proc) for host check: see host()
+
+    --nodedev FILE (with SCENARIO or big) also writes FILE: the same host as
+    libvirt's node devices, a test-driver host (test:///FILE) whose <device>
+    elements are shaped as libvirt's udev backend reports a real host's; see
+    nodedev_xml(). Both come from the one description, so they cannot drift.
 
 Real device directories live under devices/pci0000:BB/<root port>/<function>;
 bus/pci/devices/<addr> are relative symlinks into them; driver and
@@ -17,6 +22,7 @@ import grp
 import os
 import struct
 import sys
+from xml.sax.saxutils import escape
 
 
 class Tree:
@@ -28,6 +34,8 @@ class Tree:
         self.iommu = iommu      # IOMMU groups at all
         self.config = config    # bytes of config readable (256: not root)
         self.next_group = 0
+        self.devs = []          # every function as written, in order, for nodedev_xml()
+        self.by_addr = {}
         os.makedirs(root, exist_ok=False) if not os.path.isdir(root) else None
         for d in ("bus/pci/devices", "bus/pci/drivers", "kernel/iommu_groups"):
             os.makedirs(os.path.join(root, d), exist_ok=True)
@@ -103,6 +111,12 @@ class Tree:
             self._link(d, os.path.join(g, "devices", addr))
         if linked:
             self._link(d, os.path.join(self.root, "bus/pci/devices", addr))
+        parent = os.path.basename(parent_rel) if linked and parent_rel != rel else None
+        rec = dict(addr=addr, vendor=vendor, device=device, cls=cls, driver=driver, numa=numa,
+                   group=group, path=rel if linked else None,
+                   parent=parent if parent and parent.count(":") == 2 else None)
+        self.devs.append(rec)
+        self.by_addr[addr] = rec
         return d
 
     def pf(self, port_rel, addr, vendor, device, driver, numa, group, ifname, total, linked=True):
@@ -110,7 +124,9 @@ class Tree:
         self._write(d, "sriov_totalvfs", "%d\n" % total)
         self._write(d, "sriov_numvfs", "0\n")
         os.makedirs(os.path.join(d, "net", ifname))
-        self._write(os.path.join(d, "net", ifname), "address", "b8:59:9f:00:00:%02x\n" % ((group or 0) % 256))
+        mac = "b8:59:9f:00:00:%02x" % ((group or 0) % 256)
+        self._write(os.path.join(d, "net", ifname), "address", mac + "\n")
+        self.by_addr[addr].update(total=total, vfs=[], ifname=ifname, mac=mac)
         return d
 
     def vf(self, port_rel, pf_addr, index, addr, vendor, device, driver, numa, group, ifname=None):
@@ -122,7 +138,81 @@ class Tree:
             f.write("%d\n" % (index + 1))
         if ifname:
             os.makedirs(os.path.join(d, "net", ifname))
+        self.by_addr[pf_addr]["vfs"].append((index, addr))
+        rec = self.by_addr[addr]
+        rec["physfn"] = pf_addr
+        if ifname:
+            rec.update(ifname=ifname, mac="02:00:00:%s:%02x:%02x" % (
+                addr[5:7], int(addr[8:10], 16), int(addr[11])))
         return d
+
+
+def nodedev_name(addr):
+    return "pci_" + addr.replace(":", "_").replace(".", "_")
+
+
+def address_xml(addr):
+    dom, bus, rest = addr.split(":")
+    slot, fn = rest.split(".")
+    return "<address domain='0x%s' bus='0x%s' slot='0x%s' function='0x%s'/>" % (dom, bus, slot, fn)
+
+
+def nodedev_xml(t):
+    """The tree's functions as a libvirt test-driver host: one <device> per PCI
+    function (as `virsh nodedev-dumpxml` shows them on a real host: class, ids,
+    driver, iommuGroup with its members, numa, phys_function / virt_functions
+    with maxCount) and one per network interface (its parent the function)."""
+    members = {}
+    for r in t.devs:
+        if r["group"] is not None:
+            members.setdefault(r["group"], []).append(r["addr"])
+    out = ["<node>",
+           "  <cpu><nodes>2</nodes><sockets>2</sockets><cores>2</cores><threads>1</threads>"
+           "<active>4</active><mhz>2400</mhz><model>x86_64</model></cpu>",
+           "  <memory>16777216</memory>"]
+    for r in t.devs:
+        dom, bus, rest = r["addr"].split(":")
+        slot, fn = rest.split(".")
+        out += ["  <device>", "    <name>%s</name>" % nodedev_name(r["addr"])]
+        if r["path"]:
+            out.append("    <path>/sys/%s</path>" % escape(r["path"]))
+        out.append("    <parent>%s</parent>" % (nodedev_name(r["parent"]) if r["parent"] else "computer"))
+        if r["driver"]:
+            out.append("    <driver><name>%s</name></driver>" % escape(r["driver"]))
+        out += ["    <capability type='pci'>",
+                "      <class>0x%06x</class>" % r["cls"],
+                "      <domain>%d</domain>" % int(dom, 16),
+                "      <bus>%d</bus>" % int(bus, 16),
+                "      <slot>%d</slot>" % int(slot, 16),
+                "      <function>%d</function>" % int(fn, 16),
+                "      <product id='0x%04x'/>" % r["device"],
+                "      <vendor id='0x%04x'/>" % r["vendor"]]
+        if "physfn" in r:
+            out += ["      <capability type='phys_function'>",
+                    "        " + address_xml(r["physfn"]), "      </capability>"]
+        if "total" in r:
+            vfs = [a for _, a in sorted(r["vfs"])]
+            out.append("      <capability type='virt_functions' maxCount='%d'>" % r["total"])
+            out += ["        " + address_xml(a) for a in vfs]
+            out.append("      </capability>")
+        if r["group"] is not None:
+            out.append("      <iommuGroup number='%d'>" % r["group"])
+            out += ["        " + address_xml(a) for a in members[r["group"]]]
+            out.append("      </iommuGroup>")
+        out += ["      <numa node='%d'/>" % r["numa"], "    </capability>", "  </device>"]
+        if "ifname" in r:
+            out += ["  <device>",
+                    "    <name>net_%s_%s</name>" % (r["ifname"], r["mac"].replace(":", "_")),
+                    "    <parent>%s</parent>" % nodedev_name(r["addr"]),
+                    "    <capability type='net'>",
+                    "      <interface>%s</interface>" % escape(r["ifname"]),
+                    "      <address>%s</address>" % r["mac"],
+                    "      <link state='up'/>",
+                    "      <capability type='80203'/>",
+                    "    </capability>",
+                    "  </device>"]
+    out.append("</node>")
+    return "\n".join(out) + "\n"
 
 
 def vf_addr(bus, slot, fn):
@@ -149,6 +239,11 @@ def cx5(t, port, numa, pairs=False, pf_first=0, start_if=0):
 def scenario(name, root):
     # host-shared has no uevent files: the reader's fallback to vendor/device/class
     t = Tree(root, uevent=(name != "host-shared"))
+    _scenario(t, name)
+    return t
+
+
+def _scenario(t, name):
     if name in ("isolated", "shared-pairs"):
         cx5(t, t.root_port("0000:d7:00.0"), 0, pairs=(name == "shared-pairs"))
     elif name == "host-shared":
@@ -168,6 +263,19 @@ def scenario(name, root):
         t.pf(port, pf, 0x8086, 0x1572, "i40e", 1, t.group(), "ens2f0", 8)
         for i in range(4):
             t.vf(port, pf, i, vf_addr("86", 2, i), 0x8086, 0x154C, "vfio-pci", 1, t.group())
+    elif name == "mixed":
+        # the node-device golden host: two PFs whose VFs pair up in groups (NUMA 0), a
+        # PF on NUMA 1 whose first VF shares its group (host-shared), an NVMe drive
+        cx5(t, t.root_port("0000:d7:00.0"), 0, pairs=True)
+        port = t.root_port("0000:85:00.0")
+        pf = "0000:86:00.0"
+        g = t.group()
+        t.pf(port, pf, 0x8086, 0x1572, "i40e", 1, g, "ens2f0", 8)
+        for i in range(4):
+            t.vf(port, pf, i, vf_addr("86", 2, i), 0x8086, 0x154C, "vfio-pci", 1,
+                 g if i == 0 else t.group())
+        t.function(t.root_port("0000:5d:00.0"), "0000:5e:00.0", 0x144D, 0xA808, 0x010802,
+                   "nvme", 0, t.group())
     elif name == "kinds":
         # what tests/fixtures/kinds.yaml passes through: an NVMe alone in its group, and VFs
         t.function(t.root_port("0000:3a:00.0"), "0000:3b:00.0", 0x144D, 0xA808, 0x010802,
@@ -189,6 +297,7 @@ def big(root, pfs, vfs):
         for i in range(vfs):
             addr = "0000:%s:%02x.%d" % (bus, 1 + i // 8, i % 8)
             t.vf(port, pf, i, addr, vendor, vdev, "vfio-pci", numa, t.group())
+    return t
 
 
 CPU = {
@@ -347,11 +456,21 @@ def host(name, root):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "big":
-        big(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
-    elif len(sys.argv) == 4 and sys.argv[1] == "host":
-        host(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) == 3:
-        scenario(sys.argv[1], sys.argv[2])
+    args, nodedev = sys.argv[1:], None
+    if "--nodedev" in args:
+        i = args.index("--nodedev")
+        if i + 1 >= len(args):
+            sys.exit(__doc__)
+        nodedev = args[i + 1]
+        del args[i:i + 2]
+    if len(args) == 4 and args[0] == "big":
+        tree = big(args[1], int(args[2]), int(args[3]))
+    elif len(args) == 3 and args[0] == "host" and not nodedev:
+        tree = host(args[1], args[2])
+    elif len(args) == 2:
+        tree = scenario(args[0], args[1])
     else:
         sys.exit(__doc__)
+    if nodedev:
+        with open(nodedev, "w") as f:
+            f.write(nodedev_xml(tree))

@@ -119,6 +119,38 @@ assert [v["state"] for v in d["vfs"]] == ["host-shared", "host-shared", "free", 
 assert d["vfs"][2]["pf_netdev"] == "enp59s0f0" and d["vfs"][2]["index"] == 2
 PY
 expect "host vfs without sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c test:///default --sysfs "$T/none" host vfs
+# --inventory libvirt: the same fixture host as libvirt's node devices, a
+# test-driver host (mksysfs.py --nodedev), shows the same VFs as its sysfs
+# tree; --sysfs points nowhere, so nothing comes from there
+N="test://$SRC/tests/out/sysfs/host-shared.nodedev.xml"
+expect "host vfs --inventory libvirt" 0 "" $L -c "$N" --inventory libvirt --sysfs "$T/none" --json host vfs
+cmp -s "$T/out" "$T/host-vfs.json" || { echo "FAIL host vfs --inventory libvirt: $(diff "$T/out" "$T/host-vfs.json")" >&2; fail=1; }
+expect "host vfs --inventory after the command" 0 "" $L -c "$N" --sysfs "$T/none" --json host vfs --inventory=libvirt
+cmp -s "$T/out" "$T/host-vfs.json" || { echo "FAIL host vfs --inventory=libvirt after the command differs" >&2; fail=1; }
+# a URI naming no host (test:///FILE) is this machine: sysfs unless told
+expect "host vfs, local URI reads sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c "$N" --sysfs "$T/none" host vfs
+expect "host vfs --inventory sysfs" 1 "PCI inventory: cannot open '$T/none/bus/pci/devices'" $L -c "$N" --inventory sysfs --sysfs "$T/none" host vfs
+expect "--inventory bad" 2 "labctl: --inventory: 'nodedev' is neither sysfs nor libvirt" $L --inventory nodedev host vfs
+expect "--inventory no value" 2 "option '--inventory' needs a value" $L host vfs --inventory
+expect "host vfs --inventory libvirt, unreachable" 1 "labctl: VF inventory from libvirt: cannot connect to libvirt at 'nosuch:///'" $L -c nosuch:/// --inventory libvirt host vfs
+expect "host prepare --inventory libvirt" 2 "host prepare: it changes this machine through sysfs; --inventory libvirt does not apply" $L --inventory libvirt host prepare --dry-run
+# host check reads the SR-IOV PFs and groups where host vfs would, and says ACS went unchecked
+HG="$SRC/tests/out/hosts/intel-good"
+expect "host check --inventory libvirt" 0 "" $L -c "$N" --inventory libvirt --sysfs "$HG/sys" --procfs "$HG/proc" --devfs "$HG/dev" host check
+grep -q '^PASS  sriov .*0000:3b:00.0 enp59s0f0 4/8 VFs' "$T/out" &&
+	grep -q '^WARN  acs .*not checked on 1 SR-IOV PF: the PCI inventory comes from libvirt' "$T/out" &&
+	grep -q '^WARN  iommu-groups .*of 4 VFs, 2 share an IOMMU group with a host device' "$T/out" ||
+	{ echo "FAIL host check --inventory libvirt: $(cat "$T/out")" >&2; fail=1; }
+# host vfs --host NAME TOPOLOGY: that host's URI from hosts:, not -c's
+printf 'name: h\nhosts: {b: "%s", c: "qemu+tcp://127.0.0.1:1/system"}\nnodes: {a: {}}\n' "$N" >"$T/hosts-vfs.yaml"
+expect "host vfs --host" 0 "" $L -c nosuch:/// --inventory libvirt --sysfs "$T/none" --json host vfs --host b "$T/hosts-vfs.yaml"
+cmp -s "$T/out" "$T/host-vfs.json" || { echo "FAIL host vfs --host b: $(cat "$T/out")" >&2; fail=1; }
+# a URI naming a host is read through libvirt by default: c's daemon is not there
+expect "host vfs --host, remote by default" 1 "labctl: VF inventory from libvirt: cannot connect to libvirt at 'qemu+tcp://127.0.0.1:1/system'" $L -c test:///default host vfs --host c "$T/hosts-vfs.yaml"
+expect "host vfs --host unknown" 2 "labctl: host vfs: '$T/hosts-vfs.yaml' names no host 'd' (its hosts: b, c)" $L -c test:///default host vfs --host d "$T/hosts-vfs.yaml"
+expect "host vfs --host without topology" 2 "host vfs: --host NAME and a TOPOLOGY go together" $L -c test:///default host vfs --host b
+expect "host vfs topology without --host" 2 "host vfs: --host NAME and a TOPOLOGY go together" $L -c test:///default host vfs "$T/hosts-vfs.yaml"
+expect "host vfs --host bad topology" 2 "$T/bad.yaml:4:5" $L -c test:///default host vfs --host b "$T/bad.yaml"
 printf 'name: short\nvf_pools: {x: {match: ["8086:154c"]}}\nnodes:\n  a: {vfs: [{pool: x, count: 3}]}\n' >"$T/short.yaml"
 expect "up shortage" 3 "pool x: node a needs 3 VFs; 2 free of 4 (2 share an IOMMU group with a host device)" $V up "$T/short.yaml"
 [ -z "$(ls "$T/state/leases" 2>/dev/null | grep lease)" ] || { echo "FAIL up shortage left leases" >&2; fail=1; }
@@ -261,11 +293,29 @@ grep -qF "$T/net.yaml:4:31: network \"l\": subnet \"127.1.0.0/16\" is loopback" 
 	grep -qF "$T/net.yaml:5:31: network \"k\": subnet \"169.254.3.0/24\" is link-local" "$T/err" ||
 	{ echo "FAIL loopback/link-local subnet: $(cat "$T/err")" >&2; fail=1; }
 
-# issue 15 #9: a node on a host other than the connection's is refused (not implemented)
+# issue 14: nodes placed on hosts. validate accepts a host other than the
+# connection's; a nat or isolated network cannot span hosts (bridge may);
+# up names a host it cannot reach; a host whose URI is the connection's is it.
 printf 'name: h\nhosts: {b: "qemu+ssh://root@b/system", me: "test:///default"}\nnodes:\n  a: {host: b}\n  c: {host: me}\n' >"$T/hosts.yaml"
-expect "host elsewhere" 2 "$T/hosts.yaml:4:13: node \"a\": host \"b\" (qemu+ssh://root@b/system) is not this connection's (test:///default): placing nodes on other hosts is not implemented yet" $L -c test:///default validate "$T/hosts.yaml"
-[ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL host elsewhere: the connection's own host refused too: $(cat "$T/err")" >&2; fail=1; }
-expect "host elsewhere, up" 2 "is not this connection's" $L -c test:///default up "$T/hosts.yaml"
+expect "host elsewhere" 0 "" $L -c test:///default validate "$T/hosts.yaml"
+printf 'name: h\nhosts: {b: "qemu+ssh://root@b/system"}\nnetworks:\n  m: {mode: nat, subnet: 10.9.0.0/24}\n  s: {mode: isolated}\n  w: {mode: bridge, bridge: br0}\nnodes:\n  a: {host: b, networks: [m, s, w]}\n  c: {networks: [m, w]}\n  d: {host: b, networks: [s]}\n' >"$T/span.yaml"
+expect "network spans hosts" 2 "$T/span.yaml:4:3: network \"m\": mode nat cannot span hosts (node \"a\" is on b, node \"c\" on the connection's host): the hosts' bridges are not joined; use mode: bridge on a bridge the hosts share, or place the nodes on one host" $L -c test:///default validate "$T/span.yaml"
+[ "$(wc -l <"$T/err")" = 1 ] || { echo "FAIL network spans hosts: more than the nat network refused: $(cat "$T/err")" >&2; fail=1; }
+printf 'name: h%s\nhosts: {b: "qemu+unix:///system?socket=%s/none"}\nnodes:\n  a: {host: b}\n  c: {}\n' $$ "$T" >"$T/unreach.yaml"
+expect "host unreachable" 1 "node a: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-unreach" up "$T/unreach.yaml"
+[ ! -e "$T/st-unreach/labs/h$$" ] || { echo "FAIL host unreachable: a journal was written" >&2; fail=1; }
+printf 'name: me%s\nhosts: {me: "test:///default"}\nnodes:\n  a: {host: me}\n  c: {}\n' $$ >"$T/me.yaml"
+expect "host is the connection" 0 "" $L -c test:///default -q --state-dir "$T/st-me" up "$T/me.yaml"
+grep -qx "host me test:///default" "$T/st-me/labs/me$$/journal" || { echo "FAIL host is the connection: journal: $(cat "$T/st-me/labs/me$$/journal")" >&2; fail=1; }
+expect "host is the connection, down" 0 "" $L -c test:///default -q --state-dir "$T/st-me" down "me$$"
+# a lab whose journal names a host that is down: status says so and shows the rest
+mkdir -p "$T/st-down/labs/gone$$"
+printf 'node a generic\nhost b qemu+unix:///system?socket=%s/none\n' "$T" >"$T/st-down/labs/gone$$/journal"
+expect "status, a host down" 0 "labctl: warning: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-down" --json status
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); n=d['labs'][0]['nodes'][0]; assert (n['name'], n['state'], n['host']) == ('a', 'missing', None), n" "$T/out" ||
+	{ echo "FAIL status, a host down: $(cat "$T/out")" >&2; fail=1; }
+expect "down, a host down" 1 "host b: cannot connect to libvirt" $L -c test:///default --state-dir "$T/st-down" down "gone$$"
+[ -e "$T/st-down/labs/gone$$/journal" ] || { echo "FAIL down, a host down: the journal went" >&2; fail=1; }
 
 # issue 15 #4: a command that changes nothing stops on the first SIGTERM or
 # SIGINT, even blocked reading a FIFO; a topology that expands past the
@@ -359,6 +409,13 @@ for c in $cmds; do
 	expect "$c --json bad option" 2 "labctl: $c: " $L -c "$down_uri" --json $c --no-such-option
 	isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL $c --json bad option: stdout $(cat "$T/out")" >&2; fail=1; }
 done
+# a usage error found before the command is known is a JSON document too under --json
+expect "--json unknown command" 2 "unknown command 'frobnicate'" $L --json frobnicate
+isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL --json unknown command: stdout $(cat "$T/out")" >&2; fail=1; }
+expect "--json unknown global option" 2 "unknown option '--frob'" $L --json --frob status
+isjson "$T/out" && grep -q '"error":{"code":2,' "$T/out" || { echo "FAIL --json unknown global option: stdout $(cat "$T/out")" >&2; fail=1; }
+expect "unknown command, no --json" 2 "unknown command 'frobnicate'" $L frobnicate
+[ -s "$T/out" ] && { echo "FAIL unknown command without --json printed on stdout: $(cat "$T/out")" >&2; fail=1; }
 expect "help unknown" 2 "help: no command named 'frobnicate'" $L help frobnicate
 expect "graph --json" 2 "graph: there is no --json output" $L -c test:///default --json graph "$SRC/topologies/demo.yaml"
 # global options after the command, and JSON of the commands that had none

@@ -7,7 +7,8 @@
 # directories for -o and --state-dir, lab names from status --json (a lab
 # made on test:///default leaves its journal in the state dir, which status
 # reads) with python3 and with the sed fallback, image names, image and host
-# subcommands, and the options of up and host prepare.
+# subcommands, the options of up and host prepare, host vfs --host's topology
+# and --inventory's two values.
 # Usage: test-completion.sh BIN
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -92,6 +93,22 @@ sub"
 complete_line "$BIN" up a.yaml "--"
 has "labctl up a.yaml --<TAB>" --force --jobs --wait --node --state-dir --json
 lacks "labctl up a.yaml --<TAB>" --output --dry-run
+# host vfs --host NAME TOPOLOGY: no guess at NAME, then the topology file
+complete_line "$BIN" host vfs --host ""
+want "labctl host vfs --host <TAB>" ""
+complete_line "$BIN" host vfs --host b ""
+want "labctl host vfs --host b <TAB>" "a.yaml
+b.yml
+other.d
+sub"
+complete_line "$BIN" host vfs "--"
+has "labctl host vfs --<TAB>" --host --inventory
+complete_line "$BIN" --inventory ""
+want "labctl --inventory <TAB>" "libvirt
+sysfs"
+complete_line "$BIN" host vfs --inventory = ""
+want "labctl host vfs --inventory=<TAB>" "libvirt
+sysfs"
 complete_line "$BIN" render a.yaml "-"
 has "labctl render a.yaml -<TAB>" -o --output -c
 lacks "labctl render a.yaml -<TAB>" -j --force

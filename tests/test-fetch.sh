@@ -79,7 +79,7 @@ grep -q "sha256 $S, but the catalog expects $WRONG: refused" "$T/err" || say "mi
 # a publisher with only SHA512SUMS (Debian's cloud images): sha512 alone is trusted too
 $L image pull s512 >"$T/out" 2>"$T/err" || say "sha512 pull exited $?: $(cat "$T/err")"
 [ "$(sum "$T/cache/s512.raw")" = "$S" ] || say "sha512 pull: wrong bytes"
-grep -q "pulled, sha256 verified" "$T/out" || say "sha512 pull: $(cat "$T/out")"
+grep -q "pulled, sha512 verified" "$T/out" || say "sha512 pull: $(cat "$T/out")"
 $L image pull s512 >"$T/out" 2>&1 && grep -q "already cached" "$T/out" || say "second sha512 pull: $(cat "$T/out")"
 $L image pull bad512 >"$T/out" 2>"$T/err"
 rc=$?

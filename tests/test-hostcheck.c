@@ -662,6 +662,68 @@ static void test_needs(void **state)
 	lc_checks_release(&c);
 }
 
+/*
+ * With the VFs read from libvirt's node devices, the SR-IOV checks use that
+ * inventory, not the fixture's sysfs (intel-good: two PFs), ACS is not
+ * checked, and an inventory that could not be read is named in each.
+ */
+static void test_nodedev_inventory(void **state)
+{
+	(void)state;
+	char *sys = lc_asprintf("%s/tests/out/hosts/intel-good/sys", t_srcdir());
+	char *proc = lc_asprintf("%s/tests/out/hosts/intel-good/proc", t_srcdir());
+	struct lc_sysroot root = {sys, proc, NULL};
+	/* one PF of 8 with 2 VFs, the first in the PF's group */
+	struct lc_inventory inv = {0};
+	LC_GROW(inv.fns, inv.cap, 3);
+	inv.fns[0] = (struct lc_pci_fn){.addr = "0000:3b:00.0",
+					.class = 0x020000,
+					.sriov = true,
+					.totalvfs = 8,
+					.numvfs = 2,
+					.group = 5,
+					.numa = 0,
+					.vf_index = -1,
+					.netdev = "enp59s0f0"};
+	inv.fns[1] = (struct lc_pci_fn){.addr = "0000:3b:02.0",
+					.class = 0x020000,
+					.group = 5,
+					.physfn = "0000:3b:00.0",
+					.vf_index = 0};
+	inv.fns[2] = (struct lc_pci_fn){.addr = "0000:3b:02.1",
+					.class = 0x020000,
+					.group = 6,
+					.physfn = "0000:3b:00.0",
+					.vf_index = 1};
+	inv.n = 3;
+	struct lc_libvirt_fact lv = {
+	    .uri = "qemu+ssh://root@b/system", .nodedev = true, .inv = &inv};
+	struct lc_checks c;
+	lc_host_check(&root, &lv, &c);
+	expect(&c, "sriov", LC_PASS, "0000:3b:00.0 enp59s0f0 2/8 VFs", NULL);
+	expect(&c, "iommu-groups", LC_WARN, "of 2 VFs, 1 share an IOMMU group with a host device",
+	       NULL);
+	expect(&c, "acs", LC_WARN,
+	       "not checked on 1 SR-IOV PF: the PCI inventory comes from libvirt's node devices",
+	       "on that host itself");
+	lc_checks_release(&c);
+	lv.inv = NULL;
+	lv.inv_error = "cannot list the node devices of 'qemu+ssh://root@b/system': denied";
+	lc_host_check(&root, &lv, &c);
+	static const char *const ids[] = {"acs", "sriov", "iommu-groups"};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(ids); i++)
+		expect(&c, ids[i], LC_WARN,
+		       "not checked: cannot list the node devices of 'qemu+ssh://root@b/system': "
+		       "denied",
+		       "make libvirt reachable");
+	/* the rest still reads the fixture */
+	expect(&c, "nested", LC_PASS, NULL, NULL);
+	lc_checks_release(&c);
+	lc_inventory_release(&inv);
+	free(sys);
+	free(proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +749,7 @@ int main(void)
 	    cmocka_unit_test(test_numvfs_dry_and_refused),
 	    cmocka_unit_test(test_numvfs_plain_file),
 	    cmocka_unit_test(test_needs),
+	    cmocka_unit_test(test_nodedev_inventory),
 	};
 	return cmocka_run_group_tests_name("hostcheck", tests, NULL, NULL);
 }

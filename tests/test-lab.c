@@ -391,6 +391,35 @@ static void test_image_sum_refused(void **state)
 	env_free(e);
 }
 
+/* A node's disk smaller than its image's (a qcow2's virtual size) is refused before anything. */
+static void test_disk_smaller_than_image(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	/* a qcow2 header: magic, version 3, then the virtual size (32 MiB) at byte 24 */
+	unsigned char h[72] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
+	h[28] = 0x02;
+	char *d = lc_asprintf("%s/d.qcow2", e->dir);
+	FILE *f = fopen(d, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(h, 1, sizeof(h), f), sizeof(h));
+	fclose(f);
+	struct lc_up_report r;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(up(e, LAB1, 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_USAGE);
+	assert_true(err.positioned);
+	assert_non_null(strstr(err.msg, "lab.yaml:3:"));
+	assert_non_null(strstr(err.msg, "node \"a\": disk of 16 MiB is smaller than image "
+					"\"tiny\" (32 MiB)"));
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(count_domains(e, "itest"), 0);
+	assert_int_equal(count_leases(e), 0);
+	free(d);
+	env_free(e);
+}
+
 static void write_lease(struct env *e, int group, const char *text)
 {
 	char *p = lc_asprintf("%s/leases/group-%d.lease", e->state, group);
@@ -1322,6 +1351,7 @@ int main(void)
 	    cmocka_unit_test(test_up_reconcile_down),
 	    cmocka_unit_test(test_failure_in_the_middle),
 	    cmocka_unit_test(test_image_sum_refused),
+	    cmocka_unit_test(test_disk_smaller_than_image),
 	    cmocka_unit_test(test_gc),
 	    cmocka_unit_test(test_render_failure_releases),
 	    cmocka_unit_test(test_gc_empty_journal),

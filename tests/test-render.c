@@ -482,7 +482,8 @@ static char *render_inline(const char *yaml)
 	struct lc_err err = LC_ERR_INIT;
 	xmlDocPtr tmpl = lc_template_load(path, &err);
 	assert_non_null(tmpl);
-	struct lc_render_ctx rc = {t, &tcg, NULL, "/var/lib/labctl", "/var/cache/labctl", T0, NULL};
+	struct lc_render_ctx rc = {t,  &tcg, NULL, "/var/lib/labctl", "/var/cache/labctl",
+				   T0, NULL, NULL};
 	xmlDocPtr doc = lc_render_domain(&rc, &t->nodes[0], tmpl, NULL, 0, &err);
 	char *out = lc_strdup(doc ? "" : err.msg);
 	if (!doc)

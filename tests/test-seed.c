@@ -215,6 +215,38 @@ static void test_ssh_argv(void **state)
 	free(labdir);
 }
 
+/* labctl ssh reads back the address up wrote into ssh_config, for that node only. */
+static void test_planned_address(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-seed.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *labdir = lc_asprintf("%s/labs/l", dir);
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_mkdir_p(labdir, &err), 0);
+	char ip[16] = "";
+	assert_int_equal(lc_lab_planned_address(dir, "l", "a", ip), 0); /* no file yet */
+	struct lc_topology t = {.name = {.v = "l"}};
+	struct lc_node nodes[] = {{.name = "a"}, {.name = "ab"}, {.name = "c"}};
+	struct lc_addr v[] = {{.node = &nodes[0], .ip = "10.0.0.5"},
+			      {.node = &nodes[0], .ip = "10.0.1.5"},
+			      {.node = &nodes[1], .ip = "10.0.0.6"},
+			      {.node = &nodes[2], .ip = ""}};
+	struct lc_addrs addrs = {.v = v, .n = LC_ARRAY_SIZE(v)};
+	assert_int_equal(lc_lab_ssh_config(dir, &t, &addrs, &err), 0);
+	assert_int_equal(lc_lab_planned_address(dir, "l", "a", ip), 1);
+	assert_string_equal(ip, "10.0.0.5"); /* the first planned NIC */
+	assert_int_equal(lc_lab_planned_address(dir, "l", "ab", ip), 1);
+	assert_string_equal(ip, "10.0.0.6");
+	/* no planned address (a bridge NIC) and no such node: libvirt is asked instead */
+	assert_int_equal(lc_lab_planned_address(dir, "l", "c", ip), 0);
+	assert_int_equal(lc_lab_planned_address(dir, "l", "x", ip), 0);
+	char *cmd = lc_asprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(labdir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +255,7 @@ int main(void)
 	    cmocka_unit_test(test_seed_user_file),
 	    cmocka_unit_test(test_iso_read_back),
 	    cmocka_unit_test(test_ssh_argv),
+	    cmocka_unit_test(test_planned_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,12 +72,77 @@ static void print_json(const struct lc_vf_status *v, size_t n, bool busy_known)
 	lc_jw_release(&jw);
 }
 
-static int host_vfs(struct lc_session *s, struct lc_err *err)
+/* The topology's host NAME: its URI (owned by *t, which the caller frees). */
+static int topology_host(const char *path, const char *name, struct lc_topology **t,
+			 const char **uri, struct lc_err *err)
 {
+	char *data;
+	size_t len;
+	struct lc_diags d;
+	*t = NULL;
+	if (lc_load_topology_text(path, &data, &len, err) < 0)
+		return -1;
+	lc_diags_init(&d);
+	*t = lc_topology_parse(path, data, len, &d);
+	free(data);
+	int rc = lc_diags_to_err(&d, err);
+	lc_diags_release(&d);
+	if (rc < 0)
+		return -1;
+	struct lc_buf names = LC_BUF_INIT;
+	for (size_t i = 0; i < (*t)->n_hosts; i++) {
+		const struct lc_host *h = &(*t)->hosts[i];
+		if (h->name.v && strcmp(h->name.v, name) == 0 && h->uri.v) {
+			lc_buf_release(&names);
+			*uri = h->uri.v;
+			return 0;
+		}
+		lc_buf_addf(&names, "%s%s", names.len ? ", " : "", h->name.v ? h->name.v : "?");
+	}
+	rc = lc_err_set(err, LC_EXIT_USAGE, "host vfs: '%s' names no host '%s' (its hosts: %s)",
+			path, name, names.len ? lc_buf_str(&names) : "none");
+	lc_buf_release(&names);
+	return rc;
+}
+
+static int host_vfs(struct lc_session *s, int argc, char **argv, struct lc_err *err)
+{
+	static const struct option opts[] = {{"host", required_argument, NULL, 'H'},
+					     {NULL, 0, NULL, 0}};
+	const char *host = NULL;
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'H')
+			host = optarg;
+		else
+			return lc_cmd_bad_option(&lc_cmd_host_entry, c, argv, err);
+	}
+	if (optind < argc - 1 || (host != NULL) != (optind == argc - 1))
+		return lc_err_set(err, LC_EXIT_USAGE,
+				  "host vfs: --host NAME and a TOPOLOGY go together\nusage: labctl "
+				  "host %s",
+				  lc_cmd_host_entry.usage);
+	struct lc_topology *t = NULL;
+	const char *given_uri = s->opts.uri;
+	/* the connection, the inventory's source and the busy VFs are that host's */
+	if (host && topology_host(argv[optind], host, &t, &s->opts.uri, err) < 0) {
+		lc_topology_free(t);
+		return -1;
+	}
 	struct lc_host_vfs h;
 	lc_cmd_virt(s, err);
-	if (lc_host_vfs_load(&s->opts, s->virt, &h, err) < 0)
+	int rc = 0;
+	if (!s->virt && lc_inventory_from_libvirt(&s->opts, s->opts.uri))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "VF inventory from libvirt: %s",
+				s->virt_error ? s->virt_error : "no connection");
+	else
+		rc = lc_host_vfs_load(&s->opts, s->virt, &h, err);
+	if (rc < 0) {
+		s->opts.uri = given_uri;
+		lc_topology_free(t);
 		return -1;
+	}
 	struct lc_topology none = {0};
 	struct lc_vf_inputs in;
 	lc_host_vfs_inputs(&h, &none, &in);
@@ -97,6 +162,8 @@ static int host_vfs(struct lc_session *s, struct lc_err *err)
 		print_table(v, n);
 	lc_vf_status_free(v, n);
 	lc_host_vfs_release(&h);
+	s->opts.uri = given_uri;
+	lc_topology_free(t);
 	return 0;
 }
 
@@ -107,7 +174,7 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 		return -1;
 	lc_cmd_virt(s, err);
 	/* connected when it could, and kept why it could not */
-	struct lc_libvirt_fact lv = {s->opts.uri, s->virt ? NULL : s->virt_error, NULL, 0};
+	struct lc_libvirt_fact lv = {.uri = s->opts.uri, .error = s->virt ? NULL : s->virt_error};
 	/* each kind's needs, from the domain capabilities of the type its nodes would get */
 	struct lc_need_fact *needs = NULL;
 	struct lc_host_facts facts;
@@ -116,8 +183,21 @@ static int host_check(struct lc_session *s, struct lc_err *err)
 		lv.needs = needs;
 	/* a check that cannot be made is not a reason to skip the others */
 	lc_err_release(err);
+	/* the SR-IOV and group checks read the inventory where host vfs would */
+	struct lc_inventory inv = {0};
+	struct lc_err inv_err = LC_ERR_INIT;
+	lv.nodedev = lc_inventory_from_libvirt(&s->opts, s->opts.uri);
+	if (lv.nodedev && !s->virt)
+		lc_err_set(&inv_err, LC_EXIT_RUNTIME, "%s",
+			   s->virt_error ? s->virt_error : "no connection to libvirt");
+	else if (lv.nodedev &&
+		 lc_host_inventory(&s->opts, s->opts.uri, s->virt, &inv, &inv_err) == 0)
+		lv.inv = &inv;
+	lv.inv_error = inv_err.msg;
 	struct lc_checks c;
 	lc_host_check(&root, &lv, &c);
+	lc_inventory_release(&inv);
+	lc_err_release(&inv_err);
 	lc_need_facts_free(needs, lv.n_needs);
 	size_t fails = 0;
 	bool colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
@@ -360,9 +440,9 @@ static int host_prepare(struct lc_session *s, int argc, char **argv, struct lc_e
 static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
 	/* vfs and check change nothing: a signal stops them at once */
-	if (argc == 2 && strcmp(argv[1], "vfs") == 0) {
+	if (argc >= 2 && strcmp(argv[1], "vfs") == 0) {
 		lc_interrupt_set_immediate(true);
-		return host_vfs(s, err);
+		return host_vfs(s, argc - 1, argv + 1, err);
 	}
 	if (argc == 2 && strcmp(argv[1], "check") == 0) {
 		lc_interrupt_set_immediate(true);
@@ -372,6 +452,12 @@ static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *
 		return lc_err_set(
 		    err, LC_EXIT_USAGE,
 		    "host prepare: there is no --json output; --dry-run prints the plan");
+	if (argc >= 2 && strcmp(argv[1], "prepare") == 0 && s->opts.inventory &&
+	    strcmp(s->opts.inventory, "libvirt") == 0)
+		return lc_err_set(
+		    err, LC_EXIT_USAGE,
+		    "host prepare: it changes this machine through sysfs; --inventory "
+		    "libvirt does not apply");
 	if (argc >= 2 && strcmp(argv[1], "prepare") == 0)
 		return host_prepare(s, argc - 1, argv + 1, err);
 	if (argc >= 2 && argv[1][0] == '-')
@@ -383,10 +469,13 @@ static int cmd_host(struct lc_session *s, int argc, char **argv, struct lc_err *
 
 const struct lc_cmd_entry lc_cmd_host_entry = {
     .name = "host",
-    .usage = "check | vfs | prepare [--dry-run] [--pf NETDEV[=N]]... [--modprobe-dir DIR] "
+    .usage = "check | vfs [--host NAME TOPOLOGY] | prepare [--dry-run] [--pf NETDEV[=N]]... "
+	     "[--modprobe-dir DIR] "
 	     "[TOPOLOGY]",
     .summary = "pre-flight of the L0 host; its VFs; enable nested and create VFs",
-    .options = "  -n, --dry-run         prepare: print what would be done, change nothing\n"
+    .options = "  --host NAME           vfs: the VFs of the topology's host NAME (its URI in "
+	       "hosts:), not -c's\n"
+	       "  -n, --dry-run         prepare: print what would be done, change nothing\n"
 	       "  --pf NETDEV[=N]       prepare: create N VFs on PF NETDEV (default: all it "
 	       "offers; 0 removes them)\n"
 	       "  --modprobe-dir DIR    prepare: where to write the modprobe.d options (default "

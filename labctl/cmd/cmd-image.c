@@ -62,6 +62,11 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 	if (tty)
 		fputs("\r\033[K", stderr);
 	bool sums = lc_image_sums_known(img);
+	/* a publisher with only SHA512SUMS: say which sum the parts were checked against */
+	const struct lc_source *parts[] = {&img->disk, &img->kernel, &img->initrd};
+	bool by512 = false;
+	for (size_t i = 0; i < LC_ARRAY_SIZE(parts); i++)
+		by512 |= parts[i]->url.v && !parts[i]->sha256.v && parts[i]->sha512.v;
 	if (rc == 0 && s->opts.json) {
 		struct lc_jw jw = LC_JW_INIT;
 		lc_jw_object_begin(&jw);
@@ -73,9 +78,10 @@ static int pull(struct lc_session *s, const struct lc_catalog *c, const char *na
 		lc_jw_release(&jw);
 	} else if (rc == 0 && s->opts.verbosity >= 0)
 		printf("%s: %s\n", name,
-		       !fetched ? "already cached"
-		       : sums	? "pulled, sha256 verified"
-				: "pulled (no sha256 is known for some parts)");
+		       !fetched	       ? "already cached"
+		       : sums && by512 ? "pulled, sha512 verified"
+		       : sums	       ? "pulled, sha256 verified"
+				       : "pulled (no sha256 is known for some parts)");
 	return rc;
 }
 

@@ -25,17 +25,15 @@ const struct lc_virt_obj *lc_cmd_find_node(struct lc_virt_obj *doms, size_t n, c
 	return NULL;
 }
 
-static int cmd_ssh(struct lc_session *s, int argc, char **argv, struct lc_err *err)
+/* A node without a planned address: what libvirt knows of its NICs now. */
+static int address_from_libvirt(struct lc_session *s, const char *lab, const char *node,
+				char ip[16], struct lc_err *err)
 {
-	if (argc < 3 || (argc > 3 && strcmp(argv[3], "--") != 0))
-		return lc_cmd_usage(&lc_cmd_ssh_entry, err);
-	const char *lab = argv[1], *node = argv[2];
 	struct lc_virt_obj *doms;
 	size_t n;
 	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
 		return -1;
 	const struct lc_virt_obj *d = lc_cmd_find_node(doms, n, lab, node, err);
-	char ip[16] = "";
 	int rc = d ? lc_lab_node_address(s->virt, d, ip, err) : -1;
 	if (rc == 0 && !ip[0])
 		rc = lc_err_set(err, LC_EXIT_RESOURCE,
@@ -44,15 +42,26 @@ static int cmd_ssh(struct lc_session *s, int argc, char **argv, struct lc_err *e
 				"console %s %s' needs none",
 				node, lab, lab, node);
 	lc_virt_objs_free(doms, n);
-	if (rc < 0)
+	return rc;
+}
+
+static int cmd_ssh(struct lc_session *s, int argc, char **argv, struct lc_err *err)
+{
+	if (argc < 3 || (argc > 3 && strcmp(argv[3], "--") != 0))
+		return lc_cmd_usage(&lc_cmd_ssh_entry, err);
+	const char *lab = argv[1], *node = argv[2];
+	char ip[16] = "";
+	/* the planned address up recorded is where the node answers: no libvirt round trip */
+	if (!lc_lab_planned_address(s->opts.state_dir, lab, node, ip) &&
+	    address_from_libvirt(s, lab, node, ip, err) < 0)
 		return -1;
 	struct lc_strv args;
 	lc_lab_ssh_argv(s->opts.state_dir, lab, ip, argc > 4 ? argv + 4 : NULL,
 			argc > 4 ? (size_t)argc - 4 : 0, &args);
 	fflush(stdout);
 	execvp("ssh", args.v);
-	rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot run ssh: %s (install openssh-client)",
-			strerror(errno));
+	int rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot run ssh: %s (install openssh-client)",
+			    strerror(errno));
 	lc_strv_release(&args);
 	return rc;
 }

@@ -19,6 +19,8 @@
 struct node_row {
 	char *name, *kind;
 	const struct lc_virt_obj *dom; /* NULL: missing */
+	const char *host;	       /* the host's name (or URI) it is on; borrowed */
+	struct lc_virt *virt;	       /* that host's connection; borrowed */
 	char *proof, *l2;	       /* the last boot line with l2=, and its value */
 	struct lc_ifaddr *live;	       /* the addresses libvirt sees now */
 	size_t n_live;
@@ -162,6 +164,7 @@ static void print_json(const struct lab_row *labs, size_t n)
 			free(dom);
 			lc_jw_object_string(&jw, "kind", r->kind);
 			lc_jw_object_string(&jw, "state", state_of(r));
+			lc_jw_object_string(&jw, "host", r->host);
 			lc_jw_object_inline_begin_array(&jw, "vfs");
 			for (size_t v = 0; r->dom && v < r->dom->vfs.n; v++)
 				lc_jw_array_string(&jw, r->dom->vfs.v[v]);
@@ -212,8 +215,15 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 				vw = (int)strlen(vfs);
 			free(vfs);
 		}
-	printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n", "LAB", "NODE",
-	       "DOMAIN", "KIND", "STATE", "L2", "AGE", "EXPIRES", vw, "VFS", "MACS", "ADDRESSES");
+	/* HOST is as wide as its longest name or URI */
+	int hw = 4;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < labs[i].n; k++)
+			if (labs[i].nodes[k].host && (int)strlen(labs[i].nodes[k].host) > hw)
+				hw = (int)strlen(labs[i].nodes[k].host);
+	printf("%-16s %-16s %-24s %-*s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n", "LAB", "NODE",
+	       "DOMAIN", hw, "HOST", "KIND", "STATE", "L2", "AGE", "EXPIRES", vw, "VFS", "MACS",
+	       "ADDRESSES");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char exp[LC_ISO8601_SIZE];
@@ -228,15 +238,103 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 			char *vfs = joined(d ? &d->vfs : NULL);
 			char *macs = joined(d ? &d->macs : NULL);
 			char *addrs = text_addresses(r);
-			printf("%-16s %-16s %-24s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n",
-			       l->name, r->name, d ? d->name : dom, r->kind, state_of(r),
-			       r->l2 ? r->l2 : "-", a, exp, vw, vfs, macs, addrs);
+			printf("%-16s %-16s %-24s %-*s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n",
+			       l->name, r->name, d ? d->name : dom, hw, r->host ? r->host : "-",
+			       r->kind, state_of(r), r->l2 ? r->l2 : "-", a, exp, vw, vfs, macs,
+			       addrs);
 			free(addrs);
 			free(dom);
 			free(vfs);
 			free(macs);
 		}
 	}
+}
+
+/* The hosts labs' journals name: their URIs, names and connections. */
+struct hosts_seen {
+	struct lc_strv uris, names;
+	struct lc_virt **v; /* NULL for -c's URI */
+};
+
+static void hosts_seen_release(struct hosts_seen *h)
+{
+	for (size_t i = 0; i < h->uris.n; i++)
+		lc_virt_close(h->v[i]);
+	free(h->v);
+	lc_strv_release(&h->uris);
+	lc_strv_release(&h->names);
+}
+
+/*
+ * Add to doms the labs' domains on the other hosts their journals name
+ * (all labs, or only), and say for each domain its host and connection.
+ */
+static int other_hosts(struct lc_session *s, const char *only, const char *c_uri,
+		       struct hosts_seen *hs, struct lc_virt_obj **doms, size_t *nd,
+		       const char ***dom_host, struct lc_virt ***dom_virt, struct lc_err *err)
+{
+	struct lc_strv jl;
+	if (lc_journal_labs(s->opts.state_dir, &jl, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < jl.n; i++) {
+		struct lc_journal j;
+		if ((only && strcmp(only, jl.v[i]) != 0) ||
+		    (rc = lc_journal_read(s->opts.state_dir, jl.v[i], &j, err)) < 0)
+			continue;
+		for (size_t k = 0; k < j.hosts.n; k++) {
+			char *sp = strchr(j.hosts.v[k], ' ');
+			if (!sp || lc_strv_has(&hs->uris, sp + 1))
+				continue;
+			*sp = '\0';
+			lc_strv_push(&hs->uris, sp + 1);
+			lc_strv_push(&hs->names, j.hosts.v[k]);
+		}
+		lc_journal_release(&j);
+	}
+	lc_strv_release(&jl);
+	hs->v = lc_calloc(hs->uris.n + 1, sizeof(*hs->v));
+	*dom_host = lc_calloc(*nd + 1, sizeof(**dom_host));
+	*dom_virt = lc_calloc(*nd + 1, sizeof(**dom_virt));
+	const char *c_name = c_uri;
+	for (size_t k = 0; k < hs->uris.n; k++)
+		if ((strcmp(hs->uris.v[k], c_uri) == 0 ||
+		     strcmp(hs->uris.v[k], lc_virt_uri(s->virt)) == 0) &&
+		    strcmp(hs->names.v[k], "-") != 0)
+			c_name = hs->names.v[k];
+	for (size_t i = 0; i < *nd; i++) {
+		(*dom_host)[i] = c_name;
+		(*dom_virt)[i] = s->virt;
+	}
+	for (size_t k = 0; rc == 0 && k < hs->uris.n; k++) {
+		if (strcmp(hs->uris.v[k], c_uri) == 0 ||
+		    strcmp(hs->uris.v[k], lc_virt_uri(s->virt)) == 0)
+			continue;
+		struct lc_virt_obj *more;
+		size_t nm;
+		struct lc_err herr = LC_ERR_INIT;
+		/* one host down does not hide the others: its nodes show as missing */
+		if (!(hs->v[k] = lc_virt_open(hs->uris.v[k], &herr)) ||
+		    lc_virt_lab_domains(hs->v[k], only, &more, &nm, &herr) < 0) {
+			if (s->opts.verbosity >= 0)
+				fprintf(stderr,
+					"labctl: warning: host %s: %s; its nodes show as missing\n",
+					hs->names.v[k], herr.msg);
+			lc_err_release(&herr);
+			continue;
+		}
+		*doms = lc_realloc(*doms, (*nd + nm + 1) * sizeof(**doms));
+		*dom_host = lc_realloc(*dom_host, (*nd + nm + 1) * sizeof(**dom_host));
+		*dom_virt = lc_realloc(*dom_virt, (*nd + nm + 1) * sizeof(**dom_virt));
+		for (size_t i = 0; i < nm; i++) {
+			(*doms)[*nd] = more[i];
+			(*dom_host)[*nd] =
+			    strcmp(hs->names.v[k], "-") != 0 ? hs->names.v[k] : hs->uris.v[k];
+			(*dom_virt)[(*nd)++] = hs->v[k];
+		}
+		free(more);
+	}
+	return rc;
 }
 
 /* status [LAB] [--node NAME]...: the picked nodes' globs go to picks (argv's strings). */
@@ -275,6 +373,18 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		free(picks);
 		return -1;
 	}
+	struct hosts_seen hs = {0};
+	const char *c_uri = s->opts.uri ? s->opts.uri : lc_virt_uri(s->virt);
+	const char **dom_host = NULL;
+	struct lc_virt **dom_virt = NULL;
+	if (other_hosts(s, only, c_uri, &hs, &doms, &nd, &dom_host, &dom_virt, err) < 0) {
+		lc_virt_objs_free(doms, nd);
+		free(dom_host);
+		free(dom_virt);
+		hosts_seen_release(&hs);
+		free(picks);
+		return -1;
+	}
 	struct lab_row *labs = NULL;
 	size_t n = 0, cap = 0;
 	struct lc_strv jl;
@@ -303,6 +413,8 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			continue;
 		struct node_row *r = node_of(l, name, doms[i].kind);
 		r->dom = &doms[i];
+		r->host = dom_host[i];
+		r->virt = dom_virt[i];
 		if (doms[i].expires)
 			l->expires = doms[i].expires;
 	}
@@ -320,7 +432,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			/* not known yet, or a connection that cannot tell: "-", never a guess */
 			struct lc_err ignore = LC_ERR_INIT;
 			if (r->dom && r->dom->active &&
-			    lc_virt_domain_addresses(s->virt, r->dom->name, &r->live, &r->n_live,
+			    lc_virt_domain_addresses(r->virt, r->dom->name, &r->live, &r->n_live,
 						     &ignore) < 0)
 				lc_err_release(&ignore);
 		}
@@ -351,6 +463,9 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 	free(labs);
 	lc_strv_release(&jl);
 	lc_virt_objs_free(doms, nd);
+	free(dom_host);
+	free(dom_virt);
+	hosts_seen_release(&hs);
 	free(picks);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "cmd-up.h"
 #include "json-writer.h"
+#include "workpool.h"
 
 #define DEFAULT_WAIT_S 300
 /* a week: anything longer is surely a typo */
@@ -32,6 +33,22 @@ static void progress(void *ctx, const struct lc_node_result *r, bool boot)
 	else
 		fprintf(stderr, "  %-20s %s (%.2fs)\n", r->node, lc_node_action_name(r->action),
 			r->seconds);
+	pthread_mutex_unlock(&out_mu);
+}
+
+/* An image part going to a remote host: one line, redrawn at most ten times a second. */
+static void upload_bar(void *ctx, const char *image, const char *part, uint64_t done,
+		       uint64_t total)
+{
+	double *last = ctx, now = lc_now_s();
+	bool finished = done == total;
+	if (!finished && now - *last < 0.1)
+		return;
+	*last = now;
+	pthread_mutex_lock(&out_mu);
+	fprintf(stderr, "\r  upload %s %-6s %3d%% %8.1f / %.1f MiB%s", image, part,
+		total ? (int)(done * 100 / total) : 100, (double)done / 1048576,
+		(double)total / 1048576, finished ? "\n" : "");
 	pthread_mutex_unlock(&out_mu);
 }
 
@@ -157,6 +174,7 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 	lc_jw_end(&jw);
 	lc_jw_object_uint(&jw, "networks_set_up", r->n_networks_changed);
 	lc_jw_object_uint(&jw, "volumes_created", r->n_volumes_created);
+	lc_jw_object_uint(&jw, "images_uploaded", r->n_uploaded);
 	lc_jw_object_uint(&jw, "iommu_groups_leased", r->n_groups);
 	lc_jw_object_bool(&jw, "rolled_back", r->rolled_back);
 	lc_jw_object_double(&jw, "seconds", 3, r->seconds);
@@ -247,9 +265,13 @@ static bool reached(const struct lc_up_report *r)
 int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts *uo,
 	      struct lc_err *err)
 {
+	double last_bar = 0;
+	struct lc_image_progress up = {upload_bar, &last_bar};
 	if (isatty(STDERR_FILENO) && isatty(STDOUT_FILENO) && s->opts.verbosity >= 0 &&
-	    !s->opts.json)
+	    !s->opts.json) {
 		uo->progress = progress;
+		uo->uploads = &up;
+	}
 	if (lc_cmd_virt(s, err) < 0)
 		return -1;
 	struct lc_up_report r;
@@ -258,6 +280,13 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 	if (s->opts.verbosity > 0 && r.plan.n)
 		fprintf(stderr, "labctl: domain capabilities read %u time%s (%.1f ms)\n",
 			r.caps_reads, r.caps_reads == 1 ? "" : "s", r.caps_seconds * 1e3);
+	if (s->opts.verbosity > 0 && r.plan.n_seeds)
+		fprintf(stderr,
+			"labctl: cloud-init seeds: %zu built (%.1f ms), uploads %.1f ms; %.1f ms "
+			"a node\n",
+			r.plan.n_seeds, r.plan.seed_seconds * 1e3, r.seed_upload_seconds * 1e3,
+			(r.plan.seed_seconds + r.seed_upload_seconds) * 1e3 /
+			    (double)r.plan.n_seeds);
 	/* what got done is worth saying even when something failed */
 	if (s->opts.json) {
 		print_json(l->topo, &r);

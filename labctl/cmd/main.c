@@ -142,6 +142,7 @@ enum {
 	OPT_CATALOG,
 	OPT_JSON,
 	OPT_VERSION,
+	OPT_INVENTORY,
 };
 
 static const struct option global_opts[] = {
@@ -153,6 +154,7 @@ static const struct option global_opts[] = {
     {"cache-dir", required_argument, NULL, OPT_CACHE},
     {"templates", required_argument, NULL, OPT_TEMPLATES},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"inventory", required_argument, NULL, OPT_INVENTORY},
     {"json", no_argument, NULL, OPT_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -188,6 +190,9 @@ static bool apply_global(struct lc_opts *o, int c, const char *arg)
 		break;
 	case OPT_CATALOG:
 		o->catalog = arg;
+		break;
+	case OPT_INVENTORY:
+		o->inventory = arg;
 		break;
 	case OPT_JSON:
 		o->json = true;
@@ -290,6 +295,24 @@ static void json_error(int code, const char *msg)
 	lc_jw_release(&jw);
 }
 
+/*
+ * A usage error found before a command is known: on stderr with the usage,
+ * and as a JSON document too when --json is anywhere on the line.
+ */
+static int early_usage(int argc, char **argv, bool with_usage, char *msg)
+{
+	fprintf(stderr, "labctl: %s\n", msg);
+	if (with_usage)
+		usage(stderr);
+	bool json = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		json |= strcmp(argv[i], "--json") == 0;
+	if (json)
+		json_error(LC_EXIT_USAGE, msg);
+	free(msg);
+	return LC_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct lc_session s;
@@ -307,25 +330,18 @@ int main(int argc, char **argv)
 			printf("labctl %s\n", LC_VERSION);
 			return close_stdout(LC_EXIT_OK);
 		}
-		if (c == ':')
-			fprintf(stderr, "labctl: option '%s' needs a value\n", argv[optind - 1]);
-		else if (optopt)
-			fprintf(stderr, "labctl: unknown option '-%c'\n", optopt);
-		else
-			fprintf(stderr, "labctl: unknown option '%s'\n", argv[optind - 1]);
-		usage(stderr);
-		return LC_EXIT_USAGE;
+		char *msg = c == ':' ? lc_asprintf("option '%s' needs a value", argv[optind - 1])
+			    : optopt ? lc_asprintf("unknown option '-%c'", optopt)
+				     : lc_asprintf("unknown option '%s'", argv[optind - 1]);
+		return early_usage(argc, argv, true, msg);
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return LC_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return early_usage(argc, argv, true, lc_strdup("a command is missing"));
 	const struct lc_cmd_entry *e = lc_cmd_find(argv[optind]);
-	if (!e) {
-		fprintf(stderr, "labctl: unknown command '%s' (see 'labctl --help')\n",
-			argv[optind]);
-		return LC_EXIT_USAGE;
-	}
+	if (!e)
+		return early_usage(
+		    argc, argv, false,
+		    lc_asprintf("unknown command '%s' (see 'labctl --help')", argv[optind]));
 	int cargc = argc - optind;
 	char **cargv = argv + optind;
 	if (wants_help(cargc, cargv)) {
@@ -341,6 +357,10 @@ int main(int argc, char **argv)
 		rc = -1;
 	else if (!e->options && no_options(e, cargc, cargv, &err) < 0)
 		rc = -1;
+	else if (s.opts.inventory && strcmp(s.opts.inventory, "sysfs") != 0 &&
+		 strcmp(s.opts.inventory, "libvirt") != 0)
+		rc = lc_err_set(&err, LC_EXIT_USAGE,
+				"--inventory: '%s' is neither sysfs nor libvirt", s.opts.inventory);
 	else if (s.opts.json && !(e->flags & LC_CMD_JSON))
 		rc = lc_err_set(&err, LC_EXIT_USAGE,
 				"%s: there is no --json output for this command", e->name);

@@ -1,0 +1,184 @@
+/* Leases on the host that has the devices; see lease-remote.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lease-remote.h"
+#include "render.h"
+#include "strv.h"
+#include "virt.h"
+
+static char *lease_name(int group)
+{
+	return lc_asprintf(LC_REMOTE_LEASE_PREFIX "%d", group);
+}
+
+static char *holder_name(int group, const char *lab, long pid, const char *controller)
+{
+	return lc_asprintf(LC_REMOTE_LEASE_PREFIX "%d+%s+%ld+%s", group, lab, pid, controller);
+}
+
+static int create_empty(struct lc_virt *v, const char *pool, const char *name, bool *exists,
+			struct lc_err *err)
+{
+	xmlDocPtr doc = lc_render_raw_volume(name, 0);
+	char *xml = lc_xml_format(doc);
+	xmlFreeDoc(doc);
+	int rc = lc_virt_volume_create_excl(v, pool, name, xml, NULL, 0, exists, err);
+	free(xml);
+	return rc;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Give back group: the holder's name first, so a lease is never named for a lab that let it go. */
+static int give_back(struct lc_virt *v, const char *pool, int group, const char *holder,
+		     struct lc_err *err)
+{
+	if (holder && lc_virt_volume_delete(v, pool, holder, NULL, err) < 0)
+		return -1;
+	char *name = lease_name(group);
+	int rc = lc_virt_volume_delete(v, pool, name, NULL, err);
+	free(name);
+	return rc;
+}
+
+int lc_remote_leases_take(struct lc_virt *v, const char *pool, const char *lab,
+			  const char *controller, long pid, const int *groups, size_t n,
+			  struct lc_err *err)
+{
+	int *sorted = lc_calloc(n + 1, sizeof(int));
+	memcpy(sorted, groups, n * sizeof(int));
+	qsort(sorted, n, sizeof(int), cmp_int);
+	size_t took = 0;
+	int rc = 0;
+	for (; rc == 0 && took < n; took++) {
+		char *name = lease_name(sorted[took]);
+		bool exists;
+		rc = create_empty(v, pool, name, &exists, err);
+		free(name);
+		if (rc == 0 && exists) {
+			/* say whose it is when the holder has named itself already */
+			struct lc_remote_lease *ls = NULL;
+			size_t nl = 0;
+			struct lc_err ignore = LC_ERR_INIT;
+			const char *who = NULL;
+			if (lc_remote_leases_read(v, pool, &ls, &nl, &ignore) == 0)
+				for (size_t k = 0; k < nl && !who; k++)
+					if (ls[k].group == sorted[took])
+						who = ls[k].lab;
+			lc_err_release(&ignore);
+			rc = lc_err_set(err, LC_EXIT_RESOURCE,
+					"IOMMU group %d: leased on that host to %s%s%s",
+					sorted[took], who ? "lab " : "another run", who ? who : "",
+					who ? "" : " (still taking or releasing it)");
+			lc_remote_leases_free(ls, nl);
+			break;
+		}
+		if (rc < 0)
+			break;
+		char *holder = holder_name(sorted[took], lab, pid, controller);
+		rc = create_empty(v, pool, holder, &exists, err);
+		free(holder);
+		if (rc < 0) {
+			took++; /* its lease volume is ours: given back below */
+			break;
+		}
+	}
+	if (rc < 0) {
+		/* all or nothing: what this call took goes back */
+		for (size_t k = 0; k < took; k++) {
+			char *holder = holder_name(sorted[k], lab, pid, controller);
+			struct lc_err ignore = LC_ERR_INIT;
+			if (give_back(v, pool, sorted[k], holder, &ignore) < 0)
+				lc_err_release(&ignore);
+			free(holder);
+		}
+	}
+	free(sorted);
+	return rc;
+}
+
+int lc_remote_leases_read(struct lc_virt *v, const char *pool, struct lc_remote_lease **out,
+			  size_t *n, struct lc_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct lc_strv names = LC_STRV_INIT;
+	if (lc_virt_pool_volumes(v, pool, &names, err) < 0)
+		return -1;
+	size_t plen = strlen(LC_REMOTE_LEASE_PREFIX);
+	for (size_t i = 0; i < names.n; i++) {
+		const char *s = names.v[i];
+		if (strncmp(s, LC_REMOTE_LEASE_PREFIX, plen) != 0)
+			continue;
+		char *end;
+		long g = strtol(s + plen, &end, 10);
+		if (end == s + plen || g < 0 || g > 1 << 30 || (*end && *end != '+'))
+			continue;
+		struct lc_remote_lease *l = NULL;
+		for (size_t k = 0; k < *n && !l; k++)
+			if ((*out)[k].group == (int)g)
+				l = &(*out)[k];
+		if (!l) {
+			*out = lc_realloc(*out, (*n + 1) * sizeof(**out));
+			l = &(*out)[(*n)++];
+			memset(l, 0, sizeof(*l));
+			l->group = (int)g;
+		}
+		if (*end != '+' || l->lab)
+			continue;
+		/* +LAB+PID+CONTROLLER */
+		const char *lab = end + 1, *p2 = strchr(lab, '+');
+		const char *p3 = p2 ? strchr(p2 + 1, '+') : NULL;
+		if (!p3)
+			continue;
+		l->lab = lc_strndup(lab, (size_t)(p2 - lab));
+		l->pid = strtol(p2 + 1, NULL, 10);
+		l->controller = lc_strdup(p3 + 1);
+	}
+	lc_strv_release(&names);
+	for (size_t i = 1; i < *n; i++)
+		for (size_t k = i; k > 0 && (*out)[k - 1].group > (*out)[k].group; k--) {
+			struct lc_remote_lease t = (*out)[k];
+			(*out)[k] = (*out)[k - 1];
+			(*out)[k - 1] = t;
+		}
+	return 0;
+}
+
+void lc_remote_leases_free(struct lc_remote_lease *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(l[i].lab);
+		free(l[i].controller);
+	}
+	free(l);
+}
+
+int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *lab, size_t *dropped,
+			      struct lc_err *err)
+{
+	size_t ignore_n;
+	dropped = dropped ? dropped : &ignore_n;
+	*dropped = 0;
+	struct lc_remote_lease *ls;
+	size_t n;
+	if (lc_remote_leases_read(v, pool, &ls, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!ls[i].lab || strcmp(ls[i].lab, lab) != 0)
+			continue;
+		char *holder = holder_name(ls[i].group, ls[i].lab, ls[i].pid, ls[i].controller);
+		rc = give_back(v, pool, ls[i].group, holder, err);
+		*dropped += rc == 0;
+		free(holder);
+	}
+	lc_remote_leases_free(ls, n);
+	return rc;
+}
