@@ -526,6 +526,26 @@ static int persistent_disks(struct lc_virt *v, const char *domain, char **xml_ou
 	return doc ? 0 : -1;
 }
 
+/*
+ * The boot proof the console log lost when the node's QEMU started again,
+ * written back beside the new log (after it began: up --wait tells the two
+ * apart by that).
+ */
+static void put_proof(const struct lc_opts *o, const char *lab, const char *dir, const char *node)
+{
+	char *pp = lc_asprintf("%s/%s.proof", dir, node);
+	char *text = NULL;
+	size_t len;
+	struct lc_err e = LC_ERR_INIT;
+	if (lc_file_exists(pp) && lc_read_file(pp, &text, &len, &e) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		lc_journal_save_proof(o->state_dir, lab, node, text, &e);
+	}
+	lc_err_release(&e);
+	free(text);
+	free(pp);
+}
+
 /* ---- save ---- */
 
 struct save_job {
@@ -840,8 +860,10 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	/* the journal follows the disks the nodes now run on */
 	struct lc_err jerr = LC_ERR_INIT;
 	for (size_t i = 0; j.done && i < r->n_nodes; i++)
-		if (j.done[i])
+		if (j.done[i]) {
 			set_tops(&jn, lab, r->nodes[i].node, &j.to[i]);
+			put_proof(o, lab, dir, r->nodes[i].node);
+		}
 	if (have_jn && lc_journal_write(o->state_dir, lab, &jn, rc == 0 ? err : &jerr) < 0)
 		rc = -1;
 	lc_err_release(&jerr);
@@ -1126,18 +1148,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 		if (!j.done[i])
 			continue;
 		set_tops(&jn, lab, r->nodes[i].node, &j.to[i]);
-		/* the boot proof the console log lost when the node's QEMU started again */
-		char *pp = lc_asprintf("%s/%s.proof", dir, r->nodes[i].node);
-		char *text = NULL;
-		size_t len;
-		struct lc_err e = LC_ERR_INIT;
-		if (lc_file_exists(pp) && lc_read_file(pp, &text, &len, &e) == 0) {
-			text[strcspn(text, "\n")] = '\0';
-			lc_journal_save_proof(o->state_dir, lab, r->nodes[i].node, text, &e);
-		}
-		lc_err_release(&e);
-		free(text);
-		free(pp);
+		put_proof(o, lab, dir, r->nodes[i].node);
 		if (r->nodes[i].running)
 			lc_virt_domain_sync_time(v, r->nodes[i].domain);
 	}

@@ -378,9 +378,18 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			if (!res->boot_line)
 				res->boot_line = find_line(log, ready);
-			free(log);
-			/* restored from a snapshot, a running node's new log holds no boot line */
-			if (!res->boot_line && res->action == LC_NODE_UNCHANGED) {
+			/*
+			 * A node a snapshot restored runs on with a new log and no boot
+			 * line: the proof the snapshot put back, after its log began, says it.
+			 */
+			char *pf = lc_asprintf("%s/labs/%s/%s.proof", o->state_dir, t->name.v,
+					       t->nodes[i].name);
+			struct stat ls, ps;
+			if (!res->boot_line && res->action == LC_NODE_UNCHANGED &&
+			    stat(log, &ls) == 0 && stat(pf, &ps) == 0 &&
+			    (ls.st_mtim.tv_sec < ps.st_mtim.tv_sec ||
+			     (ls.st_mtim.tv_sec == ps.st_mtim.tv_sec &&
+			      ls.st_mtim.tv_nsec < ps.st_mtim.tv_nsec))) {
 				char *p = lc_journal_last_proof(o->state_dir, t->name.v,
 								t->nodes[i].name);
 				if (p && strstr(p, ready))
@@ -388,6 +397,8 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 				else
 					free(p);
 			}
+			free(pf);
+			free(log);
 			if (!res->boot_line) {
 				pending++;
 				continue;
