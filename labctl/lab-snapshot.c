@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "hosts.h"
 #include "interrupt.h"
 #include "isotime.h"
 #include "journal.h"
@@ -700,6 +701,35 @@ static int mark_partial(const char *dir, const struct lc_snapshot *s, struct lc_
 
 static int recover(const struct lc_opts *o, struct lc_virt *v, const char *lab, struct lc_err *err);
 
+/*
+ * A lab with nodes on other hosts (hosts:) is refused before anything
+ * pauses, naming the first such node: memory images and NVRAM are written
+ * on this machine only, for now.
+ */
+static int refuse_remote(const struct lc_opts *o, struct lc_virt *v, const char *lab,
+			 struct lc_err *err)
+{
+	struct lc_hosts hs;
+	if (lc_hosts_of_lab(o, v, lab, &hs, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t h = 1; rc == 0 && h < hs.n; h++) {
+		struct lc_virt_obj *doms;
+		size_t nd;
+		if ((rc = lc_virt_lab_domains(hs.v[h].v, lab, &doms, &nd, err)) < 0)
+			break;
+		if (nd)
+			rc = lc_err_set(
+			    err, LC_EXIT_USAGE,
+			    "node %s is on host %s: lab snapshots are not yet on remote "
+			    "hosts; nothing was paused",
+			    doms[0].node ? doms[0].node : doms[0].name, lc_host_label(&hs.v[h]));
+		lc_virt_objs_free(doms, nd);
+	}
+	lc_hosts_release(&hs);
+	return rc;
+}
+
 /* What a snapshot records of the lab's domains now; the running ones get memory images. */
 static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		    struct lc_snapshot *s, char ***persist, struct lc_err *err)
@@ -768,6 +798,8 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 				"lab %s already has a snapshot '%s': remove it first (labctl "
 				"snapshot rm %s %s)",
 				lab, name, lab, name);
+	if (rc == 0)
+		rc = refuse_remote(o, v, lab, err);
 	if (rc == 0)
 		rc = describe(o, v, lab, r, &persist, err);
 	j.persist = persist;

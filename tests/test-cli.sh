@@ -491,6 +491,11 @@ expect "down sn" 0 "" $V down sn
 expect "snapshot save with a VF" 2 "node a holds VFs or PCI devices (0000:d8:00.2), which libvirt cannot save" \
 	$L -c "test://$SRC/tests/fixtures/snapshot-vf-host.xml" snapshot save vfl s1
 [ -e "$T/state/snapshots/vfl/s1" ] && { echo "FAIL snapshot save with a VF left snapshots/vfl/s1" >&2; fail=1; }
+# a lab whose journal puts nodes on another host (that fixture, as host b): refused, naming the node
+mkdir -p "$T/rhstate/labs/vfl"
+printf 'node a generic\nhost b test://%s/tests/fixtures/snapshot-vf-host.xml\n' "$SRC" >"$T/rhstate/labs/vfl/journal"
+expect "snapshot save with a node on another host" 2 "node a is on host b: lab snapshots are not yet on remote hosts; nothing was paused" \
+	"$BIN" -c test:///default --state-dir "$T/rhstate" snapshot save vfl s1
 
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail
