@@ -71,6 +71,7 @@ CORE_SRCS := \
 	labctl/image-sink.c \
 	labctl/journal.c \
 	labctl/lab.c \
+	labctl/lab-snapshot.c \
 	labctl/lab-ssh.c \
 	labctl/lease.c \
 	labctl/lease-remote.c \
@@ -107,6 +108,7 @@ CMD_SRCS := \
 	labctl/cmd/cmd-kinds.c \
 	labctl/cmd/cmd-recreate.c \
 	labctl/cmd/cmd-render.c \
+	labctl/cmd/cmd-snapshot.c \
 	labctl/cmd/cmd-ssh.c \
 	labctl/cmd/cmd-status.c \
 	labctl/cmd/cmd-up.c \
@@ -132,6 +134,7 @@ TESTS := \
 	test-virt \
 	test-lab \
 	test-proof \
+	test-snapshot \
 	test-seed \
 	test-domcaps \
 	test-hosts
@@ -211,6 +214,7 @@ SUITES := \
 	tests/test-nodedev-remote.sh \
 	tests/test-fetch.sh \
 	tests/test-e2e.sh \
+	tests/test-snapshot.sh \
 	tests/test-hosts.sh \
 	tests/test-signals.sh \
 	tests/test-crash.sh \
@@ -219,7 +223,7 @@ SUITES := \
 # TCG; debian nodes reached by ssh and Ansible) run once, in the plain
 # check, not again under the sanitizers
 ifneq ($(SANITIZE),1)
-SUITES += tests/test-kinds.sh tests/test-access.sh
+SUITES += tests/test-kinds.sh tests/test-access.sh tests/test-snapshot-debian.sh
 SLOW_IMAGES := image-debian
 endif
 

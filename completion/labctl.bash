@@ -133,7 +133,7 @@ _labctl() {
 			i=$((i + 1))
 			;;
 		--json | -q | --quiet | -v | --verbose) ;;
-		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node | --host) i=$((i + 1)) ;;
+		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node | --host | --from-snapshot) i=$((i + 1)) ;;
 		--) break ;;
 		--connect=* | --sysfs=* | --procfs=* | --devfs=* | --state-dir=* | --cache-dir=* | --templates=* | --catalog=* | --inventory=*)
 			_labctl_globals+=("$w")
@@ -168,7 +168,7 @@ _labctl() {
 			[ ${#args[@]} -ge 1 ] && COMPREPLY=($(compgen -W "$(_labctl_nodes "${args[0]}")" -- "$cur"))
 		return 0
 		;;
-	-c | --connect | -j | --jobs | --pf | --host) return 0 ;;
+	-c | --connect | -j | --jobs | --pf | --host | --from-snapshot) return 0 ;;
 	esac
 
 	if [[ $cur == -* ]]; then
@@ -208,6 +208,15 @@ _labctl() {
 		;;
 	help)
 		((n == 0)) && COMPREPLY=($(compgen -W "$(_labctl_commands)" -- "$cur"))
+		;;
+	snapshot)
+		if ((n == 0)); then
+			COMPREPLY=($(compgen -W "save revert ls rm" -- "$cur"))
+		elif ((n == 1)); then
+			COMPREPLY=($(compgen -W "$(_labctl_run --json status | _labctl_json_names labs)" -- "$cur"))
+		elif ((n == 2)) && { [ "${args[0]}" = revert ] || [ "${args[0]}" = rm ]; }; then
+			COMPREPLY=($(compgen -W "$(_labctl_run --json snapshot ls "${args[1]}" | _labctl_json_names snapshots)" -- "$cur"))
+		fi
 		;;
 	image)
 		if ((n == 0)); then

@@ -56,6 +56,8 @@ int lc_journal_read(const char *state_dir, const char *lab, struct lc_journal *j
 				lc_strv_push_unique(&j->nodes, line + 5);
 			else if (strncmp(line, "volume ", 7) == 0)
 				lc_strv_push_unique(&j->volumes, line + 7);
+			else if (strncmp(line, "top ", 4) == 0)
+				lc_strv_push_unique(&j->tops, line + 4);
 			else if (strncmp(line, "host ", 5) == 0)
 				lc_strv_push_unique(&j->hosts, line + 5);
 		}
@@ -77,6 +79,8 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 			lc_buf_addf(&b, "node %s\n", j->nodes.v[i]);
 		for (size_t i = 0; i < j->volumes.n; i++)
 			lc_buf_addf(&b, "volume %s\n", j->volumes.v[i]);
+		for (size_t i = 0; i < j->tops.n; i++)
+			lc_buf_addf(&b, "top %s\n", j->tops.v[i]);
 		for (size_t i = 0; i < j->hosts.n; i++)
 			lc_buf_addf(&b, "host %s\n", j->hosts.v[i]);
 		char *path = lc_asprintf("%s/journal", dir);
@@ -88,10 +92,47 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 	return rc;
 }
 
+/* The index of node's top line for pool/volume, or tops.n. */
+static size_t top_line(const struct lc_journal *j, const char *node, const char *pool,
+		       const char *volume)
+{
+	char *key = lc_asprintf("%s %s/%s ", node, pool, volume);
+	size_t i = 0;
+	while (i < j->tops.n && strncmp(j->tops.v[i], key, strlen(key)) != 0)
+		i++;
+	free(key);
+	return i;
+}
+
+void lc_journal_set_top(struct lc_journal *j, const char *node, const char *pool,
+			const char *volume, const char *top)
+{
+	size_t i = top_line(j, node, pool, volume);
+	char *line = lc_asprintf("%s %s/%s %s/%s", node, pool, volume, pool, top);
+	if (i < j->tops.n) {
+		free(j->tops.v[i]);
+		j->tops.v[i] = line;
+	} else {
+		lc_strv_push_nodup(&j->tops, line);
+	}
+}
+
+const char *lc_journal_top(const struct lc_journal *j, const char *node, const char *pool,
+			   const char *volume)
+{
+	size_t i = top_line(j, node, pool, volume);
+	if (i == j->tops.n)
+		return NULL;
+	const char *top = strrchr(j->tops.v[i], ' ') + 1;
+	const char *slash = strchr(top, '/');
+	return slash ? slash + 1 : top;
+}
+
 void lc_journal_release(struct lc_journal *j)
 {
 	lc_strv_release(&j->nodes);
 	lc_strv_release(&j->volumes);
+	lc_strv_release(&j->tops);
 	lc_strv_release(&j->hosts);
 	memset(j, 0, sizeof(*j));
 }

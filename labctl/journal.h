@@ -17,6 +17,11 @@ struct lc_journal {
 	struct lc_strv nodes;	/* "NODE KIND" */
 	struct lc_strv volumes; /* "POOL/VOLUME" */
 	/*
+	 * "NODE POOL/VOLUME POOL/TOP": the node's disk VOLUME (as rendered)
+	 * runs on TOP, an overlay a snapshot made (lab-snapshot.h)
+	 */
+	struct lc_strv tops;
+	/*
 	 * "NAME URI": the hosts of the topology's hosts: the lab has nodes on,
 	 * so that down LAB, status and gc reach them without the topology.
 	 */
@@ -32,6 +37,12 @@ int lc_journal_write(const char *state_dir, const char *lab, const struct lc_jou
 /* Add a line unless present (the strings are copied). */
 void lc_journal_add_node(struct lc_journal *j, const char *node, const char *kind);
 void lc_journal_add_volume(struct lc_journal *j, const char *pool, const char *volume);
+/* Record that node's disk pool/volume now runs on pool/top (replacing what it ran on). */
+void lc_journal_set_top(struct lc_journal *j, const char *node, const char *pool,
+			const char *volume, const char *top);
+/* The volume node's disk pool/volume runs on (borrowed), or NULL when it runs on itself. */
+const char *lc_journal_top(const struct lc_journal *j, const char *node, const char *pool,
+			   const char *volume);
 void lc_journal_add_host(struct lc_journal *j, const char *name, const char *uri);
 void lc_journal_release(struct lc_journal *j);
 /*

@@ -14,6 +14,7 @@
 #include "interrupt.h"
 #include "journal.h"
 #include "lab.h"
+#include "lab-snapshot.h"
 #include "lab-ssh.h"
 #include "lease.h"
 #include "proof.h"
@@ -377,6 +378,26 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			}
 			if (!res->boot_line)
 				res->boot_line = find_line(log, ready);
+			/*
+			 * A node a snapshot restored runs on with a new log and no boot
+			 * line: the proof the snapshot put back, after its log began, says it.
+			 */
+			char *pf = lc_asprintf("%s/labs/%s/%s.proof", o->state_dir, t->name.v,
+					       t->nodes[i].name);
+			struct stat ls, ps;
+			if (!res->boot_line && res->action == LC_NODE_UNCHANGED &&
+			    stat(log, &ls) == 0 && stat(pf, &ps) == 0 &&
+			    (ls.st_mtim.tv_sec < ps.st_mtim.tv_sec ||
+			     (ls.st_mtim.tv_sec == ps.st_mtim.tv_sec &&
+			      ls.st_mtim.tv_nsec < ps.st_mtim.tv_nsec))) {
+				char *p = lc_journal_last_proof(o->state_dir, t->name.v,
+								t->nodes[i].name);
+				if (p && strstr(p, ready))
+					res->boot_line = p;
+				else
+					free(p);
+			}
+			free(pf);
 			free(log);
 			if (!res->boot_line) {
 				pending++;
@@ -961,7 +982,8 @@ void lc_up_report_release(struct lc_up_report *r)
 static bool lab_volume_name(const char *lab, const char *name)
 {
 	size_t ll = strlen(lab), nl = strlen(name);
-	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || name[ll] != '-')
+	/* LAB@...: the overlays snapshots make (lab-snapshot.h) */
+	if (nl <= ll + 1 || strncmp(name, lab, ll) != 0 || (name[ll] != '-' && name[ll] != '@'))
 		return false;
 	/* overlays and extra disks, and cloud-init seeds */
 	static const char *const ends[] = {".qcow2", "-seed.iso"};
@@ -1184,12 +1206,20 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 		return -1;
 	struct lc_journal jn;
 	int rc = lc_journal_read(o->state_dir, lab, &jn, err);
+	/* the picked nodes' snapshot overlays go too; refused, before anything, while snapshots
+	 * hold them */
+	struct lc_strv snap_vols = LC_STRV_INIT;
+	if (rc == 0 && n_pats)
+		rc = lc_snapshot_forget_nodes(o, lab, pats, n_pats, &snap_vols, err);
 	for (size_t h = 0; rc == 0 && h < hs.n; h++) {
 		rc = down_host(o, hs.v[h].v, h ? hs.v[h].uri : o->uri, lab, &jn.volumes, pats,
 			       n_pats, r, err);
 		if (rc < 0 && h)
 			lc_err_prefix(err, "host %s: ", lc_host_label(&hs.v[h]));
 	}
+	if (rc == 0)
+		rc = delete_volumes(v, &snap_vols, r, err);
+	lc_strv_release(&snap_vols);
 	lc_journal_release(&jn);
 	lc_hosts_release(&hs);
 	if (n_pats || rc < 0) {
@@ -1202,6 +1232,8 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 		rc = lc_leases_drop_lab(o->state_dir, lab, &r->n_leases, err);
 		lc_leases_unlock(lock);
 	}
+	if (rc == 0)
+		rc = lc_snapshot_remove_lab(o, lab, err);
 	if (rc == 0)
 		rc = lc_journal_remove(o->state_dir, lab, err);
 	r->seconds = lc_now_s() - t0;
@@ -1379,6 +1411,8 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 			rc = drop_empty_journals(o, v, now, r, err);
 		lc_leases_unlock(lock);
 	}
+	if (rc == 0)
+		rc = lc_snapshot_gc(o, v, &r->snapshots, err);
 	return rc;
 }
 
@@ -1386,5 +1420,6 @@ void lc_gc_report_release(struct lc_gc_report *r)
 {
 	lc_strv_release(&r->labs);
 	lc_strv_release(&r->journals);
+	lc_strv_release(&r->snapshots);
 	memset(r, 0, sizeof(*r));
 }

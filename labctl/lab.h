@@ -119,7 +119,8 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 struct lc_gc_report {
 	struct lc_strv labs; /* labs brought down because their ttl passed */
 	size_t n_stale_leases;
-	struct lc_strv journals; /* labs whose journal was all that was left, removed */
+	struct lc_strv journals;  /* labs whose journal was all that was left, removed */
+	struct lc_strv snapshots; /* labs whose snapshot files no lab owned, removed */
 };
 
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,

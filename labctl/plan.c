@@ -3,6 +3,8 @@
 
 #include "domcaps.h"
 #include "fsutil.h"
+#include "journal.h"
+#include "lab-snapshot.h"
 #include "lab-ssh.h"
 #include "plan.h"
 #include "seed.h"
@@ -150,6 +152,12 @@ int lc_plan_build_hosts(const struct lc_opts *o, const struct lc_loaded *l,
 	/* up made the lab's key first; a render before the first up shows seeds without it */
 	char *pubkey = lc_lab_pubkey(o->state_dir, t);
 	int rc_ = 0;
+	/* a node a snapshot moved onto a new overlay is rendered on it, never on the frozen layer
+	 */
+	struct lc_journal jn = {0};
+	struct lc_err jerr = LC_ERR_INIT;
+	if (lc_journal_read(o->state_dir, t->name.v, &jn, &jerr) < 0)
+		lc_err_release(&jerr);
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct lc_network *net = &t->networks[i];
 		char *path = lc_template_net_path(o->templates, net->mode_str.v);
@@ -202,7 +210,12 @@ int lc_plan_build_hosts(const struct lc_opts *o, const struct lc_loaded *l,
 			xmlFreeDoc(doc);
 			goto fail;
 		}
+		/* the hash stays the rendering's: a disk on its top overlay is not a change */
+		char *sha = lc_render_domain_sha256(doc);
+		lc_snapshot_point_render(&jn, n->name, doc);
 		add(plan, LC_OBJ_DOMAIN, lc_domain_name(t, n), n, doc);
+		free(plan->v[plan->n - 1].rendered_sha256);
+		plan->v[plan->n - 1].rendered_sha256 = sha;
 		plan->v[plan->n - 1].dropped = fit.dropped;
 		plan->v[plan->n - 1].missing = fit.missing;
 		plan->v[plan->n - 1].no_caps = fit.no_caps;
@@ -212,11 +225,13 @@ int lc_plan_build_hosts(const struct lc_opts *o, const struct lc_loaded *l,
 	}
 	tcache_release(&tc);
 	free(pubkey);
+	lc_journal_release(&jn);
 	return 0;
 fail:
 	rc_ = -1;
 	tcache_release(&tc);
 	free(pubkey);
+	lc_journal_release(&jn);
 	lc_plan_release(plan);
 	return rc_;
 }

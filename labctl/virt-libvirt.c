@@ -1399,3 +1399,191 @@ int lc_virt_volume_create_excl(struct lc_virt *v, const char *pool, const char *
 	virStoragePoolFree(p);
 	return rc;
 }
+
+/* ---- lab snapshots (lab-snapshot.c) ---- */
+
+/* The domain called name, or NULL with err set. */
+static virDomainPtr lookup(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	if (!d)
+		lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: %s", name, last_error());
+	return d;
+}
+
+int lc_virt_domain_suspend(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int state = VIR_DOMAIN_NOSTATE;
+	int rc = 0;
+	if (virDomainGetState(d, &state, NULL, 0) < 0 ||
+	    (state == VIR_DOMAIN_RUNNING && virDomainSuspend(d) < 0))
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot pause it: %s", name,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+int lc_virt_domain_save(struct lc_virt *v, const char *name, const char *path, struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int rc = 0;
+	if (virDomainSaveFlags(d, path, NULL, VIR_DOMAIN_SAVE_PAUSED) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME,
+				"domain %s: cannot save its memory to '%s': %s", name, path,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+char *lc_virt_save_image_xml(struct lc_virt *v, const char *path, struct lc_err *err)
+{
+	char *xml = virDomainSaveImageGetXMLDesc(v->conn, path, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE);
+	if (!xml)
+		lc_err_set(err, LC_EXIT_RUNTIME, "memory image '%s': cannot read its XML: %s", path,
+			   last_error());
+	return xml;
+}
+
+int lc_virt_domain_restore(struct lc_virt *v, const char *path, const char *xml, bool paused,
+			   struct lc_err *err)
+{
+	unsigned flags = paused ? VIR_DOMAIN_SAVE_PAUSED : VIR_DOMAIN_SAVE_RUNNING;
+	if (virDomainRestoreFlags(v->conn, path, xml, flags) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot restore from '%s': %s", path,
+				  last_error());
+	return 0;
+}
+
+char *lc_virt_domain_xml(struct lc_virt *v, const char *name, bool inactive, struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return NULL;
+	unsigned flags = VIR_DOMAIN_XML_SECURE | (inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+	char *xml = virDomainGetXMLDesc(d, flags);
+	if (!xml)
+		lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot read its XML: %s", name,
+			   last_error());
+	virDomainFree(d);
+	return xml;
+}
+
+int lc_virt_domain_destroy(struct lc_virt *v, const char *name, struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int rc = 0;
+	if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0 && virDomainIsActive(d) == 1)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot stop it: %s", name,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+unsigned long long lc_virt_domain_memory_kib(struct lc_virt *v, const char *name)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	virDomainInfo info;
+	unsigned long long kib = 0;
+	if (d && virDomainIsActive(d) == 1 && virDomainGetInfo(d, &info) == 0)
+		kib = info.memory;
+	if (d)
+		virDomainFree(d);
+	virResetLastError();
+	return kib;
+}
+
+int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, char **path,
+			unsigned long long *capacity, char **backing, struct lc_err *err)
+{
+	*path = *backing = NULL;
+	*capacity = 0;
+	/* a refresh probes every file of the pool under its lock: only when the volume is unknown
+	 */
+	int rc = 0;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	virStorageVolPtr vol = p ? virStorageVolLookupByName(p, name) : NULL;
+	if (!vol) {
+		if (p)
+			virStoragePoolFree(p);
+		if ((rc = refreshed_pool(v, pool, &p, err)) < 0)
+			return -1;
+		vol = p ? virStorageVolLookupByName(p, name) : NULL;
+	}
+	if (!vol) {
+		if (p)
+			virStoragePoolFree(p);
+		return lc_err_set(err, LC_EXIT_RUNTIME, "volume %s/%s: %s", pool, name,
+				  p ? last_error() : "no such storage pool");
+	}
+	virStorageVolInfo info;
+	char *xml = virStorageVolGetXMLDesc(vol, 0);
+	*path = virStorageVolGetPath(vol);
+	if (!xml || !*path || virStorageVolGetInfo(vol, &info) < 0) {
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s/%s: %s", pool, name, last_error());
+	} else {
+		*capacity = info.capacity;
+		struct lc_err perr = LC_ERR_INIT;
+		xmlDocPtr doc = lc_xml_parse(name, xml, strlen(xml), &perr);
+		lc_err_release(&perr);
+		if (doc) {
+			*backing = xpath_string(doc, "string(/volume/backingStore/path)");
+			xmlFreeDoc(doc);
+		}
+	}
+	free(xml);
+	if (rc < 0) {
+		free(*path);
+		*path = NULL;
+	}
+	virStorageVolFree(vol);
+	virStoragePoolFree(p);
+	return rc;
+}
+
+int lc_virt_volume_remove(struct lc_virt *v, const char *pool, const char *name, struct lc_err *err)
+{
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	virStorageVolPtr vol = p ? virStorageVolLookupByName(p, name) : NULL;
+	int rc = 0;
+	if (vol && virStorageVolDelete(vol, 0) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: cannot delete it: %s", name,
+				last_error());
+	if (vol)
+		virStorageVolFree(vol);
+	if (p)
+		virStoragePoolFree(p);
+	virResetLastError();
+	/* not known without a refresh: the refreshing delete finds it */
+	return vol || rc < 0 ? rc : lc_virt_volume_delete(v, pool, name, NULL, err);
+}
+
+bool lc_virt_domain_busy(struct lc_virt *v, const char *name)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	virDomainJobInfo info;
+	bool busy = d && virDomainIsActive(d) == 1 && virDomainGetJobInfo(d, &info) == 0 &&
+		    info.type != VIR_DOMAIN_JOB_NONE;
+	if (d)
+		virDomainFree(d);
+	virResetLastError();
+	return busy;
+}
+
+int lc_virt_domain_sync_time(struct lc_virt *v, const char *name)
+{
+	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int rc = d ? virDomainSetTime(d, (long long)now.tv_sec, (unsigned)now.tv_nsec, 0) : -1;
+	if (d)
+		virDomainFree(d);
+	virResetLastError();
+	return rc;
+}

@@ -212,4 +212,39 @@ int lc_virt_volume_create_excl(struct lc_virt *v, const char *pool, const char *
 			       const char *xml, const unsigned char *data, size_t len, bool *exists,
 			       struct lc_err *err);
 
+/* ---- lab snapshots (lab-snapshot.c) ---- */
+
+/* Stop a running domain's CPUs (a paused or stopped one is left alone). */
+int lc_virt_domain_suspend(struct lc_virt *v, const char *name, struct lc_err *err);
+/*
+ * Save a domain's memory to path, a file on the daemon's host
+ * (virDomainSaveFlags); the domain is stopped once it is written.
+ */
+int lc_virt_domain_save(struct lc_virt *v, const char *name, const char *path, struct lc_err *err);
+/* The domain XML a memory image holds, which a restore's XML must match; caller frees. */
+char *lc_virt_save_image_xml(struct lc_virt *v, const char *path, struct lc_err *err);
+/*
+ * Start a domain from a memory image, xml (NULL: the image's own) as its
+ * running definition, its CPUs paused or running. The persistent
+ * definition is not changed.
+ */
+int lc_virt_domain_restore(struct lc_virt *v, const char *path, const char *xml, bool paused,
+			   struct lc_err *err);
+/* A domain's XML: the persistent definition (inactive) or the running one; caller frees. */
+char *lc_virt_domain_xml(struct lc_virt *v, const char *name, bool inactive, struct lc_err *err);
+/* Stop a domain at once; one already stopped is not an error. */
+int lc_virt_domain_destroy(struct lc_virt *v, const char *name, struct lc_err *err);
+/* Memory a domain has now in KiB; 0 when not running or unknown. */
+unsigned long long lc_virt_domain_memory_kib(struct lc_virt *v, const char *name);
+/* A volume's file, capacity and backing file (NULL when it has none); callers free. */
+int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, char **path,
+			unsigned long long *capacity, char **backing, struct lc_err *err);
+/* Delete a volume libvirt made (no pool refresh unless it is not known); gone is fine. */
+int lc_virt_volume_remove(struct lc_virt *v, const char *pool, const char *name,
+			  struct lc_err *err);
+/* A job runs on the domain (a save a killed client asked for goes on without it). */
+bool lc_virt_domain_busy(struct lc_virt *v, const char *name);
+/* Set a running guest's clock to the host's through its agent; -1 when it has none. */
+int lc_virt_domain_sync_time(struct lc_virt *v, const char *name);
+
 #endif

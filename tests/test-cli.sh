@@ -470,5 +470,32 @@ expect "--json error escaping" 2 "cannot open" $L --json validate "$bad"
 isjson "$T/out" && python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["error"]["message"]; assert "/q\"t\tx\ufffd.yaml" in m, m' "$T/out" ||
 	{ echo "FAIL --json error escaping: $(cat "$T/out")" >&2; fail=1; }
 
+# snapshot: usage and names are checked before libvirt is asked (no daemon here)
+expect "snapshot usage" 2 "usage: labctl snapshot save|revert|rm LAB NAME" $L -c qemu+unix:///nowhere snapshot save lab
+expect "snapshot unknown verb" 2 "usage: labctl snapshot" $L -c qemu+unix:///nowhere snapshot frob lab x
+expect "snapshot bad name" 2 "snapshot name 'a@b' is not valid" $L -c qemu+unix:///nowhere snapshot save lab a@b
+expect "snapshot bad lab" 2 "'../x' is not a lab name" $L -c qemu+unix:///nowhere snapshot revert ../x base
+expect "snapshot save --force" 2 "snapshot save: --force is revert's option" $L -c qemu+unix:///nowhere snapshot save lab x --force
+expect "snapshot ls, none" 0 "" $L --json snapshot ls
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))=={"snapshots":[]}' "$T/out" ||
+	{ echo "FAIL snapshot ls --json without snapshots: $(cat "$T/out")" >&2; fail=1; }
+expect "recreate --from-snapshot bad name" 2 "snapshot name 'x/y' is not valid" $L recreate "$SRC/topologies/demo.yaml" --from-snapshot x/y
+expect "recreate --from-snapshot no value" 2 "a value is missing after option '--from-snapshot'" $L recreate "$SRC/topologies/demo.yaml" --from-snapshot
+# on the test driver a lab with no snapshot: revert names none, rm too; recreate falls back to down and up
+printf 'name: sn\nnodes:\n  a: {}\n' >"$T/sn.yaml"
+expect "snapshot revert unknown" 2 "lab sn has no snapshot 'base' (it has none)" $V snapshot revert sn base
+expect "snapshot rm unknown" 2 "lab sn has no snapshot 'base' (it has none)" $V snapshot rm sn base
+expect "recreate --from-snapshot missing" 0 "recreate: not from snapshot 'base' (lab sn has no snapshot 'base'): down and up" $V recreate "$T/sn.yaml" --from-snapshot base
+expect "down sn" 0 "" $V down sn
+# a running node with a VF (a test-driver host from a fixture): refused, naming it, before anything pauses
+expect "snapshot save with a VF" 2 "node a holds VFs or PCI devices (0000:d8:00.2), which libvirt cannot save" \
+	$L -c "test://$SRC/tests/fixtures/snapshot-vf-host.xml" snapshot save vfl s1
+[ -e "$T/state/snapshots/vfl/s1" ] && { echo "FAIL snapshot save with a VF left snapshots/vfl/s1" >&2; fail=1; }
+# a lab whose journal puts nodes on another host (that fixture, as host b): refused, naming the node
+mkdir -p "$T/rhstate/labs/vfl"
+printf 'node a generic\nhost b test://%s/tests/fixtures/snapshot-vf-host.xml\n' "$SRC" >"$T/rhstate/labs/vfl/journal"
+expect "snapshot save with a node on another host" 2 "node a is on host b: lab snapshots are not yet on remote hosts; nothing was paused" \
+	"$BIN" -c test:///default --state-dir "$T/rhstate" snapshot save vfl s1
+
 [ $fail = 0 ] && echo "cli: all passed"
 exit $fail

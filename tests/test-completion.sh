@@ -179,6 +179,19 @@ complete_line "$BIN" host ""
 want "labctl host <TAB>" "check
 prepare
 vfs"
+# snapshot: its verbs, then the lab, then (revert, rm) the lab's snapshots from snapshot ls --json
+complete_line "$BIN" snapshot ""
+want "labctl snapshot <TAB>" "$(printf 'ls\nrevert\nrm\nsave')"
+mkdir -p "$T/snapstate/snapshots/lab1/nightly" "$T/snapstate/snapshots/lab1/before-bug"
+printf 'labctl 0.10.0\ntime 2026-12-03T13:00:00Z\n' >"$T/snapstate/snapshots/lab1/nightly/manifest"
+printf 'labctl 0.10.0\ntime 2026-12-03T12:00:00Z\n' >"$T/snapstate/snapshots/lab1/before-bug/manifest"
+complete_line "$BIN" --state-dir "$T/snapstate" snapshot revert lab1 ""
+want "labctl snapshot revert LAB <TAB>" "$(printf 'before-bug\nnightly')"
+complete_line "$BIN" --state-dir "$T/snapstate" snapshot rm lab1 n
+want "labctl snapshot rm LAB n<TAB>" "nightly"
+complete_line "$BIN" recreate --from-snapshot ""
+want "labctl recreate --from-snapshot <TAB>" ""
+
 complete_line "$BIN" --catalog "$SRC/images/catalog.yaml" --cache-dir "$T/cache" image pull ""
 "$BIN" --catalog "$SRC/images/catalog.yaml" --cache-dir "$T/cache" --json image ls >"$T/images.json"
 json_valid "$T/images.json" "image ls --json"

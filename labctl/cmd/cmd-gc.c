@@ -32,6 +32,8 @@ static int cmd_gc(struct lc_session *s, int argc, char **argv, struct lc_err *er
 			printf("lab %s: ttl passed, brought down\n", r.labs.v[i]);
 		for (size_t i = 0; i < r.journals.n; i++)
 			printf("lab %s: nothing left but its journal, removed\n", r.journals.v[i]);
+		for (size_t i = 0; i < r.snapshots.n; i++)
+			printf("lab %s: gone, its snapshot files removed\n", r.snapshots.v[i]);
 		printf("%zu expired labs brought down, %zu stale leases dropped\n", r.labs.n,
 		       r.n_stale_leases);
 	}

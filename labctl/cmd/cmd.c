@@ -11,10 +11,23 @@
 
 /* clang-format off: one command a line, in the order --help lists them */
 const struct lc_cmd_entry *const lc_cmd_table[] = {
-    &lc_cmd_validate_entry,  &lc_cmd_render_entry, &lc_cmd_up_entry,   &lc_cmd_down_entry,
-    &lc_cmd_recreate_entry,  &lc_cmd_status_entry, &lc_cmd_gc_entry,   &lc_cmd_graph_entry,
-    &lc_cmd_host_entry,	     &lc_cmd_image_entry,  &lc_cmd_ssh_entry,  &lc_cmd_console_entry,
-    &lc_cmd_inventory_entry, &lc_cmd_kinds_entry,  &lc_cmd_help_entry, NULL,
+    &lc_cmd_validate_entry,
+    &lc_cmd_render_entry,
+    &lc_cmd_up_entry,
+    &lc_cmd_down_entry,
+    &lc_cmd_recreate_entry,
+    &lc_cmd_snapshot_entry,
+    &lc_cmd_status_entry,
+    &lc_cmd_gc_entry,
+    &lc_cmd_graph_entry,
+    &lc_cmd_host_entry,
+    &lc_cmd_image_entry,
+    &lc_cmd_ssh_entry,
+    &lc_cmd_console_entry,
+    &lc_cmd_inventory_entry,
+    &lc_cmd_kinds_entry,
+    &lc_cmd_help_entry,
+    NULL,
 };
 /* clang-format on */
 

@@ -48,6 +48,7 @@ extern const struct lc_cmd_entry lc_cmd_render_entry;
 extern const struct lc_cmd_entry lc_cmd_up_entry;
 extern const struct lc_cmd_entry lc_cmd_down_entry;
 extern const struct lc_cmd_entry lc_cmd_recreate_entry;
+extern const struct lc_cmd_entry lc_cmd_snapshot_entry;
 extern const struct lc_cmd_entry lc_cmd_status_entry;
 extern const struct lc_cmd_entry lc_cmd_gc_entry;
 extern const struct lc_cmd_entry lc_cmd_graph_entry;

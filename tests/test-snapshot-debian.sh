@@ -1,0 +1,47 @@
+#!/bin/bash
+# A debian node (cloud-init, ssh) through a snapshot on qemu:///system: a
+# file written before `snapshot save` is still there after `revert`, one
+# written after it is gone, ssh works again with the host key it had (the
+# lab's known_hosts is unchanged), and the node did not boot again.
+# Usage: test-snapshot-debian.sh BIN   (as root; needs images/debian: make image-debian)
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root "qemu:///system"
+[ -s "$SRC/images/debian/SHA256SUMS" ] || { echo "snapshot-debian: images/debian is missing (make image-debian)" >&2; exit 1; }
+need_qemu_system
+LAB=snd-$$
+POOL=labctl-$LAB
+cleanup() {
+	$L -q down "$LAB" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+}
+MGMT=$("$SRC/tests/free-subnet.py") || exit 1
+cat >"$T/lab.yaml" <<YAML
+name: $LAB
+pool: $POOL
+defaults: {image: debian, memory: 1GiB, vcpus: 1, disk: 4GiB}
+networks:
+  mgmt: {mode: nat, subnet: $MGMT}
+nodes:
+  d1: {kind: generic, nested: false, networks: [mgmt]}
+YAML
+$L up "$T/lab.yaml" --wait=900 >"$T/out" 2>&1 || say "up --wait: $(cat "$T/out")"
+$L ssh "$LAB" d1 -- 'echo before >/var/tmp/before && sync' || say "ssh d1: write before"
+KH=$T/state/labs/$LAB/known_hosts
+kh0=$(md5sum <"$KH")
+$L snapshot save "$LAB" s >"$T/out" 2>&1 || say "save: $(cat "$T/out")"
+$L ssh "$LAB" d1 -- 'echo after >/var/tmp/after && sync' || say "ssh d1 after save: write after"
+$L ssh "$LAB" d1 -- 'test -f /var/tmp/after' || say "the file written after save is not there"
+t0=$(date +%s.%N)
+$L snapshot revert "$LAB" s >"$T/out" 2>&1 || say "revert: $(cat "$T/out")"
+echo "revert of a debian node: $(echo "$(date +%s.%N) - $t0" | bc) s"
+grep -q LABCTL-BOOT-OK "$T/state/labs/$LAB/d1.log" && say "d1 booted again: $(tail -c 300 "$T/state/labs/$LAB/d1.log")"
+# the guest's network comes back with it: ssh may need a moment
+for _ in $(seq 30); do $L ssh "$LAB" d1 -- true 2>/dev/null && break; sleep 1; done
+$L ssh "$LAB" d1 -- 'test -f /var/tmp/before' 2>"$T/err" || say "after revert: the file written before save is gone: $(cat "$T/err")"
+$L ssh "$LAB" d1 -- 'test ! -e /var/tmp/after' 2>"$T/err" || say "after revert: the file written after save is still there: $(cat "$T/err")"
+[ "$(md5sum <"$KH")" = "$kh0" ] || say "known_hosts changed: the node has a new host key"
+$L down "$LAB" >"$T/out" 2>&1 || say "down: $(cat "$T/out")"
+[ -e "$T/state/snapshots/$LAB" ] && say "down left snapshots/$LAB"
+exit $fail
