@@ -428,6 +428,10 @@ done
 expect "kinds --json" 0 "" $L kinds --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "hyperv" in d["kinds"] and "nat" in d["networks"]' "$T/out" ||
 	{ echo "FAIL kinds --json: $(cat "$T/out")" >&2; fail=1; }
+# -v says more on stderr: stdout stays one JSON document
+printf 'name: vj%s\nnodes:\n  a: {kind: generic, nested: false, memory: 128MiB}\n' $$ >"$T/vj.yaml"
+expect "up -v --json" 0 "labctl: accel tcg: " $L -v --json -c test:///default --state-dir "$T/vjstate" up "$T/vj.yaml"
+isjson "$T/out" || { echo "FAIL up -v --json: stdout is not one JSON document: $(cat "$T/out")" >&2; fail=1; }
 expect "gc --json" 0 "" $L -c test:///default gc --json
 isjson "$T/out" || { echo "FAIL gc --json: $(cat "$T/out")" >&2; fail=1; }
 expect "down --json" 0 "" $L -c test:///default down nosuchlab --json

@@ -293,8 +293,9 @@ int lc_up_run(struct lc_session *s, const struct lc_loaded *l, struct lc_up_opts
 		s->json_written = true;
 	} else if (s->opts.verbosity >= 0 && reached(&r))
 		print_text(l->topo, &r, uo->wait_s >= 0);
+	/* on stderr with the other -v lines: stdout holds the one --json document */
 	if (rc == 0 && s->opts.verbosity > 0 && r.why_not_kvm)
-		printf("accel tcg: %s\n", r.why_not_kvm);
+		fprintf(stderr, "labctl: accel tcg: %s\n", r.why_not_kvm);
 	lc_up_report_release(&r);
 	return rc;
 }
