@@ -244,13 +244,24 @@ static void render_cpu(const struct lc_render_ctx *rc, const struct lc_node *n, 
 	for (xmlNodePtr c = cpu->children, next; c; c = next) {
 		next = c->next;
 		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "feature") &&
-		    (attr_is(c, "name", "vmx") || attr_is(c, "name", "svm")))
+		    (attr_is(c, "name", "vmx") || attr_is(c, "name", "svm") ||
+		     (!kvm && attr_is(c, "name", "npt"))))
 			remove_node(c);
 	}
 	if (flag) {
 		xmlNodePtr f = add_el(cpu, "feature", NULL);
 		set_attr(f, "policy", lc_node_nested(n) ? "require" : "disable");
 		set_attr(f, "name", flag);
+	}
+	/*
+	 * qemu64 has no nested paging: without it Debian's Xen (built without
+	 * shadow paging) runs only PV guests, and KVM L2s fall back to shadow
+	 * MMU. Under KVM the host's CPU decides, as with the flag itself.
+	 */
+	if (!kvm && flag && lc_node_nested(n)) {
+		xmlNodePtr f = add_el(cpu, "feature", NULL);
+		set_attr(f, "policy", "require");
+		set_attr(f, "name", "npt");
 	}
 }
 

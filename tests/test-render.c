@@ -115,12 +115,14 @@ static void test_golden_networks_volumes(void **state)
 static void test_golden_tcg(void **state)
 {
 	(void)state;
-	/* where KVM is unusable: domain type qemu and a TCG model with svm required */
+	/* where KVM is unusable: domain type qemu and a TCG model with svm and npt required */
 	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
 	struct lc_plan p;
 	plan(f, &tcg, &p);
 	t_golden("render-kvm-tcg", find(&p, "golden-kvm")->xml);
 	t_golden("render-hyperv-tcg", find(&p, "golden-hyperv")->xml);
+	t_golden("render-xen-tcg", find(&p, "golden-xen")->xml);
+	t_golden("render-generic-tcg", find(&p, "golden-generic")->xml);
 	lc_plan_release(&p);
 	free_fx(f);
 }
@@ -169,6 +171,8 @@ static void test_nested_flag_per_vendor(void **state)
 	char *flag = xpath_text(xml, "/domain/cpu/feature[@policy='require']/@name");
 	assert_string_equal(flag, "svm");
 	free(flag);
+	/* under KVM the host's CPU decides on nested paging: labctl adds no npt */
+	assert_int_equal(xpath_count(xml, "/domain/cpu/feature[@name='npt']"), 0);
 	/* evmcs is Intel-only */
 	assert_int_equal(xpath_count(find(&p, "golden-hyperv")->xml, "//hyperv/evmcs"), 0);
 	assert_int_equal(
