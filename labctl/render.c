@@ -179,7 +179,8 @@ static void render_os(const struct lc_render_ctx *rc, const struct lc_node *n, x
 	const char *cmdline = n->boot_cmdline.v;
 	char *kpath = NULL, *ipath = NULL;
 	const struct lc_image *img = n->image.v ? lc_catalog_find(rc->catalog, n->image.v) : NULL;
-	if (!kernel && img && img->format == LC_IMG_KERNEL) {
+	/* an image that boots from its disk (a boot loader of its own) gets no kernel */
+	if (!kernel && img && lc_image_boots_kernel(img)) {
 		kernel = kpath = lc_image_cache_path(rc->cache_dir, img, "kernel");
 		if (img->initrd.url.v)
 			initrd = ipath = lc_image_cache_path(rc->cache_dir, img, "initrd");

@@ -127,6 +127,29 @@ static void test_golden_tcg(void **state)
 	free_fx(f);
 }
 
+static int xpath_count(const char *xml, const char *expr);
+
+/* An image whose catalog says boot: disk renders no direct kernel boot, even of format kernel. */
+static void test_disk_boot(void **state)
+{
+	(void)state;
+	struct fx *f = load_fx("tests/fixtures/disk-boot.yaml");
+	struct lc_plan p;
+	plan(f, &tcg, &p);
+	const char *xen = find(&p, "golden-xen")->xml, *kvm = find(&p, "golden-kvm")->xml;
+	t_golden("render-xen-disk-boot-tcg", xen);
+	assert_int_equal(
+	    xpath_count(xen, "/domain/os/kernel | /domain/os/initrd | /domain/os/cmdline"), 0);
+	assert_int_equal(xpath_count(xen, "/domain/os/boot[@dev='hd']"), 1);
+	assert_int_equal(xpath_count(xen, "/domain/cpu/feature[@name='npt'][@policy='require']"),
+			 1);
+	/* the same catalog's kernel image still boots its kernel */
+	assert_int_equal(xpath_count(kvm, "/domain/os/kernel"), 1);
+	assert_int_equal(xpath_count(kvm, "/domain/os/boot"), 0);
+	lc_plan_release(&p);
+	free_fx(f);
+}
+
 /* The text of the first node an XPath selects, or NULL. */
 static char *xpath_text(const char *xml, const char *expr)
 {
@@ -593,6 +616,7 @@ int main(void)
 	    cmocka_unit_test(test_golden_generic),
 	    cmocka_unit_test(test_golden_networks_volumes),
 	    cmocka_unit_test(test_golden_tcg),
+	    cmocka_unit_test(test_disk_boot),
 	    cmocka_unit_test(test_nested_flag_per_vendor),
 	    cmocka_unit_test(test_escaping),
 	    cmocka_unit_test(test_tweaks),
