@@ -206,11 +206,12 @@ SUITES := \
 	tests/test-crash.sh \
 	tests/test-faults.sh
 # the slowest end-to-end suites (every kind booted, hyperv under UEFI and
-# TCG; debian nodes reached by ssh and Ansible) run once, in the plain
+# TCG; debian nodes reached by ssh and Ansible; a Xen dom0 that runs an L2)
+# run once, in the plain
 # check, not again under the sanitizers
 ifneq ($(SANITIZE),1)
-SUITES += tests/test-kinds.sh tests/test-access.sh
-SLOW_IMAGES := image-debian
+SUITES += tests/test-kinds.sh tests/test-access.sh tests/test-xen.sh
+SLOW_IMAGES := image-debian image-debian-xen
 endif
 
 # the qemu:///system suites boot tiny: built first (as root; it downloads
@@ -282,9 +283,11 @@ install: $(LIB)
 	if [ -f images/tiny/SHA256SUMS ]; then \
 		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/tiny && \
 		install -m 0644 images/tiny/* $(DESTDIR)$(INSTALL_DATADIR)/images/tiny/; fi
-	if [ -f images/debian/SHA256SUMS ]; then \
-		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/debian && \
-		install -m 0644 images/debian/* $(DESTDIR)$(INSTALL_DATADIR)/images/debian/; fi
+	for i in debian debian-xen; do \
+		if [ -f images/$$i/SHA256SUMS ]; then \
+			install -d $(DESTDIR)$(INSTALL_DATADIR)/images/$$i && \
+			install -m 0644 images/$$i/* $(DESTDIR)$(INSTALL_DATADIR)/images/$$i/ || exit 1; fi; \
+	done
 
 # The tiny image (kernel + busybox initramfs + base disk) from Debian's packages.
 tiny: images/tiny/SHA256SUMS
@@ -297,6 +300,14 @@ images/tiny/SHA256SUMS: images/build-tiny.sh images/l2probe.c
 image-debian: images/debian/SHA256SUMS
 images/debian/SHA256SUMS: images/build-debian.sh $(wildcard images/l2probe.c)
 	images/build-debian.sh
+
+# The debian-xen image (Debian 12 as a Xen 4.17 dom0 on a BIOS GRUB disk, an
+# L2 kit) with the debian image's builder and its xen variant, as root.
+# check builds it (as root) for tests/test-xen.sh.
+image-debian-xen: images/debian-xen/SHA256SUMS
+images/debian-xen/SHA256SUMS: images/build-debian-xen.sh images/debian-xen-parts.sh images/build-debian.sh
+	tests/install-deps.sh
+	images/build-debian-xen.sh
 
 # The README's first command: a fresh Debian machine, as root, to a lab and back.
 demo:
@@ -313,7 +324,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check check-layers deps tests bench valgrind fuzz install demo tiny image-debian format clean
+.PHONY: all check check-layers deps tests bench valgrind fuzz install demo tiny image-debian image-debian-xen format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
