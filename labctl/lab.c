@@ -351,9 +351,14 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 				pending++;
 				continue;
 			}
-			/* a cloud-init node is ready when people can log in: sshd answers */
+			/*
+			 * a cloud-init node is ready when people can log in: sshd
+			 * answers. A starved TCG guest (a Xen dom0 under load) takes
+			 * seconds to fork sshd for a connection, and a banner that
+			 * always comes after the timeout would never be seen.
+			 */
 			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
-			    !lc_ssh_banner(res->addr, 500)) {
+			    !lc_ssh_banner(res->addr, 5000)) {
 				pending++;
 				continue;
 			}
