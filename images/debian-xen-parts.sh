@@ -23,7 +23,8 @@ case "$caps" in
 esac
 # PVH needs hardware paging (Debian's Xen has no shadow paging); PV does not
 l2type=pv
-case "$caps" in *" hvm "*" hap "* | *" hap "*" hvm "*) l2type=pvh ;; esac
+# (two patterns: " hvm hap " shares its middle space, so one pattern cannot)
+case "$caps" in *" hap "*) case "$caps" in *" hvm "*) l2type=pvh ;; esac ;; esac
 kit=/usr/local/share/labctl/l2
 log=/var/log/xen/console/guest-labctl-l2.log
 l2=fail-xlcreate
