@@ -236,6 +236,13 @@ check: deps check-layers $(BUILD)/labctl-bin $(TEST_BINS) tests/out/sysfs/.stamp
 	$(if $(SAN_REPORTS),@if ls $(SAN_REPORTS) | grep -q .; then cat $(SAN_REPORTS)/*; \
 		echo "check: sanitizer reports above" >&2; exit 1; fi; echo "sanitizers: no report")
 
+# The image suites: debian-xen built (as root) and one Xen node booted to
+# its L2 (tests/test-xen.sh). Not in check: a dom0 here takes far longer
+# to boot than the time check can give it (README, "The debian-xen image").
+check-images: deps $(BUILD)/labctl-bin
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory tiny image-debian-xen; fi
+	LABCTL_SRCDIR=$(CURDIR) tests/run-suite.sh $(BUILD)/labctl-bin tests/test-xen.sh
+
 # util/ includes only util/, only cmd/ includes cmd/, one file each for
 # libvirt and curl (the build's per-layer include paths enforce the first two too)
 check-layers:
@@ -297,9 +304,11 @@ install: $(LIB)
 	if [ -f images/tiny/SHA256SUMS ]; then \
 		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/tiny && \
 		install -m 0644 images/tiny/* $(DESTDIR)$(INSTALL_DATADIR)/images/tiny/; fi
-	if [ -f images/debian/SHA256SUMS ]; then \
-		install -d $(DESTDIR)$(INSTALL_DATADIR)/images/debian && \
-		install -m 0644 images/debian/* $(DESTDIR)$(INSTALL_DATADIR)/images/debian/; fi
+	for i in debian debian-xen; do \
+		if [ -f images/$$i/SHA256SUMS ]; then \
+			install -d $(DESTDIR)$(INSTALL_DATADIR)/images/$$i && \
+			install -m 0644 images/$$i/* $(DESTDIR)$(INSTALL_DATADIR)/images/$$i/ || exit 1; fi; \
+	done
 
 # The tiny image (kernel + busybox initramfs + base disk) from Debian's packages.
 tiny: images/tiny/SHA256SUMS
@@ -312,6 +321,14 @@ images/tiny/SHA256SUMS: images/build-tiny.sh images/l2probe.c
 image-debian: images/debian/SHA256SUMS
 images/debian/SHA256SUMS: images/build-debian.sh $(wildcard images/l2probe.c)
 	images/build-debian.sh
+
+# The debian-xen image (Debian 12 as a Xen 4.17 dom0 on a BIOS GRUB disk, an
+# L2 kit) with the debian image's builder and its xen variant, as root.
+# check-images builds it (as root) for tests/test-xen.sh.
+image-debian-xen: images/debian-xen/SHA256SUMS
+images/debian-xen/SHA256SUMS: images/build-debian-xen.sh images/debian-xen-parts.sh images/build-debian.sh
+	tests/install-deps.sh
+	images/build-debian-xen.sh
 
 # The README's first command: a fresh Debian machine, as root, to a lab and back.
 demo:
@@ -328,7 +345,7 @@ format:
 clean:
 	rm -rf build bin
 
-.PHONY: all check check-layers deps tests bench valgrind fuzz install demo tiny image-debian format clean
+.PHONY: all check check-images check-layers deps tests bench valgrind fuzz install demo tiny image-debian image-debian-xen format clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -10,27 +10,47 @@
 # The root disk's first 16 bytes (the ext4 boot block, unused) read
 # LABCTL-DEBIAN-12, so the line shows the node runs on this image's disk.
 #
-# Usage: images/build-debian.sh [OUTDIR]     (default: images/debian; as root)
+# Usage: images/build-debian.sh [--variant=xen] [OUTDIR]   (as root)
+# Default OUTDIR: images/debian (images/debian-xen for the xen variant).
 # Writes OUTDIR/vmlinuz, OUTDIR/initrd.img, OUTDIR/disk.qcow2 and
 # OUTDIR/SHA256SUMS. Does nothing when SHA256SUMS exists and is newer than
 # this script (and than images/l2probe.c, which goes into the image).
 # DEBIAN_SOURCES=FILE names the apt sources (one-line or deb822 .sources) to
 # build from; by default the Debian entries apt on this machine uses.
+#
+# --variant=xen (images/build-debian-xen.sh) is the same Debian, cloud-init
+# and sshd, plus Xen (xen-system-amd64, qemu-system-xen for HVM guests) and
+# no QEMU/KVM or /dev/kvm probe, on a disk that boots itself: an MBR with
+# BIOS GRUB, whose one entry starts Xen (multiboot2) with the Debian kernel
+# as dom0. A unit starts an L2 with `xl create` (PVH, or PV when Xen has no
+# hap) and prints one line:
+#   LABCTL-BOOT-OK node=HOSTNAME virt=<vmx|svm|none> hv=xen l2=<ok|fail-REASON> l2type=<pv|pvh> disk=LABCTL-DEBXEN-12
+# Writes OUTDIR/disk.qcow2 and OUTDIR/SHA256SUMS only.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${1:-$HERE/debian}
+VARIANT=
+case "${1:-}" in
+--variant=xen) VARIANT=xen; shift ;;
+--variant=*) echo "build-debian: unknown variant '${1#--variant=}'" >&2; exit 2 ;;
+esac
+NAME=debian${VARIANT:+-$VARIANT}
+OUT=${1:-$HERE/$NAME}
 SUITE=bookworm
-if [ -s "$OUT/SHA256SUMS" ] && [ "$OUT/SHA256SUMS" -nt "$0" ] &&
-	{ [ ! -f "$HERE/l2probe.c" ] || [ "$OUT/SHA256SUMS" -nt "$HERE/l2probe.c" ]; }; then
+# the xen variant's script only calls this one: either being newer rebuilds
+SELF=$HERE/build-debian.sh
+if [ -s "$OUT/SHA256SUMS" ] && [ "$OUT/SHA256SUMS" -nt "$SELF" ] &&
+	{ [ -z "$VARIANT" ] || { [ "$OUT/SHA256SUMS" -nt "$HERE/build-debian-$VARIANT.sh" ] &&
+		[ "$OUT/SHA256SUMS" -nt "$HERE/debian-$VARIANT-parts.sh" ]; }; } &&
+	{ [ -n "$VARIANT" ] || [ ! -f "$HERE/l2probe.c" ] || [ "$OUT/SHA256SUMS" -nt "$HERE/l2probe.c" ]; }; then
 	exit 0
 fi
-[ "$(id -u)" = 0 ] || { echo "build-debian: run as root (mmdebstrap, file ownership)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "build-$NAME: run as root (mmdebstrap, file ownership)" >&2; exit 1; }
 for t in mmdebstrap mkfs.ext4 qemu-img; do
 	command -v $t >/dev/null || { echo "build-debian: needs $t (apt-get install mmdebstrap e2fsprogs qemu-utils)" >&2; exit 1; }
 done
 start=$(date +%s)
 # the tree is ~1 GB: not on a tmpfs /tmp
-W=$(mktemp -d /var/tmp/build-debian.XXXXXX)
+W=$(mktemp -d /var/tmp/build-$NAME.XXXXXX)
 [ -n "${BUILD_DEBIAN_KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
 R=$W/root
 
@@ -66,8 +86,14 @@ crc32c_generic
 EOF
 
 PACKAGES="linux-image-amd64,initramfs-tools,zstd,systemd-sysv,udev,dbus,systemd-resolved,\
-cloud-init,openssh-server,sudo,python3,qemu-system-x86,qemu-utils,qemu-guest-agent,\
-iproute2,e2fsprogs,kmod,ca-certificates"
+cloud-init,openssh-server,sudo,python3,iproute2,e2fsprogs,kmod,ca-certificates"
+if [ "$VARIANT" = xen ]; then
+	# grub-pc-bin: BIOS GRUB's modules only (grub-pc would install itself);
+	# busybox-static and cpio make the L2's initramfs
+	PACKAGES="$PACKAGES,xen-system-amd64,qemu-system-xen,grub-pc-bin,busybox-static,cpio"
+else
+	PACKAGES="$PACKAGES,qemu-system-x86,qemu-utils,qemu-guest-agent"
+fi
 
 # Documentation, translations, and the kernel drivers no VM has (graphics,
 # sound, media, wireless, bluetooth) never reach the disk.
@@ -142,6 +168,9 @@ system_info:
     templates_dir: /etc/cloud/templates/
   ssh_svcname: ssh
 EOF
+if [ "$VARIANT" = xen ]; then
+	. "$HERE/debian-xen-parts.sh"
+else
 cat >"$W/files/labctl-ready" <<'EOF'
 #!/bin/sh
 # The one line labctl waits for on the serial console (see build-debian.sh).
@@ -169,6 +198,7 @@ echo "$line"
 # a newline first, as the login prompt may have left the cursor mid-line
 printf '\n%s\n' "$line" >/dev/console
 EOF
+fi
 cat >"$W/files/labctl-ready.service" <<'EOF'
 [Unit]
 Description=Say on the serial console that this labctl node is ready
@@ -176,7 +206,7 @@ Description=Say on the serial console that this labctl node is ready
 # not be ordered before it (as units a target wants are by default)
 DefaultDependencies=no
 Wants=basic.target
-After=basic.target cloud-final.service ssh.service
+After=basic.target cloud-final.service ssh.service xen.service
 Conflicts=shutdown.target
 Before=shutdown.target
 
@@ -194,7 +224,7 @@ cat >"$W/customize.sh" <<'EOF'
 #!/bin/sh
 # mmdebstrap's customize hook: $1 is the finished tree, $2 the files above
 set -eu
-R=$1 F=$2 L2=$3
+R=$1 F=$2 L2=$3 HOST=$4
 install -m 0644 "$F/cloud.cfg" "$R/etc/cloud/cloud.cfg"
 # the debconf-made list of datasources would win over cloud.cfg
 printf 'datasource_list: [ NoCloud ]\n' >"$R/etc/cloud/cloud.cfg.d/90_dpkg.cfg"
@@ -205,8 +235,9 @@ if [ -n "$L2" ]; then
 	strip "$R/usr/local/sbin/labctl-l2probe"
 fi
 
-echo debian >"$R/etc/hostname"
-printf '127.0.0.1\tlocalhost\n127.0.1.1\tdebian\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
+echo "$HOST" >"$R/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' "$HOST" >"$R/etc/hosts"
+[ ! -x "$F/customize-variant" ] || "$F/customize-variant" "$R" "$F"
 printf 'LABEL=labctl-root\t/\text4\tdefaults,errors=remount-ro\t0 1\n' >"$R/etc/fstab"
 
 # every node makes its own host key (cloud-init's ssh module, before ssh
@@ -261,12 +292,16 @@ rm -rf "$R"/var/lib/apt/lists/* "$R"/var/cache/apt/*.bin "$R"/var/cache/debconf/
 EOF
 chmod +x "$W/customize.sh"
 L2=
-[ -f "$HERE/l2probe.c" ] && L2=$HERE/l2probe.c
+# the Xen image proves Xen's L2, not KVM's: no /dev/kvm probe in it
+[ -z "$VARIANT" ] && [ -f "$HERE/l2probe.c" ] && L2=$HERE/l2probe.c
 
 # Packages are kept between builds (apt checks each against the archive's
 # sums and fetches what changed): the download is most of a first build.
-CACHE=${DEBIAN_DEB_CACHE:-/var/cache/labctl/debian-debs}
+CACHE=${DEBIAN_DEB_CACHE:-/var/cache/labctl/$NAME-debs}
 mkdir -p "$CACHE"
+# a variant's first build starts from what the plain build fetched
+BASE_CACHE=$CACHE
+[ -z "$VARIANT" ] || [ -n "$(ls "$CACHE")" ] || BASE_CACHE=${DEBIAN_DEB_CACHE:-/var/cache/labctl/debian-debs}
 cat >"$W/setup.sh" <<'EOF'
 #!/bin/sh
 # mmdebstrap's setup hook: $1 is the empty tree, $2 the work directory, $3 the package cache
@@ -294,9 +329,9 @@ chmod +x "$W/setup.sh" "$W/keep-debs.sh"
 mmdebstrap --mode=root --variant=minbase --format=directory \
 	--aptopt='APT::Install-Recommends "false"' --skip=essential/unlink \
 	--include="$PACKAGES" \
-	--setup-hook="'$W/setup.sh' \"\$1\" '$W' '$CACHE'" \
+	--setup-hook="'$W/setup.sh' \"\$1\" '$W' '$BASE_CACHE'" \
 	--customize-hook="'$W/keep-debs.sh' \"\$1\" '$CACHE'" \
-	--customize-hook="'$W/customize.sh' \"\$1\" '$W/files' '$L2'" \
+	--customize-hook="'$W/customize.sh' \"\$1\" '$W/files' '$L2' '$NAME'" \
 	"$@" "$SUITE" "$R" $DEBIAN_SOURCES
 t_strap=$(date +%s)
 
@@ -305,27 +340,39 @@ kver=$(ls "$R/lib/modules")
 initrd=$R/boot/initrd.img-$kver
 for m in virtio_pci virtio_blk ahci ext4; do
 	chroot "$R" lsinitramfs "/boot/initrd.img-$kver" | grep -q "/$m\.ko" ||
-		{ echo "build-debian: the initramfs has no $m module" >&2; exit 1; }
+		{ echo "build-$NAME: the initramfs has no $m module" >&2; exit 1; }
 done
-cp "$R/boot/vmlinuz-$kver" "$W/vmlinuz"
-cp "$initrd" "$W/initrd.img"
-rm -f "$R"/boot/initrd.img-*
+isize=$(du -k "$initrd" | cut -f1)
+MARK=LABCTL-DEBIAN-12
+FILES="vmlinuz initrd.img disk.qcow2"
+if [ "$VARIANT" = xen ]; then
+	# the disk boots itself: kernel and initrd stay in /boot for GRUB
+	MARK=LABCTL-DEBXEN-12
+	FILES=disk.qcow2
+	xen_grub_cfg "$R" "$kver"
+else
+	cp "$R/boot/vmlinuz-$kver" "$W/vmlinuz"
+	cp "$initrd" "$W/initrd.img"
+	rm -f "$R"/boot/initrd.img-*
+fi
 
 # the file system: what the tree holds plus room to work in, under 1.5 GiB
 used=$(du -s -B1M "$R" | cut -f1)
 size=$((used + used / 4 + 256))
-[ $size -le 1400 ] || { echo "build-debian: the tree is $used MiB, too big" >&2; exit 1; }
+[ $size -le 1400 ] || { echo "build-$NAME: the tree is $used MiB, too big" >&2; exit 1; }
 mkfs.ext4 -q -F -L labctl-root -m 1 -d "$R" "$W/disk.raw" "${size}M"
-printf 'LABCTL-DEBIAN-12' | dd of="$W/disk.raw" conv=notrunc status=none
+# the first 16 bytes of the file system (its unused boot block) name the image
+printf '%s' "$MARK" | dd of="$W/disk.raw" conv=notrunc status=none
+[ "$VARIANT" != xen ] || xen_bios_disk "$R" "$W/disk.raw"
 # compressed clusters: QEMU inflates them on the host, the guest never sees it
 qemu-img convert -q -c -f raw -O qcow2 -o compression_type=zstd "$W/disk.raw" "$W/disk.qcow2" 2>/dev/null ||
 	qemu-img convert -q -c -f raw -O qcow2 "$W/disk.raw" "$W/disk.qcow2"
 
 mkdir -p "$OUT"
 rm -f "$OUT/SHA256SUMS"
-cp "$W/vmlinuz" "$W/initrd.img" "$W/disk.qcow2" "$OUT/"
-(cd "$OUT" && sha256sum vmlinuz initrd.img disk.qcow2 >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+for f in $FILES; do cp "$W/$f" "$OUT/"; done
+(cd "$OUT" && sha256sum $FILES >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 end=$(date +%s)
-echo "debian: $OUT (kernel $kver; tree $used MiB, disk ${size} MiB virtual," \
-	"$(du -m "$OUT/disk.qcow2" | cut -f1) MiB qcow2, initrd $(du -k "$OUT/initrd.img" | cut -f1) KiB;" \
+echo "$NAME: $OUT (kernel $kver; tree $used MiB, disk ${size} MiB virtual," \
+	"$(du -m "$OUT/disk.qcow2" | cut -f1) MiB qcow2, initrd $isize KiB;" \
 	"mmdebstrap $((t_strap - start)) s, total $((end - start)) s)"

@@ -12,6 +12,47 @@ const char *lc_image_format_name(enum lc_image_format f)
 	return fmt_names[f];
 }
 
+static const char *const boot_names[] = {"", "kernel", "disk"};
+static const char *const firmware_names[] = {"any", "bios", "uefi"};
+
+const char *lc_image_firmware_name(enum lc_image_firmware f)
+{
+	return firmware_names[f];
+}
+
+bool lc_image_boots_kernel(const struct lc_image *img)
+{
+	if (img->boot == LC_BOOT_DEFAULT)
+		return img->format == LC_IMG_KERNEL;
+	return img->boot == LC_BOOT_KERNEL;
+}
+
+/* One of names[from..n) as its index; an error naming the choices otherwise. */
+static size_t enum_of(struct lc_diags *d, const char *who, const char *key,
+		      const struct lc_ynode *v, const char *const *names, size_t from, size_t n,
+		      const char *choices)
+{
+	if (v->type == LC_Y_SCALAR && !lc_ynode_is_null(v))
+		for (size_t i = from; i < n; i++)
+			if (strcmp(v->scalar, names[i]) == 0)
+				return i;
+	lc_diag_add(d, v->at, "image \"%s\": \"%s\" must be %s%s%s%s", who, key, choices,
+		    v->type == LC_Y_SCALAR ? ", not \"" : "",
+		    v->type == LC_Y_SCALAR ? v->scalar : "", v->type == LC_Y_SCALAR ? "\"" : "");
+	return 0;
+}
+
+/* A hypervisor is a word: lowercase letters, digits and '-' ("kvm", "xen", "esxi", "none"). */
+static bool is_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
 static void str_of(struct lc_diags *d, const char *who, const char *key, const struct lc_ynode *v,
 		   struct lc_str *out)
 {
@@ -123,8 +164,9 @@ static void read_source(struct lc_diags *d, const char *who, const char *key,
 static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struct lc_ynode *v,
 		       struct lc_image *img)
 {
-	static const char *const keys[] = {"url",    "sha256", "sha512",  "format", "kernel",
-					   "initrd", "disk",   "cmdline", "ready",  "cloud_init"};
+	static const char *const keys[] = {
+	    "url",     "sha256", "sha512",     "format", "kernel",   "initrd",	  "disk",
+	    "cmdline", "ready",	 "cloud_init", "boot",	 "firmware", "hypervisor"};
 	const char *who = k->scalar;
 	lc_str_set(&img->name, who, k->at);
 	if (!is_image_name(who))
@@ -162,7 +204,23 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 			str_of(d, who, key, e, &img->ready);
 		else if (strcmp(key, "cloud_init") == 0)
 			bool_of(d, who, key, e, &img->cloud_init);
-		else {
+		else if (strcmp(key, "boot") == 0)
+			img->boot = (enum lc_image_boot)enum_of(d, who, key, e, boot_names, 1,
+								LC_ARRAY_SIZE(boot_names),
+								"kernel or disk");
+		else if (strcmp(key, "firmware") == 0)
+			img->firmware = (enum lc_image_firmware)enum_of(
+			    d, who, key, e, firmware_names, 0, LC_ARRAY_SIZE(firmware_names),
+			    "bios, uefi or any");
+		else if (strcmp(key, "hypervisor") == 0) {
+			str_of(d, who, key, e, &img->hypervisor);
+			if (img->hypervisor.v && !is_word(img->hypervisor.v))
+				lc_diag_add(
+				    d, e->at,
+				    "image \"%s\": \"hypervisor\" is one word of lowercase "
+				    "letters, digits and '-' (kvm, xen, hyperv, esxi, none)",
+				    who);
+		} else {
 			const char *s = lc_suggest(key, keys, LC_ARRAY_SIZE(keys));
 			lc_diag_add(d, kk->at, "image \"%s\": unknown key \"%s\"%s%s%s", who, key,
 				    s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
@@ -191,6 +249,16 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 	} else {
 		check_source(d, who, "image", &img->disk, v->at);
 	}
+	/* direct kernel boot needs a kernel to boot */
+	if (img->boot == LC_BOOT_KERNEL && img->format != LC_IMG_KERNEL)
+		lc_diag_add(d, lc_ymap_get(v, "boot", NULL)->at,
+			    "image \"%s\": \"boot: kernel\" needs format kernel; a %s image "
+			    "boots from its disk",
+			    who, fmt_names[img->format]);
+	/* booting the disk of a format kernel image needs that disk */
+	if (img->boot == LC_BOOT_DISK && img->format == LC_IMG_KERNEL && !img->disk.url.v)
+		lc_diag_add(d, lc_ymap_get(v, "boot", NULL)->at,
+			    "image \"%s\": \"boot: disk\" with format kernel needs \"disk\"", who);
 	lc_str_release(&fmt);
 }
 
@@ -244,6 +312,7 @@ static void image_release(struct lc_image *img)
 	source_release(&img->initrd);
 	lc_str_release(&img->cmdline);
 	lc_str_release(&img->ready);
+	lc_str_release(&img->hypervisor);
 }
 
 void lc_catalog_free(struct lc_catalog *c)
@@ -289,6 +358,8 @@ void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)
 		lc_str_set(&d->name, s->name.v, s->name.at);
 		d->format = s->format;
 		d->cloud_init = s->cloud_init;
+		d->boot = s->boot;
+		d->firmware = s->firmware;
 		source_copy(&d->disk, &s->disk, src->dir);
 		source_copy(&d->kernel, &s->kernel, src->dir);
 		source_copy(&d->initrd, &s->initrd, src->dir);
@@ -296,6 +367,8 @@ void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)
 			lc_str_set(&d->cmdline, s->cmdline.v, s->cmdline.at);
 		if (s->ready.v)
 			lc_str_set(&d->ready, s->ready.v, s->ready.at);
+		if (s->hypervisor.v)
+			lc_str_set(&d->hypervisor, s->hypervisor.v, s->hypervisor.at);
 	}
 }
 

@@ -10,6 +10,16 @@
 
 enum lc_image_format { LC_IMG_QCOW2, LC_IMG_RAW, LC_IMG_KERNEL };
 
+/*
+ * How a node on the image starts: from its kernel and initrd (libvirt's
+ * direct kernel boot) or from its disk, through the domain's firmware. The
+ * default follows the format: kernel for format kernel, disk otherwise.
+ */
+enum lc_image_boot { LC_BOOT_DEFAULT, LC_BOOT_KERNEL, LC_BOOT_DISK };
+
+/* The firmware an image's disk boots with; any: either, or not said. */
+enum lc_image_firmware { LC_IMG_FW_ANY, LC_IMG_FW_BIOS, LC_IMG_FW_UEFI };
+
 struct lc_source {
 	struct lc_str url; /* http, https, file, or a path relative to the catalog */
 	struct lc_str sha256;
@@ -25,6 +35,13 @@ struct lc_image {
 	struct lc_str cmdline;
 	struct lc_str ready; /* a console line that says the node booted (up --wait) */
 	bool cloud_init;     /* the image reads a NoCloud seed: labctl makes one per node */
+	enum lc_image_boot boot;
+	enum lc_image_firmware firmware;
+	/*
+	 * What the image runs as an L1 hypervisor ("kvm", "xen", "hyperv", ...,
+	 * "none"): reported for a node whose boot line has no hv=. NULL: not said.
+	 */
+	struct lc_str hypervisor;
 };
 
 struct lc_catalog {
@@ -41,6 +58,9 @@ void lc_catalog_free(struct lc_catalog *c);
 void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src);
 const struct lc_image *lc_catalog_find(const struct lc_catalog *c, const char *name);
 const char *lc_image_format_name(enum lc_image_format f);
+/* Whether a node on the image boots its kernel directly (boot:, else the format). */
+bool lc_image_boots_kernel(const struct lc_image *img);
+const char *lc_image_firmware_name(enum lc_image_firmware f);
 
 /*
  * Where the cache keeps an image's parts: CACHE/NAME.qcow2, CACHE/NAME.raw,

@@ -169,6 +169,33 @@ char *lc_journal_last_proof(const char *state_dir, const char *lab, const char *
 	return line ? line : proof_in(state_dir, lab, node, "proof");
 }
 
+int lc_journal_save_hv(const char *state_dir, const char *lab, const char *node, const char *hv,
+		       struct lc_err *err)
+{
+	char *path = lc_asprintf("%s/labs/%s/%s.hv", state_dir, lab, node);
+	char *text = lc_asprintf("%s\n", hv);
+	int rc = lc_write_file(path, text, strlen(text), err);
+	free(text);
+	free(path);
+	return rc;
+}
+
+char *lc_journal_hv(const char *state_dir, const char *lab, const char *node, const char *proof)
+{
+	char *path = lc_asprintf("%s/labs/%s/%s.hv", state_dir, lab, node);
+	char *text = NULL, *saved = NULL;
+	size_t len;
+	struct lc_err ignore = LC_ERR_INIT;
+	if (lc_read_file(path, &text, &len, &ignore) == 0)
+		saved = lc_strndup(text, strcspn(text, "\r\n"));
+	lc_err_release(&ignore);
+	free(text);
+	free(path);
+	char *hv = lc_proof_hv(proof, saved && *saved ? saved : NULL);
+	free(saved);
+	return hv;
+}
+
 int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err)
 {
 	char *dir = lc_journal_dir(state_dir, lab);

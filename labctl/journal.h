@@ -57,6 +57,14 @@ int lc_journal_save_proof(const char *state_dir, const char *lab, const char *no
  * else the one saved; NULL when there is neither.
  */
 char *lc_journal_last_proof(const char *state_dir, const char *lab, const char *node);
+/*
+ * The hypervisor the node's image runs, as its catalog entry says, kept as
+ * STATE/labs/LAB/NODE.hv for a boot line without hv= (proof.h).
+ */
+int lc_journal_save_hv(const char *state_dir, const char *lab, const char *node, const char *hv,
+		       struct lc_err *err);
+/* The node's hypervisor: its last proof line's hv=, else the one saved; NULL: neither. */
+char *lc_journal_hv(const char *state_dir, const char *lab, const char *node, const char *proof);
 /* Remove STATE/labs/LAB with its journal, console logs and proofs. */
 int lc_journal_remove(const char *state_dir, const char *lab, struct lc_err *err);
 /* Labs that have a journal, sorted (labs is emptied first). */

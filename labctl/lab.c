@@ -326,13 +326,22 @@ static char *find_line(const char *path, const char *ready)
  * Check a booted node's l2= against its nested:, and keep the boot line
  * beside the console log (journal.h) for status to report later.
  */
-static int prove(const struct lc_opts *o, const struct lc_topology *t, size_t i,
+static int prove(const struct lc_opts *o, const struct lc_loaded *l, size_t i,
 		 struct lc_node_result *res, struct lc_err *err)
 {
+	const struct lc_topology *t = l->topo;
 	struct lc_err e = LC_ERR_INIT;
 	if (lc_proof_check(res->boot_line, lc_node_nested(&t->nodes[i]), &res->l2, &e) < 0)
 		res->proof_error = lc_asprintf("node %s: %s", res->node, e.msg);
 	lc_err_release(&e);
+	/* a line without hv= (tiny, debian): what the image's catalog entry says */
+	const struct lc_image *img =
+	    t->nodes[i].image.v ? lc_catalog_find(l->catalog, t->nodes[i].image.v) : NULL;
+	const char *image_hv = img ? img->hypervisor.v : NULL;
+	res->hv = lc_proof_hv(res->boot_line, image_hv);
+	if (image_hv &&
+	    lc_journal_save_hv(o->state_dir, t->name.v, t->nodes[i].name, image_hv, err) < 0)
+		return -1;
 	if (!res->l2)
 		return 0;
 	return lc_journal_save_proof(o->state_dir, t->name.v, t->nodes[i].name, res->boot_line,
@@ -403,15 +412,20 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 				pending++;
 				continue;
 			}
-			/* a cloud-init node is ready when people can log in: sshd answers */
+			/*
+			 * a cloud-init node is ready when people can log in: sshd
+			 * answers. A starved TCG guest (a Xen dom0 under load) takes
+			 * seconds to fork sshd for a connection, and a banner that
+			 * always comes after the timeout would never be seen.
+			 */
 			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
-			    !lc_ssh_banner(res->addr, 500)) {
+			    !lc_ssh_banner(res->addr, 5000)) {
 				pending++;
 				continue;
 			}
 			res->booted = true;
 			res->boot_seconds = lc_now_s() - j->started_at[i];
-			if (prove(o, t, i, res, err) < 0)
+			if (prove(o, l, i, res, err) < 0)
 				return -1;
 			if (j->uo->progress)
 				j->uo->progress(j->uo->ctx, res, true);
@@ -970,6 +984,7 @@ void lc_up_report_release(struct lc_up_report *r)
 		free(r->nodes[i].error);
 		free(r->nodes[i].boot_line);
 		free(r->nodes[i].l2);
+		free(r->nodes[i].hv);
 		free(r->nodes[i].proof_error);
 	}
 	free(r->nodes);

@@ -44,6 +44,7 @@ struct lc_node_result {
 	char *boot_line;
 	const char *accel; /* "kvm" or "tcg": the domain type rendered for the node */
 	char *l2;	   /* the boot line's l2= value; NULL when it has none */
+	char *hv;	   /* its hv=, else the image's catalog hypervisor; NULL: neither */
 	char *proof_error; /* "node X: nested: true wants l2=ok, got ...": a contradiction */
 	char addr[16];	   /* the node's first planned address; "" when it has none */
 };

@@ -412,7 +412,8 @@ static int load(const struct lc_opts *o, const char *path, bool files, struct lc
 				     ci,
 				     check_template,
 				     files ? check_file : NULL,
-				     o->uri};
+				     o->uri,
+				     out->catalog};
 	/*
 	 * Rendering a topology with mistakes would only add noise. render and
 	 * graph meet the tweaks' errors when they render for real: the rendered

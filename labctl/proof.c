@@ -5,7 +5,10 @@
 #include "banned.h"
 #include "proof.h"
 
-/* Every fail-REASON the tiny image gives; README's host section says the same. */
+/*
+ * Every fail-REASON the tiny, debian and debian-xen images give; README's
+ * host section says the same.
+ */
 static const struct {
 	const char *reason, *meaning;
 } fail_reasons[] = {
@@ -23,6 +26,14 @@ static const struct {
     {"timeout", "the L2 did not exit within 20 s"},
     {"value", "the L2's I/O write arrived with a wrong port, size or value"},
     {"probe", "the L1's probe printed nothing: it crashed or is missing from the image"},
+    {"xlinfo", "xl info failed in the Xen L1: dom0's toolstack (xenstored, the xen "
+	       "service) is not up; the node's console log has Xen's and dom0's messages"},
+    {"xlcreate", "xl create refused the L2 in the Xen L1 (a PVH L2 without npt: 'neither "
+		 "hap nor shadow paging available'); /var/log/xen/labctl-l2-create.log "
+		 "in the node says why"},
+    {"l2exit", "the Xen L1's L2 stopped before it printed its line; "
+	       "/var/log/xen/console/guest-labctl-l2.log in the node has its console"},
+    {"l2timeout", "the Xen L1's L2 printed no line within 180 s"},
 };
 
 char *lc_boot_field(const char *line, const char *key)
@@ -42,6 +53,14 @@ char *lc_boot_field(const char *line, const char *key)
 			break;
 	}
 	return found;
+}
+
+char *lc_proof_hv(const char *line, const char *image_hv)
+{
+	char *hv = line ? lc_boot_field(line, "hv") : NULL;
+	if (!hv && image_hv)
+		hv = lc_strdup(image_hv);
+	return hv;
 }
 
 int lc_l2_decode(const char *value, enum lc_l2 *l2, const char **meaning, struct lc_err *err)

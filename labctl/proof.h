@@ -1,9 +1,9 @@
 /*
  * The nested proof on a node's boot line (README "Nested, proven"):
- *   LABCTL-BOOT-OK node=NAME virt=<vmx|svm|none> l2=<ok|none|fail-REASON> disk=...
- * where l2=ok means the L1 loaded KVM and ran an L2 guest. Words are
- * KEY=VALUE in any order; keys labctl does not know are ignored, so an
- * image may add its own. Pure: no I/O.
+ *   LABCTL-BOOT-OK node=NAME virt=<vmx|svm|none> [hv=<kvm|xen|none>] l2=<ok|none|fail-REASON>
+ * [l2type=<pv|pvh|hvm>] disk=... where l2=ok means the L1's hypervisor (hv=; KVM when the line does
+ * not say) ran an L2 guest. Words are KEY=VALUE in any order; keys labctl does not know are
+ * ignored, so an image may add its own. Pure: no I/O.
  */
 #ifndef LC_PROOF_H
 #define LC_PROOF_H
@@ -32,6 +32,13 @@ char *lc_boot_field(const char *line, const char *key);
  * is an error (LC_EXIT_RUNTIME) naming it.
  */
 int lc_l2_decode(const char *value, enum lc_l2 *l2, const char **meaning, struct lc_err *err);
+
+/*
+ * The hypervisor a node runs as an L1, as a string the caller frees: the
+ * line's hv= when it has one, else image_hv (what the image's catalog entry
+ * says, may be NULL), else NULL.
+ */
+char *lc_proof_hv(const char *line, const char *image_hv);
 
 /*
  * Check a boot line's proof against the node's nested: setting: nested

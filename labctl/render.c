@@ -194,7 +194,8 @@ static void render_os(const struct lc_render_ctx *rc, const struct lc_node *n, x
 	const char *cmdline = n->boot_cmdline.v;
 	char *kpath = NULL, *ipath = NULL;
 	const struct lc_image *img = n->image.v ? lc_catalog_find(rc->catalog, n->image.v) : NULL;
-	if (!kernel && img && img->format == LC_IMG_KERNEL) {
+	/* an image that boots from its disk (a boot loader of its own) gets no kernel */
+	if (!kernel && img && lc_image_boots_kernel(img)) {
 		kernel = kpath = image_part_path(rc, img, "kernel");
 		if (img->initrd.url.v)
 			initrd = ipath = image_part_path(rc, img, "initrd");
@@ -259,13 +260,24 @@ static void render_cpu(const struct lc_render_ctx *rc, const struct lc_node *n, 
 	for (xmlNodePtr c = cpu->children, next; c; c = next) {
 		next = c->next;
 		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "feature") &&
-		    (attr_is(c, "name", "vmx") || attr_is(c, "name", "svm")))
+		    (attr_is(c, "name", "vmx") || attr_is(c, "name", "svm") ||
+		     (!kvm && attr_is(c, "name", "npt"))))
 			remove_node(c);
 	}
 	if (flag) {
 		xmlNodePtr f = add_el(cpu, "feature", NULL);
 		set_attr(f, "policy", lc_node_nested(n) ? "require" : "disable");
 		set_attr(f, "name", flag);
+	}
+	/*
+	 * qemu64 has no nested paging: without it Debian's Xen (built without
+	 * shadow paging) runs only PV guests, and KVM L2s fall back to shadow
+	 * MMU. Under KVM the host's CPU decides, as with the flag itself.
+	 */
+	if (!kvm && flag && lc_node_nested(n)) {
+		xmlNodePtr f = add_el(cpu, "feature", NULL);
+		set_attr(f, "policy", "require");
+		set_attr(f, "name", "npt");
 	}
 }
 

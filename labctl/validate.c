@@ -11,10 +11,31 @@
 #include "inet.h"
 #include "strv.h"
 #include "suggest.h"
+#include "image-catalog.h"
 #include "interrupt.h"
 #include "tweak.h"
 #include "validate.h"
 #include "yaml-doc.h"
+
+size_t lc_validate_warnings(const struct lc_topology *t, const struct lc_catalog *c,
+			    struct lc_diags *w)
+{
+	size_t before = w->n;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct lc_node *n = &t->nodes[i];
+		if (!n->kind.v || strcmp(n->kind.v, "xen") != 0 || !n->image.v)
+			continue;
+		const struct lc_image *img = lc_catalog_find(c, n->image.v);
+		if (!img || (img->hypervisor.v && strcmp(img->hypervisor.v, "xen") == 0))
+			continue;
+		lc_diag_add(w, n->image.at,
+			    "node \"%s\": kind xen on image \"%s\", which is not a Xen host (its "
+			    "catalog entry says hypervisor: %s): the node gets Xen's hardware, not "
+			    "Xen",
+			    n->name, n->image.v, img->hypervisor.v ? img->hypervisor.v : "nothing");
+	}
+	return w->n - before;
+}
 
 bool lc_valid_lab_name(const char *s)
 {
@@ -500,6 +521,24 @@ static void check_network_hosts(const struct lc_topology *t, const struct lc_val
 	}
 }
 
+/* A disk's boot loader runs under one firmware: a node asking for the other cannot boot it. */
+static void check_image_firmware(struct lc_diags *d, const char *who, const struct lc_node *n,
+				 const struct lc_catalog *c)
+{
+	const struct lc_image *img = c && n->image.v ? lc_catalog_find(c, n->image.v) : NULL;
+	if (!img || !n->firmware_str.v || img->firmware == LC_IMG_FW_ANY ||
+	    lc_image_boots_kernel(img))
+		return;
+	bool bios = n->firmware == LC_FW_BIOS;
+	if (bios == (img->firmware == LC_IMG_FW_BIOS))
+		return;
+	lc_diag_add(d, n->firmware_str.at,
+		    "%s: firmware %s cannot boot image \"%s\": its disk boots with %s (its "
+		    "catalog entry says firmware: %s)",
+		    who, n->firmware_str.v, n->image.v, bios ? "UEFI" : "BIOS",
+		    lc_image_firmware_name(img->firmware));
+}
+
 static void check_node(const struct lc_node *n, const struct lc_validate_ctx *ctx,
 		       const struct lc_strv *nets, const struct lc_strv *pools,
 		       const struct lc_strv *hosts, struct checked *tweaks, struct lc_diags *d)
@@ -527,6 +566,7 @@ static void check_node(const struct lc_node *n, const struct lc_validate_ctx *ct
 			    " bytes (1MiB to 64TiB)");
 	if (n->image.v)
 		check_ref(d, who, "image", &n->image, ctx->images, ctx->n_images);
+	check_image_firmware(d, who, n, ctx->catalog);
 	if (n->host.v)
 		check_ref(d, who, "host", &n->host, (const char *const *)hosts->v, hosts->n);
 	struct seen listed = {0};

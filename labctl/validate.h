@@ -8,6 +8,8 @@
 
 #include "model.h"
 
+struct lc_catalog;
+
 struct lc_validate_ctx {
 	const char *const *kinds; /* node kinds with a template */
 	size_t n_kinds;
@@ -30,6 +32,8 @@ struct lc_validate_ctx {
 	 * any host: is refused unless its URI is empty.
 	 */
 	const char *uri;
+	/* the catalog's fields of each image (firmware:); NULL: not checked */
+	const struct lc_catalog *catalog;
 };
 
 /* Ranges (docs/topology.md documents them). */
@@ -43,6 +47,14 @@ struct lc_validate_ctx {
 /* Append a diagnostic for every problem; returns the number found. */
 size_t lc_validate(const struct lc_topology *t, const struct lc_validate_ctx *ctx,
 		   struct lc_diags *diags);
+
+/*
+ * What is allowed but likely not what was meant, as diagnostics in w (the
+ * caller says "warning"): a kind: xen node on an image whose catalog entry
+ * does not say hypervisor: xen. Returns the number found.
+ */
+size_t lc_validate_warnings(const struct lc_topology *t, const struct lc_catalog *c,
+			    struct lc_diags *w);
 
 /* Name rules, also used on the command line. */
 bool lc_valid_lab_name(const char *s);

@@ -1,4 +1,7 @@
-/* The image catalog: the cloud_init field (the shipped catalog, values, errors, merge). */
+/*
+ * The image catalog: the cloud_init, boot, firmware and hypervisor fields (the
+ * shipped catalog, values, errors, merge).
+ */
 #include "image-catalog.h"
 #include "testutil.h"
 
@@ -35,6 +38,15 @@ static void test_shipped(void **state)
 	assert_string_equal(deb->ready.v, "LABCTL-BOOT-OK");
 	assert_non_null(deb->disk.url.v);
 	assert_false(tiny->cloud_init);
+	assert_true(lc_image_boots_kernel(tiny));
+	assert_string_equal(tiny->hypervisor.v, "kvm");
+	const struct lc_image *xen = lc_catalog_find(c, "debian-xen");
+	assert_non_null(xen);
+	assert_false(lc_image_boots_kernel(xen));
+	assert_int_equal(xen->firmware, LC_IMG_FW_BIOS);
+	assert_string_equal(xen->hypervisor.v, "xen");
+	assert_true(xen->cloud_init);
+	assert_string_equal(xen->ready.v, "LABCTL-BOOT-OK");
 	lc_catalog_free(c);
 	lc_diags_release(&d);
 	free(data);
@@ -95,6 +107,68 @@ static void test_errors(void **state)
 	lc_diags_release(&d);
 }
 
+static void test_boot_firmware_hypervisor(void **state)
+{
+	(void)state;
+	struct lc_diags d;
+	struct lc_catalog *c =
+	    parse("images:\n"
+		  "  k:\n" KERNEL_IMAGE "  kd:\n" KERNEL_IMAGE
+		  "    disk: {url: d}\n    boot: disk\n    firmware: uefi\n"
+		  "  kk:\n" KERNEL_IMAGE "    boot: kernel\n"
+		  "  q: {url: q.qcow2}\n"
+		  "  x: {url: x.qcow2, boot: disk, firmware: bios, hypervisor: xen}\n",
+		  &d);
+	assert_int_equal(d.n, 0);
+	/* the default follows the format */
+	assert_true(lc_image_boots_kernel(lc_catalog_find(c, "k")));
+	assert_false(lc_image_boots_kernel(lc_catalog_find(c, "q")));
+	/* a kernel image told to boot its disk does */
+	assert_false(lc_image_boots_kernel(lc_catalog_find(c, "kd")));
+	assert_true(lc_image_boots_kernel(lc_catalog_find(c, "kk")));
+	assert_int_equal(lc_catalog_find(c, "kd")->firmware, LC_IMG_FW_UEFI);
+	assert_int_equal(lc_catalog_find(c, "k")->firmware, LC_IMG_FW_ANY);
+	assert_int_equal(lc_catalog_find(c, "x")->firmware, LC_IMG_FW_BIOS);
+	assert_string_equal(lc_catalog_find(c, "x")->hypervisor.v, "xen");
+	assert_null(lc_catalog_find(c, "q")->hypervisor.v);
+	lc_catalog_free(c);
+	lc_diags_release(&d);
+}
+
+static void test_boot_firmware_hypervisor_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *yaml, *want;
+	} cases[] = {
+	    {"  a: {url: a.qcow2, boot: kernel}\n",
+	     "2:27: image \"a\": \"boot: kernel\" needs format kernel; a qcow2 image boots from "
+	     "its disk"},
+	    {"  a:\n" KERNEL_IMAGE "    boot: disk\n",
+	     "5:11: image \"a\": \"boot: disk\" with format kernel needs \"disk\""},
+	    {"  a: {url: a.qcow2, boot: cdrom}\n",
+	     "2:27: image \"a\": \"boot\" must be kernel or disk, not \"cdrom\""},
+	    {"  a: {url: a.qcow2, firmware: efi}\n",
+	     "2:31: image \"a\": \"firmware\" must be bios, uefi or any, not \"efi\""},
+	    {"  a: {url: a.qcow2, hypervisor: Xen Server}\n",
+	     "2:33: image \"a\": \"hypervisor\" is one word of lowercase letters, digits and "
+	     "'-' (kvm, xen, hyperv, esxi, none)"},
+	    {"  a: {url: a.qcow2, hypervisor: [xen]}\n",
+	     "2:33: image \"a\": \"hypervisor\" must be a string"},
+	};
+	for (size_t i = 0; i < LC_ARRAY_SIZE(cases); i++) {
+		char *yaml = lc_asprintf("images:\n%s", cases[i].yaml);
+		struct lc_diags d;
+		struct lc_catalog *c = parse(yaml, &d);
+		char *got = only_diag(&d);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+		free(yaml);
+		lc_catalog_free(c);
+		lc_diags_release(&d);
+	}
+}
+
 /* STATE/catalog.yaml replaces an image whole: its cloud_init, set or not, wins. */
 static void test_merge(void **state)
 {
@@ -120,6 +194,8 @@ int main(void)
 	    cmocka_unit_test(test_shipped),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_boot_firmware_hypervisor),
+	    cmocka_unit_test(test_boot_firmware_hypervisor_errors),
 	    cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

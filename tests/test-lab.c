@@ -1332,8 +1332,21 @@ static void test_wait_proof(void **state)
 	free(out);
 	e->o.json = false;
 	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
-	assert_non_null(strstr(out, " STATE     L2            AGE "));
-	assert_non_null(strstr(out, " running   fail-modprobe "));
+	assert_non_null(strstr(out, " STATE     HV     L2            AGE "));
+	assert_non_null(strstr(out, " running   -      fail-modprobe "));
+	free(out);
+	/* a line without hv=: the image's catalog hypervisor, as up kept it */
+	assert_int_equal(lc_journal_save_hv(e->state, "ptest", "g", "kvm", &err), 0);
+	e->o.json = true;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
+	if (!strstr(out,
+		    "\"hv\":\"kvm\",\"l2type\":null,\"l2\":\"none\",\"proof\":\"BOOTED node=g ") ||
+	    !strstr(out, "\"hv\":null,\"l2type\":null,\"l2\":\"fail-modprobe\""))
+		fail_msg("status with a kept hypervisor: %s", out);
+	free(out);
+	e->o.json = false;
+	assert_int_equal(run_cmd(e, &lc_cmd_status_entry, 2, argv, &out, &err), 0);
+	assert_non_null(strstr(out, " running   kvm    none "));
 	free(out);
 	for (size_t i = 0; i < 4; i++)
 		free(log[i]);

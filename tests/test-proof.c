@@ -26,6 +26,12 @@ static void fields_any_order(void **state)
 	check_field(line, "node", "a-1");
 	check_field(line, "l2type", "kvm");
 	check_field(line, "hv", "none");
+	/* debian-xen's line: hv= after virt=, l2type= after l2= */
+	line = "LABCTL-BOOT-OK node=x virt=svm hv=xen l2=ok l2type=pvh disk=LABCTL-DEBXEN-12";
+	check_field(line, "hv", "xen");
+	check_field(line, "l2", "ok");
+	check_field(line, "l2type", "pvh");
+	check_field(line, "disk", "LABCTL-DEBXEN-12");
 	/* a key is a whole word before '=': l2type= is not l2=, xl2= is not l2= */
 	check_field("LABCTL-BOOT-OK l2type=kvm xl2=ok", "l2", NULL);
 	check_field("LABCTL-BOOT-OK node=x virt=svm disk=D", "l2", NULL);
@@ -35,6 +41,26 @@ static void fields_any_order(void **state)
 	check_field("LABCTL-BOOT-OK node=x\nl2=ok", "l2", NULL);
 	/* the last word wins */
 	check_field("x l2=none l2=ok", "l2", "ok");
+}
+
+/* hv= on the line wins; else the image's catalog entry; else nothing. */
+static void hv_from_line_or_catalog(void **state)
+{
+	(void)state;
+	char *hv = lc_proof_hv("LABCTL-BOOT-OK node=x virt=svm hv=xen l2=ok", "kvm");
+	assert_string_equal(hv, "xen");
+	free(hv);
+	hv = lc_proof_hv("LABCTL-BOOT-OK node=x virt=svm l2=ok disk=LABCTL-TINY-DISK", "kvm");
+	assert_string_equal(hv, "kvm");
+	free(hv);
+	hv = lc_proof_hv("LABCTL-BOOT-OK l2=ok hv=none", NULL);
+	assert_string_equal(hv, "none");
+	free(hv);
+	assert_null(lc_proof_hv("LABCTL-BOOT-OK node=x l2=ok", NULL));
+	/* no line yet: what the catalog says */
+	hv = lc_proof_hv(NULL, "xen");
+	assert_string_equal(hv, "xen");
+	free(hv);
 }
 
 static void decode_values(void **state)
@@ -57,6 +83,10 @@ static void decode_values(void **state)
 	    {"fail-timeout", LC_L2_FAIL},
 	    {"fail-value", LC_L2_FAIL},
 	    {"fail-probe", LC_L2_FAIL},
+	    {"fail-xlinfo", LC_L2_FAIL},
+	    {"fail-xlcreate", LC_L2_FAIL},
+	    {"fail-l2exit", LC_L2_FAIL},
+	    {"fail-l2timeout", LC_L2_FAIL},
 	};
 	for (size_t i = 0; i < LC_ARRAY_SIZE(good); i++) {
 		struct lc_err e = LC_ERR_INIT;
@@ -159,9 +189,8 @@ static void last_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(fields_any_order),
-	    cmocka_unit_test(decode_values),
-	    cmocka_unit_test(verdict),
+	    cmocka_unit_test(fields_any_order), cmocka_unit_test(hv_from_line_or_catalog),
+	    cmocka_unit_test(decode_values),	cmocka_unit_test(verdict),
 	    cmocka_unit_test(last_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,12 +115,37 @@ static void test_golden_networks_volumes(void **state)
 static void test_golden_tcg(void **state)
 {
 	(void)state;
-	/* where KVM is unusable: domain type qemu and a TCG model with svm required */
+	/* where KVM is unusable: domain type qemu and a TCG model with svm and npt required */
 	struct fx *f = load_fx("tests/fixtures/kinds.yaml");
 	struct lc_plan p;
 	plan(f, &tcg, &p);
 	t_golden("render-kvm-tcg", find(&p, "golden-kvm")->xml);
 	t_golden("render-hyperv-tcg", find(&p, "golden-hyperv")->xml);
+	t_golden("render-xen-tcg", find(&p, "golden-xen")->xml);
+	t_golden("render-generic-tcg", find(&p, "golden-generic")->xml);
+	lc_plan_release(&p);
+	free_fx(f);
+}
+
+static int xpath_count(const char *xml, const char *expr);
+
+/* An image whose catalog says boot: disk renders no direct kernel boot, even of format kernel. */
+static void test_disk_boot(void **state)
+{
+	(void)state;
+	struct fx *f = load_fx("tests/fixtures/disk-boot.yaml");
+	struct lc_plan p;
+	plan(f, &tcg, &p);
+	const char *xen = find(&p, "golden-xen")->xml, *kvm = find(&p, "golden-kvm")->xml;
+	t_golden("render-xen-disk-boot-tcg", xen);
+	assert_int_equal(
+	    xpath_count(xen, "/domain/os/kernel | /domain/os/initrd | /domain/os/cmdline"), 0);
+	assert_int_equal(xpath_count(xen, "/domain/os/boot[@dev='hd']"), 1);
+	assert_int_equal(xpath_count(xen, "/domain/cpu/feature[@name='npt'][@policy='require']"),
+			 1);
+	/* the same catalog's kernel image still boots its kernel */
+	assert_int_equal(xpath_count(kvm, "/domain/os/kernel"), 1);
+	assert_int_equal(xpath_count(kvm, "/domain/os/boot"), 0);
 	lc_plan_release(&p);
 	free_fx(f);
 }
@@ -169,6 +194,8 @@ static void test_nested_flag_per_vendor(void **state)
 	char *flag = xpath_text(xml, "/domain/cpu/feature[@policy='require']/@name");
 	assert_string_equal(flag, "svm");
 	free(flag);
+	/* under KVM the host's CPU decides on nested paging: labctl adds no npt */
+	assert_int_equal(xpath_count(xml, "/domain/cpu/feature[@name='npt']"), 0);
 	/* evmcs is Intel-only */
 	assert_int_equal(xpath_count(find(&p, "golden-hyperv")->xml, "//hyperv/evmcs"), 0);
 	assert_int_equal(
@@ -590,6 +617,7 @@ int main(void)
 	    cmocka_unit_test(test_golden_generic),
 	    cmocka_unit_test(test_golden_networks_volumes),
 	    cmocka_unit_test(test_golden_tcg),
+	    cmocka_unit_test(test_disk_boot),
 	    cmocka_unit_test(test_nested_flag_per_vendor),
 	    cmocka_unit_test(test_escaping),
 	    cmocka_unit_test(test_tweaks),

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "image-catalog.h"
 #include "inet.h"
 #include "load.h"
 #include "testutil.h"
@@ -26,7 +27,8 @@ static char *check(const char *yaml)
 		struct lc_validate_ctx vc = {kinds,	 LC_ARRAY_SIZE(kinds),
 					     images,	 LC_ARRAY_SIZE(images),
 					     cloud_init, NULL,
-					     NULL,	 NULL};
+					     NULL,	 NULL,
+					     NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
@@ -383,9 +385,11 @@ static void test_duplicates_linear(void **state)
 	lc_diags_init(&d);
 	struct lc_topology *t = lc_topology_parse("t.yaml", b.s, b.len, &d);
 	assert_non_null(t);
-	struct lc_validate_ctx vc = {
-	    kinds, LC_ARRAY_SIZE(kinds), images, LC_ARRAY_SIZE(images), cloud_init, NULL, NULL,
-	    NULL};
+	struct lc_validate_ctx vc = {kinds,	 LC_ARRAY_SIZE(kinds),
+				     images,	 LC_ARRAY_SIZE(images),
+				     cloud_init, NULL,
+				     NULL,	 NULL,
+				     NULL};
 	lc_validate(t, &vc, &d);
 	assert_int_equal(d.n, 9999);
 	lc_diags_release(&d);
@@ -497,7 +501,8 @@ static void test_cloud_init_file(void **state)
 		struct lc_validate_ctx vc = {kinds,	 LC_ARRAY_SIZE(kinds),
 					     images,	 LC_ARRAY_SIZE(images),
 					     cloud_init, NULL,
-					     NULL,	 NULL};
+					     NULL,	 NULL,
+					     NULL};
 		lc_validate(t, &vc, &d);
 		struct lc_err err = LC_ERR_INIT;
 		lc_diags_to_err(&d, &err);
@@ -666,6 +671,89 @@ static void test_tweaks_on_rendered_domain(void **state)
 	free(catalog);
 }
 
+/* Images with a firmware and a hypervisor, as the shipped catalog's debian-xen says. */
+static const char catalog_yaml[] = "images:\n"
+				   "  tiny: {format: kernel, kernel: {url: k}, hypervisor: kvm}\n"
+				   "  xenhost: {url: d.qcow2, boot: disk, firmware: bios,\n"
+				   "            hypervisor: xen}\n"
+				   "  efi: {url: e.qcow2, firmware: uefi}\n"
+				   "  plain: {url: p.qcow2}\n";
+
+/* validate's errors and warnings for yaml against catalog_yaml, as "L:C: msg" lines. */
+static void check_with_catalog(const char *yaml, char **errors, char **warnings)
+{
+	static const char *const names[] = {"tiny", "xenhost", "efi", "plain"};
+	struct lc_diags cd;
+	lc_diags_init(&cd);
+	struct lc_catalog *c = lc_catalog_parse("c.yaml", catalog_yaml, strlen(catalog_yaml), &cd);
+	assert_int_equal(cd.n, 0);
+	lc_diags_release(&cd);
+	struct lc_diags d, w;
+	lc_diags_init(&d);
+	lc_diags_init(&w);
+	struct lc_topology *t = lc_topology_parse("t.yaml", yaml, strlen(yaml), &d);
+	assert_non_null(t);
+	struct lc_validate_ctx vc = {
+	    kinds, LC_ARRAY_SIZE(kinds), names, LC_ARRAY_SIZE(names), NULL, NULL, NULL, NULL, c};
+	lc_validate(t, &vc, &d);
+	lc_validate_warnings(t, c, &w);
+	struct lc_buf eb = LC_BUF_INIT, wb = LC_BUF_INIT;
+	for (size_t i = 0; i < d.n; i++)
+		lc_buf_addf(&eb, "%d:%d: %s\n", d.v[i].at.line, d.v[i].at.col, d.v[i].msg);
+	for (size_t i = 0; i < w.n; i++)
+		lc_buf_addf(&wb, "%d:%d: %s\n", w.v[i].at.line, w.v[i].at.col, w.v[i].msg);
+	*errors = lc_buf_detach(&eb);
+	*warnings = lc_buf_detach(&wb);
+	lc_diags_release(&d);
+	lc_diags_release(&w);
+	lc_topology_free(t);
+	lc_catalog_free(c);
+}
+
+static void test_image_firmware(void **state)
+{
+	(void)state;
+	char *e, *w;
+	check_with_catalog("name: lab\nnodes:\n"
+			   "  a: {kind: xen, image: xenhost, firmware: uefi}\n"
+			   "  b: {kind: xen, image: xenhost, firmware: bios}\n"
+			   "  c: {kind: xen, image: xenhost}\n"
+			   "  d: {kind: kvm, image: efi, firmware: bios}\n"
+			   "  e: {kind: kvm, image: efi, firmware: uefi-secure}\n"
+			   "  f: {kind: kvm, image: plain, firmware: uefi}\n"
+			   "  g: {kind: kvm, image: tiny, firmware: uefi}\n",
+			   &e, &w);
+	assert_string_equal(e, "3:44: node \"a\": firmware uefi cannot boot image \"xenhost\": "
+			       "its disk boots with BIOS (its catalog entry says firmware: bios)\n"
+			       "6:40: node \"d\": firmware bios cannot boot image \"efi\": its "
+			       "disk boots with UEFI (its catalog entry says firmware: uefi)\n");
+	assert_string_equal(w, "");
+	free(e);
+	free(w);
+}
+
+static void test_xen_kind_warning(void **state)
+{
+	(void)state;
+	char *e, *w;
+	check_with_catalog("name: lab\nnodes:\n"
+			   "  a: {kind: xen, image: tiny}\n"
+			   "  b: {kind: xen, image: xenhost}\n"
+			   "  c: {kind: xen, image: plain}\n"
+			   "  d: {kind: kvm, image: tiny}\n"
+			   "  e: {kind: xen}\n",
+			   &e, &w);
+	assert_string_equal(e, "");
+	assert_string_equal(
+	    w, "3:25: node \"a\": kind xen on image \"tiny\", which is not a Xen host (its "
+	       "catalog entry says hypervisor: kvm): the node gets Xen's hardware, not Xen\n"
+	       "5:25: node \"c\": kind xen on image \"plain\", which is not a Xen host (its "
+	       "catalog entry says hypervisor: nothing): the node gets Xen's hardware, not "
+	       "Xen\n");
+	free(e);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,6 +767,8 @@ int main(void)
 	    cmocka_unit_test(test_tweaks_on_rendered_domain),
 	    cmocka_unit_test(test_addresses_planned),
 	    cmocka_unit_test(test_cloud_init_file),
+	    cmocka_unit_test(test_image_firmware),
+	    cmocka_unit_test(test_xen_kind_warning),
 	};
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }

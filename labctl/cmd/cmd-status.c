@@ -22,6 +22,7 @@ struct node_row {
 	const char *host;	       /* the host's name (or URI) it is on; borrowed */
 	struct lc_virt *virt;	       /* that host's connection; borrowed */
 	char *proof, *l2;	       /* the last boot line with l2=, and its value */
+	char *hv;		       /* its hv=, else the image's catalog hypervisor */
 	struct lc_ifaddr *live;	       /* the addresses libvirt sees now */
 	size_t n_live;
 };
@@ -178,6 +179,10 @@ static void print_json(const struct lab_row *labs, size_t n)
 			} else {
 				lc_jw_object_null(&jw, "created");
 			}
+			lc_jw_object_string(&jw, "hv", r->hv);
+			char *l2type = r->proof ? lc_boot_field(r->proof, "l2type") : NULL;
+			lc_jw_object_string(&jw, "l2type", l2type);
+			free(l2type);
 			lc_jw_object_string(&jw, "l2", r->l2);
 			lc_jw_object_string(&jw, "proof", r->proof);
 			json_addresses(&jw, r);
@@ -221,9 +226,9 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 		for (size_t k = 0; k < labs[i].n; k++)
 			if (labs[i].nodes[k].host && (int)strlen(labs[i].nodes[k].host) > hw)
 				hw = (int)strlen(labs[i].nodes[k].host);
-	printf("%-16s %-16s %-24s %-*s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n", "LAB", "NODE",
-	       "DOMAIN", hw, "HOST", "KIND", "STATE", "L2", "AGE", "EXPIRES", vw, "VFS", "MACS",
-	       "ADDRESSES");
+	printf("%-16s %-16s %-24s %-*s %-10s %-9s %-6s %-13s %-5s %-20s %-*s %s  %s\n", "LAB",
+	       "NODE", "DOMAIN", hw, "HOST", "KIND", "STATE", "HV", "L2", "AGE", "EXPIRES", vw,
+	       "VFS", "MACS", "ADDRESSES");
 	for (size_t i = 0; i < n; i++) {
 		const struct lab_row *l = &labs[i];
 		char exp[LC_ISO8601_SIZE];
@@ -238,10 +243,11 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 			char *vfs = joined(d ? &d->vfs : NULL);
 			char *macs = joined(d ? &d->macs : NULL);
 			char *addrs = text_addresses(r);
-			printf("%-16s %-16s %-24s %-*s %-10s %-9s %-13s %-5s %-20s %-*s %s  %s\n",
-			       l->name, r->name, d ? d->name : dom, hw, r->host ? r->host : "-",
-			       r->kind, state_of(r), r->l2 ? r->l2 : "-", a, exp, vw, vfs, macs,
-			       addrs);
+			printf(
+			    "%-16s %-16s %-24s %-*s %-10s %-9s %-6s %-13s %-5s %-20s %-*s %s  %s\n",
+			    l->name, r->name, d ? d->name : dom, hw, r->host ? r->host : "-",
+			    r->kind, state_of(r), r->hv ? r->hv : "-", r->l2 ? r->l2 : "-", a, exp,
+			    vw, vfs, macs, addrs);
 			free(addrs);
 			free(dom);
 			free(vfs);
@@ -429,6 +435,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			struct node_row *r = &labs[i].nodes[k];
 			r->proof = lc_journal_last_proof(s->opts.state_dir, labs[i].name, r->name);
 			r->l2 = r->proof ? lc_boot_field(r->proof, "l2") : NULL;
+			r->hv = lc_journal_hv(s->opts.state_dir, labs[i].name, r->name, r->proof);
 			/* not known yet, or a connection that cannot tell: "-", never a guess */
 			struct lc_err ignore = LC_ERR_INIT;
 			if (r->dom && r->dom->active &&
@@ -455,6 +462,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			free(labs[i].nodes[k].kind);
 			free(labs[i].nodes[k].proof);
 			free(labs[i].nodes[k].l2);
+			free(labs[i].nodes[k].hv);
 			free(labs[i].nodes[k].live);
 		}
 		free(labs[i].nodes);

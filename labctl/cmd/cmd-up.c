@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd-up.h"
+#include "proof.h"
 #include "json-writer.h"
 #include "workpool.h"
 
@@ -26,8 +27,9 @@ static void progress(void *ctx, const struct lc_node_result *r, bool boot)
 	(void)ctx;
 	pthread_mutex_lock(&out_mu);
 	if (boot)
-		fprintf(stderr, "  %-20s booted in %.1fs%s%s\n", r->node, r->boot_seconds,
-			r->l2 ? ", l2=" : "", r->l2 ? r->l2 : "");
+		fprintf(stderr, "  %-20s booted in %.1fs%s%s%s%s\n", r->node, r->boot_seconds,
+			r->hv ? ", hv=" : "", r->hv ? r->hv : "", r->l2 ? ", l2=" : "",
+			r->l2 ? r->l2 : "");
 	else if (r->action == LC_NODE_FAILED)
 		fprintf(stderr, "  %-20s failed: %s\n", r->node, r->error);
 	else
@@ -148,6 +150,11 @@ static void print_json(const struct lc_topology *t, const struct lc_up_report *r
 			lc_jw_object_string(&jw, "boot_line", n->boot_line);
 			/* the nested proof: null when the image's boot line carries none */
 			lc_jw_object_string(&jw, "l2", n->l2);
+			/* the L1's hypervisor: the line's hv=, else the image's catalog entry */
+			lc_jw_object_string(&jw, "hv", n->hv);
+			char *l2type = lc_boot_field(n->boot_line, "l2type");
+			lc_jw_object_string(&jw, "l2type", l2type);
+			free(l2type);
 		}
 		if (n->proof_error)
 			lc_jw_object_string(&jw, "proof_error", n->proof_error);

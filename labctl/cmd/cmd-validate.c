@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "json-writer.h"
 #include "load.h"
+#include "validate.h"
 
 static int cmd_validate(struct lc_session *s, int argc, char **argv, struct lc_err *err)
 {
@@ -13,6 +14,14 @@ static int cmd_validate(struct lc_session *s, int argc, char **argv, struct lc_e
 	struct lc_loaded l;
 	if (lc_load_checked(&s->opts, argv[1], &l, err) < 0)
 		return -1;
+	/* valid, so exit 0; what is likely a mistake still gets a word on stderr */
+	struct lc_diags w;
+	lc_diags_init(&w);
+	lc_validate_warnings(l.topo, l.catalog, &w);
+	for (size_t i = 0; s->opts.verbosity >= 0 && i < w.n; i++)
+		fprintf(stderr, "%s:%d:%d: warning: %s\n", w.v[i].file, w.v[i].at.line,
+			w.v[i].at.col, w.v[i].msg);
+	lc_diags_release(&w);
 	if (s->opts.json) {
 		struct lc_jw jw = LC_JW_INIT;
 		lc_jw_object_begin(&jw);

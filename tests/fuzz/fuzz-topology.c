@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!t && d.n == 0)
 		abort();
 	if (t) {
-		struct lc_validate_ctx vc = {kinds, 6, images, 1, NULL, NULL, NULL, NULL};
+		struct lc_validate_ctx vc = {kinds, 6, images, 1, NULL, NULL, NULL, NULL, NULL};
 		lc_validate(t, &vc, &d);
 	}
 	struct lc_err err = LC_ERR_INIT;
