@@ -31,6 +31,9 @@ $L ssh "$LAB" d1 -- 'echo before >/var/tmp/before && sync' || say "ssh d1: write
 KH=$T/state/labs/$LAB/known_hosts
 kh0=$(md5sum <"$KH")
 $L snapshot save "$LAB" s >"$T/out" 2>&1 || say "save: $(cat "$T/out")"
+# each node runs on in a new QEMU: its NIC is a new tap, and the host's
+# neighbour entry may have failed while it was saved, so ssh may need a moment
+for _ in $(seq 30); do $L ssh "$LAB" d1 -- true 2>/dev/null && break; sleep 1; done
 $L ssh "$LAB" d1 -- 'echo after >/var/tmp/after && sync' || say "ssh d1 after save: write after"
 $L ssh "$LAB" d1 -- 'test -f /var/tmp/after' || say "the file written after save is not there"
 t0=$(date +%s.%N)
