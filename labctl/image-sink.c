@@ -12,16 +12,18 @@
 
 /* O_DIRECT wants buffer, offset and length aligned to the logical block size. */
 #define ALIGN 4096u
-/* Large writes amortise the per-call cost; three slabs let the receiver fill
- * one while the writer hashes and writes another. */
+/* Large writes amortise the per-call cost; eight slabs let the receiver fill
+ * one while the hasher hashes the next and the writer writes the one
+ * before: a durable file then costs the slowest of the three, not their sum. */
 #define SLAB   (4u << 20)
-#define NSLABS 3
+#define NSLABS 8
 
 struct slab {
 	uint8_t *buf;
 	size_t len;
 	uint64_t off; /* of buf[0] in the file */
-	bool full;    /* handed to the writer */
+	bool full;    /* handed to the hasher and the writer */
+	bool hashed;  /* the hasher is done with it: the writer may take it */
 };
 
 struct lc_sink {
@@ -30,14 +32,15 @@ struct lc_sink {
 	dev_t dev;
 	ino_t ino;
 	bool direct;
-	struct lc_sha256 *sha; /* the writer's while slabs are in flight */
+	struct lc_sha256 *sha; /* the hasher's while slabs are in flight */
 	struct slab slabs[NSLABS];
-	size_t fill; /* the slab the caller fills */
-	size_t next; /* the slab the writer takes next */
+	size_t fill;  /* the slab the caller fills */
+	size_t next;  /* the slab the writer takes next */
+	size_t hnext; /* the slab the hasher takes next */
 	uint64_t size;
 	int error; /* errno of the first failed write */
-	bool quit, threaded;
-	pthread_t thread;
+	bool quit, threaded, hthreaded;
+	pthread_t thread, hasher;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -51,10 +54,9 @@ static int set_direct(struct lc_sink *s, bool on)
 	return 0;
 }
 
-/* Hash a slab and write it where it belongs. 0 or an errno. */
-static int put(struct lc_sink *s, struct slab *b)
+/* Write a slab where it belongs. 0 or an errno. */
+static int write_slab(struct lc_sink *s, struct slab *b)
 {
-	lc_sha256_update(s->sha, b->buf, b->len);
 	/* an unaligned tail cannot go O_DIRECT: it goes through the page cache */
 	if (s->direct && (b->len % ALIGN || b->off % ALIGN)) {
 		int e = set_direct(s, false);
@@ -79,23 +81,55 @@ static int put(struct lc_sink *s, struct slab *b)
 	return 0;
 }
 
+/* Hash a slab and write it: where no thread does either. 0 or an errno. */
+static int put(struct lc_sink *s, struct slab *b)
+{
+	lc_sha256_update(s->sha, b->buf, b->len);
+	return write_slab(s, b);
+}
+
+/* The slabs in the order they were filled, each once: the hash sees the file's bytes in order. */
+static void *hasher(void *arg)
+{
+	struct lc_sink *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct slab *b = &s->slabs[s->hnext];
+		while (!s->quit && !(b->full && !b->hashed))
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!(b->full && !b->hashed))
+			break;
+		pthread_mutex_unlock(&s->mu);
+		lc_sha256_update(s->sha, b->buf, b->len);
+		pthread_mutex_lock(&s->mu);
+		b->hashed = true;
+		s->hnext = (s->hnext + 1) % NSLABS;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
 static void *writer(void *arg)
 {
 	struct lc_sink *s = arg;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->quit && !s->slabs[s->next].full)
-			pthread_cond_wait(&s->cv, &s->mu);
 		struct slab *b = &s->slabs[s->next];
-		if (!b->full)
+		/* without a hasher thread, the writer hashes each slab itself */
+		while (!s->quit && !(b->full && (b->hashed || !s->hthreaded)))
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!(b->full && (b->hashed || !s->hthreaded)))
 			break;
 		bool failed = s->error != 0;
+		bool hash = !s->hthreaded;
 		pthread_mutex_unlock(&s->mu);
-		int e = failed ? 0 : put(s, b);
+		int e = failed ? 0 : hash ? put(s, b) : write_slab(s, b);
 		pthread_mutex_lock(&s->mu);
 		if (e && !s->error)
 			s->error = e;
 		b->full = false;
+		b->hashed = false;
 		s->next = (s->next + 1) % NSLABS;
 		pthread_cond_broadcast(&s->cv);
 	}
@@ -179,6 +213,8 @@ static void sink_free(struct lc_sink *s)
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
+		if (s->hthreaded)
+			pthread_join(s->hasher, NULL);
 	}
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
@@ -227,12 +263,23 @@ struct lc_sink *lc_sink_open(const char *path, bool direct, struct lc_err *err)
 	s->slabs[0].off = have;
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;
-	/* the writer takes no signals: the downloading thread sees them */
+	/* the hasher and the writer take no signals: the downloading thread sees them */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->hthreaded = pthread_create(&s->hasher, NULL, hasher, s) == 0;
 	s->threaded = pthread_create(&s->thread, NULL, writer, s) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* a hasher with no writer: drain would wait on slabs nobody writes */
+	if (s->hthreaded && !s->threaded) {
+		pthread_mutex_lock(&s->mu);
+		s->quit = true;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->hasher, NULL);
+		s->hthreaded = false;
+		s->quit = false;
+	}
 	return s;
 }
 
