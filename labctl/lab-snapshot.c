@@ -412,19 +412,6 @@ static xmlDocPtr parse(const char *what, const char *xml, struct lc_err *err)
 	return lc_xml_parse(what, xml, strlen(xml), err);
 }
 
-/* A string XPath value of doc, NULL when empty. */
-static char *xp(xmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr x = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
-	char *s = NULL;
-	if (r && r->type == XPATH_STRING && r->stringval && r->stringval[0])
-		s = lc_strdup((const char *)r->stringval);
-	xmlXPathFreeObject(r);
-	xmlXPathFreeContext(x);
-	return s;
-}
-
 /* xml with its disks from[i] pointed at to[i]; NULL with err when it does not parse. */
 static char *repointed(const char *what, const char *xml, const struct lc_strv *from,
 		       const struct lc_strv *to, struct lc_err *err)
@@ -761,9 +748,9 @@ static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		rc = persistent_disks(v, n->domain, &(*persist)[i], &n->layers, err);
 		xmlDocPtr doc = rc == 0 ? parse(n->domain, (*persist)[i], err) : NULL;
 		if (doc) {
-			char *mem = xp(doc, "string(/domain/memory)");
+			char *mem = lc_xml_xpath_string(doc, "string(/domain/memory)");
 			n->memory_kib = mem ? strtoull(mem, NULL, 10) : 0;
-			n->nvram = xp(doc, "string(/domain/os/nvram)");
+			n->nvram = lc_xml_xpath_string(doc, "string(/domain/os/nvram)");
 			free(mem);
 			xmlFreeDoc(doc);
 		}
@@ -949,8 +936,8 @@ static bool same_uuid(struct lc_virt *v, const char *domain, const char *xml)
 	char *have = lc_virt_domain_xml(v, domain, true, &e);
 	xmlDocPtr a = have ? parse(domain, have, &e) : NULL;
 	xmlDocPtr b = parse(domain, xml, &e);
-	char *ua = a ? xp(a, "string(/domain/uuid)") : NULL;
-	char *ub = b ? xp(b, "string(/domain/uuid)") : NULL;
+	char *ua = a ? lc_xml_xpath_string(a, "string(/domain/uuid)") : NULL;
+	char *ub = b ? lc_xml_xpath_string(b, "string(/domain/uuid)") : NULL;
 	bool same = ua && ub && strcmp(ua, ub) == 0;
 	free(ua);
 	free(ub);
@@ -1033,7 +1020,7 @@ static int changes(struct lc_virt *v, const char *lab, const struct lc_snapshot 
 		struct lc_err e = LC_ERR_INIT;
 		char *xml = lc_virt_domain_xml(v, d->name, true, &e);
 		xmlDocPtr doc = xml ? parse(d->name, xml, &e) : NULL;
-		char *mem = doc ? xp(doc, "string(/domain/memory)") : NULL;
+		char *mem = doc ? lc_xml_xpath_string(doc, "string(/domain/memory)") : NULL;
 		unsigned long long kib = mem ? strtoull(mem, NULL, 10) : 0;
 		if (kib && kib != n->memory_kib)
 			lc_buf_addf(why, "%snode %s has %llu KiB of memory, %llu in the snapshot",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/xpath.h>
 
 #include "fsutil.h"
 #include "templates.h"
@@ -79,4 +80,16 @@ xmlDocPtr lc_template_load(const char *path, struct lc_err *err)
 	xmlDocPtr doc = lc_xml_parse(path, data, len, err);
 	free(data);
 	return doc;
+}
+
+char *lc_xml_xpath_string(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
+	char *s = NULL;
+	if (r && r->type == XPATH_STRING && r->stringval && r->stringval[0])
+		s = lc_strdup((const char *)r->stringval);
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(x);
+	return s;
 }

@@ -21,5 +21,7 @@ char *lc_template_kind_path(const char *dir, const char *kind);
 char *lc_template_net_path(const char *dir, const char *mode);
 /* Parse XML text the same way (tests, and reading back what libvirt holds). */
 xmlDocPtr lc_xml_parse(const char *what, const char *text, size_t len, struct lc_err *err);
+/* The string an XPath expression ("string(...)") gives in doc; NULL when empty. Caller frees. */
+char *lc_xml_xpath_string(xmlDocPtr doc, const char *expr);
 
 #endif

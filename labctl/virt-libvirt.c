@@ -184,18 +184,6 @@ const char *lc_virt_uri(const struct lc_virt *v)
 	return v->uri;
 }
 
-static char *xpath_string(xmlDocPtr doc, const char *expr)
-{
-	xmlXPathContextPtr x = xmlXPathNewContext(doc);
-	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST expr, x);
-	char *s = NULL;
-	if (r && r->type == XPATH_STRING && r->stringval && r->stringval[0])
-		s = lc_strdup((const char *)r->stringval);
-	xmlXPathFreeObject(r);
-	xmlXPathFreeContext(x);
-	return s;
-}
-
 int lc_virt_host_facts(struct lc_virt *v, struct lc_host_facts *f, struct lc_err *err)
 {
 	f->vendor = LC_VENDOR_UNKNOWN;
@@ -209,7 +197,7 @@ int lc_virt_host_facts(struct lc_virt *v, struct lc_host_facts *f, struct lc_err
 	free(caps);
 	if (!doc)
 		return -1;
-	char *vendor = xpath_string(doc, "string(/capabilities/host/cpu/vendor)");
+	char *vendor = lc_xml_xpath_string(doc, "string(/capabilities/host/cpu/vendor)");
 	if (vendor && strcmp(vendor, "Intel") == 0)
 		f->vendor = LC_VENDOR_INTEL;
 	else if (vendor && strcmp(vendor, "AMD") == 0)
@@ -1203,7 +1191,7 @@ int lc_virt_pool_path(struct lc_virt *v, const char *pool, char **path, struct l
 	free(xml);
 	if (!doc)
 		return -1;
-	*path = xpath_string(doc, "string(/pool/target/path)");
+	*path = lc_xml_xpath_string(doc, "string(/pool/target/path)");
 	xmlFreeDoc(doc);
 	if (*path && !**path) {
 		free(*path);
@@ -1533,7 +1521,7 @@ int lc_virt_volume_info(struct lc_virt *v, const char *pool, const char *name, c
 		xmlDocPtr doc = lc_xml_parse(name, xml, strlen(xml), &perr);
 		lc_err_release(&perr);
 		if (doc) {
-			*backing = xpath_string(doc, "string(/volume/backingStore/path)");
+			*backing = lc_xml_xpath_string(doc, "string(/volume/backingStore/path)");
 			xmlFreeDoc(doc);
 		}
 	}
