@@ -1204,23 +1204,34 @@ int lc_virt_pool_path(struct lc_virt *v, const char *pool, char **path, struct l
 				  pool);
 }
 
+/* Volume name of pool; *vol NULL (and 0) when the pool has no such volume. */
+static int volume_of(struct lc_virt *v, const char *pool, const char *name, virStorageVolPtr *vol,
+		     struct lc_err *err)
+{
+	*vol = NULL;
+	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
+	if (!p)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
+	*vol = virStorageVolLookupByName(p, name);
+	/* before the pool is freed: every call clears the last error */
+	int rc = *vol || no_such()
+		     ? 0
+		     : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
+	virStoragePoolFree(p);
+	return rc;
+}
+
 int lc_virt_volume_stat(struct lc_virt *v, const char *pool, const char *name, char **path,
 			unsigned long long *bytes, bool *found, struct lc_err *err)
 {
 	*path = NULL;
 	*bytes = 0;
 	*found = false;
-	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
-	if (!p)
-		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
-	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
-	/* before the pool is freed: every call clears the last error */
-	int lrc = vol || no_such()
-		      ? 0
-		      : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
-	virStoragePoolFree(p);
+	virStorageVolPtr vol;
+	if (volume_of(v, pool, name, &vol, err) < 0)
+		return -1;
 	if (!vol)
-		return lrc;
+		return 0;
 	virStorageVolInfo info;
 	int rc = 0;
 	/* the file's size: a qcow2 volume's capacity is its guest's disk size */
@@ -1288,17 +1299,11 @@ int lc_virt_volume_download(struct lc_virt *v, const char *pool, const char *nam
 			    bool *found, struct lc_err *err)
 {
 	*found = false;
-	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, pool);
-	if (!p)
-		return lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: %s", pool, last_error());
-	virStorageVolPtr vol = virStorageVolLookupByName(p, name);
-	/* before the pool is freed: every call clears the last error */
-	int lrc = vol || no_such()
-		      ? 0
-		      : lc_err_set(err, LC_EXIT_RUNTIME, "volume %s: %s", name, last_error());
-	virStoragePoolFree(p);
+	virStorageVolPtr vol;
+	if (volume_of(v, pool, name, &vol, err) < 0)
+		return -1;
 	if (!vol)
-		return lrc;
+		return 0;
 	*found = true;
 	int rc = 0;
 	virStreamPtr s = virStreamNew(v->conn, 0);
