@@ -588,8 +588,11 @@ static void test_damaged_lease_files(void **state)
 	assert_null(l.v[0].lab);
 	assert_null(l.v[0].node);
 	/* young, writer unknown: it may be being written; after the grace period, stale */
-	time_t now = time(NULL);
+	/* measured from the file's own mtime: a clock that steps between the write and a
+	 * time() here must not decide the test */
+	time_t now = l.v[0].mtime;
 	assert_false(lc_lease_damaged_stale(&l.v[0], now));
+	assert_false(lc_lease_damaged_stale(&l.v[0], now + LC_LEASE_DAMAGED_GRACE_S));
 	assert_true(lc_lease_damaged_stale(&l.v[0], now + LC_LEASE_DAMAGED_GRACE_S + 1));
 	assert_false(lc_lease_damaged_stale(&l.v[1], now + 3600)); /* not damaged */
 	lc_leases_release(&l);
