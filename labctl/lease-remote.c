@@ -160,8 +160,9 @@ void lc_remote_leases_free(struct lc_remote_lease *l, size_t n)
 	free(l);
 }
 
-int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *lab, size_t *dropped,
-			      struct lc_err *err)
+/* Give back the leases lab holds there, of groups only (all of them when groups is NULL). */
+static int give_back_lab(struct lc_virt *v, const char *pool, const char *lab, const int *groups,
+			 size_t n_groups, size_t *dropped, struct lc_err *err)
 {
 	size_t ignore_n;
 	dropped = dropped ? dropped : &ignore_n;
@@ -174,6 +175,11 @@ int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *l
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!ls[i].lab || strcmp(ls[i].lab, lab) != 0)
 			continue;
+		bool wanted = !groups;
+		for (size_t k = 0; k < n_groups && !wanted; k++)
+			wanted = groups[k] == ls[i].group;
+		if (!wanted)
+			continue;
 		char *holder = holder_name(ls[i].group, ls[i].lab, ls[i].pid, ls[i].controller);
 		rc = give_back(v, pool, ls[i].group, holder, err);
 		*dropped += rc == 0;
@@ -181,4 +187,16 @@ int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *l
 	}
 	lc_remote_leases_free(ls, n);
 	return rc;
+}
+
+int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *lab, size_t *dropped,
+			      struct lc_err *err)
+{
+	return give_back_lab(v, pool, lab, NULL, 0, dropped, err);
+}
+
+int lc_remote_leases_give_back(struct lc_virt *v, const char *pool, const char *lab,
+			       const int *groups, size_t n, struct lc_err *err)
+{
+	return give_back_lab(v, pool, lab, groups, n, NULL, err);
 }

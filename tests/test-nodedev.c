@@ -532,7 +532,7 @@ static void test_choice(void **state)
 	struct lc_virt *v = lc_virt_open("test:///default", &err);
 	assert_non_null(v);
 	struct lc_host_vfs h;
-	if (lc_host_vfs_load(&o2, v, &h, &err) < 0)
+	if (lc_host_vfs_load(&o2, v, NULL, &h, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(h.inv.n, 11);
 	lc_host_vfs_release(&h);
