@@ -1,5 +1,4 @@
 /* VF planning against the host; see host-vfs.h. */
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -196,18 +195,6 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 	return rc;
 }
 
-/* This run's name on a host's leases: the machine it runs on. */
-static void controller_name(char *buf, size_t size)
-{
-	if (gethostname(buf, size) < 0 || !buf[0])
-		snprintf(buf, size, "unknown");
-	buf[size - 1] = 0;
-	/* '+' separates the fields of a holder's volume name */
-	for (char *c = buf; *c; c++)
-		if (*c == '+' || *c == '/')
-			*c = '_';
-}
-
 /*
  * take_all for leases on the host: what the lab does not hold yet is taken
  * in one all-or-nothing step (lc_remote_leases_take), then what it holds
@@ -226,7 +213,7 @@ static int take_on_host(struct lc_virt *v, const struct lc_topology *t, const st
 				want[n++] = plan->nodes[i].groups[k];
 			}
 	char ctl[256];
-	controller_name(ctl, sizeof(ctl));
+	lc_remote_lease_controller(ctl, sizeof(ctl));
 	if (n && lc_remote_leases_take(v, pool, lab, ctl, (long)getpid(), want, n, err) < 0) {
 		free(want);
 		return -1;

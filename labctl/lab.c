@@ -10,6 +10,7 @@
 #include "host-facts.h"
 #include "host-vfs.h"
 #include "hosts.h"
+#include "lease-remote.h"
 #include "image-cache.h"
 #include "interrupt.h"
 #include "journal.h"
@@ -1256,25 +1257,29 @@ static int down_host(const struct lc_opts *o, struct lc_virt *v, const char *uri
 	return rc;
 }
 
-/*
- * The lab's leases kept on a host: in its storage pool there, which the
- * journal's volumes name (the default pool's when they name none).
- */
-static int drop_host_leases(struct lc_virt *v, const char *lab, const struct lc_journal *jn,
-			    size_t *n_leases, struct lc_err *err)
+static void journal_pools(const struct lc_journal *jn, struct lc_strv *pools)
 {
-	struct lc_strv pools = LC_STRV_INIT;
 	for (size_t i = 0; i < jn->volumes.n; i++) {
 		const char *slash = strchr(jn->volumes.v[i], '/');
 		if (slash) {
 			char *pool =
 			    lc_strndup(jn->volumes.v[i], (size_t)(slash - jn->volumes.v[i]));
-			lc_strv_push_unique(&pools, pool);
+			lc_strv_push_unique(pools, pool);
 			free(pool);
 		}
 	}
-	if (!pools.n)
-		lc_strv_push(&pools, LC_DEFAULT_STORAGE_POOL);
+	lc_strv_push_unique(pools, LC_DEFAULT_STORAGE_POOL);
+}
+
+/*
+ * The lab's leases kept on a host: in its storage pool there, which the
+ * journal's volumes name, or the default pool.
+ */
+static int drop_host_leases(struct lc_virt *v, const char *lab, const struct lc_journal *jn,
+			    size_t *n_leases, struct lc_err *err)
+{
+	struct lc_strv pools = LC_STRV_INIT;
+	journal_pools(jn, &pools);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < pools.n; i++) {
 		size_t dropped = 0;
@@ -1462,6 +1467,69 @@ static int drop_empty_journals(const struct lc_opts *o, struct lc_virt *v, time_
 	return rc;
 }
 
+/*
+ * Leases kept on host v, in pool, whose run is gone: taken from this
+ * machine by a process that no longer runs (another machine's are its
+ * own to judge), for a lab with no domain on that host. A lease without a
+ * holder's name may be a run taking it: left alone.
+ */
+static int drop_stale_host_leases(struct lc_virt *v, const char *pool, struct lc_gc_report *r,
+				  struct lc_err *err)
+{
+	struct lc_remote_lease *ls;
+	size_t n;
+	if (lc_remote_leases_read(v, pool, &ls, &n, err) < 0)
+		return -1;
+	struct lc_virt_obj *doms = NULL;
+	size_t nd = 0;
+	int rc = n ? lc_virt_lab_domains(v, NULL, &doms, &nd, err) : 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		bool keep = !lc_remote_lease_writer_gone(&ls[i]);
+		for (size_t k = 0; k < nd && !keep; k++)
+			keep = doms[k].lab && strcmp(doms[k].lab, ls[i].lab) == 0;
+		if (!keep && (rc = lc_remote_leases_give_back(v, pool, ls[i].lab, &ls[i].group, 1,
+							      err)) == 0)
+			r->n_stale_leases++;
+	}
+	lc_virt_objs_free(doms, nd);
+	lc_remote_leases_free(ls, n);
+	return rc;
+}
+
+/* The leases kept on the hosts of the labs this state dir knows, and on -c's. */
+static int gc_host_leases(const struct lc_opts *o, struct lc_virt *v, struct lc_gc_report *r,
+			  struct lc_err *err)
+{
+	struct lc_strv labs = LC_STRV_INIT, pools = LC_STRV_INIT;
+	int rc = lc_journal_labs(o->state_dir, &labs, err);
+	for (size_t i = 0; rc == 0 && i < labs.n; i++) {
+		struct lc_journal jn;
+		if ((rc = lc_journal_read(o->state_dir, labs.v[i], &jn, err)) < 0)
+			break;
+		struct lc_strv here = LC_STRV_INIT;
+		journal_pools(&jn, &here);
+		lc_journal_release(&jn);
+		for (size_t p = 0; p < here.n; p++)
+			lc_strv_push_unique(&pools, here.v[p]);
+		struct lc_hosts hs;
+		if ((rc = lc_hosts_of_lab(o, v, labs.v[i], &hs, err)) == 0) {
+			for (size_t h = 1; rc == 0 && h < hs.n; h++)
+				for (size_t p = 0;
+				     rc == 0 && p < here.n && lc_leases_on_host(o, hs.v[h].uri);
+				     p++)
+					rc = drop_stale_host_leases(hs.v[h].v, here.v[p], r, err);
+			lc_hosts_release(&hs);
+		}
+		lc_strv_release(&here);
+	}
+	lc_strv_push_unique(&pools, LC_DEFAULT_STORAGE_POOL);
+	for (size_t p = 0; rc == 0 && p < pools.n && lc_leases_on_host(o, o->uri); p++)
+		rc = drop_stale_host_leases(v, pools.v[p], r, err);
+	lc_strv_release(&labs);
+	lc_strv_release(&pools);
+	return rc;
+}
+
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,
 	      struct lc_err *err)
 {
@@ -1509,6 +1577,8 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 			rc = drop_empty_journals(o, v, now, r, err);
 		lc_leases_unlock(lock);
 	}
+	if (rc == 0)
+		rc = gc_host_leases(o, v, r, err);
 	if (rc == 0)
 		rc = lc_snapshot_gc(o, v, &r->snapshots, err);
 	return rc;

@@ -1,7 +1,10 @@
 /* Leases on the host that has the devices; see lease-remote.h. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lease-remote.h"
 #include "render.h"
@@ -199,4 +202,23 @@ int lc_remote_leases_give_back(struct lc_virt *v, const char *pool, const char *
 			       const int *groups, size_t n, struct lc_err *err)
 {
 	return give_back_lab(v, pool, lab, groups, n, NULL, err);
+}
+
+void lc_remote_lease_controller(char *buf, size_t size)
+{
+	if (gethostname(buf, size) < 0 || !buf[0])
+		snprintf(buf, size, "unknown");
+	buf[size - 1] = 0;
+	/* '+' separates the fields of a holder's name */
+	for (char *c = buf; *c; c++)
+		if (*c == '+' || *c == '/')
+			*c = '_';
+}
+
+bool lc_remote_lease_writer_gone(const struct lc_remote_lease *l)
+{
+	char me[256];
+	lc_remote_lease_controller(me, sizeof(me));
+	return l->lab && l->controller && strcmp(l->controller, me) == 0 && l->pid > 0 &&
+	       kill((pid_t)l->pid, 0) < 0 && errno == ESRCH;
 }

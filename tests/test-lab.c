@@ -1222,6 +1222,34 @@ static void test_vfs_on_other_host(void **state)
 	assert_string_equal(doms[0].vfs.v[0], "0000:d8:00.2"); /* the fixture's first VF */
 	lc_virt_objs_free(doms, nd);
 	assert_int_equal(count_domains(e, "farlab"), 1); /* a, on -c's host */
+	/*
+	 * gc: a lease this machine took for a run that is gone and a lab with no
+	 * domain there goes; another machine's stays; the live lab's stays
+	 */
+	char me[256];
+	lc_remote_lease_controller(me, sizeof(me));
+	int g1 = 901, g2 = 902;
+	assert_int_equal(
+	    lc_remote_leases_take(fv, "labctl", "ghost", me, t_dead_pid(), &g1, 1, &err), 0);
+	assert_int_equal(lc_remote_leases_take(fv, "labctl", "elsewhere", "other-machine",
+					       t_dead_pid(), &g2, 1, &err),
+			 0);
+	struct lc_gc_report g;
+	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
+	assert_int_equal(g.n_stale_leases, 1);
+	lc_gc_report_release(&g);
+	assert_int_equal(host_leases(fv, "ghost"), 0);
+	assert_int_equal(host_leases(fv, "elsewhere"), 1);
+	assert_int_equal(host_leases(fv, "farlab"), 3);
+	size_t dropped;
+	assert_int_equal(lc_remote_leases_drop_lab(fv, "labctl", "elsewhere", &dropped, &err), 0);
+	/* host vfs reads the host's leases: the lab's 3 VFs are leased there */
+	struct lc_host_vfs hv;
+	assert_int_equal(lc_host_vfs_load(&e->o, fv, "labctl", &hv, &err), 0);
+	assert_true(hv.on_host);
+	assert_int_equal(hv.n_owners, 3);
+	assert_string_equal(hv.owners[0].lab, "farlab");
+	lc_host_vfs_release(&hv);
 	/* again: the lab holds its groups, nothing is taken twice */
 	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
 	assert_int_equal(r.nodes[1].action, LC_NODE_UNCHANGED);
