@@ -1,5 +1,7 @@
 /* VF planning against the host; see host-vfs.h. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -355,12 +357,22 @@ static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topo
 		t = &masked;
 	}
 	int rc = 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	unsigned seed = (unsigned)getpid() ^ (unsigned)now.tv_nsec;
 	for (int tries = 1;; tries++) {
 		bool again = false;
 		rc = plan_once(o, v, t, take, out, inv, taken, &again, err);
 		if (rc == 0 || !again || tries == ON_HOST_TRIES)
 			break;
 		lc_err_release(err);
+		/*
+		 * The other run is still taking its groups: a plan made now would
+		 * see half of them and race it again. A random pause of 50-250 ms
+		 * lets it finish, and keeps two losers from colliding in step.
+		 */
+		struct timespec pause = {0, (long)(50 + rand_r(&seed) % 200) * 1000000L};
+		nanosleep(&pause, NULL);
 	}
 	free(nodes);
 	return rc;

@@ -710,17 +710,20 @@ int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, st
 	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, name);
 	if (!p) {
 		p = virStoragePoolDefineXML(v->conn, xml, 0);
+		/* another run (another labctl) defined it since the lookup: it builds it */
+		bool raced = !p && (p = virStoragePoolLookupByName(v->conn, name));
 		if (!p)
 			return lc_err_set(err, LC_EXIT_RUNTIME,
 					  "storage pool %s: cannot define it: %s", name,
 					  last_error());
-		if (virStoragePoolBuild(p, 0) < 0) {
+		if (!raced && virStoragePoolBuild(p, 0) < 0) {
 			lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: cannot build it: %s",
 				   name, last_error());
 			virStoragePoolFree(p);
 			return -1;
 		}
-		virStoragePoolSetAutostart(p, 1);
+		if (!raced)
+			virStoragePoolSetAutostart(p, 1);
 	}
 	int rc = 0;
 	if (virStoragePoolIsActive(p) != 1 && virStoragePoolCreate(p, 0) < 0 &&

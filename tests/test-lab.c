@@ -1283,6 +1283,7 @@ struct controller {
 	const char *yaml;
 	pthread_barrier_t *go;
 	int rc, code;
+	char msg[512];
 };
 
 static void *controller_up(void *arg)
@@ -1298,6 +1299,7 @@ static void *controller_up(void *arg)
 	pthread_barrier_wait(c->go);
 	c->rc = lc_lab_up(&c->e->o, c->e->v, &l, &uo, &r, &err);
 	c->code = err.code;
+	snprintf(c->msg, sizeof(c->msg), "%s", err.msg ? err.msg : "");
 	lc_err_release(&err);
 	lc_up_report_release(&r);
 	lc_loaded_release(&l);
@@ -1325,7 +1327,7 @@ static void test_two_controllers(void **state)
 		ea->o.inventory = eb->o.inventory = "libvirt";
 		pthread_barrier_t go;
 		pthread_barrier_init(&go, NULL, 2);
-		struct controller a = {ea, ya, &go, 0, 0}, b = {eb, yb, &go, 0, 0};
+		struct controller a = {ea, ya, &go, 0, 0, ""}, b = {eb, yb, &go, 0, 0, ""};
 		pthread_t ta, tb;
 		pthread_create(&ta, NULL, controller_up, &a);
 		pthread_create(&tb, NULL, controller_up, &b);
@@ -1337,7 +1339,16 @@ static void test_two_controllers(void **state)
 		const char *wlab = winner == &a ? "alpha" : "beta";
 		const char *llab = winner == &a ? "beta" : "alpha";
 		wins[winner == &b]++;
-		assert_int_equal(loser->code, LC_EXIT_RESOURCE);
+		if (loser->code != LC_EXIT_RESOURCE)
+			fail_msg("exit %d: %s", loser->code, loser->msg);
+		/*
+		 * planned again against what the winner holds, it is told the host is
+		 * short (or, still contested after its last try, whose group it lost)
+		 */
+		const char *want = "host far: pool cx5: node x needs 5 VFs; ";
+		if (strncmp(loser->msg, want, strlen(want)) != 0 &&
+		    strncmp(loser->msg, "host far: IOMMU group ", 22) != 0)
+			fail_msg("not a shortage: %s", loser->msg);
 		assert_int_equal(host_leases(fv, wlab), 5);
 		assert_int_equal(host_leases(fv, llab), 0);
 		assert_int_equal(host_leases(fv, NULL), 5);
