@@ -357,8 +357,11 @@ static void add_proof_errors(struct lc_buf *b, const struct lc_up_report *r)
 			lc_buf_addf(b, "%s%s", b->len ? "; " : "", r->nodes[i].proof_error);
 }
 
-static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
-		     struct lc_err *err)
+/* How long a connection to a node's sshd that has shown nothing is kept before a new one. */
+#define SSH_RETRY_S 5.0
+
+static int wait_boot_probing(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
+			     struct lc_ssh_probe *probes, struct lc_err *err)
 {
 	const struct lc_topology *t = l->topo;
 	double deadline = lc_now_s() + j->uo->wait_s;
@@ -416,11 +419,12 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			/*
 			 * a cloud-init node is ready when people can log in: sshd
 			 * answers. A starved TCG guest (a Xen dom0 under load) takes
-			 * seconds to fork sshd for a connection, and a banner that
-			 * always comes after the timeout would never be seen.
+			 * seconds to fork sshd for a connection: a connection in
+			 * flight is kept across passes, not given up after a timeout.
 			 */
 			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
-			    !lc_ssh_banner(res->addr, 5000)) {
+			    !lc_ssh_probe_step(&probes[i], res->addr, 22, lc_now_s(),
+					       SSH_RETRY_S)) {
 				pending++;
 				continue;
 			}
@@ -465,6 +469,21 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	}
 	lc_buf_release(&b);
 	return pending || contradicted ? -1 : 0;
+}
+
+static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
+		     struct lc_err *err)
+{
+	/* every node's sshd asked at once, none waiting behind another's */
+	size_t n = l->topo->n_nodes;
+	struct lc_ssh_probe *probes = lc_calloc(n + 1, sizeof(*probes));
+	for (size_t i = 0; i < n; i++)
+		probes[i] = (struct lc_ssh_probe)LC_SSH_PROBE_INIT;
+	int rc = wait_boot_probing(o, l, j, probes, err);
+	for (size_t i = 0; i < n; i++)
+		lc_ssh_probe_release(&probes[i]);
+	free(probes);
+	return rc;
 }
 
 /*
