@@ -32,7 +32,19 @@ case "$caps" in
 "  ") l2=fail-xlinfo ;;
 *)
 	rm -f "$log"
-	if xl create "$kit/$l2type.cfg" >/var/log/xen/labctl-l2-create.log 2>&1; then
+	# libxl gives xenconsoled 10 s to publish a new guest's console and
+	# fails the create when it has not (`console tty: timed out`): a dom0
+	# starved of CPU misses that now and then, so the create is tried again
+	created=no
+	for try in 1 2 3; do
+		if xl create "$kit/$l2type.cfg" >>/var/log/xen/labctl-l2-create.log 2>&1; then
+			created=yes
+			break
+		fi
+		xl destroy labctl-l2 >/dev/null 2>&1
+		sleep 2
+	done
+	if [ $created = yes ]; then
 		l2=fail-l2timeout
 		i=0
 		while [ $i -lt 180 ]; do
