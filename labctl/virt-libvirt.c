@@ -1580,3 +1580,37 @@ int lc_virt_domain_sync_time(struct lc_virt *v, const char *name)
 	virResetLastError();
 	return rc;
 }
+
+/* ---- host devices unplugged around a save (lab-snapshot.c) ---- */
+
+/*
+ * Live only: the persistent definition keeps the device, so the next cold
+ * start (and the snapshot's saved definition) still has it.
+ */
+int lc_virt_domain_detach_live(struct lc_virt *v, const char *name, const char *xml,
+			       struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int rc = 0;
+	if (virDomainDetachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot detach a device: %s", name,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+int lc_virt_domain_attach_live(struct lc_virt *v, const char *name, const char *xml,
+			       struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int rc = 0;
+	if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot attach a device: %s", name,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
