@@ -37,6 +37,7 @@ static void node_release(struct lc_snap_node *n)
 	free(n->sha256);
 	lc_strv_release(&n->layers);
 	free(n->nvram);
+	free(n->tpm);
 	lc_strv_release(&n->vfs);
 	free(n->error);
 }
@@ -86,6 +87,8 @@ char *lc_snapshot_format(const struct lc_snapshot *s)
 			lc_buf_addf(&b, "layer %s %s\n", n->node, n->layers.v[k]);
 		if (n->nvram)
 			lc_buf_addf(&b, "nvram %s %s\n", n->node, n->nvram);
+		if (n->tpm)
+			lc_buf_addf(&b, "tpm %s %s\n", n->node, n->tpm);
 		for (size_t k = 0; k < n->vfs.n; k++)
 			lc_buf_addf(&b, "vf %s %s\n", n->node, n->vfs.v[k]);
 	}
@@ -135,6 +138,9 @@ int lc_snapshot_parse(const char *what, const char *text, struct lc_snapshot *s,
 			lc_strv_push(&node_of(s, a)->layers, b);
 		} else if (sscanf(line, "vf %255s %1023s %95s", a, b, d) == 3 && node_of(s, a)) {
 			lc_strv_pushf(&node_of(s, a)->vfs, "%s %s", b, d);
+		} else if (sscanf(line, "tpm %255s %1023s", a, b) == 2 && node_of(s, a)) {
+			free(node_of(s, a)->tpm);
+			node_of(s, a)->tpm = lc_strdup(b);
 		} else if (sscanf(line, "nvram %255s %1023s", a, b) == 2 && node_of(s, a)) {
 			free(node_of(s, a)->nvram);
 			node_of(s, a)->nvram = lc_strdup(b);
@@ -384,31 +390,10 @@ static char *snap_dir(const struct lc_opts *o, const char *lab, const char *name
 	return lc_asprintf("%s/snapshots/%s/%s", o->state_dir, lab, name);
 }
 
-/* Remove a directory of plain files. */
+/* Remove a snapshot's directory: its files, dot files, and its TPM state copies. */
 static int remove_dir(const char *dir, struct lc_err *err)
 {
-	struct lc_strv names = LC_STRV_INIT;
-	if (!lc_file_exists(dir))
-		return 0;
-	if (lc_list_dir(dir, "", &names, err) < 0)
-		return -1;
-	int rc = 0;
-	/* lc_list_dir leaves out dot files: .partial and .lock go by name */
-	lc_strv_push(&names, ".partial");
-	lc_strv_push(&names, ".revert");
-	lc_strv_push(&names, ".lock");
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		char *p = lc_asprintf("%s/%s", dir, names.v[i]);
-		if (unlink(p) < 0 && errno != ENOENT)
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", p,
-					strerror(errno));
-		free(p);
-	}
-	lc_strv_release(&names);
-	if (rc == 0 && rmdir(dir) < 0 && errno != ENOENT)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", dir,
-				strerror(errno));
-	return rc;
+	return lc_remove_tree(dir, err);
 }
 
 /* Take the lab's snapshot lock: a second save, revert or rm of the lab exits 3. */
@@ -499,18 +484,6 @@ static int unknown_snapshot(const struct lc_opts *o, const char *lab, const char
 	lc_buf_release(&b);
 	lc_strv_release(&names);
 	return -1;
-}
-
-/* Copy a small file (NVRAM, a proof). */
-static int copy_file(const char *from, const char *to, struct lc_err *err)
-{
-	char *data;
-	size_t len;
-	if (lc_read_file(from, &data, &len, err) < 0)
-		return -1;
-	int rc = lc_write_file(to, data, len, err);
-	free(data);
-	return rc;
 }
 
 static xmlDocPtr parse(const char *what, const char *xml, struct lc_err *err)
@@ -787,7 +760,13 @@ static int save_node(struct save_job *j, struct lc_virt *v, size_t i, struct lc_
 	if (rc == 0 && n->nvram) {
 		char *copy = lc_asprintf("%s/%s.nvram", j->dir, n->node);
 		if (lc_file_exists(n->nvram))
-			rc = copy_file(n->nvram, copy, err);
+			rc = lc_copy_tree(n->nvram, copy, err);
+		free(copy);
+	}
+	/* saved or shut off, its swtpm has stopped: the state on disk is whole */
+	if (rc == 0 && n->tpm && lc_file_exists(n->tpm)) {
+		char *copy = lc_asprintf("%s/%s.tpm", j->dir, n->node);
+		rc = lc_copy_tree(n->tpm, copy, err);
 		free(copy);
 	}
 	for (size_t k = 0; rc == 0 && k < from->n; k++)
@@ -941,6 +920,61 @@ static int refuse_remote(const struct lc_opts *o, struct lc_virt *v, const char 
 	return rc;
 }
 
+/*
+ * Where libvirt's QEMU driver keeps a domain's swtpm state (qemu:///system:
+ * SWTPM_DIR/UUID), for a domain with an emulated TPM; NULL otherwise.
+ */
+#define SWTPM_DIR "/var/lib/libvirt/swtpm"
+static char *tpm_dir(xmlDocPtr doc)
+{
+	char *emu =
+	    lc_xml_xpath_string(doc, "string(/domain/devices/tpm/backend[@type='emulator']/@type)");
+	char *uuid = emu && *emu ? lc_xml_xpath_string(doc, "string(/domain/uuid)") : NULL;
+	char *dir = uuid && *uuid ? lc_asprintf("%s/%s", SWTPM_DIR, uuid) : NULL;
+	free(emu);
+	free(uuid);
+	return dir;
+}
+
+/*
+ * A domain's NVRAM file. With firmware autoselection (<os firmware='efi'>)
+ * libvirt 9.0 names it only in the running definition, at start-up; a
+ * domain shut off then has it where libvirt puts it by default.
+ */
+#define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
+static char *nvram_of(struct lc_virt *v, const char *domain, bool running, xmlDocPtr persist)
+{
+	char *nv = lc_xml_xpath_string(persist, "string(/domain/os/nvram)");
+	if (nv && *nv)
+		return nv;
+	free(nv);
+	nv = NULL;
+	struct lc_err e = LC_ERR_INIT;
+	char *live = running ? lc_virt_domain_xml(v, domain, false, &e) : NULL;
+	xmlDocPtr doc = live ? lc_xml_parse(domain, live, strlen(live), &e) : NULL;
+	if (doc) {
+		nv = lc_xml_xpath_string(doc, "string(/domain/os/nvram)");
+		xmlFreeDoc(doc);
+	}
+	lc_err_release(&e);
+	free(live);
+	char *efi = lc_xml_xpath_string(persist, "string(/domain/os/@firmware)");
+	if ((!nv || !*nv) && efi && strcmp(efi, "efi") == 0) {
+		free(nv);
+		nv = lc_asprintf("%s/%s_VARS.fd", NVRAM_DIR, domain);
+		if (!lc_file_exists(nv)) {
+			free(nv);
+			nv = NULL;
+		}
+	}
+	free(efi);
+	if (nv && !*nv) {
+		free(nv);
+		nv = NULL;
+	}
+	return nv;
+}
+
 /* What a snapshot records of the lab's domains now; the running ones get memory images. */
 static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		    struct lc_snapshot *s, char ***persist, struct lc_err *err)
@@ -964,7 +998,8 @@ static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		if (doc) {
 			char *mem = lc_xml_xpath_string(doc, "string(/domain/memory)");
 			n->memory_kib = mem ? strtoull(mem, NULL, 10) : 0;
-			n->nvram = lc_xml_xpath_string(doc, "string(/domain/os/nvram)");
+			n->nvram = nvram_of(v, n->domain, n->running, doc);
+			n->tpm = tpm_dir(doc);
 			struct lc_strv addrs = LC_STRV_INIT, macs = LC_STRV_INIT;
 			lc_snapshot_hostdevs(doc, NULL, &addrs, &macs);
 			for (size_t k = 0; k < addrs.n; k++)
@@ -1208,8 +1243,13 @@ static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct
 		rc = lc_virt_define_domain(v, def, err);
 	char *nv = lc_asprintf("%s/%s.nvram", j->dir, n->node);
 	if (rc == 0 && n->nvram && lc_file_exists(nv))
-		rc = copy_file(nv, n->nvram, err);
+		rc = lc_copy_tree(nv, n->nvram, err);
 	free(nv);
+	/* the TPM as it was, before the restore starts a swtpm on it */
+	char *tpm = lc_asprintf("%s/%s.tpm", j->dir, n->node);
+	if (rc == 0 && n->tpm && lc_file_exists(tpm))
+		rc = lc_copy_tree(tpm, n->tpm, err);
+	free(tpm);
 	char *mem = lc_asprintf("%s/%s.mem", j->dir, n->node);
 	if (rc == 0 && n->running && !(img = lc_virt_save_image_xml(v, mem, err)))
 		rc = -1;

@@ -30,6 +30,7 @@ struct lc_snap_node {
 	struct lc_strv layers;		/* "POOL/VOLUME": its frozen disk layers */
 	unsigned long long image_bytes; /* the memory image's size */
 	char *nvram;			/* the NVRAM file it had, NULL: none */
+	char *tpm;			/* its swtpm state directory, NULL: no TPM */
 	struct lc_strv vfs;		/* "ADDR MAC" of its VFs and pci: devices ("-": no MAC) */
 	/* per command run */
 	double seconds;

@@ -32,6 +32,7 @@ static void manifest_round_trip(void **state)
 	lc_strv_push(&s.nodes[0].layers, "labctl/lab-hv.qcow2");
 	lc_strv_push(&s.nodes[0].layers, "labctl/lab-hv-disk1.qcow2");
 	s.nodes[0].nvram = lc_strdup("/var/lib/libvirt/qemu/nvram/lab-hv_VARS.fd");
+	s.nodes[0].tpm = lc_strdup("/var/lib/libvirt/swtpm/6695eb01-f6a4-8304-79aa-97f2502e193f");
 	lc_strv_push(&s.nodes[0].vfs, "0000:d8:00.2 52:54:00:aa:00:01");
 	lc_strv_push(&s.nodes[0].vfs, "0000:d8:00.3 -");
 	s.nodes[1].node = lc_strdup("off");
@@ -56,6 +57,9 @@ static void manifest_round_trip(void **state)
 	assert_false(r.nodes[1].running);
 	assert_null(r.nodes[1].sha256);
 	assert_null(r.nodes[1].nvram);
+	assert_string_equal(r.nodes[0].tpm,
+			    "/var/lib/libvirt/swtpm/6695eb01-f6a4-8304-79aa-97f2502e193f");
+	assert_null(r.nodes[1].tpm);
 	assert_int_equal(r.nodes[0].vfs.n, 2);
 	assert_string_equal(r.nodes[0].vfs.v[0], "0000:d8:00.2 52:54:00:aa:00:01");
 	assert_string_equal(r.nodes[0].vfs.v[1], "0000:d8:00.3 -");
