@@ -40,6 +40,7 @@ static void node_release(struct lc_snap_node *n)
 	free(n->tpm);
 	lc_strv_release(&n->vfs);
 	free(n->error);
+	free(n->warning);
 }
 
 void lc_snapshot_release(struct lc_snapshot *s)
@@ -1198,6 +1199,7 @@ struct revert_job {
 	struct lc_strv *to; /* per node: its fresh overlays, beside its layers */
 	bool *resume;
 	bool *done;
+	bool *agent; /* its definition has the QEMU guest agent's channel */
 };
 
 /* The defined domain has the UUID of xml. */
@@ -1230,6 +1232,15 @@ static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct
 	size_t len;
 	int rc = lc_read_file(path, &saved, &len, err);
 	free(path);
+	xmlDocPtr sd = rc == 0 ? parse(n->domain, saved, err) : NULL;
+	if (sd) {
+		char *agent = lc_xml_xpath_string(
+		    sd,
+		    "string(/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@name)");
+		j->agent[i] = agent && *agent;
+		free(agent);
+		xmlFreeDoc(sd);
+	}
 	if (rc == 0 && lc_virt_domain_exists(v, n->domain))
 		rc = lc_virt_domain_destroy(v, n->domain, err);
 	/* redefined since (up --force): the memory image wants the snapshot's own domain */
@@ -1411,6 +1422,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 		rc = lc_write_file(marker, name, strlen(name), err);
 	j.resume = lc_calloc(r->n_nodes + 1, sizeof(bool));
 	j.done = lc_calloc(r->n_nodes + 1, sizeof(bool));
+	j.agent = lc_calloc(r->n_nodes + 1, sizeof(bool));
 	if (rc == 0) {
 		struct lc_workpool p = {.uri = o->uri,
 					.n = r->n_nodes,
@@ -1447,8 +1459,14 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 			continue;
 		set_tops(&jn, lab, r->nodes[i].node, &j.to[i]);
 		put_proof(o, lab, dir, r->nodes[i].node);
-		if (r->nodes[i].running)
-			lc_virt_domain_sync_time(v, r->nodes[i].domain);
+		/* its clock stood still since the save: a guest with the agent is told the time */
+		struct lc_err e = LC_ERR_INIT;
+		if (r->nodes[i].running && j.agent[i] &&
+		    lc_virt_domain_sync_time(v, r->nodes[i].domain, &e) < 0)
+			r->nodes[i].warning =
+			    lc_asprintf("node %s: its clock is as it was at the snapshot: %s",
+					r->nodes[i].node, e.msg);
+		lc_err_release(&e);
 	}
 	for (size_t i = 0; i < old.n; i++) {
 		bool fresh = false;
@@ -1474,6 +1492,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	free(j.to);
 	free(j.resume);
 	free(j.done);
+	free(j.agent);
 	lc_journal_release(&jn);
 	free(marker);
 	free(root);

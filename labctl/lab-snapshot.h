@@ -34,7 +34,8 @@ struct lc_snap_node {
 	struct lc_strv vfs;		/* "ADDR MAC" of its VFs and pci: devices ("-": no MAC) */
 	/* per command run */
 	double seconds;
-	char *error; /* "node X: ..." when it failed */
+	char *error;   /* "node X: ..." when it failed */
+	char *warning; /* "node X: ..." when it was done with something amiss */
 };
 
 struct lc_snapshot {

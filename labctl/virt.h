@@ -244,8 +244,8 @@ int lc_virt_volume_remove(struct lc_virt *v, const char *pool, const char *name,
 			  struct lc_err *err);
 /* A job runs on the domain (a save a killed client asked for goes on without it). */
 bool lc_virt_domain_busy(struct lc_virt *v, const char *name);
-/* Set a running guest's clock to the host's through its agent; -1 when it has none. */
-int lc_virt_domain_sync_time(struct lc_virt *v, const char *name);
+/* Set a running guest's clock to the host's through its agent; -1 with err when it did not. */
+int lc_virt_domain_sync_time(struct lc_virt *v, const char *name, struct lc_err *err);
 
 /* ---- host devices unplugged around a save (lab-snapshot.c) ---- */
 
