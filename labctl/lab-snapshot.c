@@ -373,7 +373,8 @@ int lc_snapshot_wait_released(char *(*live_xml)(void *ctx), void *ctx, const str
 		lc_strv_release(&have);
 		if (left->n == 0)
 			return 0;
-		if (lc_now_s() >= end)
+		/* a signal stops the wait as the timeout does: the caller undoes the unplug */
+		if (lc_now_s() >= end || lc_interrupted())
 			return -1;
 		usleep((useconds_t)(step_s * 1e6));
 	}
@@ -701,10 +702,15 @@ static int unplug(struct lc_virt *v, const char *node, const char *domain, doubl
 		struct lc_buf b = LC_BUF_INIT;
 		for (size_t i = 0; i < left.n; i++)
 			lc_buf_addf(&b, "%s%s", i ? ", " : "", left.v[i]);
-		rc = lc_err_set(err, LC_EXIT_RUNTIME,
-				"node %s: its guest did not let go of %s within %.0f s (a guest "
-				"must acknowledge a PCI unplug)",
-				node, lc_buf_str(&b), timeout_s);
+		if (lc_interrupted())
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"snapshot save interrupted while node %s let go of %s",
+					node, lc_buf_str(&b));
+		else
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"node %s: its guest did not let go of %s within %.0f s (a "
+					"guest must acknowledge a PCI unplug)",
+					node, lc_buf_str(&b), timeout_s);
 		lc_buf_release(&b);
 	}
 	if (rc < 0) {

@@ -90,7 +90,8 @@ void lc_snapshot_hostdevs(xmlDocPtr doc, struct lc_strv *xmls, struct lc_strv *a
  * Wait for a guest to let go of unplugged devices: poll the domain's live
  * XML (live_xml returns it, caller frees, NULL when it cannot be read)
  * every step_s until none of addrs is among its host devices: 0. After
- * timeout_s: -1, with those still there in left (emptied first).
+ * timeout_s, or once a signal came (lc_interrupted): -1, with those still
+ * there in left (emptied first).
  */
 int lc_snapshot_wait_released(char *(*live_xml)(void *ctx), void *ctx, const struct lc_strv *addrs,
 			      double timeout_s, double step_s, struct lc_strv *left);

@@ -4,10 +4,12 @@
  * the journal's top lines and what render makes of them, and the name rule.
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "testutil.h"
 #include "journal.h"
+#include "interrupt.h"
 #include "lab-snapshot.h"
 #include "lease.h"
 #include "render.h"
@@ -318,6 +320,28 @@ static void wait_released(void **state)
 	lc_strv_release(&left);
 }
 
+/* A signal ends the wait long before its timeout (in a child: the flag stays set). */
+static void wait_released_interrupted(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		lc_interrupt_install();
+		raise(SIGTERM);
+		struct lc_strv addrs = LC_STRV_INIT, left = LC_STRV_INIT;
+		lc_strv_push(&addrs, "0000:d8:00.2");
+		struct fake_live never = {0, -1};
+		double t0 = lc_now_s();
+		int rc = lc_snapshot_wait_released(fake_live_xml, &never, &addrs, 30, 0.01, &left);
+		_exit(rc == -1 && left.n == 1 && lc_now_s() - t0 < 5 ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /*
  * save of a running node holding a VF, in-process on the test driver with a
  * fixture host. libvirt's test driver (9.0) has no hot-plug at all
@@ -400,6 +424,7 @@ int main(void)
 	    cmocka_unit_test(names),
 	    cmocka_unit_test(hostdevs),
 	    cmocka_unit_test(wait_released),
+	    cmocka_unit_test(wait_released_interrupted),
 	    cmocka_unit_test(save_vf_node_unplug_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
