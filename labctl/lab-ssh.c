@@ -214,23 +214,42 @@ int lc_lab_planned_address(const char *state_dir, const char *lab, const char *n
 	return found;
 }
 
-bool lc_ssh_banner(const char *ip, int timeout_ms)
+void lc_ssh_probe_release(struct lc_ssh_probe *p)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(22)};
-	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
-		return false;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	bool ok = false;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS) {
-		struct pollfd p = {fd, POLLIN, 0};
-		char buf[8];
-		/* the server speaks first: "SSH-2.0-..." */
-		if (poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN))
-			ok = recv(fd, buf, 4, 0) == 4 && memcmp(buf, "SSH-", 4) == 0;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+int lc_ssh_probe_step(struct lc_ssh_probe *p, const char *ip, int port, double now, double retry_s)
+{
+	if (p->fd >= 0 && now - p->since > retry_s)
+		lc_ssh_probe_release(p);
+	if (p->fd < 0) {
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+		if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+			return 0;
+		p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (p->fd < 0)
+			return 0;
+		p->since = now;
+		if (connect(p->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		    errno != EINPROGRESS) {
+			lc_ssh_probe_release(p);
+			return 0;
+		}
 	}
-	close(fd);
+	struct pollfd pf = {p->fd, POLLIN, 0};
+	if (poll(&pf, 1, 0) != 1)
+		return 0; /* nothing yet */
+	/* the server speaks first: "SSH-2.0-..." */
+	char buf[4];
+	ssize_t got = (pf.revents & POLLIN) ? recv(p->fd, buf, 4, MSG_PEEK) : -1;
+	/* a part of the banner: the rest comes on this connection */
+	if (got > 0 && got < 4 && !(pf.revents & (POLLERR | POLLHUP)))
+		return 0;
+	int ok = got == 4 && memcmp(buf, "SSH-", 4) == 0;
+	lc_ssh_probe_release(p);
 	return ok;
 }
 

@@ -48,8 +48,25 @@ int lc_lab_node_address(struct lc_virt *v, const struct lc_virt_obj *dom, char i
  */
 int lc_lab_planned_address(const char *state_dir, const char *lab, const char *node, char ip[16]);
 
-/* Whether an SSH server answers at ip:22 with its banner within timeout_ms. */
-bool lc_ssh_banner(const char *ip, int timeout_ms);
+/*
+ * Whether an SSH server answers at ip:port with its banner, asked without
+ * blocking so that up --wait watches every node at once: each step polls
+ * the connection in flight (making one when there is none) and returns 1
+ * once the banner came, 0 while it has not. A connection refused or
+ * answered with something else is made again at the next step; one that
+ * has shown nothing for retry_s (a SYN lost before the guest's network was
+ * up) too. fd is -1 in a fresh probe; lc_ssh_probe_release closes it.
+ */
+struct lc_ssh_probe {
+	int fd;
+	double since;
+};
+#define LC_SSH_PROBE_INIT                                                                          \
+	{                                                                                          \
+		-1, 0                                                                              \
+	}
+int lc_ssh_probe_step(struct lc_ssh_probe *p, const char *ip, int port, double now, double retry_s);
+void lc_ssh_probe_release(struct lc_ssh_probe *p);
 
 /* Write STATE/labs/LAB/ssh_config: a Host entry per node with a planned address. */
 int lc_lab_ssh_config(const char *state_dir, const struct lc_topology *t,

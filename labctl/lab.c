@@ -10,6 +10,7 @@
 #include "host-facts.h"
 #include "host-vfs.h"
 #include "hosts.h"
+#include "lease-remote.h"
 #include "image-cache.h"
 #include "interrupt.h"
 #include "journal.h"
@@ -356,8 +357,11 @@ static void add_proof_errors(struct lc_buf *b, const struct lc_up_report *r)
 			lc_buf_addf(b, "%s%s", b->len ? "; " : "", r->nodes[i].proof_error);
 }
 
-static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
-		     struct lc_err *err)
+/* How long a connection to a node's sshd that has shown nothing is kept before a new one. */
+#define SSH_RETRY_S 5.0
+
+static int wait_boot_probing(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
+			     struct lc_ssh_probe *probes, struct lc_err *err)
 {
 	const struct lc_topology *t = l->topo;
 	double deadline = lc_now_s() + j->uo->wait_s;
@@ -415,11 +419,12 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 			/*
 			 * a cloud-init node is ready when people can log in: sshd
 			 * answers. A starved TCG guest (a Xen dom0 under load) takes
-			 * seconds to fork sshd for a connection, and a banner that
-			 * always comes after the timeout would never be seen.
+			 * seconds to fork sshd for a connection: a connection in
+			 * flight is kept across passes, not given up after a timeout.
 			 */
 			if (res->addr[0] && lc_node_takes_seed(l->catalog, &t->nodes[i]) &&
-			    !lc_ssh_banner(res->addr, 5000)) {
+			    !lc_ssh_probe_step(&probes[i], res->addr, 22, lc_now_s(),
+					       SSH_RETRY_S)) {
 				pending++;
 				continue;
 			}
@@ -464,6 +469,21 @@ static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct 
 	}
 	lc_buf_release(&b);
 	return pending || contradicted ? -1 : 0;
+}
+
+static int wait_boot(const struct lc_opts *o, const struct lc_loaded *l, struct up_job *j,
+		     struct lc_err *err)
+{
+	/* every node's sshd asked at once, none waiting behind another's */
+	size_t n = l->topo->n_nodes;
+	struct lc_ssh_probe *probes = lc_calloc(n + 1, sizeof(*probes));
+	for (size_t i = 0; i < n; i++)
+		probes[i] = (struct lc_ssh_probe)LC_SSH_PROBE_INIT;
+	int rc = wait_boot_probing(o, l, j, probes, err);
+	for (size_t i = 0; i < n; i++)
+		lc_ssh_probe_release(&probes[i]);
+	free(probes);
+	return rc;
 }
 
 /*
@@ -774,6 +794,58 @@ static bool network_on_host(const struct lc_topology *t, const struct lc_hosts *
 	return here || (!anywhere && h == 0);
 }
 
+/* What this run leased, given back after a failure before anything used it. */
+static void give_back(const struct lc_opts *o, const struct lc_topology *t,
+		      const struct lc_hosts *hs, struct lc_vf_taken *taken)
+{
+	for (size_t h = 0; h < hs->n; h++) {
+		struct lc_err ignore = LC_ERR_INIT;
+		if (lc_host_give_back(o, t->name.v, &taken[h], &ignore) < 0)
+			lc_err_release(&ignore);
+		lc_vf_taken_release(&taken[h]);
+	}
+}
+
+/*
+ * Plan and lease every node's VFs and pci devices on the host the node is
+ * placed on, from that host's inventory and against its leases (the state
+ * dir's, or the host's own: lc_leases_on_host). taken[h]: what this run
+ * leased on host h; on a failure what was taken is given back.
+ */
+static int plan_devices(const struct lc_opts *o, const struct lc_hosts *hs,
+			const struct lc_topology *t, struct lc_vf_plan *devs,
+			struct lc_vf_taken *taken, struct lc_err *err)
+{
+	memset(devs, 0, sizeof(*devs));
+	devs->n = t->n_nodes;
+	devs->nodes = lc_calloc(t->n_nodes + 1, sizeof(*devs->nodes));
+	bool *mine = lc_calloc(t->n_nodes + 1, sizeof(bool));
+	int rc = 0;
+	for (size_t h = 0; rc == 0 && h < hs->n; h++) {
+		for (size_t i = 0; i < t->n_nodes; i++)
+			mine[i] = lc_hosts_of_node(hs, i) == &hs->v[h];
+		struct lc_vf_plan ph;
+		rc = lc_host_plan_take(o, hs->v[h].v, t, mine, &ph, &taken[h], err);
+		if (rc < 0) {
+			if (h)
+				lc_err_prefix(err, "host %s: ", lc_host_label(&hs->v[h]));
+			break;
+		}
+		for (size_t i = 0; i < t->n_nodes; i++)
+			if (mine[i]) {
+				devs->nodes[i] = ph.nodes[i];
+				memset(&ph.nodes[i], 0, sizeof(ph.nodes[i]));
+			}
+		lc_vf_plan_release(&ph);
+	}
+	free(mine);
+	if (rc < 0) {
+		give_back(o, t, hs, taken);
+		lc_vf_plan_release(devs);
+	}
+	return rc;
+}
+
 static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_loaded *l,
 		  struct lc_hosts *hs, const struct lc_up_opts *uo, struct lc_up_report *r,
 		  struct lc_err *err)
@@ -819,12 +891,6 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 			refused = n;
 			refused_on = &h->facts;
 		}
-		/* a remote host's VFs are not in this machine's sysfs */
-		if ((n->n_vfs || n->n_pci) && h != &hs->v[0])
-			return lc_err_set(err, LC_EXIT_USAGE,
-					  "node %s: vfs and pci on host %s are not supported yet "
-					  "(only the connection's own host's devices are read)",
-					  n->name, lc_host_label(h));
 	}
 	r->accel = n_kvm == t->n_nodes ? "kvm" : n_kvm ? "kvm+tcg" : "tcg";
 	if (refused)
@@ -849,24 +915,27 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 		return -1;
 	if (lc_interrupted())
 		return interrupted(err, "up");
+	/* a remote host's pool was made with its images; leases on a host live in it too */
+	for (size_t h = 0; h < hs->n; h++)
+		if (!hs->v[h].remote && ensure_pool(o, hs->v[h].v, t->storage_pool.v, err) < 0)
+			return -1;
 	/*
 	 * Leases first, then the journal: nothing is written to the state dir
 	 * for a lab whose devices could not be had. What this run leased goes
 	 * back on any failure before the first node is made, so a topology that
 	 * fails to render or a network that cannot be set up holds nothing.
 	 */
-	int *taken = NULL;
-	size_t n_taken = 0;
 	/* a lab new to this state dir leaves nothing in it when it fails before its first node */
 	char *state = lc_journal_dir(o->state_dir, t->name.v);
 	bool had_state = lc_file_exists(state);
 	free(state);
-	if (lc_host_plan_take(o, v, t, &devs, &taken, &n_taken, err) < 0)
-		return -1;
-	for (size_t i = 0; i < devs.n; i++)
+	struct lc_vf_taken *taken = lc_calloc(hs->n + 1, sizeof(*taken));
+	int rc = plan_devices(o, hs, t, &devs, taken, err);
+	for (size_t i = 0; rc == 0 && i < devs.n; i++)
 		r->n_groups += devs.nodes[i].n_groups;
 	/* the lab's key before the plan: the seeds carry it */
-	int rc = lc_lab_key_ensure(o->state_dir, t, err);
+	if (rc == 0)
+		rc = lc_lab_key_ensure(o->state_dir, t, err);
 	struct lc_node_host *per_node = lc_hosts_node_hosts(hs);
 	if (rc == 0)
 		rc = lc_plan_build_hosts(o, l, facts, per_node, &devs, time(NULL), &r->plan, err);
@@ -876,10 +945,6 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 	/* a need is never dropped: refused here, before anything is defined */
 	if (rc == 0)
 		rc = lc_plan_check_needs(&r->plan, err);
-	/* a remote host's pool was made with its images */
-	for (size_t h = 0; rc == 0 && h < hs->n; h++)
-		if (!hs->v[h].remote)
-			rc = ensure_pool(o, hs->v[h].v, t->storage_pool.v, err);
 	for (size_t h = 0; rc == 0 && h < hs->n; h++)
 		rc = check_pool_space(hs, h, t, &r->plan, err);
 	if (rc == 0 && r->plan.addrs.n)
@@ -921,14 +986,16 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 		rc = interrupted(err, "up");
 	if (rc < 0) {
 		lc_virt_objs_free((struct lc_virt_obj *)j.existing, j.n_existing);
-		lc_host_release_taken(o, taken, n_taken, NULL);
+		give_back(o, t, hs, taken);
+		free(taken);
 		r->n_groups = 0;
 		struct lc_err ignore = LC_ERR_INIT;
 		if (!had_state && lc_journal_remove(o->state_dir, t->name.v, &ignore) < 0)
 			lc_err_release(&ignore);
-		free(taken);
 		return -1;
 	}
+	for (size_t h = 0; h < hs->n; h++)
+		lc_vf_taken_release(&taken[h]);
 	free(taken);
 	j.started_at = lc_calloc(t->n_nodes + 1, sizeof(double));
 	j.resume = lc_calloc(t->n_nodes + 1, sizeof(bool));
@@ -1209,6 +1276,39 @@ static int down_host(const struct lc_opts *o, struct lc_virt *v, const char *uri
 	return rc;
 }
 
+static void journal_pools(const struct lc_journal *jn, struct lc_strv *pools)
+{
+	for (size_t i = 0; i < jn->volumes.n; i++) {
+		const char *slash = strchr(jn->volumes.v[i], '/');
+		if (slash) {
+			char *pool =
+			    lc_strndup(jn->volumes.v[i], (size_t)(slash - jn->volumes.v[i]));
+			lc_strv_push_unique(pools, pool);
+			free(pool);
+		}
+	}
+	lc_strv_push_unique(pools, LC_DEFAULT_STORAGE_POOL);
+}
+
+/*
+ * The lab's leases kept on a host: in its storage pool there, which the
+ * journal's volumes name, or the default pool.
+ */
+static int drop_host_leases(struct lc_virt *v, const char *lab, const struct lc_journal *jn,
+			    size_t *n_leases, struct lc_err *err)
+{
+	struct lc_strv pools = LC_STRV_INIT;
+	journal_pools(jn, &pools);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < pools.n; i++) {
+		size_t dropped = 0;
+		rc = lc_remote_leases_drop_lab(v, pools.v[i], lab, &dropped, err);
+		*n_leases += dropped;
+	}
+	lc_strv_release(&pools);
+	return rc;
+}
+
 int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		      const char *const *pats, size_t n_pats, struct lc_down_report *r,
 		      struct lc_err *err)
@@ -1235,6 +1335,11 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	if (rc == 0)
 		rc = delete_volumes(v, &snap_vols, r, err);
 	lc_strv_release(&snap_vols);
+	/* leases kept on a host go once the lab's domains there are gone */
+	for (size_t h = 0; rc == 0 && !n_pats && h < hs.n; h++)
+		if (lc_leases_on_host(o, h ? hs.v[h].uri : o->uri) &&
+		    (rc = drop_host_leases(hs.v[h].v, lab, &jn, &r->n_leases, err)) < 0 && h)
+			lc_err_prefix(err, "host %s: ", lc_host_label(&hs.v[h]));
 	lc_journal_release(&jn);
 	lc_hosts_release(&hs);
 	if (n_pats || rc < 0) {
@@ -1244,7 +1349,9 @@ int lc_lab_down_nodes(const struct lc_opts *o, struct lc_virt *v, const char *la
 	/* leases last: a VF is free again only once no domain of the lab holds it */
 	int lock = -1;
 	if (rc == 0 && (rc = lc_leases_lock(o->state_dir, &lock, err)) == 0) {
-		rc = lc_leases_drop_lab(o->state_dir, lab, &r->n_leases, err);
+		size_t dropped = 0;
+		rc = lc_leases_drop_lab(o->state_dir, lab, &dropped, err);
+		r->n_leases += dropped;
 		lc_leases_unlock(lock);
 	}
 	if (rc == 0)
@@ -1379,6 +1486,69 @@ static int drop_empty_journals(const struct lc_opts *o, struct lc_virt *v, time_
 	return rc;
 }
 
+/*
+ * Leases kept on host v, in pool, whose run is gone: taken from this
+ * machine by a process that no longer runs (another machine's are its
+ * own to judge), for a lab with no domain on that host. A lease without a
+ * holder's name may be a run taking it: left alone.
+ */
+static int drop_stale_host_leases(struct lc_virt *v, const char *pool, struct lc_gc_report *r,
+				  struct lc_err *err)
+{
+	struct lc_remote_lease *ls;
+	size_t n;
+	if (lc_remote_leases_read(v, pool, &ls, &n, err) < 0)
+		return -1;
+	struct lc_virt_obj *doms = NULL;
+	size_t nd = 0;
+	int rc = n ? lc_virt_lab_domains(v, NULL, &doms, &nd, err) : 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		bool keep = !lc_remote_lease_writer_gone(&ls[i]);
+		for (size_t k = 0; k < nd && !keep; k++)
+			keep = doms[k].lab && strcmp(doms[k].lab, ls[i].lab) == 0;
+		if (!keep && (rc = lc_remote_leases_give_back(v, pool, ls[i].lab, &ls[i].group, 1,
+							      err)) == 0)
+			r->n_stale_leases++;
+	}
+	lc_virt_objs_free(doms, nd);
+	lc_remote_leases_free(ls, n);
+	return rc;
+}
+
+/* The leases kept on the hosts of the labs this state dir knows, and on -c's. */
+static int gc_host_leases(const struct lc_opts *o, struct lc_virt *v, struct lc_gc_report *r,
+			  struct lc_err *err)
+{
+	struct lc_strv labs = LC_STRV_INIT, pools = LC_STRV_INIT;
+	int rc = lc_journal_labs(o->state_dir, &labs, err);
+	for (size_t i = 0; rc == 0 && i < labs.n; i++) {
+		struct lc_journal jn;
+		if ((rc = lc_journal_read(o->state_dir, labs.v[i], &jn, err)) < 0)
+			break;
+		struct lc_strv here = LC_STRV_INIT;
+		journal_pools(&jn, &here);
+		lc_journal_release(&jn);
+		for (size_t p = 0; p < here.n; p++)
+			lc_strv_push_unique(&pools, here.v[p]);
+		struct lc_hosts hs;
+		if ((rc = lc_hosts_of_lab(o, v, labs.v[i], &hs, err)) == 0) {
+			for (size_t h = 1; rc == 0 && h < hs.n; h++)
+				for (size_t p = 0;
+				     rc == 0 && p < here.n && lc_leases_on_host(o, hs.v[h].uri);
+				     p++)
+					rc = drop_stale_host_leases(hs.v[h].v, here.v[p], r, err);
+			lc_hosts_release(&hs);
+		}
+		lc_strv_release(&here);
+	}
+	lc_strv_push_unique(&pools, LC_DEFAULT_STORAGE_POOL);
+	for (size_t p = 0; rc == 0 && p < pools.n && lc_leases_on_host(o, o->uri); p++)
+		rc = drop_stale_host_leases(v, pools.v[p], r, err);
+	lc_strv_release(&labs);
+	lc_strv_release(&pools);
+	return rc;
+}
+
 int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_gc_report *r,
 	      struct lc_err *err)
 {
@@ -1426,6 +1596,8 @@ int lc_lab_gc(const struct lc_opts *o, struct lc_virt *v, time_t now, struct lc_
 			rc = drop_empty_journals(o, v, now, r, err);
 		lc_leases_unlock(lock);
 	}
+	if (rc == 0)
+		rc = gc_host_leases(o, v, r, err);
 	if (rc == 0)
 		rc = lc_snapshot_gc(o, v, &r->snapshots, err);
 	return rc;

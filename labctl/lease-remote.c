@@ -1,7 +1,10 @@
 /* Leases on the host that has the devices; see lease-remote.h. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lease-remote.h"
 #include "render.h"
@@ -160,8 +163,9 @@ void lc_remote_leases_free(struct lc_remote_lease *l, size_t n)
 	free(l);
 }
 
-int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *lab, size_t *dropped,
-			      struct lc_err *err)
+/* Give back the leases lab holds there, of groups only (all of them when groups is NULL). */
+static int give_back_lab(struct lc_virt *v, const char *pool, const char *lab, const int *groups,
+			 size_t n_groups, size_t *dropped, struct lc_err *err)
 {
 	size_t ignore_n;
 	dropped = dropped ? dropped : &ignore_n;
@@ -174,6 +178,11 @@ int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *l
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!ls[i].lab || strcmp(ls[i].lab, lab) != 0)
 			continue;
+		bool wanted = !groups;
+		for (size_t k = 0; k < n_groups && !wanted; k++)
+			wanted = groups[k] == ls[i].group;
+		if (!wanted)
+			continue;
 		char *holder = holder_name(ls[i].group, ls[i].lab, ls[i].pid, ls[i].controller);
 		rc = give_back(v, pool, ls[i].group, holder, err);
 		*dropped += rc == 0;
@@ -181,4 +190,35 @@ int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *l
 	}
 	lc_remote_leases_free(ls, n);
 	return rc;
+}
+
+int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *lab, size_t *dropped,
+			      struct lc_err *err)
+{
+	return give_back_lab(v, pool, lab, NULL, 0, dropped, err);
+}
+
+int lc_remote_leases_give_back(struct lc_virt *v, const char *pool, const char *lab,
+			       const int *groups, size_t n, struct lc_err *err)
+{
+	return give_back_lab(v, pool, lab, groups, n, NULL, err);
+}
+
+void lc_remote_lease_controller(char *buf, size_t size)
+{
+	if (gethostname(buf, size) < 0 || !buf[0])
+		snprintf(buf, size, "unknown");
+	buf[size - 1] = 0;
+	/* '+' separates the fields of a holder's name */
+	for (char *c = buf; *c; c++)
+		if (*c == '+' || *c == '/')
+			*c = '_';
+}
+
+bool lc_remote_lease_writer_gone(const struct lc_remote_lease *l)
+{
+	char me[256];
+	lc_remote_lease_controller(me, sizeof(me));
+	return l->lab && l->controller && strcmp(l->controller, me) == 0 && l->pid > 0 &&
+	       kill((pid_t)l->pid, 0) < 0 && errno == ESRCH;
 }

@@ -44,5 +44,15 @@ void lc_remote_leases_free(struct lc_remote_lease *l, size_t n);
 /* Give back every lease lab holds there; *dropped (may be NULL) counts them. */
 int lc_remote_leases_drop_lab(struct lc_virt *v, const char *pool, const char *lab, size_t *dropped,
 			      struct lc_err *err);
+/* Give back those of groups that lab holds there. */
+int lc_remote_leases_give_back(struct lc_virt *v, const char *pool, const char *lab,
+			       const int *groups, size_t n, struct lc_err *err);
+/* This machine's name on the leases it takes (its host name, '+' and '/' replaced). */
+void lc_remote_lease_controller(char *buf, size_t size);
+/*
+ * Whether the run that took l is known to be gone: taken from this machine
+ * by a process that no longer runs. Another machine's is never judged here.
+ */
+bool lc_remote_lease_writer_gone(const struct lc_remote_lease *l);
 
 #endif

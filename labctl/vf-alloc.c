@@ -396,9 +396,11 @@ static int plan_vfs(struct ctx *c, size_t ni, struct lc_node_plan *np, size_t **
 				const struct grp *g = &c->g[orders[pi][i]];
 				if (g->taken || !usable(c, g))
 					continue;
-				bool mine = g->lease && g->lease->lab &&
-					    strcmp(g->lease->lab, c->lab) == 0 &&
-					    strcmp(g->lease->node, node->name) == 0;
+				/* a lease kept on a host names the lab, not the node */
+				bool mine =
+				    g->lease && g->lease->lab &&
+				    strcmp(g->lease->lab, c->lab) == 0 &&
+				    (!g->lease->node || strcmp(g->lease->node, node->name) == 0);
 				if (mine == (pass == 0))
 					cand[nc++] = orders[pi][i];
 			}

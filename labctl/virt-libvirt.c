@@ -51,12 +51,72 @@ static const char *last_error(void)
 	return e && e->message ? e->message : "unknown libvirt error";
 }
 
+/*
+ * libvirt's test driver keeps a host loaded from a file (test:///PATH.xml)
+ * in the connection: a second connection to the same file is a second,
+ * separate host. A real daemon is one host to every connection, and labctl
+ * connects to a host many times (its workers, each host of a lab, a second
+ * labctl run racing the first), so within one process the connections to
+ * one such file share the first one's state while any is open.
+ */
+struct shared_conn {
+	char *uri;
+	virConnectPtr conn;
+	size_t users;
+};
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_conn *shared;
+static size_t n_shared;
+
+static bool state_per_connection(const char *uri)
+{
+	return uri && strncmp(uri, "test:///", 8) == 0 && strcmp(uri, "test:///default") != 0;
+}
+
+static virConnectPtr conn_open(const char *uri)
+{
+	if (!state_per_connection(uri))
+		return virConnectOpen(uri);
+	pthread_mutex_lock(&shared_mu);
+	virConnectPtr c = NULL;
+	for (size_t i = 0; i < n_shared && !c; i++)
+		if (strcmp(shared[i].uri, uri) == 0 && virConnectRef(shared[i].conn) == 0) {
+			c = shared[i].conn;
+			shared[i].users++;
+		}
+	if (!c && (c = virConnectOpen(uri))) {
+		shared = lc_realloc(shared, (n_shared + 1) * sizeof(*shared));
+		shared[n_shared++] = (struct shared_conn){lc_strdup(uri), c, 1};
+	}
+	pthread_mutex_unlock(&shared_mu);
+	return c;
+}
+
+static void conn_close(virConnectPtr c)
+{
+	pthread_mutex_lock(&shared_mu);
+	for (size_t i = 0; i < n_shared; i++)
+		if (shared[i].conn == c) {
+			if (--shared[i].users == 0) {
+				free(shared[i].uri);
+				shared[i] = shared[--n_shared];
+				if (!n_shared) {
+					free(shared);
+					shared = NULL;
+				}
+			}
+			break;
+		}
+	pthread_mutex_unlock(&shared_mu);
+	virConnectClose(c);
+}
+
 struct lc_virt *lc_virt_open(const char *uri, struct lc_err *err)
 {
 	/* before any thread: up opens a connection per worker */
 	virInitialize();
 	virSetErrorFunc(NULL, silent);
-	virConnectPtr c = virConnectOpen(uri);
+	virConnectPtr c = conn_open(uri);
 	if (!c) {
 		lc_err_set(err, LC_EXIT_RUNTIME, "cannot connect to libvirt at '%s': %s",
 			   uri ? uri : "(default)", last_error());
@@ -93,7 +153,7 @@ void lc_virt_close(struct lc_virt *v)
 {
 	if (!v)
 		return;
-	virConnectClose(v->conn);
+	conn_close(v->conn);
 	caps_clear(v);
 	free(v->caps_fixture);
 	free(v->uri);
@@ -650,17 +710,20 @@ int lc_virt_pool_ensure(struct lc_virt *v, const char *name, const char *xml, st
 	virStoragePoolPtr p = virStoragePoolLookupByName(v->conn, name);
 	if (!p) {
 		p = virStoragePoolDefineXML(v->conn, xml, 0);
+		/* another run (another labctl) defined it since the lookup: it builds it */
+		bool raced = !p && (p = virStoragePoolLookupByName(v->conn, name));
 		if (!p)
 			return lc_err_set(err, LC_EXIT_RUNTIME,
 					  "storage pool %s: cannot define it: %s", name,
 					  last_error());
-		if (virStoragePoolBuild(p, 0) < 0) {
+		if (!raced && virStoragePoolBuild(p, 0) < 0) {
 			lc_err_set(err, LC_EXIT_RUNTIME, "storage pool %s: cannot build it: %s",
 				   name, last_error());
 			virStoragePoolFree(p);
 			return -1;
 		}
-		virStoragePoolSetAutostart(p, 1);
+		if (!raced)
+			virStoragePoolSetAutostart(p, 1);
 	}
 	int rc = 0;
 	if (virStoragePoolIsActive(p) != 1 && virStoragePoolCreate(p, 0) < 0 &&

@@ -5,6 +5,7 @@
  * image cache refusing a file whose sum is wrong.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "host-vfs.h"
 #include "lab.h"
 #include "lease.h"
+#include "lease-remote.h"
 #include "sha256.h"
 #include "virt.h"
 
@@ -1159,6 +1161,216 @@ static void test_preview_held(void **state)
 	env_free(e);
 }
 
+/* The fixture host "isolated" (8 VFs of cx5, each its own group) as a test-driver host. */
+static char *vf_host_uri(void)
+{
+	char *src = realpath(t_srcdir(), NULL);
+	assert_non_null(src);
+	char *uri = lc_asprintf("test://%s/tests/out/sysfs/isolated.nodedev.xml", src);
+	free(src);
+	return uri;
+}
+
+/* Leases on host v: held by lab, or by anyone when lab is NULL. */
+static size_t host_leases(struct lc_virt *v, const char *lab)
+{
+	struct lc_remote_lease *ls;
+	size_t n, k = 0;
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_remote_leases_read(v, "labctl", &ls, &n, &err) < 0)
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < n; i++)
+		k += !lab || (ls[i].lab && strcmp(ls[i].lab, lab) == 0);
+	lc_remote_leases_free(ls, n);
+	return k;
+}
+
+#define FAR_LAB(name, count)                                                                       \
+	"name: " name "\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n" POOL              \
+	"hosts: {far: \"%s\"}\n"                                                                   \
+	"nodes:\n  a: {kind: generic}\n"                                                           \
+	"  x: {kind: kvm, host: far, vfs: [{pool: cx5, count: " count "}]}\n"
+
+/*
+ * A node with VFs on a host other than -c's: planned from that host's node
+ * devices, leased on that host (its labctl pool, not the state dir), its
+ * domain there with the VFs; down gives the leases back.
+ */
+static void test_vfs_on_other_host(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	e->o.inventory = "libvirt"; /* the far host's devices from its node devices */
+	char *far = vf_host_uri();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_virt *fv =
+	    lc_virt_open(far, &err); /* the far host, for as long as the test runs */
+	assert_non_null(fv);
+	char *yaml = lc_asprintf(FAR_LAB("farlab", "3"), far);
+	struct lc_up_report r;
+	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
+	assert_int_equal(r.n_groups, 3);
+	lc_up_report_release(&r);
+	assert_int_equal(host_leases(fv, "farlab"), 3);
+	assert_int_equal(count_leases(e), 0); /* none in the state dir */
+	struct lc_virt_obj *doms;
+	size_t nd;
+	assert_int_equal(lc_virt_lab_domains(fv, "farlab", &doms, &nd, &err), 0);
+	assert_int_equal(nd, 1);
+	assert_string_equal(doms[0].node, "x");
+	assert_int_equal(doms[0].vfs.n, 3);
+	assert_string_equal(doms[0].vfs.v[0], "0000:d8:00.2"); /* the fixture's first VF */
+	lc_virt_objs_free(doms, nd);
+	assert_int_equal(count_domains(e, "farlab"), 1); /* a, on -c's host */
+	/*
+	 * gc: a lease this machine took for a run that is gone and a lab with no
+	 * domain there goes; another machine's stays; the live lab's stays
+	 */
+	char me[256];
+	lc_remote_lease_controller(me, sizeof(me));
+	int g1 = 901, g2 = 902;
+	assert_int_equal(
+	    lc_remote_leases_take(fv, "labctl", "ghost", me, t_dead_pid(), &g1, 1, &err), 0);
+	assert_int_equal(lc_remote_leases_take(fv, "labctl", "elsewhere", "other-machine",
+					       t_dead_pid(), &g2, 1, &err),
+			 0);
+	struct lc_gc_report g;
+	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
+	assert_int_equal(g.n_stale_leases, 1);
+	lc_gc_report_release(&g);
+	assert_int_equal(host_leases(fv, "ghost"), 0);
+	assert_int_equal(host_leases(fv, "elsewhere"), 1);
+	assert_int_equal(host_leases(fv, "farlab"), 3);
+	size_t dropped;
+	assert_int_equal(lc_remote_leases_drop_lab(fv, "labctl", "elsewhere", &dropped, &err), 0);
+	/* host vfs reads the host's leases: the lab's 3 VFs are leased there */
+	struct lc_host_vfs hv;
+	assert_int_equal(lc_host_vfs_load(&e->o, fv, "labctl", &hv, &err), 0);
+	assert_true(hv.on_host);
+	assert_int_equal(hv.n_owners, 3);
+	assert_string_equal(hv.owners[0].lab, "farlab");
+	lc_host_vfs_release(&hv);
+	/* again: the lab holds its groups, nothing is taken twice */
+	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
+	assert_int_equal(r.nodes[1].action, LC_NODE_UNCHANGED);
+	lc_up_report_release(&r);
+	assert_int_equal(host_leases(fv, NULL), 3);
+	/* asking for more than the far host has: exit 3, the leases held stay the lab's */
+	free(yaml);
+	yaml = lc_asprintf(FAR_LAB("farlab", "9"), far);
+	assert_int_equal(up(e, yaml, 2, &r, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	assert_non_null(strstr(err.msg, "host far: "));
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	assert_int_equal(host_leases(fv, "farlab"), 3);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "farlab", &dr, &err), 0);
+	assert_int_equal(dr.n_leases, 3);
+	assert_int_equal(host_leases(fv, NULL), 0);
+	assert_int_equal(lc_virt_lab_domains(fv, "farlab", &doms, &nd, &err), 0);
+	assert_int_equal(nd, 0);
+	lc_virt_objs_free(doms, nd);
+	free(yaml);
+	lc_virt_close(fv);
+	free(far);
+	env_free(e);
+}
+
+/* One controller: its own state dir, its own lab, one up. */
+struct controller {
+	struct env *e;
+	const char *yaml;
+	pthread_barrier_t *go;
+	int rc, code;
+	char msg[512];
+};
+
+static void *controller_up(void *arg)
+{
+	struct controller *c = arg;
+	struct lc_err err = LC_ERR_INIT;
+	write_text(c->e->topo, c->yaml);
+	struct lc_loaded l;
+	if (lc_load(&c->e->o, c->e->topo, &l, &err) < 0)
+		fail_msg("%s", err.msg);
+	struct lc_up_opts uo = {.jobs = 2, .wait_s = -1};
+	struct lc_up_report r;
+	pthread_barrier_wait(c->go);
+	c->rc = lc_lab_up(&c->e->o, c->e->v, &l, &uo, &r, &err);
+	c->code = err.code;
+	snprintf(c->msg, sizeof(c->msg), "%s", err.msg ? err.msg : "");
+	lc_err_release(&err);
+	lc_up_report_release(&r);
+	lc_loaded_release(&l);
+	return NULL;
+}
+
+/*
+ * Two controllers (two state dirs, nothing shared but the host) bring up
+ * two labs at once that together want more VFs than the host has, for
+ * five rounds: one gets all it asked for, the other exits 3 holding
+ * nothing, on the host or in its state dir.
+ */
+static void test_two_controllers(void **state)
+{
+	(void)state;
+	char *far = vf_host_uri();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_virt *fv = lc_virt_open(far, &err);
+	assert_non_null(fv);
+	struct env *ea = env_new(true), *eb = env_new(true);
+	char *ya = lc_asprintf(FAR_LAB("alpha", "5"), far);
+	char *yb = lc_asprintf(FAR_LAB("beta", "5"), far);
+	size_t wins[2] = {0, 0};
+	for (int round = 0; round < 5; round++) {
+		ea->o.inventory = eb->o.inventory = "libvirt";
+		pthread_barrier_t go;
+		pthread_barrier_init(&go, NULL, 2);
+		struct controller a = {ea, ya, &go, 0, 0, ""}, b = {eb, yb, &go, 0, 0, ""};
+		pthread_t ta, tb;
+		pthread_create(&ta, NULL, controller_up, &a);
+		pthread_create(&tb, NULL, controller_up, &b);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		pthread_barrier_destroy(&go);
+		assert_true((a.rc == 0) != (b.rc == 0));
+		struct controller *loser = a.rc ? &a : &b, *winner = a.rc ? &b : &a;
+		const char *wlab = winner == &a ? "alpha" : "beta";
+		const char *llab = winner == &a ? "beta" : "alpha";
+		wins[winner == &b]++;
+		if (loser->code != LC_EXIT_RESOURCE)
+			fail_msg("exit %d: %s", loser->code, loser->msg);
+		/*
+		 * planned again against what the winner holds, it is told the host is
+		 * short (or, still contested after its last try, whose group it lost)
+		 */
+		const char *want = "host far: pool cx5: node x needs 5 VFs; ";
+		if (strncmp(loser->msg, want, strlen(want)) != 0 &&
+		    strncmp(loser->msg, "host far: IOMMU group ", 22) != 0)
+			fail_msg("not a shortage: %s", loser->msg);
+		assert_int_equal(host_leases(fv, wlab), 5);
+		assert_int_equal(host_leases(fv, llab), 0);
+		assert_int_equal(host_leases(fv, NULL), 5);
+		assert_int_equal(count_leases(loser->e), 0);
+		assert_int_equal(count_domains(loser->e, llab), 0);
+		char *jdir = lc_journal_dir(loser->e->state, llab);
+		assert_false(lc_file_exists(jdir));
+		free(jdir);
+		struct lc_down_report dr;
+		assert_int_equal(lc_lab_down(&winner->e->o, winner->e->v, wlab, &dr, &err), 0);
+		assert_int_equal(dr.n_leases, 5);
+		assert_int_equal(host_leases(fv, NULL), 0);
+	}
+	assert_int_equal(wins[0] + wins[1], 5);
+	free(ya);
+	free(yb);
+	env_free(ea);
+	env_free(eb);
+	lc_virt_close(fv);
+	free(far);
+}
+
 /* -j and --wait: numbers out of range are refused, not wrapped into range. */
 static void test_up_options(void **state)
 {
@@ -1383,6 +1595,8 @@ int main(void)
 	    cmocka_unit_test(test_node_pick),
 	    cmocka_unit_test(test_wait_proof),
 	    cmocka_unit_test(test_preview_held),
+	    cmocka_unit_test(test_vfs_on_other_host),
+	    cmocka_unit_test(test_two_controllers),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

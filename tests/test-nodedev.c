@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "testutil.h"
+#include "testinv.h"
 #include "host-vfs.h"
 #include "pci.h"
 #include "sysfs.h"
@@ -332,18 +332,6 @@ static void test_parse_many(void **state)
 	lc_strv_release(&xs);
 }
 
-static void sysfs_inv(const char *scenario, struct lc_inventory *inv)
-{
-	char *dir = lc_asprintf("%s/tests/out/sysfs/%s", t_srcdir(), scenario);
-	struct lc_sysroot root = {dir, "/nonexistent", NULL};
-	struct lc_inventory_source src;
-	lc_inventory_sysfs_source(&root, &src);
-	struct lc_err err = LC_ERR_INIT;
-	if (lc_inventory_load(&src, inv, &err) < 0)
-		fail_msg("%s", err.msg);
-	free(dir);
-}
-
 /* The scenario's test-driver host through labctl's own path: connection, source choice. */
 static void nodedev_inv(const char *scenario, struct lc_inventory *inv)
 {
@@ -371,7 +359,7 @@ static void test_equals_sysfs(void **state)
 	(void)state;
 	for (size_t s = 0; s < LC_ARRAY_SIZE(scenarios); s++) {
 		struct lc_inventory a, b;
-		sysfs_inv(scenarios[s], &a);
+		t_sysfs_inventory(scenarios[s], &a);
 		nodedev_inv(scenarios[s], &b);
 		assert_true(a.n > 0);
 		if (a.n != b.n)
@@ -471,7 +459,7 @@ static void test_same_plans(void **state)
 	size_t planned = 0;
 	for (size_t s = 0; s < LC_ARRAY_SIZE(scenarios); s++) {
 		struct lc_inventory a, b;
-		sysfs_inv(scenarios[s], &a);
+		t_sysfs_inventory(scenarios[s], &a);
 		nodedev_inv(scenarios[s], &b);
 		for (size_t l = 0; l < LC_ARRAY_SIZE(labs); l++) {
 			struct lc_topology *t = topo(labs[l]);
@@ -532,7 +520,7 @@ static void test_choice(void **state)
 	struct lc_virt *v = lc_virt_open("test:///default", &err);
 	assert_non_null(v);
 	struct lc_host_vfs h;
-	if (lc_host_vfs_load(&o2, v, &h, &err) < 0)
+	if (lc_host_vfs_load(&o2, v, NULL, &h, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(h.inv.n, 11);
 	lc_host_vfs_release(&h);

@@ -3,8 +3,12 @@
  * files chosen by name, and the ISO volume read back by isoinfo (another
  * program than the library that wrote it).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "lab-ssh.h"
@@ -247,6 +251,82 @@ static void test_planned_address(void **state)
 	free(labdir);
 }
 
+/* A listening socket on 127.0.0.1 and its port. */
+static int listener(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	socklen_t len = sizeof(sa);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* Step the probe until it says 1 or steps run out; how many steps said 0 first. */
+static int steps_until(struct lc_ssh_probe *p, int port, int steps)
+{
+	for (int k = 0; k < steps; k++) {
+		if (lc_ssh_probe_step(p, "127.0.0.1", port, (double)k, 1000.0))
+			return k;
+		usleep(2000);
+	}
+	return -1;
+}
+
+/*
+ * The banner probe of up --wait: nothing until the server speaks, a
+ * connection kept across steps (the banner that comes late is seen), the
+ * banner split over two writes, a server that speaks something else, and
+ * a port nobody listens on (refused, made again each step, never 1).
+ */
+static void test_ssh_probe(void **state)
+{
+	(void)state;
+	int port;
+	int ls = listener(&port);
+	struct lc_ssh_probe p = LC_SSH_PROBE_INIT;
+	assert_int_equal(lc_ssh_probe_step(&p, "127.0.0.1", port, 0, 1000), 0);
+	int c = accept(ls, NULL, NULL);
+	assert_true(c >= 0);
+	int fd_before = p.fd;
+	assert_int_equal(lc_ssh_probe_step(&p, "127.0.0.1", port, 1, 1000), 0); /* silent so far */
+	assert_int_equal(p.fd, fd_before); /* the same connection, kept */
+	assert_int_equal(write(c, "SS", 2), 2);
+	assert_int_equal(steps_until(&p, port, 50), -1); /* half a banner is not one */
+	assert_int_equal(p.fd, fd_before);
+	assert_int_equal(write(c, "H-2.0-test\r\n", 12), 12);
+	assert_true(steps_until(&p, port, 500) >= 0);
+	assert_int_equal(p.fd, -1); /* closed once seen */
+	close(c);
+	/* something else answers: not ssh, and the next step connects again */
+	assert_int_equal(lc_ssh_probe_step(&p, "127.0.0.1", port, 0, 1000), 0);
+	c = accept(ls, NULL, NULL);
+	assert_int_equal(write(c, "HTTP/1.0 400\r\n", 14), 14);
+	close(c);
+	assert_int_equal(steps_until(&p, port, 50), -1);
+	lc_ssh_probe_release(&p);
+	/* a connection that shows nothing past retry_s is given up for a new one */
+	assert_int_equal(lc_ssh_probe_step(&p, "127.0.0.1", port, 0, 5), 0);
+	c = accept(ls, NULL, NULL);
+	assert_int_equal(lc_ssh_probe_step(&p, "127.0.0.1", port, 6, 5), 0);
+	assert_true(p.fd >= 0);
+	int c2 = accept(ls, NULL, NULL); /* the new connection arrived */
+	assert_true(c2 >= 0);
+	close(c);
+	close(c2);
+	lc_ssh_probe_release(&p);
+	close(ls);
+	/* nobody listens: refused, never 1 */
+	assert_int_equal(steps_until(&p, port, 20), -1);
+	lc_ssh_probe_release(&p);
+	assert_int_equal(lc_ssh_probe_step(&p, "not an address", port, 0, 5), 0);
+	assert_int_equal(p.fd, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_iso_read_back),
 	    cmocka_unit_test(test_ssh_argv),
 	    cmocka_unit_test(test_planned_address),
+	    cmocka_unit_test(test_ssh_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

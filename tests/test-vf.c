@@ -8,25 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "testinv.h"
 #include "lease.h"
 #include "pci.h"
 #include "sysfs.h"
 #include "topology.h"
 #include "vf-alloc.h"
 #include "vf-pool.h"
-
-static void load_inv(const char *scenario, struct lc_inventory *inv)
-{
-	char *dir = lc_asprintf("%s/tests/out/sysfs/%s", t_srcdir(), scenario);
-	struct lc_sysroot root = {dir, "/nonexistent", NULL};
-	struct lc_inventory_source src;
-	lc_inventory_sysfs_source(&root, &src);
-	struct lc_err err = LC_ERR_INIT;
-	if (lc_inventory_load(&src, inv, &err) < 0)
-		fail_msg("%s", err.msg);
-	free(dir);
-}
 
 static struct lc_topology *topo(const char *yaml)
 {
@@ -44,7 +32,7 @@ static void test_inventory_isolated(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("isolated", &inv);
+	t_sysfs_inventory("isolated", &inv);
 	/* root port, 2 PFs, 8 VFs */
 	assert_int_equal(inv.n, 11);
 	const struct lc_pci_fn *pf = lc_inventory_find(&inv, "0000:d8:00.0");
@@ -96,7 +84,7 @@ static void test_pool_filters(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("two-numa", &inv);
+	t_sysfs_inventory("two-numa", &inv);
 	struct lc_topology *t =
 	    topo("name: x\nvf_pools:\n"
 		 "  mlx: {match: [\"15b3:*\"]}\n"
@@ -170,7 +158,7 @@ static void test_spread_across_pfs(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("isolated", &inv);
+	t_sysfs_inventory("isolated", &inv);
 	struct lc_topology *t = topo("name: lab\n" POOL_CX5 "nodes:\n"
 				     "  a: {vfs: [{pool: cx5, count: 2, vlan: 10}]}\n"
 				     "  b: {vfs: [{pool: cx5, count: 3}]}\n");
@@ -203,7 +191,7 @@ static void test_shared_pairs(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("shared-pairs", &inv);
+	t_sysfs_inventory("shared-pairs", &inv);
 	struct lc_topology *t = topo("name: lab\n" POOL_CX5 "nodes:\n"
 				     "  a: {vfs: [{pool: cx5, count: 2}]}\n"
 				     "  b: {vfs: [{pool: cx5, count: 4}]}\n");
@@ -235,7 +223,7 @@ static void test_host_shared(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("host-shared", &inv);
+	t_sysfs_inventory("host-shared", &inv);
 	struct lc_topology *t = topo("name: lab\nvf_pools: {x710: {match: [\"8086:154c\"]}}\n"
 				     "nodes:\n  a: {vfs: [{pool: x710, count: 2}]}\n");
 	struct run r;
@@ -261,7 +249,7 @@ static void test_numa(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("two-numa", &inv);
+	t_sysfs_inventory("two-numa", &inv);
 	/* 8 VFs on NUMA 0, 4 on NUMA 1: a node stays on one NUMA node when it can */
 	struct lc_topology *t = topo("name: lab\nvf_pools: {any: {match: [\"*:*\"]}}\nnodes:\n"
 				     "  a: {vfs: [{pool: any, count: 6}]}\n"
@@ -295,7 +283,7 @@ static void test_leases_and_busy_counted(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("isolated", &inv);
+	t_sysfs_inventory("isolated", &inv);
 	const struct lc_pci_fn *v0 = lc_inventory_find(&inv, "0000:d8:00.2");
 	const struct lc_pci_fn *v1 = lc_inventory_find(&inv, "0000:d8:00.3");
 	const struct lc_pci_fn *v2 = lc_inventory_find(&inv, "0000:d8:00.4");
@@ -426,7 +414,7 @@ static void test_pci_devices(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("host-shared", &inv);
+	t_sysfs_inventory("host-shared", &inv);
 	struct lc_topology *t =
 	    topo("name: lab\nnodes:\n  a: {pci: [{address: \"0000:5e:00.0\"}]}\n"
 		 "  b: {pci: [{address: \"0000:3b:02.0\"}]}\n");
@@ -488,7 +476,7 @@ static void test_status(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("host-shared", &inv);
+	t_sysfs_inventory("host-shared", &inv);
 	struct lc_topology none = {0};
 	const struct lc_pci_fn *v3 = lc_inventory_find(&inv, "0000:3b:02.3");
 	struct lc_group_owner leases[] = {{v3->group, "nightly", "n1"}};
@@ -516,7 +504,7 @@ static void test_damaged_lease_holds(void **state)
 {
 	(void)state;
 	struct lc_inventory inv;
-	load_inv("isolated", &inv);
+	t_sysfs_inventory("isolated", &inv);
 	const struct lc_pci_fn *v0 = lc_inventory_find(&inv, "0000:d8:00.2");
 	struct lc_group_owner leases[] = {{v0->group, NULL, NULL}};
 	struct lc_topology *t =

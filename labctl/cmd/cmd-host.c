@@ -137,7 +137,8 @@ static int host_vfs(struct lc_session *s, int argc, char **argv, struct lc_err *
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "VF inventory from libvirt: %s",
 				s->virt_error ? s->virt_error : "no connection");
 	else
-		rc = lc_host_vfs_load(&s->opts, s->virt, &h, err);
+		rc = lc_host_vfs_load(&s->opts, s->virt,
+				      t ? t->storage_pool.v : LC_DEFAULT_STORAGE_POOL, &h, err);
 	if (rc < 0) {
 		s->opts.uri = given_uri;
 		lc_topology_free(t);
