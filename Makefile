@@ -223,7 +223,8 @@ SUITES := \
 # TCG; debian nodes reached by ssh and Ansible) run once, in the plain
 # check, not again under the sanitizers
 ifneq ($(SANITIZE),1)
-SUITES += tests/test-kinds.sh tests/test-access.sh tests/test-snapshot-debian.sh
+SUITES += tests/test-kinds.sh tests/test-access.sh tests/test-snapshot-debian.sh \
+	tests/test-snapshot-hyperv.sh
 SLOW_IMAGES := image-debian
 endif
 

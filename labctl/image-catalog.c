@@ -165,8 +165,8 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 		       struct lc_image *img)
 {
 	static const char *const keys[] = {
-	    "url",     "sha256", "sha512",     "format", "kernel",   "initrd",	  "disk",
-	    "cmdline", "ready",	 "cloud_init", "boot",	 "firmware", "hypervisor"};
+	    "url",     "sha256", "sha512",     "format", "kernel",   "initrd",	   "disk",
+	    "cmdline", "ready",	 "cloud_init", "boot",	 "firmware", "hypervisor", "guest_agent"};
 	const char *who = k->scalar;
 	lc_str_set(&img->name, who, k->at);
 	if (!is_image_name(who))
@@ -204,6 +204,8 @@ static void read_image(struct lc_diags *d, const struct lc_ynode *k, const struc
 			str_of(d, who, key, e, &img->ready);
 		else if (strcmp(key, "cloud_init") == 0)
 			bool_of(d, who, key, e, &img->cloud_init);
+		else if (strcmp(key, "guest_agent") == 0)
+			bool_of(d, who, key, e, &img->guest_agent);
 		else if (strcmp(key, "boot") == 0)
 			img->boot = (enum lc_image_boot)enum_of(d, who, key, e, boot_names, 1,
 								LC_ARRAY_SIZE(boot_names),
@@ -358,6 +360,7 @@ void lc_catalog_merge(struct lc_catalog *dst, const struct lc_catalog *src)
 		lc_str_set(&d->name, s->name.v, s->name.at);
 		d->format = s->format;
 		d->cloud_init = s->cloud_init;
+		d->guest_agent = s->guest_agent;
 		d->boot = s->boot;
 		d->firmware = s->firmware;
 		source_copy(&d->disk, &s->disk, src->dir);

@@ -35,6 +35,7 @@ struct lc_image {
 	struct lc_str cmdline;
 	struct lc_str ready; /* a console line that says the node booted (up --wait) */
 	bool cloud_init;     /* the image reads a NoCloud seed: labctl makes one per node */
+	bool guest_agent;    /* it runs the QEMU guest agent: its nodes get the agent's channel */
 	enum lc_image_boot boot;
 	enum lc_image_firmware firmware;
 	/*

@@ -20,6 +20,7 @@
 #include "journal.h"
 #include "lab-snapshot.h"
 #include "model.h"
+#include "pci-addr.h"
 #include "render.h"
 #include "templates.h"
 #include "validate.h"
@@ -36,7 +37,10 @@ static void node_release(struct lc_snap_node *n)
 	free(n->sha256);
 	lc_strv_release(&n->layers);
 	free(n->nvram);
+	free(n->tpm);
+	lc_strv_release(&n->vfs);
 	free(n->error);
+	free(n->warning);
 }
 
 void lc_snapshot_release(struct lc_snapshot *s)
@@ -84,6 +88,10 @@ char *lc_snapshot_format(const struct lc_snapshot *s)
 			lc_buf_addf(&b, "layer %s %s\n", n->node, n->layers.v[k]);
 		if (n->nvram)
 			lc_buf_addf(&b, "nvram %s %s\n", n->node, n->nvram);
+		if (n->tpm)
+			lc_buf_addf(&b, "tpm %s %s\n", n->node, n->tpm);
+		for (size_t k = 0; k < n->vfs.n; k++)
+			lc_buf_addf(&b, "vf %s %s\n", n->node, n->vfs.v[k]);
 	}
 	return lc_buf_detach(&b);
 }
@@ -129,6 +137,11 @@ int lc_snapshot_parse(const char *what, const char *text, struct lc_snapshot *s,
 			n->image_bytes = bytes;
 		} else if (sscanf(line, "layer %255s %1023s", a, b) == 2 && node_of(s, a)) {
 			lc_strv_push(&node_of(s, a)->layers, b);
+		} else if (sscanf(line, "vf %255s %1023s %95s", a, b, d) == 3 && node_of(s, a)) {
+			lc_strv_pushf(&node_of(s, a)->vfs, "%s %s", b, d);
+		} else if (sscanf(line, "tpm %255s %1023s", a, b) == 2 && node_of(s, a)) {
+			free(node_of(s, a)->tpm);
+			node_of(s, a)->tpm = lc_strdup(b);
 		} else if (sscanf(line, "nvram %255s %1023s", a, b) == 2 && node_of(s, a)) {
 			free(node_of(s, a)->nvram);
 			node_of(s, a)->nvram = lc_strdup(b);
@@ -266,6 +279,107 @@ void lc_snapshot_point_render(const struct lc_journal *j, const char *node, xmlD
 	lc_strv_release(&to);
 }
 
+/* The PCI address of a device element's <source><address>; "" when it has none. */
+static void source_address(xmlNodePtr dev, char out[LC_PCI_ADDR_SIZE])
+{
+	out[0] = '\0';
+	for (xmlNodePtr c = dev->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "source"))
+			continue;
+		for (xmlNodePtr a = c->children; a; a = a->next) {
+			if (a->type != XML_ELEMENT_NODE ||
+			    !xmlStrEqual(a->name, BAD_CAST "address"))
+				continue;
+			unsigned part[4] = {0};
+			const char *names[4] = {"domain", "bus", "slot", "function"};
+			for (int k = 0; k < 4; k++) {
+				xmlChar *val = xmlGetProp(a, BAD_CAST names[k]);
+				part[k] = val ? (unsigned)strtoul((const char *)val, NULL, 0) : 0;
+				xmlFree(val);
+			}
+			struct lc_pci_addr pa = {part[0], part[1], part[2], part[3]};
+			lc_pci_addr_format(&pa, out);
+			return;
+		}
+	}
+}
+
+void lc_snapshot_hostdevs(xmlDocPtr doc, struct lc_strv *xmls, struct lc_strv *addrs,
+			  struct lc_strv *macs)
+{
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr r =
+	    xmlXPathEvalExpression(BAD_CAST "/domain/devices/hostdev[@type='pci'] | "
+					    "/domain/devices/interface[@type='hostdev']",
+				   x);
+	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
+		xmlNodePtr dev = r->nodesetval->nodeTab[i];
+		char addr[LC_PCI_ADDR_SIZE];
+		source_address(dev, addr);
+		if (!addr[0])
+			continue;
+		if (addrs)
+			lc_strv_push(addrs, addr);
+		if (macs) {
+			char *mac = NULL;
+			for (xmlNodePtr c = dev->children; c && !mac; c = c->next)
+				if (c->type == XML_ELEMENT_NODE &&
+				    xmlStrEqual(c->name, BAD_CAST "mac"))
+					mac = (char *)xmlGetProp(c, BAD_CAST "address");
+			lc_strv_push(macs, mac ? mac : "-");
+			xmlFree(mac);
+		}
+		if (!xmls)
+			continue;
+		/* libvirt names its own aliases; a hot-plug may only carry a user's (ua-) */
+		xmlNodePtr copy = xmlCopyNode(dev, 1);
+		for (xmlNodePtr c = copy->children, nx; c; c = nx) {
+			nx = c->next;
+			if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "alias")) {
+				xmlUnlinkNode(c);
+				xmlFreeNode(c);
+			}
+		}
+		xmlBufferPtr buf = xmlBufferCreate();
+		xmlNodeDump(buf, doc, copy, 0, 0);
+		lc_strv_push(xmls, (const char *)xmlBufferContent(buf));
+		xmlBufferFree(buf);
+		xmlFreeNode(copy);
+	}
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(x);
+}
+
+int lc_snapshot_wait_released(char *(*live_xml)(void *ctx), void *ctx, const struct lc_strv *addrs,
+			      double timeout_s, double step_s, struct lc_strv *left)
+{
+	double end = lc_now_s() + timeout_s;
+	for (;;) {
+		lc_strv_release(left);
+		char *xml = live_xml(ctx);
+		struct lc_err e = LC_ERR_INIT;
+		xmlDocPtr doc = xml ? lc_xml_parse("domain", xml, strlen(xml), &e) : NULL;
+		lc_err_release(&e);
+		free(xml);
+		struct lc_strv have = LC_STRV_INIT;
+		if (doc) {
+			lc_snapshot_hostdevs(doc, NULL, &have, NULL);
+			xmlFreeDoc(doc);
+		}
+		/* an XML that cannot be read says nothing went */
+		for (size_t i = 0; i < addrs->n; i++)
+			if (!doc || lc_strv_has(&have, addrs->v[i]))
+				lc_strv_push(left, addrs->v[i]);
+		lc_strv_release(&have);
+		if (left->n == 0)
+			return 0;
+		/* a signal stops the wait as the timeout does: the caller undoes the unplug */
+		if (lc_now_s() >= end || lc_interrupted())
+			return -1;
+		usleep((useconds_t)(step_s * 1e6));
+	}
+}
+
 /* ---- files ---- */
 
 static char *lab_root(const struct lc_opts *o, const char *lab)
@@ -278,31 +392,10 @@ static char *snap_dir(const struct lc_opts *o, const char *lab, const char *name
 	return lc_asprintf("%s/snapshots/%s/%s", o->state_dir, lab, name);
 }
 
-/* Remove a directory of plain files. */
+/* Remove a snapshot's directory: its files, dot files, and its TPM state copies. */
 static int remove_dir(const char *dir, struct lc_err *err)
 {
-	struct lc_strv names = LC_STRV_INIT;
-	if (!lc_file_exists(dir))
-		return 0;
-	if (lc_list_dir(dir, "", &names, err) < 0)
-		return -1;
-	int rc = 0;
-	/* lc_list_dir leaves out dot files: .partial and .lock go by name */
-	lc_strv_push(&names, ".partial");
-	lc_strv_push(&names, ".revert");
-	lc_strv_push(&names, ".lock");
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		char *p = lc_asprintf("%s/%s", dir, names.v[i]);
-		if (unlink(p) < 0 && errno != ENOENT)
-			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", p,
-					strerror(errno));
-		free(p);
-	}
-	lc_strv_release(&names);
-	if (rc == 0 && rmdir(dir) < 0 && errno != ENOENT)
-		rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", dir,
-				strerror(errno));
-	return rc;
+	return lc_remove_tree(dir, err);
 }
 
 /* Take the lab's snapshot lock: a second save, revert or rm of the lab exits 3. */
@@ -393,18 +486,6 @@ static int unknown_snapshot(const struct lc_opts *o, const char *lab, const char
 	lc_buf_release(&b);
 	lc_strv_release(&names);
 	return -1;
-}
-
-/* Copy a small file (NVRAM, a proof). */
-static int copy_file(const char *from, const char *to, struct lc_err *err)
-{
-	char *data;
-	size_t len;
-	if (lc_read_file(from, &data, &len, err) < 0)
-		return -1;
-	int rc = lc_write_file(to, data, len, err);
-	free(data);
-	return rc;
 }
 
 static xmlDocPtr parse(const char *what, const char *xml, struct lc_err *err)
@@ -534,6 +615,125 @@ static void put_proof(const struct lc_opts *o, const char *lab, const char *dir,
 	free(pp);
 }
 
+/* ---- VFs and pci: devices, unplugged around a save ---- */
+
+/*
+ * libvirt cannot save a domain holding a VFIO device, so a running node's
+ * VFs and pci: devices are hot-unplugged before it pauses (its guest must
+ * run to let go of them) and plugged again after each restore, taken from
+ * the domain's own XML: the same functions, MACs, VLANs and guest
+ * addresses. Only the running domain changes (the persistent definition,
+ * and so the snapshot's, keeps them), and no lease is touched: the lab
+ * holds its VFs throughout.
+ */
+
+static int hostdevs_of(struct lc_virt *v, const char *domain, bool inactive, struct lc_strv *xmls,
+		       struct lc_strv *addrs, struct lc_strv *macs, struct lc_err *err)
+{
+	char *xml = lc_virt_domain_xml(v, domain, inactive, err);
+	xmlDocPtr doc = xml ? parse(domain, xml, err) : NULL;
+	free(xml);
+	if (!doc)
+		return -1;
+	lc_snapshot_hostdevs(doc, xmls, addrs, macs);
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+/*
+ * Plug into the running domain each host device its persistent definition
+ * has and it lacks: after a restore (the memory image was saved without
+ * them), or to undo an unplug. A domain not running is left alone.
+ */
+static int replug(struct lc_virt *v, const char *node, const char *domain, struct lc_err *err)
+{
+	if (lc_virt_domain_id(v, domain) < 0)
+		return 0;
+	struct lc_strv xmls = LC_STRV_INIT, want = LC_STRV_INIT, have = LC_STRV_INIT;
+	int rc = hostdevs_of(v, domain, true, &xmls, &want, NULL, err);
+	if (rc == 0 && want.n)
+		rc = hostdevs_of(v, domain, false, NULL, &have, NULL, err);
+	for (size_t i = 0; rc == 0 && i < want.n; i++) {
+		if (lc_strv_has(&have, want.v[i]))
+			continue;
+		if ((rc = lc_virt_domain_attach_live(v, domain, xmls.v[i], err)) < 0)
+			lc_err_prefix(err, "node %s: cannot plug %s again: ", node, want.v[i]);
+	}
+	lc_strv_release(&xmls);
+	lc_strv_release(&want);
+	lc_strv_release(&have);
+	return rc;
+}
+
+struct live_ctx {
+	struct lc_virt *v;
+	const char *domain;
+};
+
+static char *read_live(void *ctx)
+{
+	struct live_ctx *c = ctx;
+	struct lc_err e = LC_ERR_INIT;
+	char *xml = lc_virt_domain_xml(c->v, c->domain, false, &e);
+	lc_err_release(&e);
+	return xml;
+}
+
+/*
+ * Unplug a running node's host devices and wait until its guest let go of
+ * them (libvirt's detach returns once the guest was asked). Polling the
+ * live XML rather than waiting for VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED: it
+ * needs no event loop on the worker's connection, and sees a removal that
+ * happened before it looked. On a failure or a timeout every device
+ * already gone is plugged again, and the node goes on as it was.
+ */
+static int unplug(struct lc_virt *v, const char *node, const char *domain, double timeout_s,
+		  struct lc_err *err)
+{
+	struct lc_strv xmls = LC_STRV_INIT, addrs = LC_STRV_INIT, left = LC_STRV_INIT;
+	int rc = hostdevs_of(v, domain, false, &xmls, &addrs, NULL, err);
+	for (size_t i = 0; rc == 0 && i < addrs.n; i++)
+		if ((rc = lc_virt_domain_detach_live(v, domain, xmls.v[i], err)) < 0)
+			lc_err_prefix(err, "node %s: cannot unplug %s before the save: ", node,
+				      addrs.v[i]);
+	struct live_ctx c = {v, domain};
+	if (rc == 0 && addrs.n &&
+	    lc_snapshot_wait_released(read_live, &c, &addrs, timeout_s, 0.2, &left) < 0) {
+		struct lc_buf b = LC_BUF_INIT;
+		for (size_t i = 0; i < left.n; i++)
+			lc_buf_addf(&b, "%s%s", i ? ", " : "", left.v[i]);
+		if (lc_interrupted())
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"snapshot save interrupted while node %s let go of %s",
+					node, lc_buf_str(&b));
+		else
+			rc = lc_err_set(err, LC_EXIT_RUNTIME,
+					"node %s: its guest did not let go of %s within %.0f s (a "
+					"guest must acknowledge a PCI unplug)",
+					node, lc_buf_str(&b), timeout_s);
+		lc_buf_release(&b);
+	}
+	if (rc < 0) {
+		struct lc_err e2 = LC_ERR_INIT;
+		char *why = lc_strdup(err->msg);
+		enum lc_exit code = err->code;
+		lc_err_release(err);
+		if (replug(v, node, domain, &e2) < 0)
+			lc_err_set(err, code, "%s; and: %s", why, e2.msg);
+		else
+			lc_err_set(err, code,
+				   "%s: its devices are plugged again; nothing was "
+				   "paused",
+				   why);
+		free(why);
+		lc_err_release(&e2);
+	}
+	lc_strv_release(&xmls);
+	lc_strv_release(&addrs);
+	lc_strv_release(&left);
+	return rc;
+}
+
 /* ---- save ---- */
 
 struct save_job {
@@ -545,6 +745,7 @@ struct save_job {
 	bool *suspended;    /* paused by save, not yet saved */
 	bool *resume;	    /* restored paused: to resume with the others */
 	bool *done;	    /* runs on its new overlays */
+	bool *unplugged;    /* its host devices were unplugged: plugged again at the end */
 };
 
 static int save_node(struct save_job *j, struct lc_virt *v, size_t i, struct lc_err *err)
@@ -566,7 +767,13 @@ static int save_node(struct save_job *j, struct lc_virt *v, size_t i, struct lc_
 	if (rc == 0 && n->nvram) {
 		char *copy = lc_asprintf("%s/%s.nvram", j->dir, n->node);
 		if (lc_file_exists(n->nvram))
-			rc = copy_file(n->nvram, copy, err);
+			rc = lc_copy_tree(n->nvram, copy, err);
+		free(copy);
+	}
+	/* saved or shut off, its swtpm has stopped: the state on disk is whole */
+	if (rc == 0 && n->tpm && lc_file_exists(n->tpm)) {
+		char *copy = lc_asprintf("%s/%s.tpm", j->dir, n->node);
+		rc = lc_copy_tree(n->tpm, copy, err);
 		free(copy);
 	}
 	for (size_t k = 0; rc == 0 && k < from->n; k++)
@@ -582,6 +789,9 @@ static int save_node(struct save_job *j, struct lc_virt *v, size_t i, struct lc_
 	if (rc == 0 && lc_virt_define_domain(v, def, err) < 0)
 		rc = -1;
 	on_new |= rc == 0;
+	/* before it resumes with the others: the image was saved without them */
+	if (rc == 0 && n->running && j->unplugged[i])
+		rc = replug(v, n->node, n->domain, err);
 	if (rc < 0 && !on_new && n->running && lc_virt_domain_id(v, n->domain) < 0) {
 		/* back where it was, on its old disks, which nothing wrote meanwhile */
 		struct lc_err e2 = LC_ERR_INIT;
@@ -717,6 +927,61 @@ static int refuse_remote(const struct lc_opts *o, struct lc_virt *v, const char 
 	return rc;
 }
 
+/*
+ * Where libvirt's QEMU driver keeps a domain's swtpm state (qemu:///system:
+ * SWTPM_DIR/UUID), for a domain with an emulated TPM; NULL otherwise.
+ */
+#define SWTPM_DIR "/var/lib/libvirt/swtpm"
+static char *tpm_dir(xmlDocPtr doc)
+{
+	char *emu =
+	    lc_xml_xpath_string(doc, "string(/domain/devices/tpm/backend[@type='emulator']/@type)");
+	char *uuid = emu && *emu ? lc_xml_xpath_string(doc, "string(/domain/uuid)") : NULL;
+	char *dir = uuid && *uuid ? lc_asprintf("%s/%s", SWTPM_DIR, uuid) : NULL;
+	free(emu);
+	free(uuid);
+	return dir;
+}
+
+/*
+ * A domain's NVRAM file. With firmware autoselection (<os firmware='efi'>)
+ * libvirt 9.0 names it only in the running definition, at start-up; a
+ * domain shut off then has it where libvirt puts it by default.
+ */
+#define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
+static char *nvram_of(struct lc_virt *v, const char *domain, bool running, xmlDocPtr persist)
+{
+	char *nv = lc_xml_xpath_string(persist, "string(/domain/os/nvram)");
+	if (nv && *nv)
+		return nv;
+	free(nv);
+	nv = NULL;
+	struct lc_err e = LC_ERR_INIT;
+	char *live = running ? lc_virt_domain_xml(v, domain, false, &e) : NULL;
+	xmlDocPtr doc = live ? lc_xml_parse(domain, live, strlen(live), &e) : NULL;
+	if (doc) {
+		nv = lc_xml_xpath_string(doc, "string(/domain/os/nvram)");
+		xmlFreeDoc(doc);
+	}
+	lc_err_release(&e);
+	free(live);
+	char *efi = lc_xml_xpath_string(persist, "string(/domain/os/@firmware)");
+	if ((!nv || !*nv) && efi && strcmp(efi, "efi") == 0) {
+		free(nv);
+		nv = lc_asprintf("%s/%s_VARS.fd", NVRAM_DIR, domain);
+		if (!lc_file_exists(nv)) {
+			free(nv);
+			nv = NULL;
+		}
+	}
+	free(efi);
+	if (nv && !*nv) {
+		free(nv);
+		nv = NULL;
+	}
+	return nv;
+}
+
 /* What a snapshot records of the lab's domains now; the running ones get memory images. */
 static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		    struct lc_snapshot *s, char ***persist, struct lc_err *err)
@@ -729,16 +994,6 @@ static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 	s->nodes = lc_calloc(nd + 1, sizeof(*s->nodes));
 	*persist = lc_calloc(nd + 1, sizeof(char *));
 	int rc = 0;
-	/* libvirt cannot save a domain holding a VFIO device: refused before anything pauses */
-	for (size_t i = 0; rc == 0 && i < nd; i++)
-		if (doms[i].active && doms[i].vfs.n)
-			rc = lc_err_set(
-			    err, LC_EXIT_USAGE,
-			    "node %s holds VFs or PCI devices (%s%s), which libvirt cannot "
-			    "save: snapshots of such nodes are not supported yet; nothing "
-			    "was paused",
-			    doms[i].node ? doms[i].node : doms[i].name, doms[i].vfs.v[0],
-			    doms[i].vfs.n > 1 ? ", ..." : "");
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
 		struct lc_snap_node *n = &s->nodes[s->n_nodes++];
 		n->node = lc_strdup(doms[i].node ? doms[i].node : doms[i].name);
@@ -750,7 +1005,14 @@ static int describe(const struct lc_opts *o, struct lc_virt *v, const char *lab,
 		if (doc) {
 			char *mem = lc_xml_xpath_string(doc, "string(/domain/memory)");
 			n->memory_kib = mem ? strtoull(mem, NULL, 10) : 0;
-			n->nvram = lc_xml_xpath_string(doc, "string(/domain/os/nvram)");
+			n->nvram = nvram_of(v, n->domain, n->running, doc);
+			n->tpm = tpm_dir(doc);
+			struct lc_strv addrs = LC_STRV_INIT, macs = LC_STRV_INIT;
+			lc_snapshot_hostdevs(doc, NULL, &addrs, &macs);
+			for (size_t k = 0; k < addrs.n; k++)
+				lc_strv_pushf(&n->vfs, "%s %s", addrs.v[k], macs.v[k]);
+			lc_strv_release(&addrs);
+			lc_strv_release(&macs);
 			free(mem);
 			xmlFreeDoc(doc);
 		}
@@ -800,6 +1062,18 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 		rmdir(dir);
 	if (rc == 0 && lc_interrupted())
 		rc = lc_err_set(err, LC_EXIT_RUNTIME, "snapshot save interrupted: nothing done");
+	/* from here on a killed run is found and finished by the next one */
+	if (rc == 0)
+		rc = mark_partial(dir, r, err);
+	j.unplugged = lc_calloc(r->n_nodes + 1, sizeof(bool));
+	/* the guests let go of their VFs while they run: before the moment */
+	double unplug_s = so->unplug_timeout_s > 0 ? so->unplug_timeout_s : 30;
+	for (size_t i = 0; rc == 0 && i < r->n_nodes; i++) {
+		if (!r->nodes[i].running || !r->nodes[i].vfs.n)
+			continue;
+		j.unplugged[i] = true;
+		rc = unplug(v, r->nodes[i].node, r->nodes[i].domain, unplug_s, err);
+	}
 	/* the new overlays are in the journal before they exist: down finds them */
 	bool have_jn = rc == 0 && (rc = lc_journal_read(o->state_dir, lab, &jn, err)) == 0;
 	j.to = lc_calloc(r->n_nodes + 1, sizeof(*j.to));
@@ -811,8 +1085,6 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 			lc_strv_pushf(&j.to[i], "%.*s/%s", (int)(slash - pv), pv, top);
 			free(top);
 		}
-	if (rc == 0)
-		rc = mark_partial(dir, r, err);
 	for (size_t i = 0; rc == 0 && i < r->n_nodes; i++) {
 		for (size_t k = 0; k < j.to[i].n; k++)
 			lc_strv_push_unique(&jn.volumes, j.to[i].v[k]);
@@ -870,6 +1142,11 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	struct lc_err rerr = LC_ERR_INIT;
 	if (resume_all(v, r, j.suspended, j.resume, rc == 0 ? err : &rerr) < 0)
 		rc = -1;
+	/* and with the devices it had (a node that failed was not plugged again yet) */
+	for (size_t i = 0; j.unplugged && i < r->n_nodes; i++)
+		if (j.unplugged[i] &&
+		    replug(v, r->nodes[i].node, r->nodes[i].domain, rc == 0 ? err : &rerr) < 0)
+			rc = -1;
 	lc_err_release(&rerr);
 	if (rc == 0 && cut)
 		rc = lc_err_set(err, LC_EXIT_RUNTIME,
@@ -911,6 +1188,7 @@ int lc_snapshot_save(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	free(j.suspended);
 	free(j.resume);
 	free(j.done);
+	free(j.unplugged);
 	lc_journal_release(&jn);
 	free(dir);
 	unlock_lab(lock);
@@ -927,6 +1205,7 @@ struct revert_job {
 	struct lc_strv *to; /* per node: its fresh overlays, beside its layers */
 	bool *resume;
 	bool *done;
+	bool *agent; /* its definition has the QEMU guest agent's channel */
 };
 
 /* The defined domain has the UUID of xml. */
@@ -959,6 +1238,15 @@ static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct
 	size_t len;
 	int rc = lc_read_file(path, &saved, &len, err);
 	free(path);
+	xmlDocPtr sd = rc == 0 ? parse(n->domain, saved, err) : NULL;
+	if (sd) {
+		char *agent = lc_xml_xpath_string(
+		    sd,
+		    "string(/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@name)");
+		j->agent[i] = agent && *agent;
+		free(agent);
+		xmlFreeDoc(sd);
+	}
 	if (rc == 0 && lc_virt_domain_exists(v, n->domain))
 		rc = lc_virt_domain_destroy(v, n->domain, err);
 	/* redefined since (up --force): the memory image wants the snapshot's own domain */
@@ -972,8 +1260,13 @@ static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct
 		rc = lc_virt_define_domain(v, def, err);
 	char *nv = lc_asprintf("%s/%s.nvram", j->dir, n->node);
 	if (rc == 0 && n->nvram && lc_file_exists(nv))
-		rc = copy_file(nv, n->nvram, err);
+		rc = lc_copy_tree(nv, n->nvram, err);
 	free(nv);
+	/* the TPM as it was, before the restore starts a swtpm on it */
+	char *tpm = lc_asprintf("%s/%s.tpm", j->dir, n->node);
+	if (rc == 0 && n->tpm && lc_file_exists(tpm))
+		rc = lc_copy_tree(tpm, n->tpm, err);
+	free(tpm);
 	char *mem = lc_asprintf("%s/%s.mem", j->dir, n->node);
 	if (rc == 0 && n->running && !(img = lc_virt_save_image_xml(v, mem, err)))
 		rc = -1;
@@ -981,6 +1274,9 @@ static int revert_node(struct revert_job *j, struct lc_virt *v, size_t i, struct
 		rc = -1;
 	if (rc == 0 && live && (rc = lc_virt_domain_restore(v, mem, live, true, err)) == 0)
 		j->resume[i] = true;
+	/* the memory image was saved without its VFs: they go back before it resumes */
+	if (rc == 0 && live && n->vfs.n)
+		rc = replug(v, n->node, n->domain, err);
 	j->done[i] = rc == 0;
 	free(mem);
 	free(saved);
@@ -1132,6 +1428,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 		rc = lc_write_file(marker, name, strlen(name), err);
 	j.resume = lc_calloc(r->n_nodes + 1, sizeof(bool));
 	j.done = lc_calloc(r->n_nodes + 1, sizeof(bool));
+	j.agent = lc_calloc(r->n_nodes + 1, sizeof(bool));
 	if (rc == 0) {
 		struct lc_workpool p = {.uri = o->uri,
 					.n = r->n_nodes,
@@ -1168,8 +1465,14 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 			continue;
 		set_tops(&jn, lab, r->nodes[i].node, &j.to[i]);
 		put_proof(o, lab, dir, r->nodes[i].node);
-		if (r->nodes[i].running)
-			lc_virt_domain_sync_time(v, r->nodes[i].domain);
+		/* its clock stood still since the save: a guest with the agent is told the time */
+		struct lc_err e = LC_ERR_INIT;
+		if (r->nodes[i].running && j.agent[i] &&
+		    lc_virt_domain_sync_time(v, r->nodes[i].domain, &e) < 0)
+			r->nodes[i].warning =
+			    lc_asprintf("node %s: its clock is as it was at the snapshot: %s",
+					r->nodes[i].node, e.msg);
+		lc_err_release(&e);
 	}
 	for (size_t i = 0; i < old.n; i++) {
 		bool fresh = false;
@@ -1195,6 +1498,7 @@ static int do_revert(const struct lc_opts *o, struct lc_virt *v, const char *lab
 	free(j.to);
 	free(j.resume);
 	free(j.done);
+	free(j.agent);
 	lc_journal_release(&jn);
 	free(marker);
 	free(root);
@@ -1286,6 +1590,8 @@ static int restore_stopped(struct lc_virt *v, const char *dir, const char *node,
 			rc = -1;
 		if (rc == 0)
 			rc = lc_virt_domain_restore(v, mem, live, false, err);
+		if (rc == 0)
+			rc = replug(v, node, domain, err);
 		free(img);
 		free(live);
 		lc_strv_release(&disks);
@@ -1300,8 +1606,8 @@ static int restore_stopped(struct lc_virt *v, const char *dir, const char *node,
  * definition still naming the frozen layer: the definition follows the
  * disks it runs on, and it runs.
  */
-static int follow_live(struct lc_virt *v, const char *domain, struct lc_strv *disks,
-		       struct lc_err *err)
+static int follow_live(struct lc_virt *v, const char *node, const char *domain,
+		       struct lc_strv *disks, struct lc_err *err)
 {
 	struct lc_strv saved = LC_STRV_INIT;
 	char *def = NULL, *fixed = NULL;
@@ -1321,6 +1627,9 @@ static int follow_live(struct lc_virt *v, const char *domain, struct lc_strv *di
 		rc = -1;
 	if (rc == 0 && fixed)
 		rc = lc_virt_define_domain(v, fixed, err);
+	/* killed between the unplug and the plug: the devices go back first */
+	if (rc == 0)
+		rc = replug(v, node, domain, err);
 	if (rc == 0)
 		rc = lc_virt_domain_resume(v, domain, err);
 	free(fixed);
@@ -1356,7 +1665,7 @@ static int recover_save(const struct lc_opts *o, struct lc_virt *v, const char *
 		rc = restore_stopped(v, dir, node, domain, err);
 		struct lc_strv disks = LC_STRV_INIT;
 		if (rc == 0 && lc_virt_domain_id(v, domain) >= 0)
-			rc = follow_live(v, domain, &disks, err);
+			rc = follow_live(v, node, domain, &disks, err);
 		else if (rc == 0)
 			rc = persistent_disks(v, domain, NULL, &disks, err);
 		if (rc == 0)

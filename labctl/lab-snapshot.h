@@ -30,9 +30,12 @@ struct lc_snap_node {
 	struct lc_strv layers;		/* "POOL/VOLUME": its frozen disk layers */
 	unsigned long long image_bytes; /* the memory image's size */
 	char *nvram;			/* the NVRAM file it had, NULL: none */
+	char *tpm;			/* its swtpm state directory, NULL: no TPM */
+	struct lc_strv vfs;		/* "ADDR MAC" of its VFs and pci: devices ("-": no MAC) */
 	/* per command run */
 	double seconds;
-	char *error; /* "node X: ..." when it failed */
+	char *error;   /* "node X: ..." when it failed */
+	char *warning; /* "node X: ..." when it was done with something amiss */
 };
 
 struct lc_snapshot {
@@ -74,10 +77,31 @@ unsigned lc_snapshot_last_gen(const char *lab, const struct lc_journal *j);
 /* render's disks as the journal's tops say they run now (for up, render, --force). */
 void lc_snapshot_point_render(const struct lc_journal *j, const char *node, xmlDocPtr doc);
 
+/*
+ * The host devices of a domain XML that libvirt cannot save with (VFIO):
+ * each PCI <hostdev> and <interface type='hostdev'>, in document order. Each
+ * list may be NULL; appended to each: the device's XML for a hot-plug or
+ * unplug (its MAC, VLAN and guest address kept, libvirt's alias left out),
+ * its host PCI address, and its MAC ("-" for a plain hostdev).
+ */
+void lc_snapshot_hostdevs(xmlDocPtr doc, struct lc_strv *xmls, struct lc_strv *addrs,
+			  struct lc_strv *macs);
+/*
+ * Wait for a guest to let go of unplugged devices: poll the domain's live
+ * XML (live_xml returns it, caller frees, NULL when it cannot be read)
+ * every step_s until none of addrs is among its host devices: 0. After
+ * timeout_s, or once a signal came (lc_interrupted): -1, with those still
+ * there in left (emptied first).
+ */
+int lc_snapshot_wait_released(char *(*live_xml)(void *ctx), void *ctx, const struct lc_strv *addrs,
+			      double timeout_s, double step_s, struct lc_strv *left);
+
 struct lc_snap_opts {
 	int jobs;    /* parallel workers */
 	bool force;  /* revert: the lab changed since the snapshot */
 	bool create; /* revert: define nodes the lab lost since (recreate) */
+	/* save: how long a guest has to let go of its VFs and pci: devices; 0: 30 s */
+	double unplug_timeout_s;
 };
 
 /*

@@ -469,6 +469,38 @@ static void render_hostdevs(const struct lc_hostdev *hd, size_t n_hd, xmlNodePtr
 	}
 }
 
+/*
+ * The QEMU guest agent's virtio channel, only for an image whose catalog
+ * entry says it runs the agent: nodes of other images render as before
+ * (their rendered-sha256 unchanged). libvirt names the host end itself.
+ */
+static void render_agent(const struct lc_render_ctx *rc, const struct lc_node *n,
+			 xmlNodePtr devices)
+{
+	const struct lc_image *img =
+	    n->image.v && rc->catalog ? lc_catalog_find(rc->catalog, n->image.v) : NULL;
+	if (!img || !img->guest_agent)
+		return;
+	for (xmlNodePtr c = devices->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "channel"))
+			for (xmlNodePtr t = c->children; t; t = t->next)
+				if (t->type == XML_ELEMENT_NODE &&
+				    xmlStrEqual(t->name, BAD_CAST "target")) {
+					xmlChar *name = xmlGetProp(t, BAD_CAST "name");
+					bool agent = name && xmlStrEqual(name, BAD_CAST
+									 "org.qemu.guest_agent.0");
+					xmlFree(name);
+					if (agent)
+						return; /* a template or an xml: tweak has it
+							   already */
+				}
+	xmlNodePtr ch = add_el(devices, "channel", NULL);
+	set_attr(ch, "type", "unix");
+	xmlNodePtr tgt = add_el(ch, "target", NULL);
+	set_attr(tgt, "type", "virtio");
+	set_attr(tgt, "name", "org.qemu.guest_agent.0");
+}
+
 static void render_serial(const struct lc_render_ctx *rc, const struct lc_node *n,
 			  xmlNodePtr devices)
 {
@@ -681,6 +713,7 @@ xmlDocPtr lc_render_domain(const struct lc_render_ctx *rc, const struct lc_node 
 	render_nics(rc, n, devices);
 	render_hostdevs(hostdevs, n_hostdevs, devices);
 	render_serial(rc, n, devices);
+	render_agent(rc, n, devices);
 	if (n->viommu.v && !child(devices, "iommu")) {
 		xmlNodePtr io = add_el(devices, "iommu", NULL);
 		set_attr(io, "model", "intel");

@@ -1632,14 +1632,52 @@ bool lc_virt_domain_busy(struct lc_virt *v, const char *name)
 	return busy;
 }
 
-int lc_virt_domain_sync_time(struct lc_virt *v, const char *name)
+int lc_virt_domain_sync_time(struct lc_virt *v, const char *name, struct lc_err *err)
 {
-	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	int rc = d ? virDomainSetTime(d, (long long)now.tv_sec, (unsigned)now.tv_nsec, 0) : -1;
-	if (d)
-		virDomainFree(d);
-	virResetLastError();
+	int rc = 0;
+	if (virDomainSetTime(d, (long long)now.tv_sec, (unsigned)now.tv_nsec, 0) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME,
+				"domain %s: cannot set its clock through the guest agent: %s", name,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+/* ---- host devices unplugged around a save (lab-snapshot.c) ---- */
+
+/*
+ * Live only: the persistent definition keeps the device, so the next cold
+ * start (and the snapshot's saved definition) still has it.
+ */
+int lc_virt_domain_detach_live(struct lc_virt *v, const char *name, const char *xml,
+			       struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int rc = 0;
+	if (virDomainDetachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot detach a device: %s", name,
+				last_error());
+	virDomainFree(d);
+	return rc;
+}
+
+int lc_virt_domain_attach_live(struct lc_virt *v, const char *name, const char *xml,
+			       struct lc_err *err)
+{
+	virDomainPtr d = lookup(v, name, err);
+	if (!d)
+		return -1;
+	int rc = 0;
+	if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+		rc = lc_err_set(err, LC_EXIT_RUNTIME, "domain %s: cannot attach a device: %s", name,
+				last_error());
+	virDomainFree(d);
 	return rc;
 }

@@ -244,7 +244,20 @@ int lc_virt_volume_remove(struct lc_virt *v, const char *pool, const char *name,
 			  struct lc_err *err);
 /* A job runs on the domain (a save a killed client asked for goes on without it). */
 bool lc_virt_domain_busy(struct lc_virt *v, const char *name);
-/* Set a running guest's clock to the host's through its agent; -1 when it has none. */
-int lc_virt_domain_sync_time(struct lc_virt *v, const char *name);
+/* Set a running guest's clock to the host's through its agent; -1 with err when it did not. */
+int lc_virt_domain_sync_time(struct lc_virt *v, const char *name, struct lc_err *err);
+
+/* ---- host devices unplugged around a save (lab-snapshot.c) ---- */
+
+/*
+ * Hot-unplug / hot-plug a device (its XML) on the running domain only
+ * (VIR_DOMAIN_AFFECT_LIVE): the persistent definition keeps its devices. A
+ * detach returns once the guest was asked: the caller watches the live XML
+ * for the device to go.
+ */
+int lc_virt_domain_detach_live(struct lc_virt *v, const char *name, const char *xml,
+			       struct lc_err *err);
+int lc_virt_domain_attach_live(struct lc_virt *v, const char *name, const char *xml,
+			       struct lc_err *err);
 
 #endif

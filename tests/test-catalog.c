@@ -1,5 +1,5 @@
 /*
- * The image catalog: the cloud_init, boot, firmware and hypervisor fields (the
+ * The image catalog: the cloud_init, guest_agent, boot, firmware and hypervisor fields (the
  * shipped catalog, values, errors, merge).
  */
 #include "image-catalog.h"
@@ -38,6 +38,9 @@ static void test_shipped(void **state)
 	assert_string_equal(deb->ready.v, "LABCTL-BOOT-OK");
 	assert_non_null(deb->disk.url.v);
 	assert_false(tiny->cloud_init);
+	/* debian runs the guest agent; tiny does not (its labs render as before) */
+	assert_true(deb->guest_agent);
+	assert_false(tiny->guest_agent);
 	assert_true(lc_image_boots_kernel(tiny));
 	assert_string_equal(tiny->hypervisor.v, "kvm");
 	const struct lc_image *xen = lc_catalog_find(c, "debian-xen");
@@ -56,13 +59,16 @@ static void test_values(void **state)
 {
 	(void)state;
 	struct lc_diags d;
-	struct lc_catalog *c = parse("images:\n"
-				     "  a:\n" KERNEL_IMAGE "    cloud_init: true\n"
-				     "  b:\n" KERNEL_IMAGE "    cloud_init: false\n"
-				     "  c:\n" KERNEL_IMAGE "    cloud_init: yes\n"
-				     "  d:\n" KERNEL_IMAGE,
-				     &d);
+	struct lc_catalog *c =
+	    parse("images:\n"
+		  "  a:\n" KERNEL_IMAGE "    cloud_init: true\n"
+		  "  b:\n" KERNEL_IMAGE "    cloud_init: false\n"
+		  "  c:\n" KERNEL_IMAGE "    cloud_init: yes\n    guest_agent: true\n"
+		  "  d:\n" KERNEL_IMAGE,
+		  &d);
 	assert_int_equal(d.n, 0);
+	assert_true(lc_catalog_find(c, "c")->guest_agent);
+	assert_false(lc_catalog_find(c, "d")->guest_agent); /* the default */
 	assert_true(lc_catalog_find(c, "a")->cloud_init);
 	assert_false(lc_catalog_find(c, "b")->cloud_init);
 	assert_true(lc_catalog_find(c, "c")->cloud_init);

@@ -269,6 +269,44 @@ static void test_escaping(void **state)
 	free(yaml);
 }
 
+/*
+ * The guest agent's channel: for a node whose image's catalog entry says
+ * guest_agent (debian in images/catalog.yaml), not for others (tiny), whose
+ * rendering stays as it was.
+ */
+static void test_guest_agent_channel(void **state)
+{
+	(void)state;
+	const char *yaml = "name: ga\n"
+			   "nodes:\n"
+			   "  deb: {kind: generic, image: debian}\n"
+			   "  tin: {kind: generic, image: tiny}\n";
+	char *dir = t_path("tests/out");
+	struct lc_err err = LC_ERR_INIT;
+	lc_mkdir_p(dir, &err);
+	char *file = lc_asprintf("%s/agent.yaml", dir);
+	assert_int_equal(lc_write_file(file, yaml, strlen(yaml), &err), 0);
+	struct fx *f = lc_calloc(1, sizeof(*f));
+	f->templates = t_path("templates");
+	f->catalog = t_path("images/catalog.yaml");
+	f->o.templates = f->templates;
+	f->o.catalog = f->catalog;
+	f->o.state_dir = "/s";
+	f->o.cache_dir = "/c";
+	if (lc_load(&f->o, file, &f->l, &err) < 0)
+		fail_msg("%s", err.msg);
+	struct lc_plan p;
+	plan(f, &tcg, &p);
+	const char *agent = "/domain/devices/channel[@type='unix']"
+			    "/target[@type='virtio'][@name='org.qemu.guest_agent.0']";
+	assert_int_equal(xpath_count(find(&p, "ga-deb")->xml, agent), 1);
+	assert_int_equal(xpath_count(find(&p, "ga-tin")->xml, "/domain/devices/channel"), 0);
+	lc_plan_release(&p);
+	free_fx(f);
+	free(file);
+	free(dir);
+}
+
 static xmlDocPtr small_doc(void)
 {
 	static const char xml[] = "<domain><cpu mode='host-passthrough'/><devices><video/>"
@@ -618,6 +656,7 @@ int main(void)
 	    cmocka_unit_test(test_golden_networks_volumes),
 	    cmocka_unit_test(test_golden_tcg),
 	    cmocka_unit_test(test_disk_boot),
+	    cmocka_unit_test(test_guest_agent_channel),
 	    cmocka_unit_test(test_nested_flag_per_vendor),
 	    cmocka_unit_test(test_escaping),
 	    cmocka_unit_test(test_tweaks),

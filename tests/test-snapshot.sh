@@ -5,7 +5,9 @@
 # overlay it runs on (a new one over the frozen layer); `snapshot revert`
 # brings all N back the same way; ls, rm, the fault cases (bad name,
 # unknown snapshot, changed topology, a second save at once, storage too
-# small, SIGTERM during save, a killed save finished by the next command);
+# small, SIGTERM during save, a killed save finished by the next command,
+# kill -9 at several points of save and revert, each finished by the next
+# save, rm, gc or revert);
 # and down leaves no snapshot file or volume.
 # Usage: test-snapshot.sh BIN   (as root; needs images/tiny: make tiny)
 set -u
@@ -190,6 +192,67 @@ for n in $(nodes); do
 done
 $L -q snapshot rm "$LAB" k9 >/dev/null 2>&1
 [ -e "$T/state/snapshots/$LAB/k9/.partial" ] && say "kill -9 left a partial snapshot"
+
+# kill -9 of labctl (never libvirtd) at several points of save and revert:
+# the moment a file shows a step began (the partial marker, before anything
+# pauses; the first memory image being written; the first new overlay; a
+# revert's marker; its first fresh overlay), and the next command of the
+# lab (save, rm, gc, revert, in turn) finishes the cleanup: every node
+# runs (none paused or stopped), no partial save or revert marker is left,
+# a killed save kept no snapshot, and each definition names the disk its
+# node runs on
+until_file() { # GLOB PID: true once a file matches, false if PID ended first
+	local n
+	for ((n = 0; n < 200000; n++)); do
+		compgen -G "$1" >/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+	done
+	return 1
+}
+SN=$T/state/snapshots/$LAB
+k=0
+for point in save:.partial save:mem save:overlay revert:.revert revert:overlay save:0.8 revert:0.4; do
+	k=$((k + 1))
+	what=${point%%:*} at=${point#*:}
+	gen=$(sed -n 's/^volume .*@\([0-9]*\)\.qcow2$/\1/p' "$T/state/labs/$LAB/journal" | sort -n | tail -n 1)
+	if [ "$what" = save ]; then
+		$L snapshot save "$LAB" "k$k" >"$T/out" 2>&1 &
+	else
+		$L snapshot revert "$LAB" base >"$T/out" 2>&1 &
+	fi
+	p=$!
+	case $at in
+	.partial) until_file "$SN/k$k/.partial" $p ;;
+	mem) until_file "$SN/k$k/*.mem" $p ;;
+	.revert) until_file "$SN/.revert" $p ;;
+	overlay) until_file "$T/state/pools/$POOL/$LAB@*@$((gen + 1)).qcow2" $p ;;
+	*) sleep "$at" ;;
+	esac
+	kill -KILL $p 2>/dev/null
+	wait $p 2>/dev/null
+	rc=$?
+	[ $rc = 137 ] || [ $rc = 0 ] || say "kill -9 at $what $at: it exited $rc first: $(cat "$T/out")"
+	[ $rc = 137 ] || echo "kill -9 at $what $at: labctl had finished (exit $rc)"
+	case $((k % 4)) in
+	1) $L snapshot save "$LAB" "next$k" >"$T/out" 2>&1 || say "save after kill -9 at $what $at: $(cat "$T/out")"
+	   $L snapshot rm "$LAB" "next$k" >/dev/null 2>&1 ;;
+	2) $L snapshot rm "$LAB" nosuch >"$T/out" 2>&1
+	   grep -q "no snapshot 'nosuch'" "$T/out" || say "rm after kill -9 at $what $at: $(cat "$T/out")" ;;
+	3) $L gc >"$T/out" 2>&1 || say "gc after kill -9 at $what $at: $(cat "$T/out")" ;;
+	0) $L snapshot revert "$LAB" base >"$T/out" 2>&1 || say "revert after kill -9 at $what $at: $(cat "$T/out")" ;;
+	esac
+	for n in $(nodes); do
+		st=$($V domstate "$LAB-$n")
+		[ "$st" = running ] || say "after kill -9 at $what $at and the next command: $n is $st"
+	done
+	compgen -G "$SN/*/.partial" >/dev/null && say "after kill -9 at $what $at: a partial save is left: $(ls "$SN"/*/.partial)"
+	[ -e "$SN/.revert" ] && say "after kill -9 at $what $at: the revert marker is left"
+	if [ "$what" = save ] && [ $rc = 137 ] && [ -e "$SN/k$k" ]; then
+		say "after kill -9 at $what $at: the killed save left snapshots/$LAB/k$k: $(ls -a "$SN/k$k")"
+	fi
+	defs_follow "after kill -9 at $what $at"
+	$L -q snapshot rm "$LAB" "k$k" >/dev/null 2>&1
+done
 
 # rm deletes the layers nothing builds on: x freezes what n1 runs on now;
 # after a revert to base nothing builds on that layer, and rm x deletes it

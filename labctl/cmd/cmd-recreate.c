@@ -70,6 +70,9 @@ static int from_snapshot(struct lc_session *s, const struct lc_loaded *l, const 
 	struct lc_snap_opts so = {.jobs = uo->jobs};
 	struct lc_snapshot r;
 	rc = lc_snapshot_revert(&s->opts, s->virt, t->name.v, name, &so, &r, err);
+	for (size_t i = 0; i < r.n_nodes; i++)
+		if (r.nodes[i].warning)
+			fprintf(stderr, "labctl: warning: %s\n", r.nodes[i].warning);
 	if (rc == 0 && s->opts.json) {
 		printf(
 		    "{\"lab\": \"%s\", \"reverted\": \"%s\", \"nodes\": %zu, \"seconds\": %.3f}\n",

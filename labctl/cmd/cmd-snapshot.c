@@ -18,6 +18,9 @@ static int lab_arg(const char *arg, struct lc_err *err)
 
 static void print_nodes(const struct lc_session *s, const struct lc_snapshot *r, const char *verb)
 {
+	for (size_t i = 0; i < r->n_nodes; i++)
+		if (r->nodes[i].warning)
+			fprintf(stderr, "labctl: warning: %s\n", r->nodes[i].warning);
 	if (s->opts.json) {
 		struct lc_jw jw = LC_JW_INIT;
 		lc_jw_object_begin(&jw);
@@ -35,6 +38,8 @@ static void print_nodes(const struct lc_session *s, const struct lc_snapshot *r,
 			lc_jw_object_double(&jw, "seconds", 3, n->seconds);
 			if (n->error)
 				lc_jw_object_string(&jw, "error", n->error);
+			if (n->warning)
+				lc_jw_object_string(&jw, "warning", n->warning);
 			lc_jw_end(&jw);
 		}
 		lc_jw_end(&jw);

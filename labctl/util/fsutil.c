@@ -145,3 +145,103 @@ int lc_file_exists(const char *path)
 	struct stat st;
 	return stat(path, &st) == 0;
 }
+
+/* The entries of dir but . and .., sorted; -1 with err when it cannot be read. */
+static int entries(const char *dir, struct lc_strv *names, struct lc_err *err)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot open directory '%s': %s", dir,
+				  strerror(errno));
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			lc_strv_push(names, e->d_name);
+	closedir(d);
+	lc_strv_sort(names);
+	return 0;
+}
+
+int lc_remove_tree(const char *path, struct lc_err *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0
+				       : lc_err_set(err, LC_EXIT_RUNTIME, "cannot stat '%s': %s",
+						    path, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		struct lc_strv names = LC_STRV_INIT;
+		int rc = entries(path, &names, err);
+		for (size_t i = 0; rc == 0 && i < names.n; i++) {
+			char *p = lc_asprintf("%s/%s", path, names.v[i]);
+			rc = lc_remove_tree(p, err);
+			free(p);
+		}
+		lc_strv_release(&names);
+		if (rc == 0 && rmdir(path) < 0 && errno != ENOENT)
+			rc = lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", path,
+					strerror(errno));
+		return rc;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot remove '%s': %s", path,
+				  strerror(errno));
+	return 0;
+}
+
+/* path gets st's mode and, where allowed (root), its owner. */
+static int keep_attrs(const char *path, const struct stat *st, struct lc_err *err)
+{
+	if (chown(path, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot chown '%s': %s", path,
+				  strerror(errno));
+	if (chmod(path, st->st_mode & 07777) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot chmod '%s': %s", path,
+				  strerror(errno));
+	return 0;
+}
+
+static int copy_tree(const char *from, const char *to, struct lc_err *err)
+{
+	struct stat st;
+	if (lstat(from, &st) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot stat '%s': %s", from,
+				  strerror(errno));
+	int rc = 0;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdir(to, 0700) < 0 && errno != EEXIST)
+			return lc_err_set(err, LC_EXIT_RUNTIME, "cannot create '%s': %s", to,
+					  strerror(errno));
+		struct lc_strv names = LC_STRV_INIT;
+		rc = entries(from, &names, err);
+		for (size_t i = 0; rc == 0 && i < names.n; i++) {
+			char *f = lc_asprintf("%s/%s", from, names.v[i]);
+			char *t = lc_asprintf("%s/%s", to, names.v[i]);
+			rc = copy_tree(f, t, err);
+			free(f);
+			free(t);
+		}
+		lc_strv_release(&names);
+	} else if (S_ISREG(st.st_mode)) {
+		char *data;
+		size_t len;
+		if (lc_read_file(from, &data, &len, err) < 0)
+			return -1;
+		rc = write_new(to, data, len, err);
+		free(data);
+	} else {
+		return 0; /* a socket or a link is no state: left out */
+	}
+	return rc == 0 ? keep_attrs(to, &st, err) : -1;
+}
+
+int lc_copy_tree(const char *from, const char *to, struct lc_err *err)
+{
+	struct stat st;
+	if (lstat(from, &st) < 0)
+		return lc_err_set(err, LC_EXIT_RUNTIME, "cannot stat '%s': %s", from,
+				  strerror(errno));
+	if (lc_remove_tree(to, err) < 0)
+		return -1;
+	return copy_tree(from, to, err);
+}

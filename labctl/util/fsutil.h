@@ -21,5 +21,14 @@ int lc_mkdir_p(const char *path, struct lc_err *err);
 /* Names in dir ending with suffix, without it, sorted, into names (emptied first). */
 int lc_list_dir(const char *dir, const char *suffix, struct lc_strv *names, struct lc_err *err);
 int lc_file_exists(const char *path);
+/* Remove path, a file or a directory with everything in it; one not there is fine. */
+int lc_remove_tree(const char *path, struct lc_err *err);
+/*
+ * Make to a copy of the directory (or file) from: what to held before is
+ * removed first; directories and regular files are copied with their mode
+ * and, for root, their owner; anything else (sockets, links) is left out.
+ * A from that is not there is an error, and to is left as it was.
+ */
+int lc_copy_tree(const char *from, const char *to, struct lc_err *err);
 
 #endif
