@@ -13,6 +13,7 @@
 #   skip REASON    print "SKIP: REASON" and exit 77 (tests/run-suite.sh counts it)
 #   need_root REASON, need_qemu_system: skip unless the suite can run here
 #   json_valid FILE [WHAT]: fail unless FILE holds one JSON document
+#   down_labs_and_pool POOL LAB...: down the labs, remove their pool (a cleanup's body)
 # A skip is never silent: run-suite.sh prints the reason, and under CI=true or
 # LABCTL_NO_SKIP=1 counts it as a failure.
 
@@ -38,6 +39,15 @@ trap lc_exit EXIT
 # a signal runs the same clean-up (the EXIT trap alone does not in dash)
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# A cleanup's usual body: down each LAB, then remove their storage pool from qemu:///system.
+down_labs_and_pool() { # POOL LAB...
+	_pool=$1
+	shift
+	for _lab in "$@"; do $L -q down "$_lab" >/dev/null 2>&1; done
+	virsh -q -c qemu:///system pool-destroy "$_pool" >/dev/null 2>&1
+	virsh -q -c qemu:///system pool-undefine "$_pool" >/dev/null 2>&1
+}
 
 L="$BIN --templates $SRC/templates --catalog $SRC/images/catalog.yaml --state-dir $T/state --cache-dir $T/cache"
 

@@ -13,9 +13,7 @@ LAB=crash-$$
 POOL=labctl-$LAB
 V="virsh -q -c qemu:///system"
 cleanup() {
-	$L -q down "$LAB" >/dev/null 2>&1
-	$V pool-destroy "$POOL" >/dev/null 2>&1
-	$V pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB"
 }
 SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 cat >"$T/lab.yaml" <<YAML

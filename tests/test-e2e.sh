@@ -17,10 +17,7 @@ need_qemu_system
 LAB=e2e-$$
 POOL=labctl-$LAB
 cleanup() {
-	$L -q down "$LAB" >/dev/null 2>&1
-	$L -q down "$LAB-p" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB" "$LAB-p"
 }
 SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 topo() { # write the lab's topology; $1 goes into a comment, $2 into node plain

@@ -21,9 +21,7 @@ LAB=kinds-$$
 POOL=labctl-$LAB
 fail=0
 cleanup() {
-	for l in "$LAB" "$LAB-f" "$LAB-n"; do $L -q down "$l" >/dev/null 2>&1; done
-	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB" "$LAB-f" "$LAB-n"
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -53,6 +53,29 @@ static void free_fx(struct fx *f)
 	free(f);
 }
 
+/* A fixture of a topology written to tests/out/NAME.yaml, loaded with the repo's templates and
+ * catalog. */
+static struct fx *fx_of_yaml(const char *name, const char *yaml)
+{
+	char *dir = t_path("tests/out");
+	struct lc_err err = LC_ERR_INIT;
+	lc_mkdir_p(dir, &err);
+	char *file = lc_asprintf("%s/%s.yaml", dir, name);
+	assert_int_equal(lc_write_file(file, yaml, strlen(yaml), &err), 0);
+	struct fx *f = lc_calloc(1, sizeof(*f));
+	f->templates = t_path("templates");
+	f->catalog = t_path("images/catalog.yaml");
+	f->o.templates = f->templates;
+	f->o.catalog = f->catalog;
+	f->o.state_dir = "/s";
+	f->o.cache_dir = "/c";
+	if (lc_load(&f->o, file, &f->l, &err) < 0)
+		fail_msg("%s", err.msg);
+	free(file);
+	free(dir);
+	return f;
+}
+
 static const struct lc_planned *find(const struct lc_plan *p, const char *name)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -226,20 +249,7 @@ static void test_escaping(void **state)
 				 "    xml:\n"
 				 "      - {set: /domain/description, value: \"%s\"}\n",
 				 "</cmdline><evil/>\\\"'&amp;&", "</description><evil/>&");
-	char *dir = t_path("tests/out");
-	struct lc_err err = LC_ERR_INIT;
-	lc_mkdir_p(dir, &err);
-	char *file = lc_asprintf("%s/escape.yaml", dir);
-	assert_int_equal(lc_write_file(file, yaml, strlen(yaml), &err), 0);
-	struct fx *f = lc_calloc(1, sizeof(*f));
-	f->templates = t_path("templates");
-	f->catalog = t_path("images/catalog.yaml");
-	f->o.templates = f->templates;
-	f->o.catalog = f->catalog;
-	f->o.state_dir = "/s";
-	f->o.cache_dir = "/c";
-	if (lc_load(&f->o, file, &f->l, &err) < 0)
-		fail_msg("%s", err.msg);
+	struct fx *f = fx_of_yaml("escape", yaml);
 	struct lc_plan p;
 	plan(f, &tcg, &p);
 	const char *xml = find(&p, "esc-n")->xml;
@@ -264,8 +274,6 @@ static void test_escaping(void **state)
 	free(s);
 	lc_plan_release(&p);
 	free_fx(f);
-	free(file);
-	free(dir);
 	free(yaml);
 }
 
@@ -281,20 +289,7 @@ static void test_guest_agent_channel(void **state)
 			   "nodes:\n"
 			   "  deb: {kind: generic, image: debian}\n"
 			   "  tin: {kind: generic, image: tiny}\n";
-	char *dir = t_path("tests/out");
-	struct lc_err err = LC_ERR_INIT;
-	lc_mkdir_p(dir, &err);
-	char *file = lc_asprintf("%s/agent.yaml", dir);
-	assert_int_equal(lc_write_file(file, yaml, strlen(yaml), &err), 0);
-	struct fx *f = lc_calloc(1, sizeof(*f));
-	f->templates = t_path("templates");
-	f->catalog = t_path("images/catalog.yaml");
-	f->o.templates = f->templates;
-	f->o.catalog = f->catalog;
-	f->o.state_dir = "/s";
-	f->o.cache_dir = "/c";
-	if (lc_load(&f->o, file, &f->l, &err) < 0)
-		fail_msg("%s", err.msg);
+	struct fx *f = fx_of_yaml("agent", yaml);
 	struct lc_plan p;
 	plan(f, &tcg, &p);
 	const char *agent = "/domain/devices/channel[@type='unix']"
@@ -303,8 +298,6 @@ static void test_guest_agent_channel(void **state)
 	assert_int_equal(xpath_count(find(&p, "ga-tin")->xml, "/domain/devices/channel"), 0);
 	lc_plan_release(&p);
 	free_fx(f);
-	free(file);
-	free(dir);
 }
 
 static xmlDocPtr small_doc(void)

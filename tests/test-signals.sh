@@ -9,9 +9,7 @@ need_qemu_system
 LAB=sig-$$
 POOL=labctl-$LAB
 cleanup() {
-	$L -q down "$LAB" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB"
 }
 cat >"$T/lab.yaml" <<YAML
 name: $LAB

@@ -15,9 +15,7 @@ LAB=snh-$$
 POOL=labctl-$LAB
 V="virsh -q -c qemu:///system"
 cleanup() {
-	$L -q down "$LAB" >/dev/null 2>&1
-	$V pool-destroy "$POOL" >/dev/null 2>&1
-	$V pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB"
 }
 cat >"$T/lab.yaml" <<YAML
 name: $LAB

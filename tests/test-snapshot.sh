@@ -19,9 +19,7 @@ POOL=labctl-$LAB
 V="virsh -q -c qemu:///system"
 cleanup() {
 	mountpoint -q "$T/state/snapshots/$LAB" 2>/dev/null && umount "$T/state/snapshots/$LAB"
-	$L -q down "$LAB" >/dev/null 2>&1
-	$V pool-destroy "$POOL" >/dev/null 2>&1
-	$V pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB"
 }
 SUBNET=$("$SRC/tests/free-subnet.py") || exit 1
 topo() { # MEMORY

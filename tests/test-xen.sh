@@ -17,9 +17,7 @@ need_qemu_system
 LAB=xen-$$
 POOL=labctl-$LAB
 cleanup() {
-	$L -q down "$LAB" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-destroy "$POOL" >/dev/null 2>&1
-	virsh -q -c qemu:///system pool-undefine "$POOL" >/dev/null 2>&1
+	down_labs_and_pool "$POOL" "$LAB"
 }
 MGMT=$("$SRC/tests/free-subnet.py") || exit 1
 cat >"$T/lab.yaml" <<YAML
