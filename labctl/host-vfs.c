@@ -51,11 +51,12 @@ static void owners_of(struct lc_host_vfs *h)
 {
 	size_t n = h->remote ? h->n_remote : h->leases.n;
 	h->owners = lc_calloc(n + 1, sizeof(*h->owners));
-	for (size_t i = 0; i < n; i++)
-		h->owners[i] =
-		    h->remote ? (struct lc_group_owner){h->remote[i].group, h->remote[i].lab, NULL}
-			      : (struct lc_group_owner){h->leases.v[i].group, h->leases.v[i].lab,
-							h->leases.v[i].node};
+	for (size_t i = 0; i < n; i++) {
+		struct lc_group_owner *w = &h->owners[i];
+		w->group = h->remote ? h->remote[i].group : h->leases.v[i].group;
+		w->lab = h->remote ? h->remote[i].lab : h->leases.v[i].lab;
+		w->node = h->remote ? NULL : h->leases.v[i].node;
+	}
 	h->n_owners = n;
 }
 
@@ -155,7 +156,20 @@ static bool in_plan(const struct lc_vf_plan *p, int group)
 	return false;
 }
 
-static int take_all(const struct lc_opts *o, const struct lc_topology *t,
+/*
+ * Whether the lab's lease of node is this plan's to keep or drop: the
+ * node is planned here (mine), or no longer in the topology. Another
+ * host's node keeps its lease: that host's plan judges it.
+ */
+static bool lease_of_here(const struct lc_topology *t, const bool *mine, const char *node)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (node && strcmp(t->nodes[i].name, node) == 0)
+			return !mine || mine[i];
+	return true;
+}
+
+static int take_all(const struct lc_opts *o, const struct lc_topology *t, const bool *mine,
 		    const struct lc_host_vfs *h, const struct lc_vf_plan *plan,
 		    struct lc_vf_taken *out, struct lc_err *err)
 {
@@ -185,6 +199,7 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t,
 		/* leases of this lab the plan no longer uses (the topology changed) */
 		for (size_t i = 0; i < h->leases.n; i++)
 			if (h->leases.v[i].lab && strcmp(h->leases.v[i].lab, lab) == 0 &&
+			    lease_of_here(t, mine, h->leases.v[i].node) &&
 			    !in_plan(plan, h->leases.v[i].group))
 				lc_lease_drop(o->state_dir, h->leases.v[i].group, NULL);
 	}
@@ -262,7 +277,7 @@ static void note_held(const struct lc_host_vfs *h, const struct lc_topology *t,
 }
 
 static int plan_once(const struct lc_opts *o, struct lc_virt *v, const struct lc_topology *t,
-		     bool take, struct lc_vf_plan *out, struct lc_inventory *inv,
+		     const bool *mine, bool take, struct lc_vf_plan *out, struct lc_inventory *inv,
 		     struct lc_vf_taken *taken, bool *again, struct lc_err *err)
 {
 	if (!wants_devices(t)) {
@@ -275,6 +290,11 @@ static int plan_once(const struct lc_opts *o, struct lc_virt *v, const struct lc
 		return -1;
 	struct lc_host_vfs h;
 	int rc = lc_host_vfs_load(o, v, t->storage_pool.v, &h, err);
+	/* two hosts of one lab on one machine share its devices: the other's nodes' are not ours */
+	for (size_t i = 0; rc == 0 && mine && i < h.n_owners; i++)
+		h.owners[i].elsewhere = h.owners[i].lab &&
+					strcmp(h.owners[i].lab, t->name.v) == 0 &&
+					!lease_of_here(t, mine, h.owners[i].node);
 	if (rc == 0) {
 		struct lc_vf_inputs in;
 		lc_host_vfs_inputs(&h, t, &in);
@@ -309,7 +329,7 @@ static int plan_once(const struct lc_opts *o, struct lc_virt *v, const struct lc
 			struct lc_vf_taken ignore = {0};
 			struct lc_vf_taken *tk = taken ? taken : &ignore;
 			rc = h.on_host ? take_on_host(v, t, &h, out, tk, err)
-				       : take_all(o, t, &h, out, tk, err);
+				       : take_all(o, t, mine, &h, out, tk, err);
 			/* another controller was quicker on the host: plan again */
 			*again = rc < 0 && h.on_host && err->code == LC_EXIT_RESOURCE;
 			free(ignore.groups);
@@ -362,7 +382,7 @@ static int plan(const struct lc_opts *o, struct lc_virt *v, const struct lc_topo
 	unsigned seed = (unsigned)getpid() ^ (unsigned)now.tv_nsec;
 	for (int tries = 1;; tries++) {
 		bool again = false;
-		rc = plan_once(o, v, t, take, out, inv, taken, &again, err);
+		rc = plan_once(o, v, t, mine, take, out, inv, taken, &again, err);
 		if (rc == 0 || !again || tries == ON_HOST_TRIES)
 			break;
 		lc_err_release(err);

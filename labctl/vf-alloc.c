@@ -105,11 +105,15 @@ static void build(struct ctx *c)
 /* A damaged lease is nobody's: it holds its group against every lab. */
 static bool leased_elsewhere(const struct ctx *c, const struct grp *g)
 {
-	return g->lease && (!g->lease->lab || strcmp(g->lease->lab, c->lab) != 0);
+	return g->lease &&
+	       (!g->lease->lab || g->lease->elsewhere || strcmp(g->lease->lab, c->lab) != 0);
 }
 
 static char *lease_holder(const struct grp *g)
 {
+	if (g->lease->lab && g->lease->elsewhere)
+		return lc_asprintf("leased to node %s of this lab on another host",
+				   g->lease->node ? g->lease->node : "?");
 	return g->lease->lab ? lc_asprintf("leased to lab %s", g->lease->lab)
 			     : lc_strdup("held by a damaged lease");
 }

@@ -17,6 +17,8 @@ struct lc_group_owner {
 	int group;
 	const char *lab;
 	const char *node;
+	/* the planned lab's own, for a node planned on another host: not this plan's to use */
+	bool elsewhere;
 };
 
 /* A function some domain uses; lab is NULL when labctl does not own the domain. */

@@ -1277,6 +1277,67 @@ static void test_vfs_on_other_host(void **state)
 	env_free(e);
 }
 
+/* "GROUP=NODE ..." of the leases in the state dir, ascending by group. */
+static char *lease_map(struct env *e)
+{
+	struct lc_leases l;
+	struct lc_err err = LC_ERR_INIT;
+	assert_int_equal(lc_leases_read(e->state, &l, &err), 0);
+	struct lc_buf b = LC_BUF_INIT;
+	for (size_t i = 0; i < l.n; i++)
+		lc_buf_addf(&b, "%d=%s ", l.v[i].group, l.v[i].node ? l.v[i].node : "?");
+	lc_leases_release(&l);
+	return lc_buf_detach(&b);
+}
+
+/*
+ * Two hosts whose leases both live in the state dir (this machine's sysfs
+ * inventory for each, as for qemu:///system and qemu:///session): one
+ * machine's devices, so no group goes to a node of each, and each host's
+ * plan keeps the other's nodes' leases; an up again changes none.
+ */
+static void test_two_hosts_state_dir_leases(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	char *far = vf_host_uri();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_virt *fv = lc_virt_open(far, &err);
+	assert_non_null(fv);
+	char *yaml =
+	    lc_asprintf("name: twol\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n" POOL
+			"hosts: {far: \"%s\"}\n"
+			"nodes:\n  a: {kind: kvm, vfs: [{pool: cx5, count: 2}]}\n"
+			"  x: {kind: kvm, host: far, vfs: [{pool: cx5, count: 2}]}\n",
+			far);
+	struct lc_up_report r;
+	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
+	assert_int_equal(r.n_groups, 4);
+	lc_up_report_release(&r);
+	/* four groups, two for each node: none handed to both */
+	char *before = lease_map(e);
+	assert_int_equal(count_leases(e), 4);
+	size_t na = 0, nx = 0;
+	for (const char *p = before; (p = strchr(p, '=')); p++)
+		na += p[1] == 'a', nx += p[1] == 'x';
+	assert_int_equal(na, 2);
+	assert_int_equal(nx, 2);
+	/* again: each node keeps its groups */
+	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	char *after = lease_map(e);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "twol", &dr, &err), 0);
+	assert_int_equal(count_leases(e), 0);
+	free(yaml);
+	lc_virt_close(fv);
+	free(far);
+	env_free(e);
+}
+
 /* One controller: its own state dir, its own lab, one up. */
 struct controller {
 	struct env *e;
@@ -1597,6 +1658,7 @@ int main(void)
 	    cmocka_unit_test(test_preview_held),
 	    cmocka_unit_test(test_vfs_on_other_host),
 	    cmocka_unit_test(test_two_controllers),
+	    cmocka_unit_test(test_two_hosts_state_dir_leases),
 	};
 	return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }
