@@ -6,11 +6,15 @@
 #    memory images (goal <= 1.2x);
 #  - save against parallel virsh save then virsh restore (goal <= 1.2x);
 #  - the memory image sizes.
-# Usage: bench/snapshot.sh [N]
+# Usage: [IMAGE=NAME MEM=SIZE DISK=SIZE] bench/snapshot.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
 N=${1:-8}
+# IMAGE=debian MEM=1GiB DISK=4GiB bench/snapshot.sh 2: the same figures for debian nodes
+IMAGE=${IMAGE:-tiny}
+MEM=${MEM:-128MiB}
+DISK=${DISK:-64MiB}
 make -s all
 tests/start-libvirt.sh
 T=$(mktemp -d)
@@ -28,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 SUBNET=$(tests/free-subnet.py)
 {
-	printf 'name: %s\npool: %s\ndefaults: {image: tiny, memory: 128MiB, disk: 64MiB}\n' $LAB $POOL
+	printf 'name: %s\npool: %s\ndefaults: {image: %s, memory: %s, disk: %s}\n' $LAB $POOL "$IMAGE" "$MEM" "$DISK"
 	printf 'networks: {m: {mode: nat, subnet: %s}}\nnodes:\n' "$SUBNET"
 	for i in $(seq "$N"); do printf '  n%d: {kind: generic, nested: false, networks: [m]}\n' "$i"; done
 } >"$T/lab.yaml"
@@ -72,7 +76,7 @@ wait
 vsave=$(awk "BEGIN{print $(now) - $t0}")
 sizes=$(stat -c %s "$T/state/snapshots/$LAB/base/"*.mem | awk '{s += $1; n++} END {printf "%.1f MiB each on average, %.1f MiB in all", s / n / 1048576, s / 1048576}')
 
-echo "$N tiny nodes, $(nproc) cores:"
+echo "$N $IMAGE nodes, $(nproc) cores:"
 awk -v up="$up" -v rv="$revert" 'BEGIN{printf "  up --wait %.2f s, snapshot revert %.2f s: revert %.1fx faster (goal >= 10)\n", up, rv, up / rv}'
 awk -v v="$vrevert" -v rv="$revert" 'BEGIN{printf "  revert %.2f s, virsh destroy+restore %.2f s: ratio %.2f (goal <= 1.2)\n", rv, v, rv / v}'
 awk -v v="$vsave" -v s="$save" 'BEGIN{printf "  save %.2f s, virsh save+restore %.2f s: ratio %.2f (goal <= 1.2)\n", s, v, s / v}'
