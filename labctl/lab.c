@@ -915,9 +915,10 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 		return -1;
 	if (lc_interrupted())
 		return interrupted(err, "up");
-	/* a remote host's pool was made with its images; leases on a host live in it too */
+	/* leases kept on a host live in its pool (a remote host's was made with its images) */
 	for (size_t h = 0; h < hs->n; h++)
-		if (!hs->v[h].remote && ensure_pool(o, hs->v[h].v, t->storage_pool.v, err) < 0)
+		if (!hs->v[h].remote && lc_leases_on_host(o, hs->v[h].uri) &&
+		    ensure_pool(o, hs->v[h].v, t->storage_pool.v, err) < 0)
 			return -1;
 	/*
 	 * Leases first, then the journal: nothing is written to the state dir
@@ -945,6 +946,10 @@ static int up_lab(const struct lc_opts *o, struct lc_virt *v, const struct lc_lo
 	/* a need is never dropped: refused here, before anything is defined */
 	if (rc == 0)
 		rc = lc_plan_check_needs(&r->plan, err);
+	/* a remote host's pool was made with its images */
+	for (size_t h = 0; rc == 0 && h < hs->n; h++)
+		if (!hs->v[h].remote)
+			rc = ensure_pool(o, hs->v[h].v, t->storage_pool.v, err);
 	for (size_t h = 0; rc == 0 && h < hs->n; h++)
 		rc = check_pool_space(hs, h, t, &r->plan, err);
 	if (rc == 0 && r->plan.addrs.n)
