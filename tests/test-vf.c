@@ -288,8 +288,9 @@ static void test_leases_and_busy_counted(void **state)
 	const struct lc_pci_fn *v1 = lc_inventory_find(&inv, "0000:d8:00.3");
 	const struct lc_pci_fn *v2 = lc_inventory_find(&inv, "0000:d8:00.4");
 	const struct lc_pci_fn *v3 = lc_inventory_find(&inv, "0000:d8:01.2");
-	struct lc_group_owner leases[] = {
-	    {v0->group, "nightly", "n1"}, {v1->group, "nightly", "n2"}, {v3->group, "lab", "a"}};
+	struct lc_group_owner leases[] = {{v0->group, "nightly", "n1", false},
+					  {v1->group, "nightly", "n2", false},
+					  {v3->group, "lab", "a", false}};
 	struct lc_fn_user users[] = {{"0000:d8:00.4", "windows-vm", NULL},
 				     {"0000:d8:00.5", "lab-a", "lab"}};
 	(void)v2;
@@ -479,7 +480,7 @@ static void test_status(void **state)
 	t_sysfs_inventory("host-shared", &inv);
 	struct lc_topology none = {0};
 	const struct lc_pci_fn *v3 = lc_inventory_find(&inv, "0000:3b:02.3");
-	struct lc_group_owner leases[] = {{v3->group, "nightly", "n1"}};
+	struct lc_group_owner leases[] = {{v3->group, "nightly", "n1", false}};
 	struct lc_fn_user users[] = {{"0000:3b:02.2", "win", NULL}};
 	struct lc_vf_inputs in = {&inv, &none, leases, 1, users, 1};
 	struct lc_vf_status *v;
@@ -506,7 +507,7 @@ static void test_damaged_lease_holds(void **state)
 	struct lc_inventory inv;
 	t_sysfs_inventory("isolated", &inv);
 	const struct lc_pci_fn *v0 = lc_inventory_find(&inv, "0000:d8:00.2");
-	struct lc_group_owner leases[] = {{v0->group, NULL, NULL}};
+	struct lc_group_owner leases[] = {{v0->group, NULL, NULL, false}};
 	struct lc_topology *t =
 	    topo("name: lab\n" POOL_CX5 "nodes:\n  a: {vfs: [{pool: cx5, count: 8}]}\n");
 	struct run r;
