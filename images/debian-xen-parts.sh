@@ -52,7 +52,13 @@ case "$caps" in
 				l2=ok
 				break
 			fi
-			xl list labctl-l2 >/dev/null 2>&1 || { l2=fail-l2exit; grep -q LABCTL-L2-OK "$log" 2>/dev/null && l2=ok; break; }
+			# the L2 never powers off by itself: gone means it crashed
+			if ! xl list labctl-l2 >/dev/null 2>&1; then
+				sleep 2
+				l2=fail-l2exit
+				grep -q LABCTL-L2-OK "$log" 2>/dev/null && l2=ok
+				break
+			fi
 			sleep 1
 			i=$((i + 1))
 		done
@@ -82,7 +88,8 @@ mkdir -p "$R/var/log/xen/console"
 chroot "$R" systemctl disable xendomains.service >/dev/null 2>&1 || true
 
 # The L2 kit: dom0's own kernel, a busybox initramfs whose init prints one
-# line and powers off, and xl configurations for it as PV and PVH guest.
+# line and waits for dom0 to destroy it, and xl configurations for it as PV
+# and PVH guest.
 kit=$R/usr/local/share/labctl/l2
 mkdir -p "$kit"
 kver=$(ls "$R/lib/modules")
@@ -95,7 +102,10 @@ cat >"$ir/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 echo "LABCTL-L2-OK kernel=$(/bin/busybox uname -r)"
-/bin/busybox poweroff -f
+# Stay up: dom0 destroys this guest once its log holds the line. A guest
+# that powered off at once took its console ring with it whenever
+# xenconsoled (in a dom0 starved of CPU) had not read the ring yet.
+while :; do /bin/busybox sleep 3600; done
 INIT
 chmod 0755 "$ir/init"
 chroot "$R" sh -c 'cd /tmp/labctl-l2ir && find . | cpio -o -H newc --quiet' | gzip -9 >"$kit/initrd.img"
