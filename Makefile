@@ -71,6 +71,7 @@ CORE_SRCS := \
 	labctl/image-sink.c \
 	labctl/journal.c \
 	labctl/lab.c \
+	labctl/lab-hosts.c \
 	labctl/lab-snapshot.c \
 	labctl/lab-ssh.c \
 	labctl/lease.c \

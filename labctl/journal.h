@@ -23,7 +23,8 @@ struct lc_journal {
 	struct lc_strv tops;
 	/*
 	 * "NAME URI": the hosts of the topology's hosts: the lab has nodes on,
-	 * so that down LAB, status and gc reach them without the topology.
+	 * so that down LAB, gc, status, console, inventory and ssh reach them
+	 * without the topology (lab-hosts.h).
 	 */
 	struct lc_strv hosts;
 };

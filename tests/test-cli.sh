@@ -323,6 +323,16 @@ expect "status, a host down" 0 "labctl: warning: host b: cannot connect to libvi
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); n=d['labs'][0]['nodes'][0]; assert (n['name'], n['state'], n['host']) == ('a', 'missing', None), n" "$T/out" ||
 	{ echo "FAIL status, a host down: $(cat "$T/out")" >&2; fail=1; }
 expect "down, a host down" 1 "host b: cannot connect to libvirt" $L -c test:///default --state-dir "$T/st-down" down "gone$$"
+expect "status -q, a host down" 0 "" $L -c test:///default --state-dir "$T/st-down" -q status
+# inventory, console and ssh look on the journal's hosts too: one down is a warning, then theirs
+expect "inventory, a host down" 1 "labctl: warning: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-down" inventory "gone$$"
+grep -qF "; its nodes are left out" "$T/err" && grep -qF "labctl: no lab named 'gone$$'" "$T/err" ||
+	{ echo "FAIL inventory, a host down: $(cat "$T/err")" >&2; fail=1; }
+expect "console, a host down" 2 "labctl: warning: host b: cannot connect to libvirt at 'qemu+unix:///system?socket=$T/none'" $L -c test:///default --state-dir "$T/st-down" console "gone$$" a
+grep -qF "; its nodes cannot be reached" "$T/err" && grep -qF "labctl: lab gone$$ has no node 'a'" "$T/err" ||
+	{ echo "FAIL console, a host down: $(cat "$T/err")" >&2; fail=1; }
+expect "ssh -q, a host down" 2 "labctl: lab gone$$ has no node 'a'" $L -c test:///default --state-dir "$T/st-down" -q ssh "gone$$" a
+grep -qF "warning" "$T/err" && { echo "FAIL ssh -q, a host down: $(cat "$T/err")" >&2; fail=1; }
 [ -e "$T/st-down/labs/gone$$/journal" ] || { echo "FAIL down, a host down: the journal went" >&2; fail=1; }
 
 # issue 15 #4: a command that changes nothing stops on the first SIGTERM or

@@ -11,7 +11,9 @@
 # network is made on b only, IOMMU-group leases kept on b through libvirt
 # hold against two racing controllers, the images reach b's pool once, named by their
 # sha256 and equal to the cache's files, a second up uploads nothing and
-# changes nothing, status shows each node's host, and down LAB (without
+# changes nothing, status shows each node's host, inventory lists every
+# node, console attaches to a node of host b and ssh's fallback asks b for
+# its address, and down LAB (without
 # the topology: the hosts come from the journal) leaves nothing of the lab
 # on either host.
 # Usage: test-hosts.sh BIN   (as root; needs images/tiny: make tiny)
@@ -117,6 +119,30 @@ assert {k: (v['host'], v['state']) for k, v in n.items()} == {
 $L status "$LAB" >"$T/out" 2>"$T/err" || say "status exited $?"
 head -1 "$T/out" | grep -q ' HOST ' || say "status: no HOST column: $(head -1 "$T/out")"
 grep -q "^$LAB  *b1  *$LAB-b1  *b " "$T/out" || say "status: b1 not on b: $(cat "$T/out")"
+
+# inventory, console and ssh find a node on whatever host the journal says
+$L inventory "$LAB" >"$T/out" 2>"$T/err" || say "inventory exited $?: $(cat "$T/err")"
+for n in a1 a2 b1 b2; do
+	grep -q "^        $n:\$" "$T/out" || say "inventory lacks $n: $(cat "$T/out") $(cat "$T/err")"
+done
+$L inventory "$LAB" --format ini >"$T/out" 2>"$T/err" || say "inventory --format ini exited $?: $(cat "$T/err")"
+for n in b1 b2; do
+	grep -q "^$n ansible_" "$T/out" ||
+		say "inventory --format ini lacks $n: $(cat "$T/out") $(cat "$T/err")"
+done
+# console stays attached once stdin ends, copying output until a signal:
+# timeout stopping it (124) says it opened b1's console on host b
+{ echo; sleep 4; } | timeout 8 $L console "$LAB" b1 >"$T/out" 2>"$T/err"
+rc=$?
+grep -q "has no node" "$T/err" && say "console b1: $(cat "$T/err")"
+[ $rc = 124 ] || say "console b1 exited $rc, not stopped by timeout: $(cat "$T/err")"
+# ssh's fallback (no planned address: the lab's networks have no subnet)
+# asks b2's own host, which has none for it: exit 3, not "has no node" (2)
+grep -q "^Host b2\$" "$T/state/labs/$LAB/ssh_config" && say "b2 has a planned address: the fallback is not tested"
+timeout 20 $L ssh "$LAB" b2 -- true >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 3 ] && grep -q "node b2 of lab $LAB has no address yet" "$T/err" ||
+	say "ssh b2 exited $rc: $(cat "$T/err")"
 
 # down by the lab's name: the hosts come from the journal
 $L down "$LAB" >"$T/out" 2>"$T/err" || say "down exited $?: $(cat "$T/err")"

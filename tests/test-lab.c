@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "host-vfs.h"
 #include "lab.h"
+#include "lab-hosts.h"
 #include "lease.h"
 #include "lease-remote.h"
 #include "sha256.h"
@@ -1277,6 +1278,102 @@ static void test_vfs_on_other_host(void **state)
 	env_free(e);
 }
 
+/*
+ * A lab on two hosts as the commands see it after up: lc_lab_doms_init
+ * finds each node on its own host with that host's connection and name;
+ * a host the journal names that cannot be reached is reported, not fatal.
+ * inventory lists the far node; console and ssh look for it there.
+ */
+static void test_lab_doms_two_hosts(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	char *far = vf_host_uri();
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_virt *fv =
+	    lc_virt_open(far, &err); /* the far host, for as long as the test runs */
+	assert_non_null(fv);
+	char *yaml =
+	    lc_asprintf("name: twoh\ndefaults: {image: tiny, memory: 128MiB, disk: 16MiB}\n"
+			"hosts: {far: \"%s\"}\n"
+			"nodes:\n  a: {kind: generic}\n  x: {kind: kvm, host: far}\n",
+			far);
+	struct lc_up_report r;
+	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
+	lc_up_report_release(&r);
+	for (int every = 0; every < 2; every++) {
+		struct lc_lab_doms ld;
+		assert_int_equal(lc_lab_doms_init(&ld, &e->o, e->v, every ? NULL : "twoh", &err),
+				 0);
+		assert_int_equal(ld.n, 2);
+		assert_int_equal(ld.n_unreached, 0);
+		assert_string_equal(ld.doms[0].node, "a");
+		assert_string_equal(ld.host[0], "test:///default"); /* -c's, no name of its own */
+		assert_ptr_equal(ld.virt[0], e->v);
+		assert_string_equal(ld.doms[1].node, "x");
+		assert_string_equal(ld.host[1], "far");
+		assert_ptr_not_equal(ld.virt[1], e->v);
+		assert_string_equal(lc_virt_uri(ld.virt[1]), far);
+		lc_lab_doms_release(&ld);
+	}
+	/* inventory: both nodes, the far one included */
+	char *inv[] = {"inventory", "twoh", NULL};
+	char *out;
+	assert_int_equal(run_cmd(e, &lc_cmd_inventory_entry, 2, inv, &out, &err), 0);
+	if (!strstr(out, "\n        a:\n") || !strstr(out, "\n        x:\n"))
+		fail_msg("inventory lacks a node: %s", out);
+	free(out);
+	/*
+	 * console: x's domain is looked up on the far host (the test driver has
+	 * no consoles to open); on -c's it would be "has no node 'x'"
+	 */
+	char *con[] = {"console", "twoh", "x", NULL};
+	assert_int_equal(run_cmd(e, &lc_cmd_console_entry, 3, con, &out, &err), -1);
+	if (strncmp(err.msg, "domain twoh-x: cannot open its console: ", 40) != 0)
+		fail_msg("console: %s", err.msg);
+	lc_err_release(&err);
+	free(out);
+	/* ssh without a planned address asks x's host: it has no address (no NIC) */
+	char *ssh[] = {"ssh", "twoh", "x", NULL};
+	assert_int_equal(run_cmd(e, &lc_cmd_ssh_entry, 3, ssh, &out, &err), -1);
+	assert_int_equal(err.code, LC_EXIT_RESOURCE);
+	if (strncmp(err.msg, "node x of lab twoh has no address yet", 37) != 0)
+		fail_msg("ssh: %s", err.msg);
+	lc_err_release(&err);
+	free(out);
+	/* a host the journal names that cannot be reached: the others still count */
+	struct lc_journal j;
+	assert_int_equal(lc_journal_read(e->state, "twoh", &j, &err), 0);
+	assert_int_equal(j.hosts.n, 2);
+	lc_journal_add_host(&j, "gone", "nosuch:///");
+	assert_int_equal(lc_journal_write(e->state, "twoh", &j, &err), 0);
+	struct lc_lab_doms ld;
+	assert_int_equal(lc_lab_doms_init(&ld, &e->o, e->v, "twoh", &err), 0);
+	assert_int_equal(ld.n, 2);
+	assert_string_equal(ld.host[1], "far");
+	assert_int_equal(ld.n_unreached, 1);
+	assert_string_equal(ld.unreached[0].host, "gone");
+	assert_non_null(strstr(ld.unreached[0].why, "nosuch:///"));
+	lc_lab_doms_release(&ld);
+	/* down would keep the lab for a retry while a host is unreachable */
+	free(j.hosts.v[--j.hosts.n]);
+	j.hosts.v[j.hosts.n] = NULL;
+	assert_int_equal(lc_journal_write(e->state, "twoh", &j, &err), 0);
+	lc_journal_release(&j);
+	struct lc_down_report dr;
+	assert_int_equal(lc_lab_down(&e->o, e->v, "twoh", &dr, &err), 0);
+	assert_int_equal(count_domains(e, "twoh"), 0);
+	struct lc_virt_obj *doms;
+	size_t nd;
+	assert_int_equal(lc_virt_lab_domains(fv, "twoh", &doms, &nd, &err), 0);
+	assert_int_equal(nd, 0);
+	lc_virt_objs_free(doms, nd);
+	free(yaml);
+	lc_virt_close(fv);
+	free(far);
+	env_free(e);
+}
+
 /* "GROUP=NODE ..." of the leases in the state dir, ascending by group. */
 static char *lease_map(struct env *e)
 {
@@ -1657,6 +1754,7 @@ int main(void)
 	    cmocka_unit_test(test_wait_proof),
 	    cmocka_unit_test(test_preview_held),
 	    cmocka_unit_test(test_vfs_on_other_host),
+	    cmocka_unit_test(test_lab_doms_two_hosts),
 	    cmocka_unit_test(test_two_controllers),
 	    cmocka_unit_test(test_two_hosts_state_dir_leases),
 	};

@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "interrupt.h"
+#include "lab-hosts.h"
 #include "virt.h"
 
 #define ESCAPE 0x1d /* Ctrl-] */
@@ -42,15 +43,20 @@ static int cmd_console(struct lc_session *s, int argc, char **argv, struct lc_er
 {
 	if (argc != 3)
 		return lc_cmd_usage(&lc_cmd_console_entry, err);
-	struct lc_virt_obj *doms;
-	size_t n;
-	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, argv[1], &doms, &n, err) < 0)
+	/* the node may be on any host the lab's journal names: its console is there */
+	struct lc_lab_doms ld;
+	if (lc_cmd_virt(s, err) < 0 || lc_lab_doms_init(&ld, &s->opts, s->virt, argv[1], err) < 0)
 		return -1;
-	const struct lc_virt_obj *d = lc_cmd_find_node(doms, n, argv[1], argv[2], err);
-	struct lc_console *c = d ? lc_virt_console_open(s->virt, d->name, err) : NULL;
-	lc_virt_objs_free(doms, n);
-	if (!c)
+	const struct lc_virt_obj *d = lc_cmd_find_node(ld.doms, ld.n, argv[1], argv[2], err);
+	for (size_t i = 0; !d && s->opts.verbosity >= 0 && i < ld.n_unreached; i++)
+		fprintf(stderr, "labctl: warning: host %s: %s; its nodes cannot be reached\n",
+			ld.unreached[i].host, ld.unreached[i].why);
+	/* ld holds the node's host's connection for as long as the console is open */
+	struct lc_console *c = d ? lc_virt_console_open(ld.virt[d - ld.doms], d->name, err) : NULL;
+	if (!c) {
+		lc_lab_doms_release(&ld);
 		return -1;
+	}
 	bool tty = isatty(STDIN_FILENO);
 	struct termios saved, raw;
 	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
@@ -89,6 +95,7 @@ static int cmd_console(struct lc_session *s, int argc, char **argv, struct lc_er
 	pthread_join(t, NULL);
 out:
 	lc_console_close(c);
+	lc_lab_doms_release(&ld);
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
 	return rc;

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "lab-hosts.h"
 #include "lab-ssh.h"
 #include "quote.h"
 #include "seed.h"
@@ -28,16 +29,17 @@ static char *group_name(const char *s)
 
 struct host {
 	const struct lc_virt_obj *d;
+	struct lc_virt *v; /* its host's connection */
 	char ip[16];
 };
 
-static const char *known_addr(struct lc_session *s, struct host *h)
+static const char *known_addr(struct host *h)
 {
 	/* planned, known before boot; else what libvirt sees now (a bridge's ARP) */
 	if (h->d->n_nics)
 		return h->d->nic_ips.v[0];
 	struct lc_err ignore = LC_ERR_INIT;
-	if (lc_lab_node_address(s->virt, h->d, h->ip, &ignore) < 0)
+	if (lc_lab_node_address(h->v, h->d, h->ip, &ignore) < 0)
 		lc_err_release(&ignore);
 	return h->ip[0] ? h->ip : NULL;
 }
@@ -54,11 +56,11 @@ static void vfs_value(struct lc_buf *b, const struct lc_virt_obj *d)
 	lc_buf_addc(b, ']');
 }
 
-static void yaml_host(struct lc_buf *b, struct lc_session *s, struct host *h, const char *lab,
-		      const char *id, const char *common)
+static void yaml_host(struct lc_buf *b, struct host *h, const char *lab, const char *id,
+		      const char *common)
 {
 	lc_buf_addf(b, "        %s:\n", h->d->node);
-	const char *ip = known_addr(s, h);
+	const char *ip = known_addr(h);
 	if (ip) {
 		lc_buf_adds(b, "          ansible_host: ");
 		lc_quote_yaml(b, ip);
@@ -81,11 +83,11 @@ static void yaml_host(struct lc_buf *b, struct lc_session *s, struct host *h, co
 	lc_buf_addc(b, '\n');
 }
 
-static void ini_host(struct lc_buf *b, struct lc_session *s, struct host *h, const char *lab,
-		     const char *id, const char *common)
+static void ini_host(struct lc_buf *b, struct host *h, const char *lab, const char *id,
+		     const char *common)
 {
 	lc_buf_adds(b, h->d->node);
-	const char *ip = known_addr(s, h);
+	const char *ip = known_addr(h);
 	if (ip)
 		lc_buf_addf(b, " ansible_host=%s", ip);
 	lc_buf_adds(b, " ansible_user=" LC_SEED_USER);
@@ -123,20 +125,27 @@ static int cmd_inventory(struct lc_session *s, int argc, char **argv, struct lc_
 		return lc_err_set(err, LC_EXIT_USAGE,
 				  "inventory: --format is yaml or ini, not '%s'", format);
 	const char *lab = argv[optind];
-	struct lc_virt_obj *doms;
-	size_t n;
-	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
+	/* the lab's nodes on every host its journal names, each asked on its own host */
+	struct lc_lab_doms ld;
+	if (lc_cmd_virt(s, err) < 0 || lc_lab_doms_init(&ld, &s->opts, s->virt, lab, err) < 0)
 		return -1;
+	for (size_t i = 0; s->opts.verbosity >= 0 && i < ld.n_unreached; i++)
+		fprintf(stderr, "labctl: warning: host %s: %s; its nodes are left out\n",
+			ld.unreached[i].host, ld.unreached[i].why);
+	const struct lc_virt_obj *doms = ld.doms;
+	size_t n = ld.n;
 	if (!n) {
-		lc_virt_objs_free(doms, n);
+		lc_lab_doms_release(&ld);
 		return lc_err_set(err, LC_EXIT_RUNTIME,
 				  "no lab named '%s' (no domain carries its "
 				  "metadata)",
 				  lab);
 	}
 	struct host *hosts = lc_calloc(n, sizeof(*hosts));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		hosts[i].d = &doms[i];
+		hosts[i].v = ld.virt[i];
+	}
 	char *id = lc_lab_identity(s->opts.state_dir, lab);
 	char *known = lc_lab_file(s->opts.state_dir, lab, "known_hosts");
 	char *common =
@@ -147,13 +156,13 @@ static int cmd_inventory(struct lc_session *s, int argc, char **argv, struct lc_
 		lc_buf_addf(&b, "# labctl inventory %s\n[%s]\n", lab, group);
 		for (size_t i = 0; i < n; i++)
 			if (doms[i].node)
-				ini_host(&b, s, &hosts[i], lab, id, common);
+				ini_host(&b, &hosts[i], lab, id, common);
 	} else {
 		lc_buf_addf(&b, "# labctl inventory %s\nall:\n  children:\n    %s:\n      hosts:\n",
 			    lab, group);
 		for (size_t i = 0; i < n; i++)
 			if (doms[i].node)
-				yaml_host(&b, s, &hosts[i], lab, id, common);
+				yaml_host(&b, &hosts[i], lab, id, common);
 	}
 	/* a group per kind, listing its hosts (their vars are given once, above) */
 	for (size_t i = 0; i < n; i++) {
@@ -178,7 +187,7 @@ static int cmd_inventory(struct lc_session *s, int argc, char **argv, struct lc_
 	free(known);
 	free(id);
 	free(hosts);
-	lc_virt_objs_free(doms, n);
+	lc_lab_doms_release(&ld);
 	return 0;
 }
 

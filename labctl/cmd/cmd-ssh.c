@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lab-hosts.h"
 #include "lab-ssh.h"
 #include "virt.h"
 
@@ -29,19 +30,22 @@ const struct lc_virt_obj *lc_cmd_find_node(struct lc_virt_obj *doms, size_t n, c
 static int address_from_libvirt(struct lc_session *s, const char *lab, const char *node,
 				char ip[16], struct lc_err *err)
 {
-	struct lc_virt_obj *doms;
-	size_t n;
-	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, lab, &doms, &n, err) < 0)
+	/* on whichever host the lab's journal says: its networks' leases are there */
+	struct lc_lab_doms ld;
+	if (lc_cmd_virt(s, err) < 0 || lc_lab_doms_init(&ld, &s->opts, s->virt, lab, err) < 0)
 		return -1;
-	const struct lc_virt_obj *d = lc_cmd_find_node(doms, n, lab, node, err);
-	int rc = d ? lc_lab_node_address(s->virt, d, ip, err) : -1;
+	const struct lc_virt_obj *d = lc_cmd_find_node(ld.doms, ld.n, lab, node, err);
+	for (size_t i = 0; !d && s->opts.verbosity >= 0 && i < ld.n_unreached; i++)
+		fprintf(stderr, "labctl: warning: host %s: %s; its nodes cannot be reached\n",
+			ld.unreached[i].host, ld.unreached[i].why);
+	int rc = d ? lc_lab_node_address(ld.virt[d - ld.doms], d, ip, err) : -1;
 	if (rc == 0 && !ip[0])
 		rc = lc_err_set(err, LC_EXIT_RESOURCE,
 				"node %s of lab %s has no address yet (not running, or its DHCP "
 				"lease is not there yet): 'labctl up --wait' waits for it, 'labctl "
 				"console %s %s' needs none",
 				node, lab, lab, node);
-	lc_virt_objs_free(doms, n);
+	lc_lab_doms_release(&ld);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "isotime.h"
 #include "journal.h"
 #include "json-writer.h"
+#include "lab-hosts.h"
 #include "proof.h"
 #include "virt.h"
 
@@ -256,93 +257,6 @@ static void print_table(const struct lab_row *labs, size_t n, time_t now)
 	}
 }
 
-/* The hosts labs' journals name: their URIs, names and connections. */
-struct hosts_seen {
-	struct lc_strv uris, names;
-	struct lc_virt **v; /* NULL for -c's URI */
-};
-
-static void hosts_seen_release(struct hosts_seen *h)
-{
-	for (size_t i = 0; i < h->uris.n; i++)
-		lc_virt_close(h->v[i]);
-	free(h->v);
-	lc_strv_release(&h->uris);
-	lc_strv_release(&h->names);
-}
-
-/*
- * Add to doms the labs' domains on the other hosts their journals name
- * (all labs, or only), and say for each domain its host and connection.
- */
-static int other_hosts(struct lc_session *s, const char *only, const char *c_uri,
-		       struct hosts_seen *hs, struct lc_virt_obj **doms, size_t *nd,
-		       const char ***dom_host, struct lc_virt ***dom_virt, struct lc_err *err)
-{
-	struct lc_strv jl;
-	if (lc_journal_labs(s->opts.state_dir, &jl, err) < 0)
-		return -1;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < jl.n; i++) {
-		struct lc_journal j;
-		if ((only && strcmp(only, jl.v[i]) != 0) ||
-		    (rc = lc_journal_read(s->opts.state_dir, jl.v[i], &j, err)) < 0)
-			continue;
-		for (size_t k = 0; k < j.hosts.n; k++) {
-			char *sp = strchr(j.hosts.v[k], ' ');
-			if (!sp || lc_strv_has(&hs->uris, sp + 1))
-				continue;
-			*sp = '\0';
-			lc_strv_push(&hs->uris, sp + 1);
-			lc_strv_push(&hs->names, j.hosts.v[k]);
-		}
-		lc_journal_release(&j);
-	}
-	lc_strv_release(&jl);
-	hs->v = lc_calloc(hs->uris.n + 1, sizeof(*hs->v));
-	*dom_host = lc_calloc(*nd + 1, sizeof(**dom_host));
-	*dom_virt = lc_calloc(*nd + 1, sizeof(**dom_virt));
-	const char *c_name = c_uri;
-	for (size_t k = 0; k < hs->uris.n; k++)
-		if ((strcmp(hs->uris.v[k], c_uri) == 0 ||
-		     strcmp(hs->uris.v[k], lc_virt_uri(s->virt)) == 0) &&
-		    strcmp(hs->names.v[k], "-") != 0)
-			c_name = hs->names.v[k];
-	for (size_t i = 0; i < *nd; i++) {
-		(*dom_host)[i] = c_name;
-		(*dom_virt)[i] = s->virt;
-	}
-	for (size_t k = 0; rc == 0 && k < hs->uris.n; k++) {
-		if (strcmp(hs->uris.v[k], c_uri) == 0 ||
-		    strcmp(hs->uris.v[k], lc_virt_uri(s->virt)) == 0)
-			continue;
-		struct lc_virt_obj *more;
-		size_t nm;
-		struct lc_err herr = LC_ERR_INIT;
-		/* one host down does not hide the others: its nodes show as missing */
-		if (!(hs->v[k] = lc_virt_open(hs->uris.v[k], &herr)) ||
-		    lc_virt_lab_domains(hs->v[k], only, &more, &nm, &herr) < 0) {
-			if (s->opts.verbosity >= 0)
-				fprintf(stderr,
-					"labctl: warning: host %s: %s; its nodes show as missing\n",
-					hs->names.v[k], herr.msg);
-			lc_err_release(&herr);
-			continue;
-		}
-		*doms = lc_realloc(*doms, (*nd + nm + 1) * sizeof(**doms));
-		*dom_host = lc_realloc(*dom_host, (*nd + nm + 1) * sizeof(**dom_host));
-		*dom_virt = lc_realloc(*dom_virt, (*nd + nm + 1) * sizeof(**dom_virt));
-		for (size_t i = 0; i < nm; i++) {
-			(*doms)[*nd] = more[i];
-			(*dom_host)[*nd] =
-			    strcmp(hs->names.v[k], "-") != 0 ? hs->names.v[k] : hs->uris.v[k];
-			(*dom_virt)[(*nd)++] = hs->v[k];
-		}
-		free(more);
-	}
-	return rc;
-}
-
 /* status [LAB] [--node NAME]...: the picked nodes' globs go to picks (argv's strings). */
 static int parse(int argc, char **argv, const char ***picks, size_t *n_picks, const char **lab,
 		 struct lc_err *err)
@@ -373,24 +287,17 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 		free(picks);
 		return -1;
 	}
-	struct lc_virt_obj *doms;
-	size_t nd;
-	if (lc_cmd_virt(s, err) < 0 || lc_virt_lab_domains(s->virt, only, &doms, &nd, err) < 0) {
+	struct lc_lab_doms ld;
+	if (lc_cmd_virt(s, err) < 0 || lc_lab_doms_init(&ld, &s->opts, s->virt, only, err) < 0) {
 		free(picks);
 		return -1;
 	}
-	struct hosts_seen hs = {0};
-	const char *c_uri = s->opts.uri ? s->opts.uri : lc_virt_uri(s->virt);
-	const char **dom_host = NULL;
-	struct lc_virt **dom_virt = NULL;
-	if (other_hosts(s, only, c_uri, &hs, &doms, &nd, &dom_host, &dom_virt, err) < 0) {
-		lc_virt_objs_free(doms, nd);
-		free(dom_host);
-		free(dom_virt);
-		hosts_seen_release(&hs);
-		free(picks);
-		return -1;
-	}
+	/* one host down does not hide the others: its nodes show as missing */
+	for (size_t i = 0; s->opts.verbosity >= 0 && i < ld.n_unreached; i++)
+		fprintf(stderr, "labctl: warning: host %s: %s; its nodes show as missing\n",
+			ld.unreached[i].host, ld.unreached[i].why);
+	const struct lc_virt_obj *doms = ld.doms;
+	size_t nd = ld.n;
 	struct lab_row *labs = NULL;
 	size_t n = 0, cap = 0;
 	struct lc_strv jl;
@@ -419,8 +326,8 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 			continue;
 		struct node_row *r = node_of(l, name, doms[i].kind);
 		r->dom = &doms[i];
-		r->host = dom_host[i];
-		r->virt = dom_virt[i];
+		r->host = ld.host[i];
+		r->virt = ld.virt[i];
 		if (doms[i].expires)
 			l->expires = doms[i].expires;
 	}
@@ -470,10 +377,7 @@ static int cmd_status(struct lc_session *s, int argc, char **argv, struct lc_err
 	}
 	free(labs);
 	lc_strv_release(&jl);
-	lc_virt_objs_free(doms, nd);
-	free(dom_host);
-	free(dom_virt);
-	hosts_seen_release(&hs);
+	lc_lab_doms_release(&ld);
 	free(picks);
 	return rc;
 }
