@@ -133,7 +133,7 @@ _labctl() {
 			i=$((i + 1))
 			;;
 		--json | -q | --quiet | -v | --verbose) ;;
-		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node | --host | --from-snapshot) i=$((i + 1)) ;;
+		-o | --output | -j | --jobs | --pf | --modprobe-dir | --format | --node | --host | --from-snapshot | --unplug-timeout) i=$((i + 1)) ;;
 		--) break ;;
 		--connect=* | --sysfs=* | --procfs=* | --devfs=* | --state-dir=* | --cache-dir=* | --templates=* | --catalog=* | --inventory=*)
 			_labctl_globals+=("$w")
@@ -168,7 +168,7 @@ _labctl() {
 			[ ${#args[@]} -ge 1 ] && COMPREPLY=($(compgen -W "$(_labctl_nodes "${args[0]}")" -- "$cur"))
 		return 0
 		;;
-	-c | --connect | -j | --jobs | --pf | --host | --from-snapshot) return 0 ;;
+	-c | --connect | -j | --jobs | --pf | --host | --from-snapshot | --unplug-timeout) return 0 ;;
 	esac
 
 	if [[ $cur == -* ]]; then

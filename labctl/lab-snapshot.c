@@ -708,7 +708,7 @@ static int unplug(struct lc_virt *v, const char *node, const char *domain, doubl
 					node, lc_buf_str(&b));
 		else
 			rc = lc_err_set(err, LC_EXIT_RUNTIME,
-					"node %s: its guest did not let go of %s within %.0f s (a "
+					"node %s: its guest did not let go of %s within %g s (a "
 					"guest must acknowledge a PCI unplug)",
 					node, lc_buf_str(&b), timeout_s);
 		lc_buf_release(&b);

@@ -498,6 +498,9 @@ expect "snapshot unknown verb" 2 "usage: labctl snapshot" $L -c qemu+unix:///now
 expect "snapshot bad name" 2 "snapshot name 'a@b' is not valid" $L -c qemu+unix:///nowhere snapshot save lab a@b
 expect "snapshot bad lab" 2 "'../x' is not a lab name" $L -c qemu+unix:///nowhere snapshot revert ../x base
 expect "snapshot save --force" 2 "snapshot save: --force is revert's option" $L -c qemu+unix:///nowhere snapshot save lab x --force
+expect "snapshot --unplug-timeout 0" 2 "--unplug-timeout wants seconds, more than 0 and at most 3600, not '0'" $L -c qemu+unix:///nowhere snapshot save lab x --unplug-timeout 0
+expect "snapshot --unplug-timeout word" 2 "--unplug-timeout wants seconds, more than 0 and at most 3600, not '5s'" $L -c qemu+unix:///nowhere snapshot save lab x --unplug-timeout 5s
+expect "snapshot revert --unplug-timeout" 2 "snapshot revert: --unplug-timeout is save's option" $L -c qemu+unix:///nowhere snapshot revert lab x --unplug-timeout 5
 expect "snapshot ls, none" 0 "" $L --json snapshot ls
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))=={"snapshots":[]}' "$T/out" ||
 	{ echo "FAIL snapshot ls --json without snapshots: $(cat "$T/out")" >&2; fail=1; }
@@ -512,7 +515,7 @@ expect "down sn" 0 "" $V down sn
 # a running node with a VF (a test-driver host from a fixture): its VF is unplugged before anything
 # pauses; the test driver has no hot-plug, so that fails, naming the node and the VF, and nothing pauses
 expect "snapshot save with a VF" 1 "node a: cannot unplug 0000:d8:00.2 before the save: domain vfl-a: cannot detach a device" \
-	$L -c "test://$SRC/tests/fixtures/snapshot-vf-host.xml" snapshot save vfl s1
+	$L -c "test://$SRC/tests/fixtures/snapshot-vf-host.xml" snapshot save vfl s1 --unplug-timeout 0.5
 [ -e "$T/state/snapshots/vfl/s1" ] && { echo "FAIL snapshot save with a VF left snapshots/vfl/s1" >&2; fail=1; }
 # a lab whose journal puts nodes on another host (that fixture, as host b): refused, naming the node
 mkdir -p "$T/rhstate/labs/vfl"

@@ -112,6 +112,7 @@ static int cmd_snapshot(struct lc_session *s, int argc, char **argv, struct lc_e
 {
 	static const struct option opts[] = {{"jobs", required_argument, NULL, 'j'},
 					     {"force", no_argument, NULL, 'f'},
+					     {"unplug-timeout", required_argument, NULL, 'u'},
 					     {NULL, 0, NULL, 0}};
 	/* saving and restoring wait on libvirt and the disk more than on the CPUs: as down does */
 	struct lc_snap_opts so = {.jobs = 16};
@@ -127,6 +128,16 @@ static int cmd_snapshot(struct lc_session *s, int argc, char **argv, struct lc_e
 			so.jobs = (int)j;
 		} else if (c == 'f') {
 			so.force = true;
+		} else if (c == 'u') {
+			/* a guest under TCG, or a busy one, may need longer to let go of a VF */
+			double t = strtod(optarg, &end);
+			if (end == optarg || *end || !(t > 0 && t <= 3600))
+				rc =
+				    lc_err_set(err, LC_EXIT_USAGE,
+					       "--unplug-timeout wants seconds, more than 0 and at "
+					       "most 3600, not '%s'",
+					       optarg);
+			so.unplug_timeout_s = t;
 		} else {
 			rc = lc_cmd_bad_option(&lc_cmd_snapshot_entry, c, argv, err);
 		}
@@ -145,6 +156,9 @@ static int cmd_snapshot(struct lc_session *s, int argc, char **argv, struct lc_e
 	if (so.force && strcmp(verb, "revert") != 0)
 		return lc_err_set(err, LC_EXIT_USAGE, "snapshot %s: --force is revert's option",
 				  verb);
+	if (so.unplug_timeout_s > 0 && strcmp(verb, "save") != 0)
+		return lc_err_set(err, LC_EXIT_USAGE,
+				  "snapshot %s: --unplug-timeout is save's option", verb);
 	if ((lab && lab_arg(lab, err) < 0) || (name && lc_snapshot_check_name(name, err) < 0))
 		return -1;
 	if (list)
@@ -177,10 +191,13 @@ static int cmd_snapshot(struct lc_session *s, int argc, char **argv, struct lc_e
 
 const struct lc_cmd_entry lc_cmd_snapshot_entry = {
     .name = "snapshot",
-    .usage = "save|revert|rm LAB NAME [-j N] [--force] | ls [LAB]",
+    .usage = "save|revert|rm LAB NAME [-j N] [--force] [--unplug-timeout SECS] | ls [LAB]",
     .summary = "save the whole lab at one moment, bring it back in seconds",
     .options = "  -j, --jobs N          nodes saved or restored at once (default 16)\n"
-	       "  --force               revert: even though the lab's nodes changed since\n",
+	       "  --force               revert: even though the lab's nodes changed since\n"
+	       "                        the snapshot\n"
+	       "  --unplug-timeout SECS save: how long a guest has to let go of its VFs\n"
+	       "                        and pci: devices (default 30)\n",
     .flags = LC_CMD_NEEDS_VIRT | LC_CMD_JSON,
     .exec = cmd_snapshot,
 };
