@@ -55,7 +55,7 @@ static void owners_of(struct lc_host_vfs *h)
 		struct lc_group_owner *w = &h->owners[i];
 		w->group = h->remote ? h->remote[i].group : h->leases.v[i].group;
 		w->lab = h->remote ? h->remote[i].lab : h->leases.v[i].lab;
-		w->node = h->remote ? NULL : h->leases.v[i].node;
+		w->node = h->remote ? h->remote[i].node : h->leases.v[i].node;
 	}
 	h->n_owners = n;
 }
@@ -217,29 +217,37 @@ static int take_all(const struct lc_opts *o, const struct lc_topology *t, const 
  * in one all-or-nothing step (lc_remote_leases_take), then what it holds
  * and no longer uses is given back.
  */
-static int take_on_host(struct lc_virt *v, const struct lc_topology *t, const struct lc_host_vfs *h,
-			const struct lc_vf_plan *plan, struct lc_vf_taken *out, struct lc_err *err)
+static int take_on_host(struct lc_virt *v, const struct lc_topology *t, const bool *mine,
+			const struct lc_host_vfs *h, const struct lc_vf_plan *plan,
+			struct lc_vf_taken *out, struct lc_err *err)
 {
 	const char *lab = t->name.v, *pool = t->storage_pool.v;
 	int *want = NULL;
-	size_t n = 0, cap = 0;
+	const char **nodes = NULL;
+	size_t n = 0, cap = 0, cap_nodes = 0;
 	for (size_t i = 0; i < plan->n; i++)
 		for (size_t k = 0; k < plan->nodes[i].n_groups; k++)
 			if (!held_before(h, plan->nodes[i].groups[k], lab)) {
 				LC_GROW(want, cap, n + 1);
+				LC_GROW(nodes, cap_nodes, n + 1);
+				nodes[n] = t->nodes[i].name;
 				want[n++] = plan->nodes[i].groups[k];
 			}
 	char ctl[256];
 	lc_remote_lease_controller(ctl, sizeof(ctl));
-	if (n && lc_remote_leases_take(v, pool, lab, ctl, (long)getpid(), want, n, err) < 0) {
+	int rc =
+	    n ? lc_remote_leases_take(v, pool, lab, ctl, (long)getpid(), want, nodes, n, err) : 0;
+	free(nodes);
+	if (rc < 0) {
 		free(want);
 		return -1;
 	}
+	/* the lab's leases this plan no longer uses; another host's nodes' are that plan's */
 	int *unused = lc_calloc(h->n_remote + 1, sizeof(int));
 	size_t nu = 0;
 	for (size_t i = 0; i < h->n_remote; i++)
 		if (h->remote[i].lab && strcmp(h->remote[i].lab, lab) == 0 &&
-		    !in_plan(plan, h->remote[i].group))
+		    lease_of_here(t, mine, h->remote[i].node) && !in_plan(plan, h->remote[i].group))
 			unused[nu++] = h->remote[i].group;
 	struct lc_err ignore = LC_ERR_INIT;
 	if (nu && lc_remote_leases_give_back(v, pool, lab, unused, nu, &ignore) < 0)
@@ -328,7 +336,7 @@ static int plan_once(const struct lc_opts *o, struct lc_virt *v, const struct lc
 		if (rc == 0 && take) {
 			struct lc_vf_taken ignore = {0};
 			struct lc_vf_taken *tk = taken ? taken : &ignore;
-			rc = h.on_host ? take_on_host(v, t, &h, out, tk, err)
+			rc = h.on_host ? take_on_host(v, t, mine, &h, out, tk, err)
 				       : take_all(o, t, mine, &h, out, tk, err);
 			/* another controller was quicker on the host: plan again */
 			*again = rc < 0 && h.on_host && err->code == LC_EXIT_RESOURCE;

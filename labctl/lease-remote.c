@@ -16,9 +16,15 @@ static char *lease_name(int group)
 	return lc_asprintf(LC_REMOTE_LEASE_PREFIX "%d", group);
 }
 
-static char *holder_name(int group, const char *lab, long pid, const char *controller)
+/* Lab and node names have no '+' (the node-name rule), nor has the controller. */
+static char *holder_name(int group, const char *lab, const char *node, long pid,
+			 const char *controller)
 {
-	return lc_asprintf(LC_REMOTE_LEASE_PREFIX "%d+%s+%ld+%s", group, lab, pid, controller);
+	if (!node) /* a lease from before holders named their node */
+		return lc_asprintf(LC_REMOTE_LEASE_PREFIX "%d+%s+%ld+%s", group, lab, pid,
+				   controller);
+	return lc_asprintf(LC_REMOTE_LEASE_PREFIX "%d+%s+%s+%ld+%s", group, lab, node, pid,
+			   controller);
 }
 
 static int create_empty(struct lc_virt *v, const char *pool, const char *name, bool *exists,
@@ -32,9 +38,14 @@ static int create_empty(struct lc_virt *v, const char *pool, const char *name, b
 	return rc;
 }
 
-static int cmp_int(const void *a, const void *b)
+struct wanted {
+	int group;
+	const char *node;
+};
+
+static int cmp_wanted(const void *a, const void *b)
 {
-	int x = *(const int *)a, y = *(const int *)b;
+	int x = ((const struct wanted *)a)->group, y = ((const struct wanted *)b)->group;
 	return (x > y) - (x < y);
 }
 
@@ -51,16 +62,17 @@ static int give_back(struct lc_virt *v, const char *pool, int group, const char 
 }
 
 int lc_remote_leases_take(struct lc_virt *v, const char *pool, const char *lab,
-			  const char *controller, long pid, const int *groups, size_t n,
-			  struct lc_err *err)
+			  const char *controller, long pid, const int *groups,
+			  const char *const *nodes, size_t n, struct lc_err *err)
 {
-	int *sorted = lc_calloc(n + 1, sizeof(int));
-	memcpy(sorted, groups, n * sizeof(int));
-	qsort(sorted, n, sizeof(int), cmp_int);
+	struct wanted *w = lc_calloc(n + 1, sizeof(*w));
+	for (size_t k = 0; k < n; k++)
+		w[k] = (struct wanted){groups[k], nodes[k]};
+	qsort(w, n, sizeof(*w), cmp_wanted);
 	size_t took = 0;
 	int rc = 0;
 	for (; rc == 0 && took < n; took++) {
-		char *name = lease_name(sorted[took]);
+		char *name = lease_name(w[took].group);
 		bool exists;
 		rc = create_empty(v, pool, name, &exists, err);
 		free(name);
@@ -72,19 +84,19 @@ int lc_remote_leases_take(struct lc_virt *v, const char *pool, const char *lab,
 			const char *who = NULL;
 			if (lc_remote_leases_read(v, pool, &ls, &nl, &ignore) == 0)
 				for (size_t k = 0; k < nl && !who; k++)
-					if (ls[k].group == sorted[took])
+					if (ls[k].group == w[took].group)
 						who = ls[k].lab;
 			lc_err_release(&ignore);
 			rc = lc_err_set(err, LC_EXIT_RESOURCE,
 					"IOMMU group %d: leased on that host to %s%s%s",
-					sorted[took], who ? "lab " : "another run", who ? who : "",
+					w[took].group, who ? "lab " : "another run", who ? who : "",
 					who ? "" : " (still taking or releasing it)");
 			lc_remote_leases_free(ls, nl);
 			break;
 		}
 		if (rc < 0)
 			break;
-		char *holder = holder_name(sorted[took], lab, pid, controller);
+		char *holder = holder_name(w[took].group, lab, w[took].node, pid, controller);
 		rc = create_empty(v, pool, holder, &exists, err);
 		free(holder);
 		if (rc < 0) {
@@ -95,14 +107,14 @@ int lc_remote_leases_take(struct lc_virt *v, const char *pool, const char *lab,
 	if (rc < 0) {
 		/* all or nothing: what this call took goes back */
 		for (size_t k = 0; k < took; k++) {
-			char *holder = holder_name(sorted[k], lab, pid, controller);
+			char *holder = holder_name(w[k].group, lab, w[k].node, pid, controller);
 			struct lc_err ignore = LC_ERR_INIT;
-			if (give_back(v, pool, sorted[k], holder, &ignore) < 0)
+			if (give_back(v, pool, w[k].group, holder, &ignore) < 0)
 				lc_err_release(&ignore);
 			free(holder);
 		}
 	}
-	free(sorted);
+	free(w);
 	return rc;
 }
 
@@ -135,14 +147,20 @@ int lc_remote_leases_read(struct lc_virt *v, const char *pool, struct lc_remote_
 		}
 		if (*end != '+' || l->lab)
 			continue;
-		/* +LAB+PID+CONTROLLER */
-		const char *lab = end + 1, *p2 = strchr(lab, '+');
-		const char *p3 = p2 ? strchr(p2 + 1, '+') : NULL;
-		if (!p3)
+		/* +LAB+NODE+PID+CONTROLLER, or +LAB+PID+CONTROLLER from before nodes */
+		const char *f[5] = {end + 1};
+		size_t nf = 1;
+		for (const char *c = f[0]; *c && nf < 5; c++)
+			if (*c == '+')
+				f[nf++] = c + 1;
+		if (nf != 3 && nf != 4)
 			continue;
-		l->lab = lc_strndup(lab, (size_t)(p2 - lab));
-		l->pid = strtol(p2 + 1, NULL, 10);
-		l->controller = lc_strdup(p3 + 1);
+		bool named = nf == 4;
+		l->lab = lc_strndup(f[0], (size_t)(f[1] - 1 - f[0]));
+		if (named)
+			l->node = lc_strndup(f[1], (size_t)(f[2] - 1 - f[1]));
+		l->pid = strtol(f[named ? 2 : 1], NULL, 10);
+		l->controller = lc_strdup(f[named ? 3 : 2]);
 	}
 	lc_strv_release(&names);
 	for (size_t i = 1; i < *n; i++)
@@ -158,6 +176,7 @@ void lc_remote_leases_free(struct lc_remote_lease *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(l[i].lab);
+		free(l[i].node);
 		free(l[i].controller);
 	}
 	free(l);
@@ -183,7 +202,8 @@ static int give_back_lab(struct lc_virt *v, const char *pool, const char *lab, c
 			wanted = groups[k] == ls[i].group;
 		if (!wanted)
 			continue;
-		char *holder = holder_name(ls[i].group, ls[i].lab, ls[i].pid, ls[i].controller);
+		char *holder =
+		    holder_name(ls[i].group, ls[i].lab, ls[i].node, ls[i].pid, ls[i].controller);
 		rc = give_back(v, pool, ls[i].group, holder, err);
 		*dropped += rc == 0;
 		free(holder);

@@ -4,7 +4,7 @@
  * (labctl on two machines, each with its own state dir) never get one group:
  * a lease is a volume labctl-lease-G of the host's labctl pool, created with
  * virStorageVolCreateXML, which fails when the name exists, so exactly one
- * creator wins; a second, empty volume labctl-lease-G+LAB+PID+CONTROLLER
+ * creator wins; a second, empty volume labctl-lease-G+LAB+NODE+PID+CONTROLLER
  * names the holder (no volume contents are needed, so any pool type and
  * libvirt's test driver serve). Released by deleting both, the name first.
  */
@@ -22,21 +22,23 @@ struct lc_virt;
 
 struct lc_remote_lease {
 	int group;
-	char *lab;	  /* NULL: being taken or released (no holder's name yet) */
-	long pid;	  /* of the run that took it; 0 when unknown */
+	char *lab;  /* NULL: being taken or released (no holder's name yet) */
+	char *node; /* the node it is for; NULL when its name has none (G+LAB+PID+CONTROLLER) */
+	long pid;   /* of the run that took it; 0 when unknown */
 	char *controller; /* the machine that took it (its host name); NULL when unknown */
 };
 
 /*
- * Take every group of groups for lab, all or nothing, in ascending order
+ * Take every group of groups for lab (groups[k] for node nodes[k]), all or
+ * nothing, in ascending order
  * (so that two takers of overlapping sets never each hold a part: the one
  * that gets the lowest contested group gets them all). When a group is
  * held, what this call took is given back and it fails with
  * LC_EXIT_RESOURCE naming the group and its holder.
  */
 int lc_remote_leases_take(struct lc_virt *v, const char *pool, const char *lab,
-			  const char *controller, long pid, const int *groups, size_t n,
-			  struct lc_err *err);
+			  const char *controller, long pid, const int *groups,
+			  const char *const *nodes, size_t n, struct lc_err *err);
 /* The leases in the pool, sorted by group. */
 int lc_remote_leases_read(struct lc_virt *v, const char *pool, struct lc_remote_lease **out,
 			  size_t *n, struct lc_err *err);

@@ -14,6 +14,7 @@
 #include "uri.h"
 #include "hosts.h"
 #include "lease-remote.h"
+#include "render.h"
 #include "virt.h"
 
 static void test_uri_remote(void **state)
@@ -62,19 +63,26 @@ static void test_take_and_drop(void **state)
 	struct lc_virt *v = lc_virt_open(uri(), &err);
 	assert_non_null(v);
 	int a[] = {7, 3, 5};
-	assert_int_equal(lc_remote_leases_take(v, pool(), "alpha", "ctl-a", 11, a, 3, &err), 0);
+	const char *an[] = {"n7", "n3", "n5"};
+	assert_int_equal(lc_remote_leases_take(v, pool(), "alpha", "ctl-a", 11, a, an, 3, &err), 0);
 	struct lc_remote_lease *ls;
 	size_t n;
 	assert_int_equal(lc_remote_leases_read(v, pool(), &ls, &n, &err), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(ls[0].group, 3); /* sorted */
-	assert_string_equal(ls[0].lab, "alpha");
-	assert_int_equal(ls[0].pid, 11);
-	assert_string_equal(ls[0].controller, "ctl-a");
+	for (size_t i = 0; i < n; i++) { /* sorted, each group with its own node */
+		assert_int_equal(ls[i].group, (int)(3 + 2 * i));
+		char want[8];
+		snprintf(want, sizeof(want), "n%d", ls[i].group);
+		assert_string_equal(ls[i].node, want);
+		assert_string_equal(ls[i].lab, "alpha");
+		assert_int_equal(ls[i].pid, 11);
+		assert_string_equal(ls[i].controller, "ctl-a");
+	}
 	lc_remote_leases_free(ls, n);
 	/* a set that overlaps: refused, naming the holder, holding nothing */
 	int b[] = {1, 5, 9};
-	assert_int_equal(lc_remote_leases_take(v, pool(), "beta", "ctl-b", 12, b, 3, &err), -1);
+	const char *bn[] = {"m", "m", "m"};
+	assert_int_equal(lc_remote_leases_take(v, pool(), "beta", "ctl-b", 12, b, bn, 3, &err), -1);
 	assert_int_equal(err.code, LC_EXIT_RESOURCE);
 	assert_string_equal(err.msg, "IOMMU group 5: leased on that host to lab alpha");
 	lc_err_release(&err);
@@ -87,9 +95,63 @@ static void test_take_and_drop(void **state)
 	assert_int_equal(n, 0);
 	lc_remote_leases_free(ls, n);
 	/* free again: beta gets them */
-	assert_int_equal(lc_remote_leases_take(v, pool(), "beta", "ctl-b", 12, b, 3, &err), 0);
+	assert_int_equal(lc_remote_leases_take(v, pool(), "beta", "ctl-b", 12, b, bn, 3, &err), 0);
 	assert_int_equal(lc_remote_leases_drop_lab(v, pool(), "beta", &dropped, &err), 0);
 	assert_int_equal(dropped, 3);
+	lc_virt_close(v);
+}
+
+static void make_volume(struct lc_virt *v, const char *name)
+{
+	xmlDocPtr doc = lc_render_raw_volume(name, 0);
+	char *xml = lc_xml_format(doc);
+	xmlFreeDoc(doc);
+	bool exists;
+	struct lc_err err = LC_ERR_INIT;
+	if (lc_virt_volume_create_excl(v, pool(), name, xml, NULL, 0, &exists, &err) < 0 || exists)
+		fail_msg("volume %s: %s", name, exists ? "exists" : err.msg);
+	free(xml);
+}
+
+/*
+ * A lease whose holder's name has no node (G+LAB+PID+CONTROLLER, as
+ * written before nodes were named) still reads as its lab's, with no node,
+ * and drop_lab gives it back; a name with too many fields is nobody's.
+ */
+static void test_holder_without_node(void **state)
+{
+	(void)state;
+	struct lc_err err = LC_ERR_INIT;
+	struct lc_virt *v = lc_virt_open(uri(), &err);
+	assert_non_null(v);
+	make_volume(v, LC_REMOTE_LEASE_PREFIX "41");
+	make_volume(v, LC_REMOTE_LEASE_PREFIX "41+old+12+ctl-o");
+	make_volume(v, LC_REMOTE_LEASE_PREFIX "42");
+	make_volume(v, LC_REMOTE_LEASE_PREFIX "42+odd+n+12+ctl+more");
+	struct lc_remote_lease *ls;
+	size_t n;
+	assert_int_equal(lc_remote_leases_read(v, pool(), &ls, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ls[0].group, 41);
+	assert_string_equal(ls[0].lab, "old");
+	assert_null(ls[0].node);
+	assert_int_equal(ls[0].pid, 12);
+	assert_string_equal(ls[0].controller, "ctl-o");
+	assert_int_equal(ls[1].group, 42);
+	assert_null(ls[1].lab);
+	lc_remote_leases_free(ls, n);
+	size_t dropped;
+	assert_int_equal(lc_remote_leases_drop_lab(v, pool(), "old", &dropped, &err), 0);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(held_by(v, "old"), 0);
+	assert_int_equal(lc_virt_volume_delete(
+			     v, pool(), LC_REMOTE_LEASE_PREFIX "42+odd+n+12+ctl+more", NULL, &err),
+			 0);
+	assert_int_equal(lc_virt_volume_delete(v, pool(), LC_REMOTE_LEASE_PREFIX "42", NULL, &err),
+			 0);
+	assert_int_equal(lc_remote_leases_read(v, pool(), &ls, &n, &err), 0);
+	assert_int_equal(n, 0);
+	lc_remote_leases_free(ls, n);
 	lc_virt_close(v);
 }
 
@@ -97,6 +159,7 @@ static void test_take_and_drop(void **state)
 struct racer {
 	const char *lab;
 	int groups[4];
+	const char *nodes[4];
 	pthread_barrier_t *go;
 	int rc, code;
 };
@@ -107,9 +170,9 @@ static void *race(void *arg)
 	struct lc_err err = LC_ERR_INIT;
 	struct lc_virt *v = lc_virt_open(uri(), &err);
 	pthread_barrier_wait(r->go);
-	r->rc =
-	    v ? lc_remote_leases_take(v, pool(), r->lab, "ctl", (long)getpid(), r->groups, 4, &err)
-	      : -1;
+	r->rc = v ? lc_remote_leases_take(v, pool(), r->lab, "ctl", (long)getpid(), r->groups,
+					  r->nodes, 4, &err)
+		  : -1;
 	r->code = err.code;
 	lc_err_release(&err);
 	lc_virt_close(v);
@@ -126,8 +189,8 @@ static void test_race(void **state)
 	for (int round = 0; round < 5; round++) {
 		pthread_barrier_t go;
 		pthread_barrier_init(&go, NULL, 2);
-		struct racer a = {"lab-a", {0, 1, 2, 3}, &go, 0, 0};
-		struct racer b = {"lab-b", {5, 4, 3, 2}, &go, 0, 0};
+		struct racer a = {"lab-a", {0, 1, 2, 3}, {"a", "a", "b", "b"}, &go, 0, 0};
+		struct racer b = {"lab-b", {5, 4, 3, 2}, {"c", "c", "c", "c"}, &go, 0, 0};
 		pthread_t ta, tb;
 		pthread_create(&ta, NULL, race, &a);
 		pthread_create(&tb, NULL, race, &b);
@@ -153,6 +216,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_uri_remote),
 	    cmocka_unit_test(test_take_and_drop),
+	    cmocka_unit_test(test_holder_without_node),
 	    cmocka_unit_test(test_race),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1230,10 +1230,11 @@ static void test_vfs_on_other_host(void **state)
 	char me[256];
 	lc_remote_lease_controller(me, sizeof(me));
 	int g1 = 901, g2 = 902;
+	const char *gn = "n";
 	assert_int_equal(
-	    lc_remote_leases_take(fv, "labctl", "ghost", me, t_dead_pid(), &g1, 1, &err), 0);
+	    lc_remote_leases_take(fv, "labctl", "ghost", me, t_dead_pid(), &g1, &gn, 1, &err), 0);
 	assert_int_equal(lc_remote_leases_take(fv, "labctl", "elsewhere", "other-machine",
-					       t_dead_pid(), &g2, 1, &err),
+					       t_dead_pid(), &g2, &gn, 1, &err),
 			 0);
 	struct lc_gc_report g;
 	assert_int_equal(lc_lab_gc(&e->o, e->v, time(NULL), &g, &err), 0);
@@ -1249,7 +1250,10 @@ static void test_vfs_on_other_host(void **state)
 	assert_int_equal(lc_host_vfs_load(&e->o, fv, "labctl", &hv, &err), 0);
 	assert_true(hv.on_host);
 	assert_int_equal(hv.n_owners, 3);
-	assert_string_equal(hv.owners[0].lab, "farlab");
+	for (size_t i = 0; i < hv.n_owners; i++) { /* each lease names the lab and its node */
+		assert_string_equal(hv.owners[i].lab, "farlab");
+		assert_string_equal(hv.owners[i].node, "x");
+	}
 	lc_host_vfs_release(&hv);
 	/* again: the lab holds its groups, nothing is taken twice */
 	assert_int_equal(up(e, yaml, 2, &r, &err), 0);
