@@ -518,6 +518,8 @@ int lc_vf_plan(const struct lc_vf_inputs *in, struct lc_vf_plan *plan, struct lc
 {
 	const struct lc_topology *t = in->t;
 	struct ctx c = {in, t->name.v, NULL, 0, NULL, NULL};
+	/* the plan is this call's to fill: whatever the caller's struct held is not kept */
+	*plan = (struct lc_vf_plan){0};
 	plan->n = t->n_nodes;
 	plan->nodes = lc_calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*plan->nodes));
 	build(&c);

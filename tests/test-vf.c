@@ -128,6 +128,8 @@ static void plan(const struct lc_inventory *inv, const struct lc_topology *t,
 {
 	struct lc_vf_inputs in = {inv, t, leases, nl, users, nu};
 	memset(r, 0, sizeof(*r));
+	/* lc_vf_plan fills the plan whole: a caller's stale struct must not leak into it */
+	memset(&r->plan, 0xa5, sizeof(r->plan));
 	r->rc = lc_vf_plan(&in, &r->plan, &r->err);
 }
 
