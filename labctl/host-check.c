@@ -472,29 +472,41 @@ static void check_sriov(const struct host *h, struct lc_checks *c)
 	lc_buf_release(&idle);
 }
 
+struct member {
+	int group;
+	bool vf;
+};
+
+static int cmp_member(const void *a, const void *b)
+{
+	int x = ((const struct member *)a)->group, y = ((const struct member *)b)->group;
+	return (x > y) - (x < y);
+}
+
 static void check_groups(const struct host *h, struct lc_checks *c)
 {
 	if (inv_unread(h, c, "iommu-groups"))
 		return;
-	size_t vfs = 0, shared = 0, host = 0;
+	size_t vfs = 0, shared = 0, host = 0, n = 0;
+	/* one sort by group, not each VF against every function: hosts have thousands */
+	struct member *m = lc_calloc((h->inv_ok ? h->inv->n : 0) + 1, sizeof(*m));
 	for (size_t i = 0; h->inv_ok && i < h->inv->n; i++) {
 		const struct lc_pci_fn *f = &h->inv->fns[i];
-		if (!lc_fn_is_vf(f))
-			continue;
-		vfs++;
-		bool with_vf = false, with_host = false;
-		for (size_t k = 0; k < h->inv->n; k++) {
-			const struct lc_pci_fn *o = &h->inv->fns[k];
-			if (k == i || o->group != f->group || f->group < 0 || lc_fn_is_bridge(o))
-				continue;
-			if (lc_fn_is_vf(o))
-				with_vf = true;
-			else
-				with_host = true;
-		}
-		host += with_host;
-		shared += with_vf && !with_host;
+		vfs += lc_fn_is_vf(f);
+		if (f->group >= 0 && !lc_fn_is_bridge(f))
+			m[n++] = (struct member){f->group, lc_fn_is_vf(f)};
 	}
+	qsort(m, n, sizeof(*m), cmp_member);
+	for (size_t i = 0, end; i < n; i = end) {
+		size_t nv = 0, nh = 0;
+		for (end = i; end < n && m[end].group == m[i].group; end++)
+			m[end].vf ? nv++ : nh++;
+		if (nh)
+			host += nv;
+		else if (nv > 1)
+			shared += nv;
+	}
+	free(m);
 	if (!vfs)
 		add(c, "iommu-groups", LC_PASS, lc_strdup("no VFs to check"), NULL);
 	else if (host || shared)
